@@ -1,0 +1,2 @@
+DROP TABLE book_orders;
+DROP TABLE books;

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Regenerates .sqlx (the offline query data the build uses) from a freshly migrated
+# database; what `cargo sqlx prepare -- --features ssr` does, without installing sqlx-cli.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+SQLX_OFFLINE=true cargo build --features ssr --bin mystoryflow
+data="$PWD/.data/prepare"
+schema_url=$(target/debug/mystoryflow db start --data-dir "$data")
+trap 'target/debug/mystoryflow db stop --data-dir "$data"' EXIT
+DATABASE_URL="$schema_url" target/debug/mystoryflow migrate
+rm -rf .sqlx && mkdir .sqlx
+touch src/lib.rs
+SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$PWD/.sqlx" DATABASE_URL="$schema_url" cargo build --features ssr --lib
+echo "wrote $(ls .sqlx | wc -l) queries to .sqlx"

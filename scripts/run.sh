@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Sets up what is missing, then builds and serves MyStoryFlow at http://127.0.0.1:3000.
+# Without DATABASE_URL the server starts its own PostgreSQL under .data/.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/setup.sh
+
+export SQLX_OFFLINE=true
+step "Building and starting MyStoryFlow (the first build takes several minutes)"
+exec cargo leptos serve

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs whatever MyStoryFlow needs that this machine lacks, and nothing it already has.
+# Sourced by scripts/run.sh and scripts/test.sh; safe to run on its own.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+have() { command -v "$1" >/dev/null 2>&1; }
+
+export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then
+    step "Updating Debian's package lists"
+    apt-get update -qq
+    apt_updated=1
+  fi
+  step "Installing Debian packages: $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! have pg_config; then
+  apt_install postgresql
+fi
+if ! have chromium; then
+  apt_install chromium
+fi
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "Adding the Rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.10'; then
+  step "Installing cargo-leptos 0.3.10 — first time only: about 25 minutes and 3 GB of RAM"
+  cargo install cargo-leptos --locked --version 0.3.10
+fi
+
+# cargo-leptos would download wasm-bindgen; it must match the wasm-bindgen in Cargo.lock.
+wasm_bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+if ! wasm-bindgen --version 2>/dev/null | grep -q " $wasm_bindgen_version\$"; then
+  step "Installing wasm-bindgen-cli $wasm_bindgen_version — first time only: about 5 minutes"
+  cargo install wasm-bindgen-cli --version "=$wasm_bindgen_version"
+fi
+
+# Playwright, sass and wasm-opt (npm's binaryen) come from end2end's lockfile.
+if [ ! -f end2end/node_modules/.installed ] || [ end2end/package-lock.json -nt end2end/node_modules/.installed ]; then
+  step "Installing npm packages (Playwright, sass, binaryen) from end2end/package-lock.json"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+  touch end2end/node_modules/.installed
+fi
+
+step "Tools ready"

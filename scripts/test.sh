@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Sets up what is missing, then runs every test: the .sqlx query cache check, Rust unit
+# and database tests, and the Playwright suite against a freshly started server.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/setup.sh
+
+export SQLX_OFFLINE=true
+step "Building the app (server and browser bundle) with cargo-leptos"
+cargo leptos build
+
+server_pid=""
+test_db_dir="$PWD/.data/test"
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  target/debug/mystoryflow db stop --data-dir "$test_db_dir" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+step "Starting the test PostgreSQL (private cluster under .data/test)"
+schema_url=$(target/debug/mystoryflow db start --data-dir "$test_db_dir")
+# The same cluster, database "mystoryflow" as its superuser: migrated for the query check,
+# and the place sqlx::test creates its database-per-test from.
+DATABASE_URL="$schema_url" target/debug/mystoryflow migrate
+
+step "Running Rust unit and database tests (and checking .sqlx is current)"
+offline_dir=$(mktemp -d)
+touch src/lib.rs # re-expand the query macros so they write their data for the check
+SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$offline_dir" DATABASE_URL="$schema_url" \
+  RUSTFLAGS="--cfg erase_components" cargo test --features ssr
+if ! diff -r -q .sqlx "$offline_dir" >/dev/null; then
+  diff -r .sqlx "$offline_dir" || true
+  echo "error: .sqlx is out of date with the queries or migrations; run scripts/prepare-sqlx.sh and commit .sqlx" >&2
+  exit 1
+fi
+echo ".sqlx query cache is current"
+
+step "Starting a fresh server for the browser tests"
+e2e_data="$PWD/.data/e2e"
+target/debug/mystoryflow db stop --data-dir "$e2e_data" >/dev/null 2>&1 || true
+rm -rf "$e2e_data"
+e2e_port=3005
+MSF_DATA_DIR="$e2e_data" LEPTOS_SITE_ADDR="127.0.0.1:$e2e_port" RUST_LOG=warn \
+  target/debug/mystoryflow > .data/e2e-server.log 2>&1 &
+server_pid=$!
+for _ in $(seq 1 120); do
+  if curl -fsS "http://127.0.0.1:$e2e_port/healthz" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$server_pid" 2>/dev/null; then cat .data/e2e-server.log; exit 1; fi
+  sleep 0.5
+done
+
+step "Running the Playwright suite (Debian Chromium; JavaScript on and off)"
+(cd end2end && BASE_URL="http://127.0.0.1:$e2e_port" npx playwright test)

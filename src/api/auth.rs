@@ -1,0 +1,100 @@
+//! Signing up, logging in and out, and who is signed in.
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::{self, Flash};
+
+/// The signed-in person, or `None`: every page asks, so this never answers 401.
+#[server(endpoint = "current_user")]
+pub async fn current_user() -> Result<Option<model::CurrentUser>, AppError> {
+    use crate::server::request;
+    let auth = request::auth_session().await?;
+    Ok(auth.user.map(|u| u.to_current_user()))
+}
+
+#[server(endpoint = "signup")]
+pub async fn signup(
+    email: String,
+    name: String,
+    password: String,
+    #[server(default)] next: String,
+) -> Result<(), AppError> {
+    use crate::model::SafeNext;
+    use crate::server::{db::accounts, request};
+
+    let typed = vec![("email".to_owned(), email.clone()), ("name".to_owned(), name.clone())];
+    let result = async {
+        let form = accounts::SignUp::parse(&email, &name, &password)?;
+        let state = request::state()?;
+        let user = accounts::sign_up(&state.db, form).await?;
+        request::log_in(&user).await?;
+        tracing::info!(user_id = %user.id, "signed up");
+        leptos_axum::redirect(SafeNext::parse(&next).as_str());
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("signup", typed, &back_to("/signup", &next), result).await
+}
+
+#[server(endpoint = "login")]
+pub async fn login(
+    email: String,
+    password: String,
+    #[server(default)] next: String,
+) -> Result<(), AppError> {
+    use crate::model::SafeNext;
+    use crate::server::{auth::Credentials, request};
+
+    let typed = vec![("email".to_owned(), email.clone())];
+    let result = async {
+        let auth = request::auth_session().await?;
+        let user = auth
+            .authenticate(Credentials { email, password })
+            .await
+            .map_err(|err| {
+                tracing::error!(error = %err, "authentication failed to run");
+                AppError::Internal
+            })?
+            .ok_or(AppError::InvalidCredentials)?;
+        request::log_in(&user).await?;
+        leptos_axum::redirect(SafeNext::parse(&next).as_str());
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("login", typed, &back_to("/login", &next), result).await
+}
+
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::server::request;
+    let result = async {
+        let mut auth = request::auth_session().await?;
+        auth.logout().await.map_err(|err| {
+            tracing::error!(error = %err, "logout failed");
+            AppError::Internal
+        })?;
+        leptos_axum::redirect("/");
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("logout", Vec::new(), "/", result).await
+}
+
+/// The error left by a JavaScript-off post of `form`, shown once by the page it returns to.
+#[server(endpoint = "flash")]
+pub async fn take_flash(form: String) -> Result<Option<Flash>, AppError> {
+    use crate::server::request;
+    Ok(request::flash().filter(|f| f.form == form))
+}
+
+#[cfg(feature = "ssr")]
+fn back_to(page: &str, next: &str) -> String {
+    use crate::model::SafeNext;
+    let next = SafeNext::parse(next);
+    if next.as_str() == SafeNext::DEFAULT {
+        page.to_owned()
+    } else {
+        let encoded: String = form_urlencoded::byte_serialize(next.as_str().as_bytes()).collect();
+        format!("{page}?next={encoded}")
+    }
+}

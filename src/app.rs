@@ -1,0 +1,117 @@
+//! The HTML shell, the application component and its route table.
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::api::auth::{current_user, Login, Logout, Signup};
+use crate::components::layout::{SiteFooter, SiteHeader};
+use crate::error::AppError;
+use crate::model::CurrentUser;
+use crate::pages::{
+    account::AccountPage,
+    auth::{LoginPage, SignupPage},
+    books::BooksPage,
+    campaigns::CampaignsPage,
+    dashboard::DashboardPage,
+    home::HomePage,
+    not_found::NotFound,
+};
+
+/// Pages only members may open; logged-out visitors are sent to /login and back.
+pub const MEMBER_PAGES: &[&str] = &["/dashboard", "/campaigns", "/books", "/account"];
+
+pub fn is_member_page(path: &str) -> bool {
+    MEMBER_PAGES
+        .iter()
+        .any(|page| path == *page || path.strip_prefix(page).is_some_and(|rest| rest.starts_with('/')))
+}
+
+/// The login page that returns to `here` afterwards.
+pub fn login_url(here: &str) -> String {
+    let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
+    format!("/login?next={next}")
+}
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="description" content="Collect a loved one's life stories and make them into a book."/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Who is signed in, shared by every page and refreshed after logging in or out.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub user: Resource<Result<Option<CurrentUser>, AppError>>,
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+    pub signup: ServerAction<Signup>,
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let login = ServerAction::<Login>::new();
+    let logout = ServerAction::<Logout>::new();
+    let signup = ServerAction::<Signup>::new();
+    let user = Resource::new(
+        move || (login.version().get(), logout.version().get(), signup.version().get()),
+        |_| current_user(),
+    );
+    provide_context(Session { user, login, logout, signup });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/mystoryflow.css"/>
+        <Title text="MyStoryFlow"/>
+        <Router>
+            <SiteHeader/>
+            <main id="main" class="page" tabindex="-1">
+                <Routes fallback=|| view! { <NotFound/> }>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/signup") view=SignupPage/>
+                    <Route path=path!("/dashboard") view=DashboardPage/>
+                    <Route path=path!("/campaigns") view=CampaignsPage/>
+                    <Route path=path!("/books") view=BooksPage/>
+                    <Route path=path!("/account") view=AccountPage/>
+                </Routes>
+            </main>
+            <SiteFooter/>
+        </Router>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_pages_include_their_subpages_only() {
+        assert!(is_member_page("/dashboard"));
+        assert!(is_member_page("/campaigns/123"));
+        assert!(!is_member_page("/campaignsx"));
+        assert!(!is_member_page("/login"));
+        assert!(!is_member_page("/"));
+    }
+
+    #[test]
+    fn login_urls_carry_the_page_to_return_to() {
+        assert_eq!(login_url("/account?tab=a&b=1"), "/login?next=%2Faccount%3Ftab%3Da%26b%3D1");
+    }
+}

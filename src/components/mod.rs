@@ -1,0 +1,5 @@
+//! Reusable pieces of UI.
+pub mod error_panel;
+pub mod forms;
+pub mod layout;
+pub mod require_user;

@@ -1,0 +1,185 @@
+//! Accounts: who is signed in, and the parsed inputs of sign-up and log-in.
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The signed-in person, as every page sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+}
+
+/// The account page's view of a person's profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+const MAX_PASSWORD_CHARS: usize = 256;
+const MAX_NAME_CHARS: usize = 100;
+const MAX_EMAIL_CHARS: usize = 254;
+
+/// A plausible email address, trimmed and lower-cased so one person has one account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let email = raw.trim().to_lowercase();
+        if email.is_empty() {
+            return Err("Please enter your email address.".into());
+        }
+        if email.chars().count() > MAX_EMAIL_CHARS {
+            return Err("That email address is too long.".into());
+        }
+        let valid = match email.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !email.chars().any(char::is_whitespace)
+            }
+            None => false,
+        };
+        if valid {
+            Ok(Email(email))
+        } else {
+            Err("Please enter an email address like name@example.com.".into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The name family members will see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err("Please enter your name.".into());
+        }
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(format!("Please keep your name under {MAX_NAME_CHARS} characters."));
+        }
+        if name.chars().any(char::is_control) {
+            return Err("Your name contains characters we can't show.".into());
+        }
+        Ok(DisplayName(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new password: long enough to be worth having. Kept as typed (spaces count).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(…)")
+    }
+}
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let chars = raw.chars().count();
+        if chars < MIN_PASSWORD_CHARS {
+            return Err(format!("Please use at least {MIN_PASSWORD_CHARS} characters."));
+        }
+        if chars > MAX_PASSWORD_CHARS {
+            return Err(format!("Please use at most {MAX_PASSWORD_CHARS} characters."));
+        }
+        Ok(Password(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Where to go after logging in: only a path on this site, so a link cannot send a
+/// person elsewhere (open redirect) and the value is always a valid header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SafeNext(String);
+
+impl SafeNext {
+    pub const DEFAULT: &'static str = "/dashboard";
+
+    pub fn parse(raw: &str) -> Self {
+        let ok = raw.starts_with('/')
+            && !raw.starts_with("//")
+            && !raw.starts_with("/\\")
+            && raw.len() <= 2000
+            && raw.bytes().all(|b| (0x21..0x7f).contains(&b));
+        if ok {
+            SafeNext(raw.to_owned())
+        } else {
+            SafeNext(Self::DEFAULT.to_owned())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalised() {
+        assert_eq!(Email::parse("  Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
+    }
+
+    #[test]
+    fn malformed_emails_are_refused() {
+        for bad in ["", "ann", "ann@", "@example.com", "ann@example", "a b@example.com", "a@b@c.com", "ann@.com"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn passwords_need_ten_characters() {
+        assert!(Password::parse("123456789").is_err());
+        assert!(Password::parse("1234567890").is_ok());
+        // characters, not bytes
+        assert!(Password::parse("ééééééééé").is_err());
+    }
+
+    #[test]
+    fn passwords_are_not_printed() {
+        let p = Password::parse("correct horse battery").unwrap();
+        assert!(!format!("{p:?}").contains("horse"));
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(DisplayName::parse("  Ann ").unwrap().as_str(), "Ann");
+        assert!(DisplayName::parse("   ").is_err());
+        assert!(DisplayName::parse(&"x".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(SafeNext::parse("/account?tab=1").as_str(), "/account?tab=1");
+        for bad in ["https://evil.example", "//evil.example", "/\\evil", "", "/a b", "/é"] {
+            assert_eq!(SafeNext::parse(bad).as_str(), SafeNext::DEFAULT, "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! Logging in and signing up. Both forms work with JavaScript off: a failed post comes
+//! back to the page with its message (see `server::request::respond_to_form`).
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::auth::take_flash;
+use crate::app::Session;
+use crate::components::forms::{Field, FormAlert};
+use crate::error::AppError;
+use crate::model::Flash;
+
+const PASSWORD_HINT: &str = "At least 10 characters. A short sentence is easy to remember.";
+
+/// The error to show: the last JavaScript submission's, else the returned plain post's.
+fn form_error(
+    value: impl Get<Value = Option<Result<(), AppError>>> + Send + Sync + 'static,
+    flash: Option<Flash>,
+) -> Signal<Option<AppError>> {
+    let flashed = flash.map(|f| f.error);
+    Signal::derive(move || match value.get() {
+        Some(Err(err)) => Some(err),
+        Some(Ok(_)) => None,
+        None => flashed.clone(),
+    })
+}
+
+fn next_param() -> Memo<String> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get("next").unwrap_or_default())
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let next = next_param();
+    let flash = Resource::new(|| (), |_| take_flash("login".into()));
+    view! {
+        <Title text="Log in · MyStoryFlow"/>
+        <section class="card narrow">
+            <h1>"Log in"</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let flash = flash.await.ok().flatten();
+                    let email = flash.as_ref().and_then(|f| f.value("email"));
+                    let error = form_error(session.login.value(), flash);
+                    let pending = session.login.pending();
+                    view! {
+                        <ActionForm action=session.login>
+                            <FormAlert error/>
+                            <Field id="login-email" name="email" label="Email" kind="email"
+                                autocomplete="email" value=email.unwrap_or_default() error/>
+                            <Field id="login-password" name="password" label="Password"
+                                kind="password" autocomplete="current-password" error/>
+                            <input type="hidden" name="next" value=next/>
+                            <button type="submit" class="button" disabled=pending>
+                                {move || if pending.get() { "Logging in…" } else { "Log in" }}
+                            </button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+            <p class="aside">"New here? " <a href="/signup">"Create an account"</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let next = next_param();
+    let flash = Resource::new(|| (), |_| take_flash("signup".into()));
+    view! {
+        <Title text="Sign up · MyStoryFlow"/>
+        <section class="card narrow">
+            <h1>"Create your account"</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let flash = flash.await.ok().flatten();
+                    let email = flash.as_ref().and_then(|f| f.value("email"));
+                    let name = flash.as_ref().and_then(|f| f.value("name"));
+                    let error = form_error(session.signup.value(), flash);
+                    let pending = session.signup.pending();
+                    view! {
+                        <ActionForm action=session.signup>
+                            <FormAlert error/>
+                            <Field id="signup-name" name="name" label="Your name"
+                                autocomplete="name" value=name.unwrap_or_default() error/>
+                            <Field id="signup-email" name="email" label="Email" kind="email"
+                                autocomplete="email" value=email.unwrap_or_default() error/>
+                            <Field id="signup-password" name="password" label="Password"
+                                kind="password" autocomplete="new-password" hint=PASSWORD_HINT
+                                error/>
+                            <input type="hidden" name="next" value=next/>
+                            <button type="submit" class="button" disabled=pending>
+                                {move || if pending.get() { "Creating your account…" } else { "Sign up" }}
+                            </button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+            <p class="aside">"Already have an account? " <a href="/login">"Log in"</a></p>
+        </section>
+    }
+}

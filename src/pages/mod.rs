@@ -1,0 +1,8 @@
+//! Route components, one module per area of the site.
+pub mod account;
+pub mod auth;
+pub mod books;
+pub mod campaigns;
+pub mod dashboard;
+pub mod home;
+pub mod not_found;

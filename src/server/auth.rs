@@ -1,0 +1,152 @@
+//! Authentication with axum-login: who a session belongs to, and password checks.
+use axum_login::{AuthUser as AxumAuthUser, AuthnBackend, UserId};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::db::Db;
+use crate::error::AppError;
+use crate::model::{CurrentUser, Password};
+
+/// A signed-in user as the session knows them.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct AuthUser {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    password_hash: String,
+}
+
+impl std::fmt::Debug for AuthUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthUser")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("password_hash", &"[redacted]")
+            .finish()
+    }
+}
+
+impl AuthUser {
+    pub fn new(id: Uuid, email: String, name: String, password_hash: String) -> Self {
+        AuthUser { id, email, name, password_hash }
+    }
+
+    pub fn to_current_user(&self) -> CurrentUser {
+        CurrentUser { id: self.id, email: self.email.clone(), name: self.name.clone() }
+    }
+}
+
+impl AxumAuthUser for AuthUser {
+    type Id = Uuid;
+
+    fn id(&self) -> Uuid {
+        self.id
+    }
+
+    // Tied to the hash, so changing the password ends every other session.
+    fn session_auth_hash(&self) -> &[u8] {
+        self.password_hash.as_bytes()
+    }
+}
+
+#[derive(Clone, Deserialize)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Task(#[from] tokio::task::JoinError),
+}
+
+#[derive(Clone, Debug)]
+pub struct Backend {
+    db: Db,
+}
+
+impl Backend {
+    pub fn new(db: Db) -> Self {
+        Backend { db }
+    }
+}
+
+// Checked against when the email is unknown, so that costs as much as a wrong password
+// and response time does not reveal who has an account.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| password_auth::generate_hash("not anyone's password"));
+
+impl AuthnBackend for Backend {
+    type User = AuthUser;
+    type Credentials = Credentials;
+    type Error = AuthError;
+
+    async fn authenticate(&self, creds: Credentials) -> Result<Option<AuthUser>, AuthError> {
+        let email = creds.email.trim().to_lowercase();
+        let user = sqlx::query_as!(
+            AuthUser,
+            r#"SELECT a.id, a.email, coalesce(u.name, '') AS "name!",
+                      a.encrypted_password AS password_hash
+               FROM auth.users a JOIN users u ON u.id = a.id
+               WHERE lower(a.email) = $1"#,
+            email
+        )
+        .fetch_optional(self.db.pool())
+        .await?;
+
+        let hash = user.as_ref().map_or(DUMMY_HASH.clone(), |u| u.password_hash.clone());
+        let password = creds.password;
+        let matches = tokio::task::spawn_blocking(move || {
+            password_auth::verify_password(password, &hash).is_ok()
+        })
+        .await?;
+        Ok(user.filter(|_| matches))
+    }
+
+    async fn get_user(&self, id: &UserId<Self>) -> Result<Option<AuthUser>, AuthError> {
+        Ok(sqlx::query_as!(
+            AuthUser,
+            r#"SELECT a.id, a.email, coalesce(u.name, '') AS "name!",
+                      a.encrypted_password AS password_hash
+               FROM auth.users a JOIN users u ON u.id = a.id
+               WHERE a.id = $1"#,
+            id
+        )
+        .fetch_optional(self.db.pool())
+        .await?)
+    }
+}
+
+pub type AuthSession = axum_login::AuthSession<Backend>;
+
+/// argon2id, off the async threads: hashing takes tens of milliseconds of CPU.
+pub async fn hash_password(password: Password) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || password_auth::generate_hash(password.as_str()))
+        .await
+        .map_err(|err| {
+            tracing::error!(error = %err, "password hashing failed");
+            AppError::Internal
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dummy_hash_is_a_valid_argon2id_hash() {
+        // If it failed to parse, unknown emails would answer faster than wrong passwords.
+        assert!(DUMMY_HASH.starts_with("$argon2id$"));
+        let err = password_auth::verify_password("anything", &DUMMY_HASH).unwrap_err();
+        assert!(matches!(err, password_auth::VerifyError::PasswordInvalid));
+    }
+
+    #[test]
+    fn debug_output_hides_the_password_hash() {
+        let user = AuthUser::new(Uuid::nil(), "a@b.c".into(), "A".into(), "$argon2id$secret".into());
+        assert!(!format!("{user:?}").contains("secret"));
+    }
+}

@@ -1,0 +1,163 @@
+//! The server binary's commands: `serve` (the default) and `db start|stop|url`, which
+//! manage the same private PostgreSQL the server uses, for the test scripts.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use leptos::config::{get_configuration, LeptosOptions};
+use sqlx::postgres::PgPoolOptions;
+use tower_sessions_sqlx_store::PostgresStore;
+
+use super::config::Config;
+use super::db::{Db, MIGRATOR};
+use super::postgres::LocalPostgres;
+use super::{router, state::AppState};
+
+const USAGE: &str = "usage: mystoryflow [serve]
+       mystoryflow migrate                               (migrations on DATABASE_URL)
+       mystoryflow db start|stop|url [--data-dir DIR]   (private PostgreSQL for tests)";
+
+pub async fn main() -> ExitCode {
+    let config = Config::from_env();
+    init_tracing(&config);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        [] | ["serve"] => serve(config).await,
+        ["migrate"] => migrate(config).await,
+        ["db", action, rest @ ..] => db_command(&config, action, rest).await,
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err:#}");
+            eprintln!("mystoryflow: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: Config) -> Result<()> {
+    let leptos_options = leptos_options()?;
+    let addr: SocketAddr = leptos_options.site_addr;
+
+    let (database_url, local) = match &config.database_url {
+        Some(url) => (url.clone(), None),
+        None => {
+            let pg = LocalPostgres::new(&config.data_dir)?;
+            let started = pg.start()?;
+            let url = pg.ensure_app_database("mystoryflow").await?;
+            (url, Some((pg, started)))
+        }
+    };
+
+    let served = async {
+        let pool = PgPoolOptions::new()
+            .max_connections(config.database_max_connections)
+            .connect(&database_url)
+            .await
+            .context("connecting to the database")?;
+        MIGRATOR.run(&pool).await.context("running database migrations")?;
+        let sessions = PostgresStore::new(pool.clone());
+        sessions.migrate().await.context("creating the session table")?;
+
+        let state = AppState { leptos_options, db: Db::new(pool.clone()) };
+        let app = router::build(state, sessions, config.secure_cookies);
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("listening on {addr}"))?;
+        tracing::info!("MyStoryFlow is listening on http://{addr}");
+        axum::serve(listener, app.into_make_service())
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("serving HTTP")?;
+        pool.close().await;
+        Ok(())
+    }
+    .await;
+
+    if let Some((pg, true)) = local {
+        if let Err(err) = pg.stop() {
+            tracing::warn!("{err:#}");
+        }
+    }
+    served
+}
+
+async fn migrate(config: Config) -> Result<()> {
+    let url = config.database_url.context("DATABASE_URL must be set to migrate")?;
+    let pool = PgPoolOptions::new().max_connections(1).connect(&url).await?;
+    MIGRATOR.run(&pool).await.context("running database migrations")?;
+    pool.close().await;
+    Ok(())
+}
+
+async fn db_command(config: &Config, action: &str, rest: &[&str]) -> Result<()> {
+    let root = match rest {
+        [] => config.data_dir.clone(),
+        ["--data-dir", dir] => PathBuf::from(dir),
+        _ => anyhow::bail!("{USAGE}"),
+    };
+    let pg = LocalPostgres::new(&root)?;
+    match action {
+        "start" => {
+            pg.start()?;
+            pg.ensure_app_database("mystoryflow").await?;
+            println!("{}", pg.admin_url("mystoryflow"));
+        }
+        "stop" => {
+            if pg.is_running() {
+                pg.stop()?;
+            }
+        }
+        "url" => println!("{}", pg.admin_url("mystoryflow")),
+        _ => anyhow::bail!("{USAGE}"),
+    }
+    Ok(())
+}
+
+/// cargo-leptos passes settings as LEPTOS_* variables; run directly, Cargo.toml has them.
+fn leptos_options() -> Result<LeptosOptions> {
+    let conf = if std::env::var_os("LEPTOS_OUTPUT_NAME").is_some() {
+        get_configuration(None)
+    } else {
+        get_configuration(Some("Cargo.toml"))
+    };
+    Ok(conf.context("reading the Leptos configuration")?.leptos_options)
+}
+
+fn init_tracing(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,75 @@
+//! Accounts: auth.users (credentials) and users (the profile), created together.
+use chrono::{DateTime, Utc};
+
+use super::{Db, UserTx};
+use crate::error::{AppError, FieldErrors};
+use crate::model::{Account, DisplayName, Email, Password};
+use crate::server::auth::{hash_password, AuthUser};
+
+/// A sign-up whose every field has been checked.
+#[derive(Debug)]
+pub struct SignUp {
+    email: Email,
+    name: DisplayName,
+    password: Password,
+}
+
+impl SignUp {
+    pub fn parse(email: &str, name: &str, password: &str) -> Result<Self, AppError> {
+        let mut errors = FieldErrors::new();
+        let email = Email::parse(email).map_err(|m| errors.insert("email".into(), m)).ok();
+        let name = DisplayName::parse(name).map_err(|m| errors.insert("name".into(), m)).ok();
+        let password =
+            Password::parse(password).map_err(|m| errors.insert("password".into(), m)).ok();
+        match (email, name, password) {
+            (Some(email), Some(name), Some(password)) => Ok(SignUp { email, name, password }),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+}
+
+/// Creates auth.users and the users profile in one transaction.
+pub async fn sign_up(db: &Db, form: SignUp) -> Result<AuthUser, AppError> {
+    let encrypted_password = hash_password(form.password).await?;
+    let mut tx = db.pool().begin().await?;
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO auth.users (email, encrypted_password)
+           VALUES ($1, $2)
+           ON CONFLICT ((lower(email))) DO NOTHING
+           RETURNING id"#,
+        form.email.as_str(),
+        encrypted_password,
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| {
+        AppError::invalid("email", "An account with this email already exists. Try logging in.")
+    })?;
+
+    let mut tx = UserTx::act_as(tx, id).await?;
+    sqlx::query!(
+        "INSERT INTO users (id, email, name) VALUES ($1, $2, $3)",
+        id,
+        form.email.as_str(),
+        form.name.as_str(),
+    )
+    .execute(tx.conn())
+    .await?;
+    tx.commit().await?;
+
+    Ok(AuthUser::new(id, form.email.as_str().to_owned(), form.name.as_str().to_owned(), encrypted_password))
+}
+
+pub async fn profile(tx: &mut UserTx) -> Result<Account, AppError> {
+    let id = tx.user_id();
+    let row = sqlx::query!(
+        r#"SELECT id, email, coalesce(name, '') AS "name!",
+                  created_at AS "created_at!: DateTime<Utc>"
+           FROM users WHERE id = $1"#,
+        id
+    )
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(Account { id: row.id, email: row.email, name: row.name, created_at: row.created_at })
+}

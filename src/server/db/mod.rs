@@ -1,0 +1,64 @@
+//! Database access. Every query of user data runs inside [`UserTx`], a transaction acting
+//! as Postgres role `authenticated` for one user, so row-level security always applies.
+pub mod accounts;
+
+use sqlx::{migrate::Migrator, PgConnection, PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: PgPool,
+}
+
+impl Db {
+    pub fn new(pool: PgPool) -> Self {
+        Db { pool }
+    }
+
+    /// The server's own role: for authentication, the job queue and health checks only.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Starts a transaction that sees exactly what `user_id` may see.
+    pub async fn begin_as(&self, user_id: Uuid) -> Result<UserTx, sqlx::Error> {
+        UserTx::act_as(self.pool.begin().await?, user_id).await
+    }
+}
+
+/// A transaction running as role `authenticated` with `auth.uid()` = the user.
+pub struct UserTx {
+    tx: Transaction<'static, Postgres>,
+    user_id: Uuid,
+}
+
+impl UserTx {
+    /// Switches an open transaction to the user; both settings end with the transaction.
+    pub async fn act_as(
+        mut tx: Transaction<'static, Postgres>,
+        user_id: Uuid,
+    ) -> Result<Self, sqlx::Error> {
+        sqlx::query!(
+            r#"SELECT set_config('role', 'authenticated', true) AS "role!",
+                      set_config('request.jwt.claim.sub', $1, true) AS "sub!""#,
+            user_id.to_string()
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        Ok(UserTx { tx, user_id })
+    }
+
+    pub fn user_id(&self) -> Uuid {
+        self.user_id
+    }
+
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}

@@ -1,0 +1,18 @@
+//! `GET /healthz`: is the server up and its database answering?
+use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
+use serde_json::json;
+
+use super::state::AppState;
+
+pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match sqlx::query_scalar!(r#"SELECT 1 AS "one!""#).fetch_one(state.db.pool()).await {
+        Ok(_) => (StatusCode::OK, Json(json!({ "status": "ok", "database": "ok" }))),
+        Err(err) => {
+            tracing::error!(error = %err, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "database": "unreachable" })),
+            )
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Server-only code: configuration, the database, authentication and the HTTP wiring.
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod health;
+pub mod jobs;
+pub mod postgres;
+pub mod request;
+pub mod router;
+pub mod state;

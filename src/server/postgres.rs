@@ -1,0 +1,238 @@
+//! A private PostgreSQL server for when DATABASE_URL is unset: found among the machine's
+//! binaries, initialised under the data folder, reached over a Unix socket only (no port
+//! to collide with), and stopped again by whoever started it.
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use sqlx::{Connection, PgConnection};
+
+/// The role and database the app uses inside its private cluster.
+pub const APP_ROLE: &str = "mystoryflow";
+const PORT: u16 = 5432;
+// sun_path holds 108 bytes; leave room for "/.s.PGSQL.5432".
+const MAX_SOCKET_DIR_LEN: usize = 90;
+
+#[derive(Debug, Clone)]
+pub struct LocalPostgres {
+    bin_dir: PathBuf,
+    data_dir: PathBuf,
+    socket_dir: PathBuf,
+    run_as_postgres: bool,
+}
+
+impl LocalPostgres {
+    /// Locates binaries and folders under `root` (e.g. `.data`) without starting anything.
+    pub fn new(root: &Path) -> Result<Self> {
+        let bin_dir = find_bin_dir()?;
+        let run_as_postgres = std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false);
+        let mut root = std::path::absolute(root).context("resolving the data folder")?;
+        let socket_len = root.join("run").as_os_str().len();
+        if socket_len > MAX_SOCKET_DIR_LEN
+            || (run_as_postgres && !postgres_user_can_reach(root.parent().unwrap_or(&root)))
+        {
+            // The postgres user cannot use folders under a private home or too long a path.
+            root = std::env::temp_dir().join(format!("mystoryflow-{}", short_hash(&root)));
+        }
+        Ok(LocalPostgres {
+            bin_dir,
+            data_dir: root.join("postgres"),
+            socket_dir: root.join("run"),
+            run_as_postgres,
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Initialises the cluster if needed and starts it unless it already runs.
+    /// Returns true when this call started it (and so should stop it).
+    pub fn start(&self) -> Result<bool> {
+        for dir in [&self.data_dir, &self.socket_dir] {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+            if self.run_as_postgres {
+                run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir))?;
+            }
+            std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+                .ok();
+        }
+        if !self.data_dir.join("PG_VERSION").exists() {
+            tracing::info!(data_dir = %self.data_dir.display(), "initialising a private PostgreSQL cluster");
+            let mut initdb = self.command("initdb");
+            initdb
+                .arg("-D")
+                .arg(&self.data_dir)
+                .args(["-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"]);
+            run(&mut initdb)?;
+        }
+        if self.is_running() {
+            tracing::info!("private PostgreSQL already running; reusing it");
+            return Ok(false);
+        }
+        tracing::info!(socket_dir = %self.socket_dir.display(), "starting private PostgreSQL");
+        let options = format!(
+            "-p {PORT} -k {} -c listen_addresses='' -c max_connections=200 -c fsync=off",
+            self.socket_dir.display()
+        );
+        let mut pg_ctl = self.command("pg_ctl");
+        pg_ctl
+            .arg("-D")
+            .arg(&self.data_dir)
+            .arg("-l")
+            .arg(self.data_dir.join("server.log"))
+            .args(["-w", "-t", "60", "-o", &options, "start"]);
+        run(&mut pg_ctl)?;
+        Ok(true)
+    }
+
+    pub fn is_running(&self) -> bool {
+        let mut status = self.command("pg_ctl");
+        status.arg("-D").arg(&self.data_dir).arg("status");
+        status.output().map(|o| o.status.success()).unwrap_or(false)
+    }
+
+    pub fn stop(&self) -> Result<()> {
+        tracing::info!("stopping private PostgreSQL");
+        let mut pg_ctl = self.command("pg_ctl");
+        pg_ctl.arg("-D").arg(&self.data_dir).args(["-w", "-m", "fast", "stop"]);
+        run(&mut pg_ctl)
+    }
+
+    pub fn url(&self, user: &str, database: &str) -> String {
+        let host: String =
+            form_urlencoded::byte_serialize(self.socket_dir.as_os_str().as_encoded_bytes()).collect();
+        format!("postgres://{user}@localhost:{PORT}/{database}?host={host}")
+    }
+
+    /// The superuser's URL: what tests use to create a database per test.
+    pub fn admin_url(&self, database: &str) -> String {
+        self.url("postgres", database)
+    }
+
+    /// Creates the app's login role and database (and the `authenticated` role the
+    /// policies are written for) when missing; returns the app's URL.
+    pub async fn ensure_app_database(&self, database: &str) -> Result<String> {
+        let mut admin = PgConnection::connect(&self.admin_url("postgres"))
+            .await
+            .context("connecting to the private PostgreSQL as its superuser")?;
+        for role in [
+            format!("CREATE ROLE {APP_ROLE} LOGIN"),
+            "CREATE ROLE authenticated NOLOGIN".to_owned(),
+        ] {
+            let name = role.split_whitespace().nth(2).unwrap_or_default().to_owned();
+            let exists: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+                    .bind(&name)
+                    .fetch_one(&mut admin)
+                    .await?;
+            if !exists {
+                sqlx::raw_sql(&role).execute(&mut admin).await?;
+            }
+        }
+        sqlx::raw_sql(&format!("GRANT authenticated TO {APP_ROLE}")).execute(&mut admin).await?;
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+                .bind(database)
+                .fetch_one(&mut admin)
+                .await?;
+        if !exists {
+            if !database.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                bail!("database name {database:?} must be letters, digits and underscores");
+            }
+            sqlx::raw_sql(&format!("CREATE DATABASE {database} OWNER {APP_ROLE}"))
+                .execute(&mut admin)
+                .await?;
+        }
+        admin.close().await.ok();
+        Ok(self.url(APP_ROLE, database))
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let path = self.bin_dir.join(program);
+        if self.run_as_postgres {
+            let mut cmd = Command::new("runuser");
+            cmd.args(["-u", "postgres", "--"]).arg(path);
+            cmd
+        } else {
+            Command::new(path)
+        }
+    }
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    let output = cmd.output().with_context(|| format!("running {cmd:?}"))?;
+    if !output.status.success() {
+        bail!(
+            "{cmd:?} failed ({}):\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(())
+}
+
+/// `pg_config --bindir` when it names a server, else the newest /usr/lib/postgresql/*/bin.
+fn find_bin_dir() -> Result<PathBuf> {
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if out.status.success() && dir.join("initdb").exists() {
+            return Ok(dir);
+        }
+    }
+    let mut candidates: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_string_lossy().parse::<u32>().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    candidates.sort();
+    match candidates.pop() {
+        Some((_, bin)) => Ok(bin),
+        None => bail!(
+            "no PostgreSQL server binaries found (looked at `pg_config --bindir` and \
+             /usr/lib/postgresql/*/bin). Install PostgreSQL or set DATABASE_URL."
+        ),
+    }
+}
+
+fn postgres_user_can_reach(dir: &Path) -> bool {
+    Command::new("runuser")
+        .args(["-u", "postgres", "--", "test", "-x"])
+        .arg(dir)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+fn short_hash(path: &Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    path.hash(&mut hasher);
+    format!("{:012x}", hasher.finish() & 0xffff_ffff_ffff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn socket_urls_escape_the_folder() {
+        let pg = LocalPostgres {
+            bin_dir: PathBuf::from("/bin"),
+            data_dir: PathBuf::from("/d/postgres"),
+            socket_dir: PathBuf::from("/d/my run"),
+            run_as_postgres: false,
+        };
+        assert_eq!(
+            pg.url("mystoryflow", "mystoryflow"),
+            "postgres://mystoryflow@localhost:5432/mystoryflow?host=%2Fd%2Fmy+run"
+        );
+    }
+}

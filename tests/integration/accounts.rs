@@ -1,0 +1,64 @@
+//! Sign-up writes auth.users and users together, with an argon2id hash.
+use mystoryflow::error::AppError;
+use mystoryflow::server::db::{accounts, Db};
+use sqlx::{PgPool, Row};
+
+use crate::helpers::PASSWORD;
+
+#[sqlx::test]
+async fn sign_up_creates_the_auth_row_and_the_profile_row(pool: PgPool) {
+    let db = Db::new(pool.clone());
+    let form = accounts::SignUp::parse(" Ann@Example.com ", "  Ann Lee ", PASSWORD).unwrap();
+    let user = accounts::sign_up(&db, form).await.unwrap();
+
+    let auth = sqlx::query("SELECT email, encrypted_password FROM auth.users WHERE id = $1")
+        .bind(user.id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(auth.get::<String, _>("email"), "ann@example.com");
+    let hash: String = auth.get("encrypted_password");
+    assert!(hash.starts_with("$argon2id$"), "not argon2id: {hash}");
+    assert!(!hash.contains(PASSWORD));
+
+    let profile = sqlx::query("SELECT email, name, subscription_status FROM users WHERE id = $1")
+        .bind(user.id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(profile.get::<String, _>("email"), "ann@example.com");
+    assert_eq!(profile.get::<String, _>("name"), "Ann Lee");
+    assert_eq!(profile.get::<String, _>("subscription_status"), "free");
+}
+
+#[sqlx::test]
+async fn the_same_email_cannot_sign_up_twice_in_any_case(pool: PgPool) {
+    let db = Db::new(pool.clone());
+    let first = accounts::SignUp::parse("ann@example.com", "Ann", PASSWORD).unwrap();
+    accounts::sign_up(&db, first).await.unwrap();
+
+    let again = accounts::SignUp::parse("ANN@example.com", "Other Ann", PASSWORD).unwrap();
+    let err = accounts::sign_up(&db, again).await.unwrap_err();
+    assert!(err.field("email").is_some(), "{err:?}");
+
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM auth.users").fetch_one(&pool).await.unwrap();
+    let profiles: i64 = sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(&pool).await.unwrap();
+    assert_eq!((count, profiles), (1, 1));
+}
+
+#[test]
+fn every_bad_field_is_reported_at_once() {
+    let err = accounts::SignUp::parse("not-an-email", "", "short").unwrap_err();
+    let AppError::Validation(fields) = err else { panic!("expected validation") };
+    let names: Vec<_> = fields.keys().map(String::as_str).collect();
+    assert_eq!(names, ["email", "name", "password"]);
+}
+
+#[sqlx::test]
+async fn a_profile_cannot_exist_without_its_auth_row(pool: PgPool) {
+    let err = sqlx::query("INSERT INTO users (id, email) VALUES (gen_random_uuid(), 'x@example.com')")
+        .execute(&pool)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("foreign key"), "{err}");
+}

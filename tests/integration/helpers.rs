@@ -1,0 +1,126 @@
+//! A TestApp that drives the real router with `oneshot` requests, one method per endpoint.
+use axum::{body::Body, Router};
+use http::{header, Request, Response, StatusCode};
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use mystoryflow::server::{db::Db, router, state::AppState};
+use sqlx::PgPool;
+use tower::ServiceExt;
+use tower_sessions_sqlx_store::PostgresStore;
+
+pub const PASSWORD: &str = "a long enough password";
+
+pub struct TestApp {
+    router: Router,
+}
+
+/// How a request is sent: by the hydrated app (fetch) or by a plain HTML form.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Client {
+    Script,
+    PlainForm,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+    }
+
+    /// The session cookie this reply sets, as `name=value`.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(router::SESSION_COOKIE))
+            .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+    }
+
+    pub fn set_cookie_header(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(router::SESSION_COOKIE))
+            .map(str::to_owned)
+    }
+}
+
+impl TestApp {
+    pub async fn new(pool: PgPool) -> Self {
+        let sessions = PostgresStore::new(pool.clone());
+        sessions.migrate().await.expect("session table");
+        let leptos_options = LeptosOptions::builder()
+            .output_name("mystoryflow")
+            .site_root("target/site")
+            .build();
+        let state = AppState { leptos_options, db: Db::new(pool) };
+        TestApp { router: router::build(state, sessions, false) }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response: Response<Body> = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut req = Request::get(path).header(header::ACCEPT, "text/html");
+        if let Some(cookie) = cookie {
+            req = req.header(header::COOKIE, cookie);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post_fn(
+        &self,
+        name: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+        client: Client,
+    ) -> Reply {
+        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let mut req = Request::post(format!("/api/{name}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        req = match client {
+            Client::Script => req.header(header::ACCEPT, "application/json"),
+            Client::PlainForm => req
+                .header(header::ACCEPT, "text/html,application/xhtml+xml")
+                .header(header::REFERER, "http://localhost/somewhere"),
+        };
+        if let Some(cookie) = cookie {
+            req = req.header(header::COOKIE, cookie);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    pub async fn sign_up(&self, email: &str, name: &str, password: &str) -> Reply {
+        self.post_fn(
+            "signup",
+            &[("email", email), ("name", name), ("password", password), ("next", "")],
+            None,
+            Client::Script,
+        )
+        .await
+    }
+
+    pub async fn log_in(&self, email: &str, password: &str, cookie: Option<&str>, client: Client) -> Reply {
+        self.post_fn("login", &[("email", email), ("password", password), ("next", "")], cookie, client)
+            .await
+    }
+
+    /// Signs up and returns the session cookie.
+    pub async fn signed_up(&self, email: &str) -> String {
+        let reply = self.sign_up(email, "Test Person", PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK, "sign-up failed: {}", reply.body);
+        reply.session_cookie().expect("sign-up sets a session cookie")
+    }
+}

@@ -1,0 +1,174 @@
+//! Authentication over HTTP, as the browser does it: hydrated (fetch) and plain forms.
+use http::StatusCode;
+use mystoryflow::error::AppError;
+use sqlx::PgPool;
+
+use crate::helpers::{Client, TestApp, PASSWORD};
+
+#[sqlx::test]
+async fn signing_up_logs_the_person_in_with_a_safe_cookie(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let reply = app.sign_up("ann@example.com", "Ann", PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.header("location").as_deref(), Some("/dashboard"));
+
+    let cookie = reply.set_cookie_header().expect("session cookie");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain-http development must not set Secure: {cookie}");
+
+    let me = app.post_fn("current_user", &[], Some(&reply.session_cookie().unwrap()), Client::Script).await;
+    assert!(me.body.contains("ann@example.com"), "{}", me.body);
+}
+
+#[sqlx::test]
+async fn the_server_refuses_a_short_password(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let reply = app.sign_up("ann@example.com", "Ann", "123456789").await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let err: AppError = serde_json::from_str(&reply.body).unwrap();
+    assert!(err.field("password").unwrap().contains("10 characters"));
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM auth.users").fetch_one(&pool).await.unwrap();
+    assert_eq!(count, 0, "nothing may be written");
+}
+
+#[sqlx::test]
+async fn server_functions_answer_401_when_logged_out(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let reply = app.post_fn("account", &[], None, Client::Script).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let err: AppError = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(err, AppError::Unauthenticated);
+}
+
+#[sqlx::test]
+async fn the_account_is_read_through_row_level_security(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let cookie = app.signed_up("ann@example.com").await;
+    let reply = app.post_fn("account", &[], Some(&cookie), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.body.contains("ann@example.com"));
+}
+
+#[sqlx::test]
+async fn wrong_password_and_unknown_email_get_the_same_generic_message(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    app.signed_up("ann@example.com").await;
+    let wrong = app.log_in("ann@example.com", "not the password", None, Client::Script).await;
+    let unknown = app.log_in("nobody@example.com", PASSWORD, None, Client::Script).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.body, unknown.body);
+    let err: AppError = serde_json::from_str(&wrong.body).unwrap();
+    assert_eq!(err, AppError::InvalidCredentials);
+}
+
+#[sqlx::test]
+async fn logging_in_gives_a_new_session_id(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    app.signed_up("ann@example.com").await;
+    // A failed plain-form login leaves a flash, so the visitor already has a session.
+    let failed = app.log_in("ann@example.com", "wrong password!", None, Client::PlainForm).await;
+    let before = failed.session_cookie().expect("a session for the flash");
+
+    let ok = app.log_in("ANN@example.com", PASSWORD, Some(&before), Client::Script).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let after = ok.session_cookie().expect("login sets a cookie");
+    assert_ne!(before, after, "the session id must change at login");
+
+    let me = app.post_fn("current_user", &[], Some(&after), Client::Script).await;
+    assert!(me.body.contains("ann@example.com"));
+    let old = app.post_fn("current_user", &[], Some(&before), Client::Script).await;
+    assert!(!old.body.contains("ann@example.com"), "the old session id must not be logged in");
+}
+
+#[sqlx::test]
+async fn a_plain_form_login_failure_returns_to_the_form_with_the_message(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    app.signed_up("ann@example.com").await;
+    let failed = app.log_in("ann@example.com", "wrong password!", None, Client::PlainForm).await;
+    assert_eq!(failed.status, StatusCode::FOUND);
+    assert_eq!(failed.header("location").as_deref(), Some("/login"));
+    let cookie = failed.session_cookie().unwrap();
+
+    let page = app.get("/login", Some(&cookie)).await;
+    assert!(page.body.contains("don&#x27;t match an account") || page.body.contains("don't match an account"), "{}", page.body);
+    assert!(page.body.contains("ann@example.com"), "the typed email is kept");
+    assert!(!page.body.contains("wrong password!"), "passwords are never echoed");
+
+    let again = app.get("/login", Some(&cookie)).await;
+    assert!(!again.body.contains("match an account"), "the message is shown once");
+}
+
+#[sqlx::test]
+async fn a_plain_form_login_success_redirects_to_next(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    app.signed_up("ann@example.com").await;
+    let reply = app
+        .post_fn(
+            "login",
+            &[("email", "ann@example.com"), ("password", PASSWORD), ("next", "/account")],
+            None,
+            Client::PlainForm,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FOUND);
+    assert_eq!(reply.header("location").as_deref(), Some("/account"));
+}
+
+#[sqlx::test]
+async fn login_never_redirects_off_site(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    app.signed_up("ann@example.com").await;
+    let reply = app
+        .post_fn(
+            "login",
+            &[("email", "ann@example.com"), ("password", PASSWORD), ("next", "//evil.example/")],
+            None,
+            Client::PlainForm,
+        )
+        .await;
+    assert_eq!(reply.header("location").as_deref(), Some("/dashboard"));
+}
+
+#[sqlx::test]
+async fn member_pages_redirect_to_login_and_back(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let reply = app.get("/account", None).await;
+    assert!(reply.status.is_redirection(), "{}", reply.status);
+    assert_eq!(reply.header("location").as_deref(), Some("/login?next=%2Faccount"));
+
+    let cookie = app.signed_up("ann@example.com").await;
+    let page = app.get("/account", Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+}
+
+#[sqlx::test]
+async fn logging_out_ends_the_session(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let cookie = app.signed_up("ann@example.com").await;
+    let out = app.post_fn("logout", &[], Some(&cookie), Client::Script).await;
+    assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+    let after = app.post_fn("account", &[], Some(&cookie), Client::Script).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test]
+async fn unknown_pages_are_404_with_a_friendly_page(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let reply = app.get("/no/such/page", None).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(reply.body.contains("We couldn&#x27;t find that page") || reply.body.contains("We couldn't find that page"));
+}
+
+#[sqlx::test]
+async fn healthz_checks_the_database(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let reply = app.get("/healthz", None).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains(r#""database":"ok""#));
+
+    pool.close().await;
+    let down = app.get("/healthz", None).await;
+    assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
+}

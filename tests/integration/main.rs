@@ -1,0 +1,8 @@
+//! Database and HTTP tests: each `#[sqlx::test]` gets a fresh, migrated database.
+mod accounts;
+mod helpers;
+mod http;
+mod jobs;
+mod migrations;
+mod rls;
+mod schema;

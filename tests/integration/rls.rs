@@ -1,0 +1,260 @@
+//! Row-level security, table by table: who may see, insert, update and delete, checked as
+//! role `authenticated` with `request.jwt.claim.sub` set (the app's own `Db::begin_as`).
+use mystoryflow::server::db::Db;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+const ACTORS: [&str; 6] = ["owner", "contributor", "viewer", "invited", "inactive", "outsider"];
+const MEMBERS: &[&str] = &["owner", "contributor", "viewer"];
+const WRITERS: &[&str] = &["owner", "contributor"];
+const OWNER: &[&str] = &["owner"];
+const NOBODY: &[&str] = &[];
+
+struct World {
+    users: Vec<(&'static str, Uuid)>,
+    campaign: Uuid,
+    spare_campaign: Uuid,
+    story: Uuid,
+    owner_membership: Uuid,
+    spare_membership: Uuid,
+    book: Uuid,
+    spare_book: Uuid,
+    order: Uuid,
+    photo: Uuid,
+}
+
+impl World {
+    fn user(&self, name: &str) -> Uuid {
+        self.users.iter().find(|(n, _)| *n == name).unwrap().1
+    }
+}
+
+async fn scalar(pool: &PgPool, sql: &str) -> Uuid {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// Builds the campaign and its neighbours as the server's own role (RLS does not apply).
+async fn world(pool: &PgPool) -> World {
+    let mut users = Vec::new();
+    for name in ACTORS {
+        let id = scalar(
+            pool,
+            &format!(
+                "WITH a AS (INSERT INTO auth.users (email, encrypted_password) VALUES ('{name}@example.com', 'x') RETURNING id)
+                 INSERT INTO users (id, email, name) SELECT id, '{name}@example.com', '{name}' FROM a RETURNING id"
+            ),
+        )
+        .await;
+        users.push((name, id));
+    }
+    let u = |n: &str| users.iter().find(|(x, _)| *x == n).unwrap().1;
+    let owner = u("owner");
+
+    let mut campaigns = Vec::new();
+    let mut memberships = Vec::new();
+    for title in ["Dad's Life Stories", "Spare"] {
+        let c = scalar(pool, &format!("INSERT INTO campaigns (user_id, title) VALUES ('{owner}', '{}') RETURNING id", title.replace('\'', "''"))).await;
+        for (name, role, status) in [
+            ("owner", "owner", "active"),
+            ("contributor", "contributor", "active"),
+            ("viewer", "viewer", "active"),
+            ("invited", "contributor", "invited"),
+            ("inactive", "contributor", "inactive"),
+        ] {
+            let id = scalar(
+                pool,
+                &format!(
+                    "INSERT INTO family_members (campaign_id, user_id, email, role, status, invited_by)
+                     VALUES ('{c}', '{}', '{name}@example.com', '{role}', '{status}', '{owner}') RETURNING id",
+                    u(name)
+                ),
+            )
+            .await;
+            memberships.push((title, name, id));
+        }
+        campaigns.push(c);
+    }
+    let campaign = campaigns[0];
+    let story = scalar(pool, &format!("INSERT INTO stories (campaign_id, title, content) VALUES ('{campaign}', 'The farm', 'We had cows.') RETURNING id")).await;
+    let book = scalar(pool, &format!("INSERT INTO books (campaign_id, user_id, title) VALUES ('{campaign}', '{owner}', 'Dad') RETURNING id")).await;
+    let spare_book = scalar(pool, &format!("INSERT INTO books (campaign_id, user_id, title) VALUES ('{campaign}', '{owner}', 'Draft') RETURNING id")).await;
+    let order = scalar(pool, &format!("INSERT INTO book_orders (book_id, user_id, shipping_address) VALUES ('{book}', '{owner}', '{{}}') RETURNING id")).await;
+    let photo = scalar(
+        pool,
+        &format!(
+            "INSERT INTO photos (user_id, story_id, campaign_id, filename, url)
+             VALUES ('{}', '{story}', '{campaign}', 'farm.jpg', '/media/farm.jpg') RETURNING id",
+            u("contributor")
+        ),
+    )
+    .await;
+    let find = |t: &str, n: &str| memberships.iter().find(|(a, b, _)| *a == t && *b == n).unwrap().2;
+    World {
+        owner_membership: find("Dad's Life Stories", "owner"),
+        spare_membership: find("Spare", "invited"),
+        users,
+        campaign,
+        spare_campaign: campaigns[1],
+        story,
+        book,
+        spare_book,
+        order,
+        photo,
+    }
+}
+
+/// Runs `sql` as `actor` and rolls back; true when it touched (or saw) at least one row.
+async fn allowed(db: &Db, actor: Uuid, sql: &str) -> bool {
+    let mut tx = db.begin_as(actor).await.unwrap();
+    let wrapped = if sql.trim_start().to_uppercase().starts_with("SELECT") {
+        format!("SELECT count(*) FROM ({sql}) AS seen")
+    } else {
+        format!("WITH changed AS ({sql} RETURNING 1) SELECT count(*) FROM changed")
+    };
+    let result: Result<i64, sqlx::Error> = sqlx::query_scalar(&wrapped).fetch_one(tx.conn()).await;
+    match result {
+        Ok(n) => n > 0,
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42501") => false,
+        Err(e) => panic!("{sql}: {e}"),
+    }
+}
+
+struct Case {
+    table: &'static str,
+    op: &'static str,
+    sql: String,
+    allowed: &'static [&'static str],
+}
+
+fn cases(w: &World) -> Vec<Case> {
+    let (k, k2, s, b, b2, o, p) =
+        (w.campaign, w.spare_campaign, w.story, w.book, w.spare_book, w.order, w.photo);
+    let (m, m2) = (w.owner_membership, w.spare_membership);
+    let case = |table, op, sql: String, allowed| Case { table, op, sql, allowed };
+    vec![
+        case("campaigns", "see", format!("SELECT 1 FROM campaigns WHERE id = '{k}'"), MEMBERS),
+        case("campaigns", "update", format!("UPDATE campaigns SET title = title WHERE id = '{k}'"), OWNER),
+        case("campaigns", "delete", format!("DELETE FROM campaigns WHERE id = '{k2}'"), OWNER),
+        case("campaign_stats", "see", format!("SELECT 1 FROM campaign_stats WHERE id = '{k}'"), MEMBERS),
+        case("stories", "see", format!("SELECT 1 FROM stories WHERE id = '{s}'"), MEMBERS),
+        case("stories", "insert", format!("INSERT INTO stories (campaign_id, title) VALUES ('{k}', 'New')"), WRITERS),
+        case("stories", "update", format!("UPDATE stories SET title = 'Changed' WHERE id = '{s}'"), WRITERS),
+        case("stories", "delete", format!("DELETE FROM stories WHERE id = '{s}'"), WRITERS),
+        case("family_members", "see", format!("SELECT 1 FROM family_members WHERE id = '{m}'"), MEMBERS),
+        case(
+            "family_members",
+            "insert",
+            format!("INSERT INTO family_members (campaign_id, email, role) VALUES ('{k}', 'new@example.com', 'viewer')"),
+            OWNER,
+        ),
+        case("family_members", "update", format!("UPDATE family_members SET name = 'x' WHERE id = '{m}'"), OWNER),
+        case("family_members", "delete", format!("DELETE FROM family_members WHERE id = '{m2}'"), OWNER),
+        case("books", "see", format!("SELECT 1 FROM books WHERE id = '{b}'"), MEMBERS),
+        case("books", "update", format!("UPDATE books SET title = 'x' WHERE id = '{b}'"), OWNER),
+        case("books", "delete", format!("DELETE FROM books WHERE id = '{b2}'"), OWNER),
+        case("book_orders", "see", format!("SELECT 1 FROM book_orders WHERE id = '{o}'"), OWNER),
+        case("book_orders", "update", format!("UPDATE book_orders SET status = 'delivered' WHERE id = '{o}'"), NOBODY),
+        case("book_orders", "delete", format!("DELETE FROM book_orders WHERE id = '{o}'"), NOBODY),
+        case("photos", "see", format!("SELECT 1 FROM photos WHERE id = '{p}'"), MEMBERS),
+        case(
+            "photos",
+            "insert",
+            format!("INSERT INTO photos (user_id, campaign_id, filename, url) VALUES (auth.uid(), '{k}', 'b.jpg', '/media/b.jpg')"),
+            WRITERS,
+        ),
+        case("photos", "update", format!("UPDATE photos SET caption = 'x' WHERE id = '{p}'"), WRITERS),
+        case("photos", "delete", format!("DELETE FROM photos WHERE id = '{p}'"), WRITERS),
+        // Everyone may start a campaign of their own, books and orders need the owner.
+        case("campaigns", "insert", "INSERT INTO campaigns (user_id, title) VALUES (auth.uid(), 'Mine')".into(), &ACTORS),
+        case(
+            "books",
+            "insert",
+            format!("INSERT INTO books (campaign_id, user_id, title) VALUES ('{k}', auth.uid(), 'Another')"),
+            OWNER,
+        ),
+        case(
+            "book_orders",
+            "insert",
+            format!("INSERT INTO book_orders (book_id, user_id, shipping_address) VALUES ('{b}', auth.uid(), '{{}}')"),
+            OWNER,
+        ),
+        case("users", "see", format!("SELECT 1 FROM users WHERE id = '{}'", w.user("owner")), MEMBERS),
+        case("users", "update", format!("UPDATE users SET name = 'x' WHERE id = '{}'", w.user("owner")), OWNER),
+        case("users", "delete", format!("DELETE FROM users WHERE id = '{}'", w.user("outsider")), &["outsider"]),
+    ]
+}
+
+#[sqlx::test]
+async fn each_role_sees_and_changes_exactly_what_it_may(pool: PgPool) {
+    let w = world(&pool).await;
+    let db = Db::new(pool);
+    let mut wrong = Vec::new();
+    let mut checked = 0;
+    for case in cases(&w) {
+        for actor in ACTORS {
+            let expected = case.allowed.contains(&actor);
+            let actual = allowed(&db, w.user(actor), &case.sql).await;
+            checked += 1;
+            if actual != expected {
+                wrong.push(format!(
+                    "{actor} {} {}: expected {}, got {}",
+                    case.op,
+                    case.table,
+                    if expected { "allowed" } else { "denied" },
+                    if actual { "allowed" } else { "denied" }
+                ));
+            }
+        }
+    }
+    assert!(checked >= 150);
+    assert!(wrong.is_empty(), "row-level security mismatches:\n{}", wrong.join("\n"));
+}
+
+#[sqlx::test]
+async fn nobody_writes_rows_in_someone_elses_name(pool: PgPool) {
+    let w = world(&pool).await;
+    let db = Db::new(pool);
+    let owner = w.user("owner");
+    for actor in ["contributor", "viewer", "outsider"] {
+        for sql in [
+            format!("INSERT INTO campaigns (user_id, title) VALUES ('{owner}', 'Forged')"),
+            format!("INSERT INTO photos (user_id, campaign_id, filename, url) VALUES ('{owner}', '{}', 'f.jpg', '/f.jpg')", w.campaign),
+            format!("INSERT INTO users (id, email) VALUES ('{owner}', 'forged@example.com') ON CONFLICT DO NOTHING"),
+        ] {
+            assert!(!allowed(&db, w.user(actor), &sql).await, "{actor}: {sql}");
+        }
+    }
+}
+
+#[sqlx::test]
+async fn an_invited_person_sees_their_invitation_and_nothing_else(pool: PgPool) {
+    let w = world(&pool).await;
+    let db = Db::new(pool);
+    let invited = w.user("invited");
+    let own = format!("SELECT 1 FROM family_members WHERE user_id = '{invited}' AND campaign_id = '{}'", w.campaign);
+    assert!(allowed(&db, invited, &own).await);
+    let others = format!("SELECT 1 FROM family_members WHERE user_id <> '{invited}'");
+    assert!(!allowed(&db, invited, &others).await);
+    assert!(!allowed(&db, invited, "SELECT 1 FROM stories").await);
+}
+
+#[sqlx::test]
+async fn a_new_account_may_create_only_its_own_profile(pool: PgPool) {
+    let w = world(&pool).await;
+    let db = Db::new(pool.clone());
+    let fresh = scalar(&pool, "INSERT INTO auth.users (email, encrypted_password) VALUES ('new@example.com', 'x') RETURNING id").await;
+    let insert = format!("INSERT INTO users (id, email) VALUES ('{fresh}', 'new@example.com')");
+    assert!(!allowed(&db, w.user("outsider"), &insert).await);
+    assert!(allowed(&db, fresh, &insert).await);
+}
+
+#[sqlx::test]
+async fn members_cannot_read_credentials_or_the_job_queue(pool: PgPool) {
+    let w = world(&pool).await;
+    let db = Db::new(pool);
+    for sql in ["SELECT 1 FROM auth.users", "SELECT 1 FROM jobs"] {
+        let mut tx = db.begin_as(w.user("owner")).await.unwrap();
+        let err = sqlx::query(sql).execute(tx.conn()).await.unwrap_err();
+        assert!(err.to_string().contains("permission denied"), "{sql}: {err}");
+    }
+}
