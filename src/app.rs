@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::api::auth::{current_user, Login, Logout, Signup};
@@ -76,20 +76,30 @@ pub fn App() -> impl IntoView {
     );
     provide_context(Session { user, login, logout, signup });
 
+    // Lets browser tests (and curious people) tell when the page has come alive.
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
     view! {
         <Stylesheet id="leptos" href="/pkg/mystoryflow.css"/>
         <Title text="MyStoryFlow"/>
         <Router>
             <SiteHeader/>
             <main id="main" class="page" tabindex="-1">
+                // Async: each page is sent whole, so it works with JavaScript off and its
+                // status (404, redirects) is known before the first byte.
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/") view=HomePage/>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/signup") view=SignupPage/>
-                    <Route path=path!("/dashboard") view=DashboardPage/>
-                    <Route path=path!("/campaigns") view=CampaignsPage/>
-                    <Route path=path!("/books") view=BooksPage/>
-                    <Route path=path!("/account") view=AccountPage/>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns") view=CampaignsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/books") view=BooksPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

@@ -1,0 +1,75 @@
+import { expect, test } from "@playwright/test";
+import { logOut, open, PASSWORD, ready, signUp, uniqueEmail } from "./helpers";
+
+test("a new visitor signs up and lands on the dashboard", async ({ page }, testInfo) => {
+  const email = uniqueEmail(testInfo);
+  await signUp(page, testInfo, "Ann Lee", email);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  for (const link of ["Dashboard", "Campaigns", "Books", "Account"]) {
+    await expect(nav.getByRole("link", { name: link })).toBeVisible();
+  }
+});
+
+test("signing up with a short password is refused by the server", async ({ page }, testInfo) => {
+  await open(page, "/signup", testInfo);
+  await page.getByLabel("Your name").fill("Ann");
+  await page.getByLabel("Email").fill(uniqueEmail(testInfo));
+  await page.getByLabel("Password", { exact: true }).fill("short");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByText("Please use at least 10 characters.")).toBeVisible();
+  await expect(page).toHaveURL(/\/signup/);
+  await expect(page.getByLabel("Your name")).toHaveValue("Ann");
+});
+
+test("logging out and back in", async ({ page }, testInfo) => {
+  const email = uniqueEmail(testInfo);
+  await signUp(page, testInfo, "Ben", email);
+  await logOut(page, testInfo);
+
+  await open(page, "/login", testInfo);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole("heading", { name: "Welcome, Ben" })).toBeVisible();
+});
+
+test("a member page sends a logged-out visitor to log in and back", async ({ page }, testInfo) => {
+  const email = uniqueEmail(testInfo);
+  await signUp(page, testInfo, "Cara", email);
+  await logOut(page, testInfo);
+
+  await page.goto("/account");
+  await expect(page).toHaveURL(/\/login\?next=%2Faccount$/);
+  await ready(page, testInfo);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+  await expect(page.getByText(email)).toBeVisible();
+});
+
+test("a wrong password shows one generic message", async ({ page }, testInfo) => {
+  const email = uniqueEmail(testInfo);
+  await signUp(page, testInfo, "Dev", email);
+  await logOut(page, testInfo);
+
+  for (const [tried, password] of [[email, "not my password"], [uniqueEmail(testInfo), PASSWORD]]) {
+    await open(page, "/login", testInfo);
+    await page.getByLabel("Email").fill(tried);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect(page.getByRole("alert")).toHaveText(
+      "That email and password don't match an account. Please try again.",
+    );
+    await expect(page).toHaveURL(/\/login/);
+  }
+});
+
+test("an unknown address shows the friendly 404 page", async ({ page }, testInfo) => {
+  const response = await page.goto("/no/such/page");
+  expect(response?.status()).toBe(404);
+  await ready(page, testInfo);
+  await expect(page.getByRole("heading", { name: "We couldn't find that page" })).toBeVisible();
+});

@@ -1,0 +1,37 @@
+import { expect, type Page, type TestInfo } from "@playwright/test";
+
+export const PASSWORD = "a long enough password";
+
+/** A fresh address per test, so tests run in parallel without meeting. */
+export function uniqueEmail(testInfo: TestInfo): string {
+  const random = Math.random().toString(36).slice(2, 8);
+  return `${testInfo.project.name}-${Date.now()}-${random}@example.com`;
+}
+
+/** Opens a page and, when JavaScript is on, waits until the app has hydrated. */
+export async function open(page: Page, path: string, testInfo: TestInfo) {
+  await page.goto(path);
+  await ready(page, testInfo);
+}
+
+export async function ready(page: Page, testInfo: TestInfo) {
+  if (testInfo.project.name === "hydrated") {
+    await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  }
+}
+
+export async function signUp(page: Page, testInfo: TestInfo, name: string, email: string) {
+  await open(page, "/signup", testInfo);
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole("heading", { name: `Welcome, ${name}` })).toBeVisible();
+}
+
+export async function logOut(page: Page, testInfo: TestInfo) {
+  await ready(page, testInfo);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Log in" })).toBeVisible();
+}
