@@ -65,6 +65,7 @@ async fn serve(config: Config) -> Result<()> {
         MIGRATOR.run(&pool).await.context("running database migrations")?;
         let sessions = PostgresStore::new(pool.clone());
         sessions.migrate().await.context("creating the session table")?;
+        tokio::spawn(delete_expired_sessions(sessions.clone()));
 
         let state = AppState { leptos_options, db: Db::new(pool.clone()) };
         let app = router::build(state, sessions, config.secure_cookies);
@@ -140,6 +141,17 @@ fn init_tracing(config: &Config) {
         builder.json().init();
     } else {
         builder.init();
+    }
+}
+
+async fn delete_expired_sessions(sessions: PostgresStore) {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        if let Err(err) = sessions.delete_expired().await {
+            tracing::warn!(error = %err, "could not delete expired sessions");
+        }
     }
 }
 
