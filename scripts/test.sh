@@ -9,6 +9,7 @@ export SQLX_OFFLINE=true
 step "Building the app (server and browser bundle) with cargo-leptos"
 cargo leptos build
 
+mkdir -p .data
 server_pid=""
 test_db_dir="$PWD/.data/test"
 cleanup() {

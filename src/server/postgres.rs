@@ -28,10 +28,9 @@ impl LocalPostgres {
         let bin_dir = find_bin_dir()?;
         let run_as_postgres = std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false);
         let mut root = std::path::absolute(root).context("resolving the data folder")?;
+        std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
         let socket_len = root.join("run").as_os_str().len();
-        if socket_len > MAX_SOCKET_DIR_LEN
-            || (run_as_postgres && !postgres_user_can_reach(root.parent().unwrap_or(&root)))
-        {
+        if socket_len > MAX_SOCKET_DIR_LEN || (run_as_postgres && !postgres_user_can_reach(&root)) {
             // The postgres user cannot use folders under a private home or too long a path.
             root = std::env::temp_dir().join(format!("mystoryflow-{}", short_hash(&root)));
         }
