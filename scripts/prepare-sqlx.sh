@@ -3,6 +3,9 @@
 # database; what `cargo sqlx prepare -- --features ssr` does, without installing sqlx-cli.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# Leptos reads this at compile time (the browser bundle's file name); cargo-leptos sets it,
+# and plain cargo commands must set the same value or they rebuild Leptos without it.
+export LEPTOS_OUTPUT_NAME=mystoryflow
 export PATH="$HOME/.cargo/bin:$PATH"
 SQLX_OFFLINE=true cargo build --features ssr --bin mystoryflow
 data="$PWD/.data/prepare"

@@ -3,6 +3,9 @@
 # and database tests, and the Playwright suite against a freshly started server.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# Leptos reads this at compile time (the browser bundle's file name); cargo-leptos sets it,
+# and plain cargo commands must set the same value or they rebuild Leptos without it.
+export LEPTOS_OUTPUT_NAME=mystoryflow
 source scripts/setup.sh
 
 export SQLX_OFFLINE=true
