@@ -9,13 +9,26 @@ use axum::{
 use axum_login::AuthManagerLayerBuilder;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::trace::TraceLayer;
+use std::convert::Infallible;
+
+use tower::Service;
+use tower_http::{catch_panic::CatchPanicLayer, services::ServeDir, trace::TraceLayer};
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use super::auth::{AuthSession, Backend};
 use super::{health, request, state::AppState};
 use crate::app::{is_member_page, shell, App};
+
+// Shown when a handler panics: a bug of ours, so the person gets a calm page and the log
+// gets the details.
+const PANIC_PAGE: &str = r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Something went wrong · MyStoryFlow</title>
+<link rel="stylesheet" href="/pkg/mystoryflow.css"></head><body><main class="page">
+<section class="card narrow" role="alert"><h1>Something went wrong on our side</h1>
+<p>Please try again in a moment. Nothing you saved has been lost.</p>
+<p><a class="button" href="/">Go to the home page</a></p></section></main></body></html>"#;
 
 pub const SESSION_COOKIE: &str = "msf_session";
 
@@ -40,12 +53,28 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .fallback_service(static_files_or_not_found(&state, context))
         .layer(middleware::from_fn(redirect_guests_to_login))
         .layer(middleware::from_fn(request::take_flash_middleware))
         .layer(auth_layer)
         .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(panic_page))
         .with_state(state)
+}
+
+/// Files under the site root (the browser bundle, CSS, icons); anything else is the app's
+/// 404 page, rendered whole like every other page.
+fn static_files_or_not_found(
+    state: &AppState,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> ServeDir<impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone> {
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_async_with_context(context, move || shell(options.clone()));
+    let not_found = tower::service_fn(move |req: Request| {
+        let render = render.clone();
+        async move { Ok::<_, Infallible>(render(req).await) }
+    });
+    ServeDir::new(&*state.leptos_options.site_root).fallback(not_found)
 }
 
 /// Member pages answer a logged-out visitor with a real redirect to /login (and back after).
@@ -56,4 +85,14 @@ async fn redirect_guests_to_login(auth: AuthSession, req: Request, next: Next) -
         return Redirect::to(&crate::app::login_url(here)).into_response();
     }
     next.run(req).await
+}
+
+fn panic_page(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "a request handler panicked");
+    (http::StatusCode::INTERNAL_SERVER_ERROR, axum::response::Html(PANIC_PAGE)).into_response()
 }

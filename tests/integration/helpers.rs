@@ -54,6 +54,11 @@ impl Reply {
 
 impl TestApp {
     pub async fn new(pool: PgPool) -> Self {
+        Self::with_secure_cookies(pool, false).await
+    }
+
+    /// As deployed behind https (PUBLIC_URL=https://…).
+    pub async fn with_secure_cookies(pool: PgPool, secure: bool) -> Self {
         let sessions = PostgresStore::new(pool.clone());
         sessions.migrate().await.expect("session table");
         let leptos_options = LeptosOptions::builder()
@@ -61,11 +66,15 @@ impl TestApp {
             .site_root("target/site")
             .build();
         let state = AppState { leptos_options, db: Db::new(pool) };
-        TestApp { router: router::build(state, sessions, false) }
+        TestApp { router: router::build(state, sessions, secure) }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response: Response<Body> = self.router.clone().oneshot(request).await.unwrap();
+        let response: Response<Body> =
+            tokio::time::timeout(std::time::Duration::from_secs(30), self.router.clone().oneshot(request))
+                .await
+                .expect("the app answered within 30 s")
+                .unwrap();
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();

@@ -22,6 +22,15 @@ async fn signing_up_logs_the_person_in_with_a_safe_cookie(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn behind_https_the_session_cookie_is_secure(pool: PgPool) {
+    let app = TestApp::with_secure_cookies(pool, true).await;
+    let reply = app.sign_up("ann@example.com", "Ann", PASSWORD).await;
+    let cookie = reply.set_cookie_header().expect("session cookie");
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+}
+
+#[sqlx::test]
 async fn the_server_refuses_a_short_password(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let reply = app.sign_up("ann@example.com", "Ann", "123456789").await;

@@ -1,0 +1,35 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { open, signUp, uniqueEmail } from "./helpers";
+
+async function expectNoViolations(page: Page, what: string) {
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
+    .analyze();
+  const summary = results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+  expect(summary, `accessibility violations on ${what}`).toEqual([]);
+}
+
+test("public pages pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) => {
+  for (const path of ["/", "/login", "/signup", "/no/such/page"]) {
+    await open(page, path, testInfo);
+    await expectNoViolations(page, path);
+  }
+});
+
+test("a form showing errors passes axe's WCAG 2.2 AA checks", async ({ page }, testInfo) => {
+  await open(page, "/signup", testInfo);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByText("Please enter your name.")).toBeVisible();
+  await expectNoViolations(page, "/signup with errors");
+});
+
+test("member pages pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) => {
+  await signUp(page, testInfo, "Ivy", uniqueEmail(testInfo));
+  for (const path of ["/dashboard", "/campaigns", "/books", "/account"]) {
+    await open(page, path, testInfo);
+    await expectNoViolations(page, path);
+  }
+});
