@@ -8,8 +8,8 @@ use axum::{
 };
 use axum_login::AuthManagerLayerBuilder;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::convert::Infallible;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::{convert::Infallible, sync::OnceLock};
 
 use tower::Service;
 use tower_http::{catch_panic::CatchPanicLayer, services::ServeDir, trace::TraceLayer};
@@ -33,7 +33,7 @@ const PANIC_PAGE: &str = r#"<!DOCTYPE html><html lang="en"><head><meta charset="
 pub const SESSION_COOKIE: &str = "msf_session";
 
 pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let session_layer = SessionManagerLayer::new(sessions)
         .with_name(SESSION_COOKIE)
         .with_secure(secure_cookies)
@@ -60,6 +60,14 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(panic_page))
         .with_state(state)
+}
+
+/// The app's routes, found by rendering it once. Only ever once per process: Leptos pauses
+/// every resource process-wide while it generates (leptos-rs/leptos#4773), so generating again
+/// while a page renders (as parallel tests would) can hang that page forever.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Files under the site root (the browser bundle, CSS, icons); anything else is the app's
