@@ -14,7 +14,11 @@ use crate::pages::{
     account::AccountPage,
     auth::{LoginPage, SignupPage},
     books::BooksPage,
-    campaigns::CampaignsPage,
+    campaigns::{
+        form::{EditCampaignPage, NewCampaignPage},
+        list::CampaignsPage,
+        show::CampaignPage,
+    },
     dashboard::DashboardPage,
     home::HomePage,
     not_found::NotFound,
@@ -98,6 +102,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns") view=CampaignsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/new") view=NewCampaignPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id") view=CampaignPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id/edit") view=EditCampaignPage ssr=SsrMode::Async/>
                     <Route path=path!("/books") view=BooksPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>

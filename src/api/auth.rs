@@ -80,11 +80,12 @@ pub async fn logout() -> Result<(), AppError> {
     request::respond_to_form("logout", Vec::new(), "/", result).await
 }
 
-/// The error left by a JavaScript-off post of `form`, shown once by the page it returns to.
+/// The error left by a JavaScript-off post of `form` (of any form when empty), shown once
+/// by the page it returns to.
 #[server(endpoint = "flash")]
-pub async fn take_flash(form: String) -> Result<Option<Flash>, AppError> {
+pub async fn take_flash(#[server(default)] form: String) -> Result<Option<Flash>, AppError> {
     use crate::server::request;
-    Ok(request::flash().filter(|f| f.form == form))
+    Ok(request::flash().filter(|f| form.is_empty() || f.form == form))
 }
 
 #[cfg(feature = "ssr")]

@@ -2,3 +2,4 @@
 //! `/api/`: authenticate → authorize → validate → call `server::db` → map errors.
 pub mod account;
 pub mod auth;
+pub mod campaigns;

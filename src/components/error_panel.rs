@@ -5,6 +5,14 @@ use crate::error::AppError;
 
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    // Rendered on the server, the page answers with the error's own status (e.g. 404).
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(error.status()),
+    ) {
+        response.set_status(status);
+    }
     let advice = match &error {
         AppError::Unauthenticated => "Your session may have ended. Log in again to carry on.",
         AppError::NotFound => "The link may be old, or the page may have been removed.",
@@ -14,7 +22,7 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
     };
     view! {
         <section class="card error-panel" role="alert">
-            <h2>{error.to_string()}</h2>
+            <h1>{error.to_string()}</h1>
             <p>{advice}</p>
             <p><a href="/">"Go to the home page"</a></p>
         </section>

@@ -1,6 +1,8 @@
 //! Wire types shared by the server and the browser.
 pub mod account;
+pub mod campaign;
 pub mod flash;
 
 pub use account::{Account, CurrentUser, DisplayName, Email, Password, SafeNext};
+pub use campaign::{CampaignCard, CampaignInput, CampaignOverview, CampaignStatus, Relationship, Role};
 pub use flash::Flash;

@@ -1,5 +1,6 @@
 //! Server-only code: configuration, the database, authentication and the HTTP wiring.
 pub mod auth;
+pub mod authz;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -55,6 +55,7 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
         })
         .fallback_service(static_files_or_not_found(&state, context))
         .layer(middleware::from_fn(redirect_guests_to_login))
+        .layer(middleware::from_fn(status_from_app_error))
         .layer(middleware::from_fn(request::take_flash_middleware))
         .layer(auth_layer)
         .layer(TraceLayer::new_for_http())
@@ -83,6 +84,25 @@ fn static_files_or_not_found(
         async move { Ok::<_, Infallible>(render(req).await) }
     });
     ServeDir::new(&*state.leptos_options.site_root).fallback(not_found)
+}
+
+/// A server function that fails before its body runs (say, an id that is not a uuid) is
+/// answered 500 by server_fn; the status should follow the error (400 for a bad request).
+async fn status_from_app_error(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    if response.status() != http::StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    if let Ok(error) = serde_json::from_slice::<crate::error::AppError>(&bytes) {
+        if let Ok(status) = http::StatusCode::from_u16(error.status()) {
+            parts.status = status;
+        }
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Member pages answer a logged-out visitor with a real redirect to /login (and back after).

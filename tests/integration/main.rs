@@ -1,5 +1,7 @@
 //! Database and HTTP tests: each `#[sqlx::test]` gets a fresh, migrated database.
 mod accounts;
+mod authz;
+mod campaigns;
 mod helpers;
 mod http;
 mod jobs;

@@ -1,6 +1,7 @@
 //! Database access. Every query of user data runs inside [`UserTx`], a transaction acting
 //! as Postgres role `authenticated` for one user, so row-level security always applies.
 pub mod accounts;
+pub mod campaigns;
 
 use sqlx::{migrate::Migrator, PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;

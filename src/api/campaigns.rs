@@ -1,0 +1,164 @@
+//! Campaigns: the dashboard, one campaign's page, and the owner's changes to it.
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::model::{CampaignCard, CampaignOverview};
+
+/// Every campaign the signed-in user owns or is an active member of; `status` may filter.
+#[server(endpoint = "dashboard")]
+pub async fn dashboard(#[server(default)] status: String) -> Result<Vec<CampaignCard>, AppError> {
+    use crate::model::CampaignStatus;
+    use crate::server::{db::campaigns, request};
+    let result = async {
+        let user = request::require_user().await?;
+        let status = match status.as_str() {
+            "" | "all" => None,
+            s => Some(CampaignStatus::parse(s).ok_or_else(|| AppError::invalid("status", "Unknown status."))?),
+        };
+        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let cards = campaigns::dashboard(&mut tx, status).await?;
+        tx.commit().await?;
+        Ok(cards)
+    }
+    .await;
+    request::respond(result)
+}
+
+#[server(endpoint = "campaign")]
+pub async fn campaign(id: Uuid) -> Result<CampaignOverview, AppError> {
+    use crate::model::Role;
+    use crate::server::{authz::CampaignAccess, db::campaigns, request};
+    let result = async {
+        let user = request::require_user().await?;
+        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let access = CampaignAccess::require(&mut tx, id, Role::Viewer).await?;
+        let overview = campaigns::overview(&mut tx, &access).await?;
+        tx.commit().await?;
+        Ok(overview)
+    }
+    .await;
+    request::respond(result)
+}
+
+#[server(endpoint = "create_campaign")]
+pub async fn create_campaign(
+    title: String,
+    #[server(default)] description: String,
+    #[server(default)] storyteller_name: String,
+    #[server(default)] storyteller_email: String,
+    #[server(default)] relationship_type: String,
+    #[server(default)] goal_stories: String,
+) -> Result<(), AppError> {
+    use crate::model::CampaignInput;
+    use crate::server::{db::campaigns, request};
+    let typed = typed_values(&[
+        ("title", &title),
+        ("description", &description),
+        ("storyteller_name", &storyteller_name),
+        ("storyteller_email", &storyteller_email),
+        ("relationship_type", &relationship_type),
+        ("goal_stories", &goal_stories),
+    ]);
+    let result = async {
+        let user = request::require_user().await?;
+        let input = CampaignInput::parse(
+            &title,
+            &description,
+            &storyteller_name,
+            &storyteller_email,
+            &relationship_type,
+            &goal_stories,
+        )?;
+        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let id = campaigns::create(&mut tx, &input).await?;
+        tx.commit().await?;
+        leptos_axum::redirect(&format!("/campaigns/{id}"));
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("create_campaign", typed, "/campaigns/new", result).await
+}
+
+#[server(endpoint = "update_campaign")]
+pub async fn update_campaign(
+    id: Uuid,
+    title: String,
+    #[server(default)] description: String,
+    #[server(default)] storyteller_name: String,
+    #[server(default)] storyteller_email: String,
+    #[server(default)] relationship_type: String,
+    #[server(default)] goal_stories: String,
+) -> Result<(), AppError> {
+    use crate::model::{CampaignInput, Role};
+    use crate::server::{authz::CampaignAccess, db::campaigns, request};
+    let typed = typed_values(&[
+        ("title", &title),
+        ("description", &description),
+        ("storyteller_name", &storyteller_name),
+        ("storyteller_email", &storyteller_email),
+        ("relationship_type", &relationship_type),
+        ("goal_stories", &goal_stories),
+    ]);
+    let result = async {
+        let user = request::require_user().await?;
+        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let access = CampaignAccess::require(&mut tx, id, Role::Owner).await?;
+        let input = CampaignInput::parse(
+            &title,
+            &description,
+            &storyteller_name,
+            &storyteller_email,
+            &relationship_type,
+            &goal_stories,
+        )?;
+        campaigns::update(&mut tx, &access, &input).await?;
+        tx.commit().await?;
+        leptos_axum::redirect(&format!("/campaigns/{id}"));
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("update_campaign", typed, &format!("/campaigns/{id}/edit"), result).await
+}
+
+#[server(endpoint = "set_campaign_status")]
+pub async fn set_campaign_status(id: Uuid, status: String) -> Result<(), AppError> {
+    use crate::model::{CampaignStatus, Role};
+    use crate::server::{authz::CampaignAccess, db::campaigns, request};
+    let result = async {
+        let user = request::require_user().await?;
+        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let access = CampaignAccess::require(&mut tx, id, Role::Owner).await?;
+        let status = CampaignStatus::parse(&status)
+            .ok_or_else(|| AppError::invalid("status", "Please choose one of the listed statuses."))?;
+        campaigns::set_status(&mut tx, &access, status).await?;
+        tx.commit().await?;
+        leptos_axum::redirect(&format!("/campaigns/{id}"));
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("set_campaign_status", Vec::new(), &format!("/campaigns/{id}/edit"), result).await
+}
+
+#[server(endpoint = "delete_campaign")]
+pub async fn delete_campaign(id: Uuid, #[server(default)] confirm_title: String) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::{authz::CampaignAccess, db::campaigns, request};
+    let typed = typed_values(&[("confirm_title", &confirm_title)]);
+    let result = async {
+        let user = request::require_user().await?;
+        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let access = CampaignAccess::require(&mut tx, id, Role::Owner).await?;
+        campaigns::delete(&mut tx, &access, &confirm_title).await?;
+        tx.commit().await?;
+        leptos_axum::redirect("/dashboard");
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("delete_campaign", typed, &format!("/campaigns/{id}/edit"), result).await
+}
+
+#[cfg(feature = "ssr")]
+fn typed_values(fields: &[(&str, &String)]) -> Vec<(String, String)> {
+    fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).clone())).collect()
+}

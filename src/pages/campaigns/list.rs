@@ -1,0 +1,107 @@
+//! The list of a person's campaigns, with a status filter and a friendly empty state.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::date;
+use crate::api::campaigns::dashboard;
+use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
+use crate::model::{CampaignCard, CampaignStatus};
+
+#[component]
+pub fn CampaignsPage() -> impl IntoView {
+    view! {
+        <Title text="Campaigns · MyStoryFlow"/>
+        <RequireUser children=|_| view! {
+            <div class="page-heading">
+                <h1>"Campaigns"</h1>
+                <a class="button" href="/campaigns/new">"Start a new campaign"</a>
+            </div>
+            <CampaignList/>
+        }/>
+    }
+}
+
+#[component]
+pub fn CampaignList() -> impl IntoView {
+    let query = use_query_map();
+    let status = Memo::new(move |_| query.read().get("status").unwrap_or_default());
+    let cards = Resource::new(move || status.get(), dashboard);
+    view! {
+        <nav aria-label="Filter campaigns by status" class="filters">
+            <ul>
+                <FilterLink value="" label="All" current=status/>
+                {CampaignStatus::ALL
+                    .into_iter()
+                    .map(|s| view! { <FilterLink value=s.as_str() label=s.label() current=status/> })
+                    .collect_view()}
+            </ul>
+        </nav>
+        <Suspense fallback=|| view! { <p class="loading">"Loading your campaigns…"</p> }>
+            {move || Suspend::new(async move {
+                match cards.await {
+                    Ok(cards) if cards.is_empty() && status.get_untracked().is_empty() => {
+                        view! { <FirstCampaign/> }.into_any()
+                    }
+                    Ok(cards) if cards.is_empty() => view! {
+                        <p class="card empty-state">"No campaigns with this status."</p>
+                    }.into_any(),
+                    Ok(cards) => view! {
+                        <ul class="campaign-grid">
+                            {cards.into_iter().map(|card| view! { <li><CampaignCardView card/></li> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn FilterLink(value: &'static str, label: &'static str, current: Memo<String>) -> impl IntoView {
+    let href = if value.is_empty() { "?".to_owned() } else { format!("?status={value}") };
+    view! {
+        <li>
+            <a href=href aria-current=move || (current.get() == value).then_some("page")>{label}</a>
+        </li>
+    }
+}
+
+#[component]
+fn FirstCampaign() -> impl IntoView {
+    view! {
+        <section class="card empty-state">
+            <h2>"Start your first campaign"</h2>
+            <p>
+                "A campaign gathers the stories of one person — “Dad's Life Stories”, say. \
+                 You'll name it, say whose stories they are, and set a goal. Then invite the \
+                 family to read along and add their own memories."
+            </p>
+            <p><a class="button" href="/campaigns/new">"Start a campaign"</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn CampaignCardView(card: CampaignCard) -> impl IntoView {
+    let pct = card.completion();
+    let progress_label = format!("{}: {pct}% of the story goal", card.title);
+    view! {
+        <article class="card campaign-card">
+            <h2><a href=format!("/campaigns/{}", card.id)>{card.title.clone()}</a></h2>
+            {card.storyteller_name.map(|n| view! { <p class="muted">"The stories of " {n}</p> })}
+            <dl class="facts">
+                <div><dt>"Your role"</dt><dd>{card.role.label()}</dd></div>
+                <div><dt>"Status"</dt><dd>{card.status.label()}</dd></div>
+                <div><dt>"Stories"</dt><dd>{format!("{} of {}", card.story_count, card.goal_stories)}</dd></div>
+                <div><dt>"Words"</dt><dd>{card.total_words}</dd></div>
+                <div>
+                    <dt>"Latest story"</dt>
+                    <dd>{card.latest_story_date.map(date).unwrap_or_else(|| "None yet".into())}</dd>
+                </div>
+            </dl>
+            <progress max="100" value=pct aria-label=progress_label>{format!("{pct}%")}</progress>
+        </article>
+    }
+}

@@ -1,0 +1,102 @@
+//! One campaign: its progress, recent stories, members, and what the viewer may do.
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{campaign_id_param, date};
+use crate::api::campaigns::campaign;
+use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
+use crate::error::AppError;
+use crate::model::{CampaignOverview, CampaignStatus, Role};
+
+#[component]
+pub fn CampaignPage() -> impl IntoView {
+    let id = campaign_id_param();
+    let details = Resource::new(move || id.get(), |id| async move {
+        match id {
+            Some(id) => campaign(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    view! {
+        <RequireUser children=move |_| view! {
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match details.await {
+                        Ok(c) => view! { <Overview campaign=c/> }.into_any(),
+                        Err(error) => view! { <Title text="MyStoryFlow"/><ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }/>
+    }
+}
+
+#[component]
+fn Overview(campaign: CampaignOverview) -> impl IntoView {
+    let card = campaign.card.clone();
+    let pct = card.completion();
+    let archived = card.status == CampaignStatus::Archived;
+    let owner = card.role == Role::Owner;
+    view! {
+        <Title text=format!("{} · MyStoryFlow", card.title)/>
+        <div class="page-heading">
+            <div>
+                <h1>{card.title.clone()}</h1>
+                {card.storyteller_name.clone().map(|n| view! { <p class="lead">"The stories of " {n}</p> })}
+            </div>
+            {(owner && !archived).then(|| view! {
+                <a class="button" href=format!("/campaigns/{}/edit", card.id)>"Edit campaign"</a>
+            })}
+        </div>
+        {archived.then(|| view! {
+            <p class="notice">
+                "This campaign is archived and read-only."
+                {owner.then(|| view! {
+                    " " <a href=format!("/campaigns/{}/edit", card.id)>"Restore it"</a>
+                })}
+            </p>
+        })}
+        {campaign.description.clone().map(|d| view! { <p class="description">{d}</p> })}
+        <section class="card" aria-labelledby="progress-heading">
+            <h2 id="progress-heading">"Progress"</h2>
+            <dl class="facts">
+                <div><dt>"Status"</dt><dd>{card.status.label()}</dd></div>
+                <div><dt>"Your role"</dt><dd>{card.role.label()}</dd></div>
+                <div><dt>"Stories"</dt><dd>{format!("{} of {}", card.story_count, card.goal_stories)}</dd></div>
+                <div><dt>"Words"</dt><dd>{card.total_words}</dd></div>
+                <div>
+                    <dt>"Latest story"</dt>
+                    <dd>{card.latest_story_date.map(date).unwrap_or_else(|| "None yet".into())}</dd>
+                </div>
+                {campaign.started_at.map(|d| view! { <div><dt>"Started"</dt><dd>{date(d)}</dd></div> })}
+            </dl>
+            <progress max="100" value=pct aria-label=format!("{}: {pct}% of the story goal", card.title)>
+                {format!("{pct}%")}
+            </progress>
+        </section>
+        <div class="columns">
+            <section class="card" aria-labelledby="stories-heading">
+                <h2 id="stories-heading">"Recent stories"</h2>
+                {if campaign.recent_stories.is_empty() {
+                    view! { <p class="muted">"No stories yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="plain-list">
+                            {campaign.recent_stories.into_iter().map(|s| view! {
+                                <li>{s.title} <span class="muted">{format!(" · {} words", s.word_count)}</span></li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            </section>
+            <section class="card" aria-labelledby="members-heading">
+                <h2 id="members-heading">"Family members"</h2>
+                <ul class="plain-list">
+                    {campaign.members.into_iter().map(|m| view! {
+                        <li>{m.name} <span class="muted">{format!(" · {}", m.role.label())}</span></li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,64 @@
+//! The one authorization check: what the signed-in user may do in one campaign.
+use uuid::Uuid;
+
+use super::db::UserTx;
+use crate::error::AppError;
+use crate::model::{CampaignStatus, Role};
+
+/// Proof that the user holds at least some role in a campaign. Its fields are private and
+/// [`CampaignAccess::require`] is its only constructor, so every query of campaign data,
+/// which takes one, has been authorized.
+#[derive(Debug, Clone)]
+pub struct CampaignAccess {
+    campaign_id: Uuid,
+    user_id: Uuid,
+    role: Role,
+    status: CampaignStatus,
+}
+
+impl CampaignAccess {
+    /// Not a member (or only invited, or inactive) → NotFound, so a campaign's existence does
+    /// not leak; a member below `min_role` → Forbidden.
+    pub async fn require(tx: &mut UserTx, campaign_id: Uuid, min_role: Role) -> Result<Self, AppError> {
+        let row = sqlx::query!(
+            r#"SELECT campaign_role($1) AS role, c.status AS "status?"
+               FROM (SELECT 1) AS one LEFT JOIN campaigns c ON c.id = $1"#,
+            campaign_id
+        )
+        .fetch_one(tx.conn())
+        .await?;
+        let role = row.role.as_deref().and_then(Role::parse).ok_or(AppError::NotFound)?;
+        let status = row
+            .status
+            .as_deref()
+            .and_then(CampaignStatus::parse)
+            .ok_or(AppError::NotFound)?;
+        if role < min_role {
+            return Err(AppError::Forbidden);
+        }
+        Ok(CampaignAccess { campaign_id, user_id: tx.user_id(), role, status })
+    }
+
+    pub fn campaign_id(&self) -> Uuid {
+        self.campaign_id
+    }
+
+    pub fn user_id(&self) -> Uuid {
+        self.user_id
+    }
+
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Archived campaigns are read-only until their owner restores them.
+    pub fn ensure_editable(&self) -> Result<(), AppError> {
+        if self.status == CampaignStatus::Archived {
+            Err(AppError::Conflict(
+                "This campaign is archived, so it can't be changed. Its owner can restore it.".into(),
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! Campaign queries. Every one that touches a single campaign takes a [`CampaignAccess`].
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::UserTx;
+use crate::error::AppError;
+use crate::model::campaign::{Member, StorySummary};
+use crate::model::{CampaignCard, CampaignInput, CampaignOverview, CampaignStatus, Relationship, Role};
+use crate::server::authz::CampaignAccess;
+
+/// Creates a campaign owned by the user, who also becomes its first (owner) member.
+pub async fn create(tx: &mut UserTx, input: &CampaignInput) -> Result<Uuid, AppError> {
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO campaigns (user_id, title, description, storyteller_name, storyteller_email,
+                                  relationship_type, goal_stories, status, started_at)
+           VALUES (auth.uid(), $1, $2, $3, $4, $5, $6, 'active', NOW())
+           RETURNING id"#,
+        input.title,
+        input.description,
+        input.storyteller_name,
+        input.storyteller_email,
+        input.relationship_type.map(Relationship::as_str),
+        input.goal_stories,
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    sqlx::query!(
+        r#"INSERT INTO family_members (campaign_id, user_id, email, name, role, status, invited_by, joined_at)
+           SELECT $1, u.id, u.email, u.name, 'owner', 'active', u.id, NOW()
+           FROM users u WHERE u.id = auth.uid()"#,
+        id
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(id)
+}
+
+/// The dashboard: every campaign the user may see, newest activity first, in one statement.
+pub async fn dashboard(
+    tx: &mut UserTx,
+    status: Option<CampaignStatus>,
+) -> Result<Vec<CampaignCard>, AppError> {
+    cards(tx, None, status).await
+}
+
+async fn cards(
+    tx: &mut UserTx,
+    campaign_id: Option<Uuid>,
+    status: Option<CampaignStatus>,
+) -> Result<Vec<CampaignCard>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT c.id, c.title, c.storyteller_name,
+                  campaign_role(c.id) AS "role!",
+                  coalesce(c.status, 'active') AS "status!",
+                  coalesce(c.goal_stories, 10) AS "goal_stories!",
+                  cs.story_count AS "story_count!",
+                  cs.total_words AS "total_words!",
+                  cs.latest_story_date AS "latest_story_date: DateTime<Utc>"
+           FROM campaigns c
+           JOIN campaign_stats cs ON cs.id = c.id
+           WHERE ($1::uuid IS NULL OR c.id = $1)
+             AND ($2::text IS NULL OR c.status = $2)
+           ORDER BY GREATEST(c.updated_at, cs.latest_story_date) DESC NULLS LAST, c.created_at DESC"#,
+        campaign_id,
+        status.map(CampaignStatus::as_str),
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(CampaignCard {
+                id: r.id,
+                title: r.title,
+                storyteller_name: r.storyteller_name,
+                role: Role::parse(&r.role).ok_or(AppError::Internal)?,
+                status: CampaignStatus::parse(&r.status).ok_or(AppError::Internal)?,
+                goal_stories: r.goal_stories,
+                story_count: r.story_count,
+                total_words: r.total_words,
+                latest_story_date: r.latest_story_date,
+            })
+        })
+        .collect()
+}
+
+pub async fn overview(tx: &mut UserTx, access: &CampaignAccess) -> Result<CampaignOverview, AppError> {
+    let id = access.campaign_id();
+    let card = cards(tx, Some(id), None).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    let details = sqlx::query!(
+        r#"SELECT description, storyteller_email, relationship_type,
+                  started_at AS "started_at: DateTime<Utc>",
+                  campaign_has_orders(id) AS "has_orders!"
+           FROM campaigns WHERE id = $1"#,
+        id
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    let recent_stories = sqlx::query!(
+        r#"SELECT id, title, coalesce(word_count, 0) AS "word_count!",
+                  updated_at AS "updated_at: DateTime<Utc>"
+           FROM stories WHERE campaign_id = $1
+           ORDER BY updated_at DESC NULLS LAST LIMIT 5"#,
+        id
+    )
+    .fetch_all(tx.conn())
+    .await?
+    .into_iter()
+    .map(|r| StorySummary { id: r.id, title: r.title, word_count: r.word_count, updated_at: r.updated_at })
+    .collect();
+    let members = sqlx::query!(
+        r#"SELECT coalesce(u.name, fm.name, fm.email) AS "name!", fm.email, coalesce(fm.role, 'viewer') AS "role!"
+           FROM family_members fm LEFT JOIN users u ON u.id = fm.user_id
+           WHERE fm.campaign_id = $1 AND fm.status = 'active'
+           ORDER BY role_rank(fm.role) DESC, fm.joined_at NULLS LAST"#,
+        id
+    )
+    .fetch_all(tx.conn())
+    .await?
+    .into_iter()
+    .filter_map(|r| Some(Member { name: r.name, email: r.email, role: Role::parse(&r.role)? }))
+    .collect();
+    Ok(CampaignOverview {
+        card,
+        description: details.description,
+        storyteller_email: details.storyteller_email,
+        relationship_type: details.relationship_type.as_deref().and_then(Relationship::parse),
+        started_at: details.started_at,
+        recent_stories,
+        members,
+        has_orders: details.has_orders,
+    })
+}
+
+pub async fn update(tx: &mut UserTx, access: &CampaignAccess, input: &CampaignInput) -> Result<(), AppError> {
+    access.ensure_editable()?;
+    sqlx::query!(
+        r#"UPDATE campaigns
+           SET title = $2, description = $3, storyteller_name = $4, storyteller_email = $5,
+               relationship_type = $6, goal_stories = $7, updated_at = NOW()
+           WHERE id = $1"#,
+        access.campaign_id(),
+        input.title,
+        input.description,
+        input.storyteller_name,
+        input.storyteller_email,
+        input.relationship_type.map(Relationship::as_str),
+        input.goal_stories,
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Moves the campaign through its lifecycle; `started_at` is set when it first becomes active.
+pub async fn set_status(tx: &mut UserTx, access: &CampaignAccess, status: CampaignStatus) -> Result<(), AppError> {
+    sqlx::query!(
+        r#"UPDATE campaigns
+           SET status = $2, updated_at = NOW(),
+               started_at = coalesce(started_at, CASE WHEN $2 = 'active' THEN NOW() END)
+           WHERE id = $1"#,
+        access.campaign_id(),
+        status.as_str(),
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Deletes the campaign and everything beneath it, unless books were ordered from it.
+pub async fn delete(tx: &mut UserTx, access: &CampaignAccess, confirm_title: &str) -> Result<(), AppError> {
+    let id = access.campaign_id();
+    let row = sqlx::query!(
+        r#"SELECT title, campaign_has_orders(id) AS "has_orders!" FROM campaigns WHERE id = $1"#,
+        id
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    if row.has_orders {
+        return Err(AppError::Conflict(
+            "Books have been ordered from this campaign, and orders are kept as records, so it \
+             can't be deleted. You can archive it instead."
+                .into(),
+        ));
+    }
+    if confirm_title.trim() != row.title {
+        return Err(AppError::invalid(
+            "confirm_title",
+            "Please type the campaign's title exactly as shown to confirm.",
+        ));
+    }
+    // The seed detaches photos (ON DELETE SET NULL); a deleted campaign must leave none behind.
+    sqlx::query!("DELETE FROM photos WHERE campaign_id = $1", id).execute(tx.conn()).await?;
+    sqlx::query!("DELETE FROM campaigns WHERE id = $1", id).execute(tx.conn()).await?;
+    Ok(())
+}
