@@ -7,15 +7,16 @@ use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    // Created here, outside the suspended part, so re-rendering it never fetches again.
+    let details = Resource::new(|| (), |_| account());
     view! {
         <Title text="Your account · MyStoryFlow"/>
-        <RequireUser children=|_| view! { <AccountDetails/> }/>
+        <RequireUser children=move |_| view! { <AccountDetails details/> }/>
     }
 }
 
 #[component]
-fn AccountDetails() -> impl IntoView {
-    let details = Resource::new(|| (), |_| account());
+fn AccountDetails(details: Resource<Result<crate::model::Account, crate::error::AppError>>) -> impl IntoView {
     view! {
         <h1>"Your account"</h1>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

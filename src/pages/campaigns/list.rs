@@ -10,23 +10,44 @@ use crate::model::{CampaignCard, CampaignStatus};
 
 #[component]
 pub fn CampaignsPage() -> impl IntoView {
+    let list = CampaignListData::new();
     view! {
         <Title text="Campaigns · MyStoryFlow"/>
-        <RequireUser children=|_| view! {
+        <RequireUser children=move |_| view! {
             <div class="page-heading">
                 <h1>"Campaigns"</h1>
                 <a class="button" href="/campaigns/new">"Start a new campaign"</a>
             </div>
-            <CampaignList/>
+            <CampaignList list/>
         }/>
     }
 }
 
+/// The list's data. Pages create it once, outside any Suspense, so that re-rendering the
+/// page's suspended parts never fetches again.
+#[derive(Clone, Copy)]
+pub struct CampaignListData {
+    status: Memo<String>,
+    cards: Resource<Result<Vec<CampaignCard>, crate::error::AppError>>,
+}
+
+impl CampaignListData {
+    pub fn new() -> Self {
+        let query = use_query_map();
+        let status = Memo::new(move |_| query.read().get("status").unwrap_or_default());
+        CampaignListData { status, cards: Resource::new(move || status.get(), dashboard) }
+    }
+}
+
+impl Default for CampaignListData {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[component]
-pub fn CampaignList() -> impl IntoView {
-    let query = use_query_map();
-    let status = Memo::new(move |_| query.read().get("status").unwrap_or_default());
-    let cards = Resource::new(move || status.get(), dashboard);
+pub fn CampaignList(list: CampaignListData) -> impl IntoView {
+    let CampaignListData { status, cards } = list;
     view! {
         <nav aria-label="Filter campaigns by status" class="filters">
             <ul>
