@@ -43,7 +43,8 @@ step "Starting a fresh server for the browser tests"
 e2e_data="$PWD/.data/e2e"
 target/debug/mystoryflow db stop --data-dir "$e2e_data" >/dev/null 2>&1 || true
 rm -rf "$e2e_data"
-e2e_port=3005
+# A free port, so a running dev server (3000) or another run never collides.
+e2e_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 MSF_DATA_DIR="$e2e_data" LEPTOS_SITE_ADDR="127.0.0.1:$e2e_port" RUST_LOG=warn \
   target/debug/mystoryflow > .data/e2e-server.log 2>&1 &
 server_pid=$!

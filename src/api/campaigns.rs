@@ -50,26 +50,18 @@ pub async fn create_campaign(
     #[server(default)] relationship_type: String,
     #[server(default)] goal_stories: String,
 ) -> Result<(), AppError> {
-    use crate::model::CampaignInput;
     use crate::server::{db::campaigns, request};
-    let typed = typed_values(&[
-        ("title", &title),
-        ("description", &description),
-        ("storyteller_name", &storyteller_name),
-        ("storyteller_email", &storyteller_email),
-        ("relationship_type", &relationship_type),
-        ("goal_stories", &goal_stories),
-    ]);
+    let (typed, input) = campaign_fields(
+        &title,
+        &description,
+        &storyteller_name,
+        &storyteller_email,
+        &relationship_type,
+        &goal_stories,
+    );
     let result = async {
         let user = request::require_user().await?;
-        let input = CampaignInput::parse(
-            &title,
-            &description,
-            &storyteller_name,
-            &storyteller_email,
-            &relationship_type,
-            &goal_stories,
-        )?;
+        let input = input?;
         let mut tx = request::state()?.db.begin_as(user.id).await?;
         let id = campaigns::create(&mut tx, &input).await?;
         tx.commit().await?;
@@ -90,28 +82,21 @@ pub async fn update_campaign(
     #[server(default)] relationship_type: String,
     #[server(default)] goal_stories: String,
 ) -> Result<(), AppError> {
-    use crate::model::{CampaignInput, Role};
+    use crate::model::Role;
     use crate::server::{authz::CampaignAccess, db::campaigns, request};
-    let typed = typed_values(&[
-        ("title", &title),
-        ("description", &description),
-        ("storyteller_name", &storyteller_name),
-        ("storyteller_email", &storyteller_email),
-        ("relationship_type", &relationship_type),
-        ("goal_stories", &goal_stories),
-    ]);
+    let (typed, input) = campaign_fields(
+        &title,
+        &description,
+        &storyteller_name,
+        &storyteller_email,
+        &relationship_type,
+        &goal_stories,
+    );
     let result = async {
         let user = request::require_user().await?;
         let mut tx = request::state()?.db.begin_as(user.id).await?;
         let access = CampaignAccess::require(&mut tx, id, Role::Owner).await?;
-        let input = CampaignInput::parse(
-            &title,
-            &description,
-            &storyteller_name,
-            &storyteller_email,
-            &relationship_type,
-            &goal_stories,
-        )?;
+        let input = input?;
         campaigns::update(&mut tx, &access, &input).await?;
         tx.commit().await?;
         leptos_axum::redirect(&format!("/campaigns/{id}"));
@@ -144,7 +129,7 @@ pub async fn set_campaign_status(id: Uuid, status: String) -> Result<(), AppErro
 pub async fn delete_campaign(id: Uuid, #[server(default)] confirm_title: String) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::{authz::CampaignAccess, db::campaigns, request};
-    let typed = typed_values(&[("confirm_title", &confirm_title)]);
+    let typed = vec![("confirm_title".to_owned(), confirm_title.clone())];
     let result = async {
         let user = request::require_user().await?;
         let mut tx = request::state()?.db.begin_as(user.id).await?;
@@ -158,7 +143,34 @@ pub async fn delete_campaign(id: Uuid, #[server(default)] confirm_title: String)
     request::respond_to_form("delete_campaign", typed, &format!("/campaigns/{id}/edit"), result).await
 }
 
+/// The campaign form's fields: as typed (for a returned plain post) and parsed.
 #[cfg(feature = "ssr")]
-fn typed_values(fields: &[(&str, &String)]) -> Vec<(String, String)> {
-    fields.iter().map(|(k, v)| ((*k).to_owned(), (*v).clone())).collect()
+fn campaign_fields(
+    title: &str,
+    description: &str,
+    storyteller_name: &str,
+    storyteller_email: &str,
+    relationship_type: &str,
+    goal_stories: &str,
+) -> (Vec<(String, String)>, Result<crate::model::CampaignInput, AppError>) {
+    let typed = [
+        ("title", title),
+        ("description", description),
+        ("storyteller_name", storyteller_name),
+        ("storyteller_email", storyteller_email),
+        ("relationship_type", relationship_type),
+        ("goal_stories", goal_stories),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let input = crate::model::CampaignInput::parse(
+        title,
+        description,
+        storyteller_name,
+        storyteller_email,
+        relationship_type,
+        goal_stories,
+    );
+    (typed, input)
 }

@@ -3,6 +3,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use chrono::{DateTime, Utc};
+
 use super::date;
 use crate::api::campaigns::dashboard;
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
@@ -106,23 +108,32 @@ fn FirstCampaign() -> impl IntoView {
 
 #[component]
 pub fn CampaignCardView(card: CampaignCard) -> impl IntoView {
-    let pct = card.completion();
-    let progress_label = format!("{}: {pct}% of the story goal", card.title);
     view! {
         <article class="card campaign-card">
             <h2><a href=format!("/campaigns/{}", card.id)>{card.title.clone()}</a></h2>
-            {card.storyteller_name.map(|n| view! { <p class="muted">"The stories of " {n}</p> })}
-            <dl class="facts">
-                <div><dt>"Your role"</dt><dd>{card.role.label()}</dd></div>
-                <div><dt>"Status"</dt><dd>{card.status.label()}</dd></div>
-                <div><dt>"Stories"</dt><dd>{format!("{} of {}", card.story_count, card.goal_stories)}</dd></div>
-                <div><dt>"Words"</dt><dd>{card.total_words}</dd></div>
-                <div>
-                    <dt>"Latest story"</dt>
-                    <dd>{card.latest_story_date.map(date).unwrap_or_else(|| "None yet".into())}</dd>
-                </div>
-            </dl>
-            <progress max="100" value=pct aria-label=progress_label>{format!("{pct}%")}</progress>
+            {card.storyteller_name.clone().map(|n| view! { <p class="muted">"The stories of " {n}</p> })}
+            <CampaignProgress card started_at=None/>
         </article>
+    }
+}
+
+/// A campaign's facts (role, status, stories of goal, words, latest story) and progress bar.
+#[component]
+pub fn CampaignProgress(card: CampaignCard, started_at: Option<DateTime<Utc>>) -> impl IntoView {
+    let pct = card.completion();
+    let progress_label = format!("{}: {pct}% of the story goal", card.title);
+    view! {
+        <dl class="facts">
+            <div><dt>"Your role"</dt><dd>{card.role.label()}</dd></div>
+            <div><dt>"Status"</dt><dd>{card.status.label()}</dd></div>
+            <div><dt>"Stories"</dt><dd>{format!("{} of {}", card.story_count, card.goal_stories)}</dd></div>
+            <div><dt>"Words"</dt><dd>{card.total_words}</dd></div>
+            <div>
+                <dt>"Latest story"</dt>
+                <dd>{card.latest_story_date.map(date).unwrap_or_else(|| "None yet".into())}</dd>
+            </div>
+            {started_at.map(|d| view! { <div><dt>"Started"</dt><dd>{date(d)}</dd></div> })}
+        </dl>
+        <progress max="100" value=pct aria-label=progress_label>{format!("{pct}%")}</progress>
     }
 }

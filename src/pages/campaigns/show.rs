@@ -2,7 +2,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{campaign_id_param, date};
+use super::list::CampaignProgress;
+use super::campaign_id_param;
 use crate::api::campaigns::campaign;
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
@@ -34,7 +35,6 @@ pub fn CampaignPage() -> impl IntoView {
 #[component]
 fn Overview(campaign: CampaignOverview) -> impl IntoView {
     let card = campaign.card.clone();
-    let pct = card.completion();
     let archived = card.status == CampaignStatus::Archived;
     let owner = card.role == Role::Owner;
     view! {
@@ -59,20 +59,7 @@ fn Overview(campaign: CampaignOverview) -> impl IntoView {
         {campaign.description.clone().map(|d| view! { <p class="description">{d}</p> })}
         <section class="card" aria-labelledby="progress-heading">
             <h2 id="progress-heading">"Progress"</h2>
-            <dl class="facts">
-                <div><dt>"Status"</dt><dd>{card.status.label()}</dd></div>
-                <div><dt>"Your role"</dt><dd>{card.role.label()}</dd></div>
-                <div><dt>"Stories"</dt><dd>{format!("{} of {}", card.story_count, card.goal_stories)}</dd></div>
-                <div><dt>"Words"</dt><dd>{card.total_words}</dd></div>
-                <div>
-                    <dt>"Latest story"</dt>
-                    <dd>{card.latest_story_date.map(date).unwrap_or_else(|| "None yet".into())}</dd>
-                </div>
-                {campaign.started_at.map(|d| view! { <div><dt>"Started"</dt><dd>{date(d)}</dd></div> })}
-            </dl>
-            <progress max="100" value=pct aria-label=format!("{}: {pct}% of the story goal", card.title)>
-                {format!("{pct}%")}
-            </progress>
+            <CampaignProgress card=card.clone() started_at=campaign.started_at/>
         </section>
         <div class="columns">
             <section class="card" aria-labelledby="stories-heading">
