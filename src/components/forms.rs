@@ -2,6 +2,21 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::model::Flash;
+
+/// The error a form shows: its last JavaScript submission's, else that of the plain
+/// (JavaScript-off) post that returned to this page.
+pub fn form_error(
+    value: impl Get<Value = Option<Result<(), AppError>>> + Send + Sync + 'static,
+    flash: Option<&Flash>,
+) -> Signal<Option<AppError>> {
+    let flashed = flash.map(|f| f.error.clone());
+    Signal::derive(move || match value.get() {
+        Some(Err(err)) => Some(err),
+        Some(Ok(_)) => None,
+        None => flashed.clone(),
+    })
+}
 
 /// A labelled input whose error is announced and tied to it (aria-describedby).
 #[component]

@@ -6,24 +6,9 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::take_flash;
 use crate::app::Session;
-use crate::components::forms::{Field, FormAlert};
-use crate::error::AppError;
-use crate::model::Flash;
+use crate::components::forms::{form_error, Field, FormAlert};
 
 const PASSWORD_HINT: &str = "At least 10 characters. A short sentence is easy to remember.";
-
-/// The error to show: the last JavaScript submission's, else the returned plain post's.
-fn form_error(
-    value: impl Get<Value = Option<Result<(), AppError>>> + Send + Sync + 'static,
-    flash: Option<Flash>,
-) -> Signal<Option<AppError>> {
-    let flashed = flash.map(|f| f.error);
-    Signal::derive(move || match value.get() {
-        Some(Err(err)) => Some(err),
-        Some(Ok(_)) => None,
-        None => flashed.clone(),
-    })
-}
 
 fn next_param() -> Memo<String> {
     let query = use_query_map();
@@ -43,7 +28,7 @@ pub fn LoginPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let flash = flash.await.ok().flatten();
                     let email = flash.as_ref().and_then(|f| f.value("email"));
-                    let error = form_error(session.login.value(), flash);
+                    let error = form_error(session.login.value(), flash.as_ref());
                     let pending = session.login.pending();
                     view! {
                         <ActionForm action=session.login>
@@ -79,7 +64,7 @@ pub fn SignupPage() -> impl IntoView {
                     let flash = flash.await.ok().flatten();
                     let email = flash.as_ref().and_then(|f| f.value("email"));
                     let name = flash.as_ref().and_then(|f| f.value("name"));
-                    let error = form_error(session.signup.value(), flash);
+                    let error = form_error(session.signup.value(), flash.as_ref());
                     let pending = session.signup.pending();
                     view! {
                         <ActionForm action=session.signup>

@@ -5,23 +5,10 @@ use leptos_meta::Title;
 use super::campaign_id_param;
 use crate::api::auth::take_flash;
 use crate::api::campaigns::{campaign, CreateCampaign, DeleteCampaign, SetCampaignStatus, UpdateCampaign};
-use crate::components::forms::{Field, FormAlert};
+use crate::components::forms::{form_error, Field, FormAlert};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::{CampaignOverview, CampaignStatus, Flash, Relationship, Role};
-
-/// The error to show: the last JavaScript submission's, else the returned plain post's.
-fn form_error(
-    value: impl Get<Value = Option<Result<(), AppError>>> + Send + Sync + 'static,
-    flash: Option<&Flash>,
-) -> Signal<Option<AppError>> {
-    let flashed = flash.map(|f| f.error.clone());
-    Signal::derive(move || match value.get() {
-        Some(Err(err)) => Some(err),
-        Some(Ok(_)) => None,
-        None => flashed.clone(),
-    })
-}
 
 /// Field values: what was typed in a returned plain post, else the campaign's, else blank.
 #[derive(Clone, Default)]
