@@ -2,9 +2,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::campaign_id_param;
+use super::campaign_in_address;
 use crate::api::auth::take_flash;
-use crate::api::campaigns::{campaign, CreateCampaign, DeleteCampaign, SetCampaignStatus, UpdateCampaign};
+use crate::api::campaigns::{CreateCampaign, DeleteCampaign, SetCampaignStatus, UpdateCampaign};
 use crate::components::forms::{form_error, Field, FormAlert};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
@@ -116,13 +116,7 @@ pub fn NewCampaignPage() -> impl IntoView {
 
 #[component]
 pub fn EditCampaignPage() -> impl IntoView {
-    let id = campaign_id_param();
-    let details = Resource::new(move || id.get(), |id| async move {
-        match id {
-            Some(id) => campaign(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let details = campaign_in_address();
     let flash = Resource::new(|| (), |_| take_flash(String::new()));
     view! {
         <Title text="Edit campaign · MyStoryFlow"/>

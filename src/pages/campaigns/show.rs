@@ -3,21 +3,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::list::CampaignProgress;
-use super::campaign_id_param;
-use crate::api::campaigns::campaign;
+use super::campaign_in_address;
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
-use crate::error::AppError;
 use crate::model::{CampaignOverview, CampaignStatus, Role};
 
 #[component]
 pub fn CampaignPage() -> impl IntoView {
-    let id = campaign_id_param();
-    let details = Resource::new(move || id.get(), |id| async move {
-        match id {
-            Some(id) => campaign(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let details = campaign_in_address();
     view! {
         <RequireUser children=move |_| view! {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
