@@ -80,7 +80,17 @@ async fn run(url: &str, statements: &AtomicUsize) -> anyhow::Result<()> {
     let sessions = PostgresStore::new(pool.clone());
     sessions.migrate().await?;
     let leptos_options = LeptosOptions::builder().output_name("mystoryflow").site_root("target/site").build();
-    let app = router::build(AppState { leptos_options, db: Db::new(pool.clone()) }, sessions, false);
+    let app = router::build(
+        AppState {
+            leptos_options,
+            db: Db::new(pool.clone()),
+            storage: mystoryflow::server::media::Storage::in_memory(),
+            staging_dir: std::env::temp_dir().join("msf-bench-uploads"),
+            transcription_enabled: false,
+        },
+        sessions,
+        false,
+    );
 
     let password = "benchmark password";
     let signup = format!("email=bench%40example.com&name=Bench&password={}&next=", password.replace(' ', "+"));

@@ -51,4 +51,7 @@ if [ ! -f end2end/node_modules/.installed ] || [ end2end/package-lock.json -nt e
   touch end2end/node_modules/.installed
 fi
 
+# The offline transcriber (faster-whisper + tiny.en) and the local S3 server for tests.
+source scripts/python-env.sh
+
 step "Tools ready"

@@ -22,10 +22,12 @@ use crate::pages::{
     dashboard::DashboardPage,
     home::HomePage,
     not_found::NotFound,
+    search::SearchPage,
+    stories::{editor::EditStoryPage, gallery::GalleryPage, list::StoriesPage, new::NewStoryPage, show::StoryPage},
 };
 
 /// Pages only members may open; logged-out visitors are sent to /login and back.
-pub const MEMBER_PAGES: &[&str] = &["/dashboard", "/campaigns", "/books", "/account"];
+pub const MEMBER_PAGES: &[&str] = &["/dashboard", "/campaigns", "/books", "/account", "/search"];
 
 pub fn is_member_page(path: &str) -> bool {
     MEMBER_PAGES
@@ -50,6 +52,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
+                <script type="module" src="/enhance.js"></script>
                 <MetaTags/>
             </head>
             <body>
@@ -105,6 +108,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campaigns/new") view=NewCampaignPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id") view=CampaignPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id/edit") view=EditCampaignPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id/stories") view=StoriesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id/stories/new") view=NewStoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id/stories/:story") view=StoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id/stories/:story/edit") view=EditStoryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id/photos") view=GalleryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/books") view=BooksPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>

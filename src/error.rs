@@ -25,6 +25,9 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    /// An upload over its size limit; the message names the limit.
+    #[error("{0}")]
+    TooLarge(String),
     #[error("That request wasn't understood. Please reload the page and try again.")]
     BadRequest,
     #[error("We couldn't reach MyStoryFlow. Check your connection and try again.")]
@@ -46,6 +49,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::Validation(_) => 422,
+            AppError::TooLarge(_) => 413,
             AppError::BadRequest => 400,
             AppError::Network => 503,
             AppError::Internal => 500,

@@ -3,3 +3,5 @@
 pub mod account;
 pub mod auth;
 pub mod campaigns;
+pub mod photos;
+pub mod stories;

@@ -37,6 +37,7 @@ fn MemberNav(name: String) -> impl IntoView {
         <ul class="nav-list">
             <li><A href="/dashboard">"Dashboard"</A></li>
             <li><A href="/campaigns">"Campaigns"</A></li>
+            <li><A href="/search">"Search"</A></li>
             <li><A href="/books">"Books"</A></li>
             <li><A href="/account">"Account"</A></li>
             <li class="nav-list__session">

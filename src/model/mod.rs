@@ -2,6 +2,7 @@
 pub mod account;
 pub mod campaign;
 pub mod flash;
+pub mod story;
 
 pub use account::{Account, CurrentUser, DisplayName, Email, Password, SafeNext};
 pub use campaign::{CampaignCard, CampaignInput, CampaignOverview, CampaignStatus, Relationship, Role};

@@ -6,3 +6,5 @@ pub mod campaigns;
 pub mod dashboard;
 pub mod home;
 pub mod not_found;
+pub mod search;
+pub mod stories;

@@ -51,6 +51,25 @@ impl CampaignAccess {
         self.role
     }
 
+    /// Authors change their own stories; owners change every story.
+    pub fn may_edit_story(&self, created_by: Option<Uuid>) -> bool {
+        self.role == Role::Owner || (self.role >= Role::Contributor && created_by == Some(self.user_id))
+    }
+
+    /// Like [`Self::may_edit_story`], as an error, and only while the campaign is editable.
+    pub fn ensure_may_edit_story(&self, created_by: Option<Uuid>) -> Result<(), AppError> {
+        self.ensure_editable()?;
+        if self.may_edit_story(created_by) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn is_editable(&self) -> bool {
+        self.status != CampaignStatus::Archived
+    }
+
     /// Archived campaigns are read-only until their owner restores them.
     pub fn ensure_editable(&self) -> Result<(), AppError> {
         if self.status == CampaignStatus::Archived {

@@ -12,7 +12,8 @@ use tower_sessions_sqlx_store::PostgresStore;
 use super::config::Config;
 use super::db::{Db, MIGRATOR};
 use super::postgres::LocalPostgres;
-use super::{router, state::AppState};
+use super::media::Storage;
+use super::{router, state::AppState, transcribe};
 
 const USAGE: &str = "usage: mystoryflow [serve]
        mystoryflow migrate                               (migrations on DATABASE_URL)
@@ -67,7 +68,21 @@ async fn serve(config: Config) -> Result<()> {
         sessions.migrate().await.context("creating the session table")?;
         tokio::spawn(delete_expired_sessions(sessions.clone()));
 
-        let state = AppState { leptos_options, db: Db::new(pool.clone()) };
+        let storage = match &config.s3 {
+            Some(s3) => Storage::s3(s3)?,
+            None => Storage::local(&config.data_dir.join("media"))?,
+        };
+        let engine = transcribe::from_config(&config.transcriber);
+        if let Some(engine) = engine.clone() {
+            tokio::spawn(transcribe::run_worker(pool.clone(), storage.clone(), engine));
+        }
+        let state = AppState {
+            leptos_options,
+            db: Db::new(pool.clone()),
+            storage,
+            staging_dir: config.data_dir.join("uploads"),
+            transcription_enabled: engine.is_some(),
+        };
         let app = router::build(state, sessions, config.secure_cookies);
         let listener = tokio::net::TcpListener::bind(addr)
             .await

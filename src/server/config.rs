@@ -1,6 +1,8 @@
 //! Configuration from environment variables (documented in README.md).
 use std::path::PathBuf;
 
+use super::media::storage::S3Config;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// An external database; when unset the server runs its own Postgres under `data_dir`.
@@ -10,19 +12,63 @@ pub struct Config {
     /// Cookies are marked Secure when the public URL is https.
     pub secure_cookies: bool,
     pub log_json: bool,
+    /// S3-compatible media storage; media goes to `data_dir/media` when unset.
+    pub s3: Option<S3Config>,
+    pub transcriber: TranscriberConfig,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TranscriberConfig {
+    Off,
+    /// An OpenAI-compatible `POST /v1/audio/transcriptions` service.
+    Http { base_url: String, api_key: Option<String>, model: String },
+    /// Our own worker (transcriber/server.py: faster-whisper, tiny.en, offline).
+    Local { python: PathBuf, script: PathBuf },
 }
 
 impl Config {
     pub fn from_env() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let data_dir = var("MSF_DATA_DIR").map(PathBuf::from).unwrap_or_else(default_data_dir);
+        let s3 = var("MSF_S3_BUCKET").map(|bucket| S3Config {
+            bucket,
+            endpoint: var("MSF_S3_ENDPOINT"),
+            region: var("MSF_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+            access_key_id: var("MSF_S3_ACCESS_KEY_ID"),
+            secret_access_key: var("MSF_S3_SECRET_ACCESS_KEY"),
+        });
+        let here = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        let local = TranscriberConfig::Local {
+            python: var("MSF_PYTHON").map(PathBuf::from).unwrap_or_else(|| here.join(".venv/bin/python")),
+            script: here.join("transcriber/server.py"),
+        };
+        let transcriber = match var("MSF_TRANSCRIBER").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            Some("off") => TranscriberConfig::Off,
+            Some("http") => match var("MSF_TRANSCRIBE_URL") {
+                Some(base_url) => TranscriberConfig::Http {
+                    base_url,
+                    api_key: var("MSF_TRANSCRIBE_API_KEY"),
+                    model: var("MSF_TRANSCRIBE_MODEL").unwrap_or_else(|| "whisper-1".into()),
+                },
+                None => TranscriberConfig::Off,
+            },
+            Some("local") => local,
+            // By default: the local worker when the setup script has installed it.
+            _ => match &local {
+                TranscriberConfig::Local { python, script } if python.exists() && script.exists() => local,
+                _ => TranscriberConfig::Off,
+            },
+        };
         Config {
             database_url: var("DATABASE_URL"),
-            data_dir: var("MSF_DATA_DIR").map(PathBuf::from).unwrap_or_else(default_data_dir),
+            data_dir,
             database_max_connections: var("DATABASE_MAX_CONNECTIONS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(10),
             secure_cookies: var("PUBLIC_URL").is_some_and(|u| u.starts_with("https://")),
             log_json: var("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
+            s3,
+            transcriber,
         }
     }
 }

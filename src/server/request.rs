@@ -104,7 +104,7 @@ fn accepts_html(headers: &http::HeaderMap) -> bool {
         .is_some_and(|v| v.contains("text/html"))
 }
 
-fn is_plain_form_post() -> bool {
+pub fn is_plain_form_post() -> bool {
     use_context::<Parts>().is_some_and(|parts| accepts_html(&parts.headers))
 }
 

@@ -17,7 +17,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use super::auth::{AuthSession, Backend};
-use super::{health, request, state::AppState};
+use super::{health, media, request, state::AppState};
 use crate::app::{is_member_page, shell, App};
 
 // Shown when a handler panics: a bug of ours, so the person gets a calm page and the log
@@ -31,6 +31,7 @@ const PANIC_PAGE: &str = r#"<!DOCTYPE html><html lang="en"><head><meta charset="
 <p><a class="button" href="/">Go to the home page</a></p></section></main></body></html>"#;
 
 pub const SESSION_COOKIE: &str = "msf_session";
+const API_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> Router {
     let routes = route_list();
@@ -49,11 +50,15 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
     };
     Router::new()
         .route("/healthz", get(health::healthz))
+        .merge(media::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback_service(static_files_or_not_found(&state, context))
+        // Room for the longest story (500,000 characters, form-encoded) so that an overlong
+        // one gets its explanation from validation rather than a bare 413.
+        .layer(axum::extract::DefaultBodyLimit::max(API_BODY_LIMIT))
         .layer(middleware::from_fn(redirect_guests_to_login))
         .layer(middleware::from_fn(status_from_app_error))
         .layer(middleware::from_fn(request::take_flash_middleware))

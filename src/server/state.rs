@@ -1,11 +1,25 @@
 //! What every request handler and server function can reach.
+use std::path::PathBuf;
+
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
 use super::db::Db;
+use super::media::Storage;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
+    pub storage: Storage,
+    /// Where uploads are staged while they are checked (a local folder, even with S3).
+    pub staging_dir: PathBuf,
+    /// A transcription engine is configured; new recordings are queued for it.
+    pub transcription_enabled: bool,
+}
+
+impl AppState {
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.staging_dir.clone()
+    }
 }

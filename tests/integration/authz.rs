@@ -29,7 +29,74 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/update_campaign", Needs::Campaign(Role::Owner)),
     ("/api/set_campaign_status", Needs::Campaign(Role::Owner)),
     ("/api/delete_campaign", Needs::Campaign(Role::Owner)),
+    ("/api/stories", Needs::Campaign(Role::Viewer)),
+    ("/api/story", Needs::Campaign(Role::Viewer)),
+    ("/api/create_story", Needs::Campaign(Role::Contributor)),
+    ("/api/save_story", Needs::Campaign(Role::Contributor)),
+    ("/api/set_story_status", Needs::Campaign(Role::Contributor)),
+    ("/api/delete_story", Needs::Campaign(Role::Contributor)),
+    ("/api/move_story", Needs::Campaign(Role::Owner)),
+    ("/api/save_transcription", Needs::Campaign(Role::Contributor)),
+    ("/api/use_transcription", Needs::Campaign(Role::Contributor)),
+    ("/api/remove_audio", Needs::Campaign(Role::Contributor)),
+    ("/api/search_stories", Needs::Login),
+    ("/api/photos", Needs::Campaign(Role::Viewer)),
+    ("/api/set_photo_caption", Needs::Campaign(Role::Contributor)),
+    ("/api/link_photo", Needs::Campaign(Role::Contributor)),
+    ("/api/delete_photo", Needs::Campaign(Role::Contributor)),
 ];
+
+/// A story written by the contributor (whom owners may also edit); destructive functions
+/// get a fresh one each time.
+async fn contributors_story(pool: &PgPool, campaign: Uuid) -> Uuid {
+    sqlx::query_scalar(
+        "INSERT INTO stories (campaign_id, title, content, created_by, transcription)
+         SELECT $1, 'Their story', 'Some words', id, 'Spoken words' FROM users WHERE email = 'contributor@example.com'
+         RETURNING id",
+    )
+    .bind(campaign)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+async fn contributors_photo(pool: &PgPool, campaign: Uuid) -> Uuid {
+    sqlx::query_scalar(
+        "INSERT INTO photos (campaign_id, user_id, filename, url)
+         SELECT $1, id, 'p.jpg', '/media/x' FROM users WHERE email = 'contributor@example.com'
+         RETURNING id",
+    )
+    .bind(campaign)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// Arguments for the story and photo functions.
+async fn story_args(pool: &PgPool, path: &str, campaign: Uuid, story: Uuid, photo: Uuid) -> Option<Vec<(&'static str, String)>> {
+    let c = ("campaign_id", campaign.to_string());
+    let s = |id: Uuid| ("story_id", id.to_string());
+    let p = |id: Uuid| ("photo_id", id.to_string());
+    Some(match path {
+        "/api/stories" => vec![c],
+        "/api/story" => vec![c, s(story)],
+        "/api/create_story" => vec![c, ("title", "New one".into())],
+        "/api/save_story" => vec![c, s(story), ("version", "1".into()), ("title", "Their story".into()),
+                                  ("content", "Some words".into()), ("overwrite", "true".into())],
+        "/api/set_story_status" => vec![c, s(story), ("status", "completed".into())],
+        "/api/delete_story" => vec![c, s(contributors_story(pool, campaign).await)],
+        "/api/move_story" => vec![c, s(story), ("position", "0".into())],
+        "/api/save_transcription" => vec![c, s(story), ("transcription", "Spoken words".into())],
+        "/api/use_transcription" => vec![c, s(story), ("mode", "append".into())],
+        "/api/remove_audio" => vec![c, s(story)],
+        "/api/search_stories" => vec![("q", "words".into())],
+        "/api/photos" => vec![c],
+        "/api/set_photo_caption" => vec![c, p(photo), ("caption", "At the lake".into())],
+        "/api/link_photo" => vec![c, s(story), p(photo), ("attach", "true".into())],
+        "/api/delete_photo" => vec![c, p(contributors_photo(pool, campaign).await)],
+        _ => return None,
+    })
+}
 
 /// Arguments that pass validation, so only authorization decides; none destroys anything.
 fn args(path: &str, campaign: &str) -> Vec<(&'static str, String)> {
@@ -86,6 +153,8 @@ async fn every_campaign_function_admits_exactly_the_right_members(pool: PgPool) 
         .unwrap();
     }
 
+    let story = contributors_story(&pool, campaign).await;
+    let photo = contributors_photo(&pool, campaign).await;
     let role_of = |actor: &str| match actor {
         "owner" => Some(Role::Owner),
         "contributor" => Some(Role::Contributor),
@@ -107,7 +176,10 @@ async fn every_campaign_function_admits_exactly_the_right_members(pool: PgPool) 
                 continue; // public: covered by the authentication tests
             }
             let name = path.trim_start_matches("/api/");
-            let args = args(path, &campaign.to_string());
+            let args = match story_args(&pool, path, campaign, story, photo).await {
+                Some(args) => args,
+                None => args(path, &campaign.to_string()),
+            };
             let form: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let reply = app.post_fn(name, &form, cookie.as_deref(), Client::Script).await;
             let denied = [StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN, StatusCode::NOT_FOUND];

@@ -3,7 +3,7 @@ use axum::{body::Body, Router};
 use http::{header, Request, Response, StatusCode};
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
-use mystoryflow::server::{db::Db, router, state::AppState};
+use mystoryflow::server::{db::Db, media::Storage, router, state::AppState};
 use sqlx::PgPool;
 use tower::ServiceExt;
 use tower_sessions_sqlx_store::PostgresStore;
@@ -12,6 +12,7 @@ pub const PASSWORD: &str = "a long enough password";
 
 pub struct TestApp {
     router: Router,
+    pub state: AppState,
 }
 
 /// How a request is sent: by the hydrated app (fetch) or by a plain HTML form.
@@ -65,8 +66,15 @@ impl TestApp {
             .output_name("mystoryflow")
             .site_root("target/site")
             .build();
-        let state = AppState { leptos_options, db: Db::new(pool) };
-        TestApp { router: router::build(state, sessions, secure) }
+        let media_dir = std::env::temp_dir().join(format!("msf-test-{}", uuid::Uuid::new_v4()));
+        let state = AppState {
+            leptos_options,
+            db: Db::new(pool),
+            storage: Storage::local(&media_dir.join("media")).expect("media folder"),
+            staging_dir: media_dir.join("uploads"),
+            transcription_enabled: false,
+        };
+        TestApp { router: router::build(state.clone(), sessions, secure), state }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {

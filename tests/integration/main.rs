@@ -8,3 +8,4 @@ mod jobs;
 mod migrations;
 mod rls;
 mod schema;
+mod stories;

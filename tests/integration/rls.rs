@@ -15,6 +15,7 @@ struct World {
     campaign: Uuid,
     spare_campaign: Uuid,
     story: Uuid,
+    owners_story: Uuid,
     owner_membership: Uuid,
     spare_membership: Uuid,
     book: Uuid,
@@ -75,7 +76,9 @@ async fn world(pool: &PgPool) -> World {
         campaigns.push(c);
     }
     let campaign = campaigns[0];
-    let story = scalar(pool, &format!("INSERT INTO stories (campaign_id, title, content) VALUES ('{campaign}', 'The farm', 'We had cows.') RETURNING id")).await;
+    let contributor = u("contributor");
+    let story = scalar(pool, &format!("INSERT INTO stories (campaign_id, title, content, created_by) VALUES ('{campaign}', 'The farm', 'We had cows.', '{contributor}') RETURNING id")).await;
+    let owners_story = scalar(pool, &format!("INSERT INTO stories (campaign_id, title, content, created_by) VALUES ('{campaign}', 'The war', 'Rationing.', '{owner}') RETURNING id")).await;
     let book = scalar(pool, &format!("INSERT INTO books (campaign_id, user_id, title) VALUES ('{campaign}', '{owner}', 'Dad') RETURNING id")).await;
     let spare_book = scalar(pool, &format!("INSERT INTO books (campaign_id, user_id, title) VALUES ('{campaign}', '{owner}', 'Draft') RETURNING id")).await;
     let order = scalar(pool, &format!("INSERT INTO book_orders (book_id, user_id, shipping_address) VALUES ('{book}', '{owner}', '{{}}') RETURNING id")).await;
@@ -98,6 +101,7 @@ async fn world(pool: &PgPool) -> World {
         story,
         book,
         spare_book,
+        owners_story,
         order,
         photo,
     }
@@ -130,6 +134,7 @@ fn cases(w: &World) -> Vec<Case> {
     let (k, k2, s, b, b2, o, p) =
         (w.campaign, w.spare_campaign, w.story, w.book, w.spare_book, w.order, w.photo);
     let (m, m2) = (w.owner_membership, w.spare_membership);
+    let (os, owner) = (w.owners_story, w.user("owner"));
     let case = |table, op, sql: String, allowed| Case { table, op, sql, allowed };
     vec![
         case("campaigns", "see", format!("SELECT 1 FROM campaigns WHERE id = '{k}'"), MEMBERS),
@@ -137,9 +142,13 @@ fn cases(w: &World) -> Vec<Case> {
         case("campaigns", "delete", format!("DELETE FROM campaigns WHERE id = '{k2}'"), OWNER),
         case("campaign_stats", "see", format!("SELECT 1 FROM campaign_stats WHERE id = '{k}'"), MEMBERS),
         case("stories", "see", format!("SELECT 1 FROM stories WHERE id = '{s}'"), MEMBERS),
-        case("stories", "insert", format!("INSERT INTO stories (campaign_id, title) VALUES ('{k}', 'New')"), WRITERS),
+        case("stories", "insert", format!("INSERT INTO stories (campaign_id, title, created_by) VALUES ('{k}', 'New', auth.uid())"), WRITERS),
         case("stories", "update", format!("UPDATE stories SET title = 'Changed' WHERE id = '{s}'"), WRITERS),
         case("stories", "delete", format!("DELETE FROM stories WHERE id = '{s}'"), WRITERS),
+        // Contributors write only their own stories; owners write everyone's.
+        case("stories", "update others'", format!("UPDATE stories SET title = 'Changed' WHERE id = '{os}'"), OWNER),
+        case("stories", "delete others'", format!("DELETE FROM stories WHERE id = '{os}'"), OWNER),
+        case("stories", "insert as another", format!("INSERT INTO stories (campaign_id, title, created_by) VALUES ('{k}', 'New', '{owner}')"), OWNER),
         case("family_members", "see", format!("SELECT 1 FROM family_members WHERE id = '{m}'"), MEMBERS),
         case(
             "family_members",

@@ -56,13 +56,20 @@ fn Overview(campaign: CampaignOverview) -> impl IntoView {
         <div class="columns">
             <section class="card" aria-labelledby="stories-heading">
                 <h2 id="stories-heading">"Recent stories"</h2>
+                <p class="button-row">
+                    <a class="button button--quiet" href=format!("/campaigns/{}/stories", card.id)>"All stories"</a>
+                    <a class="button button--quiet" href=format!("/campaigns/{}/photos", card.id)>"Photos"</a>
+                    {(card.role >= Role::Contributor && !archived).then(|| view! {
+                        <a class="button" href=format!("/campaigns/{}/stories/new", card.id)>"Write a new story"</a>
+                    })}
+                </p>
                 {if campaign.recent_stories.is_empty() {
                     view! { <p class="muted">"No stories yet."</p> }.into_any()
                 } else {
                     view! {
                         <ul class="plain-list">
                             {campaign.recent_stories.into_iter().map(|s| view! {
-                                <li>{s.title} <span class="muted">{format!(" · {} words", s.word_count)}</span></li>
+                                <li><a href=format!("/campaigns/{}/stories/{}", card.id, s.id)>{s.title}</a> <span class="muted">{format!(" · {} words", s.word_count)}</span></li>
                             }).collect_view()}
                         </ul>
                     }.into_any()

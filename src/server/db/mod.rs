@@ -2,6 +2,8 @@
 //! as Postgres role `authenticated` for one user, so row-level security always applies.
 pub mod accounts;
 pub mod campaigns;
+pub mod photos;
+pub mod stories;
 
 use sqlx::{migrate::Migrator, PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;

@@ -1,0 +1,245 @@
+// Progressive enhancements that need browser APIs: recording with the microphone, upload
+// progress, drag-and-drop ordering and confirmations. Every feature here has a plain-HTML
+// fallback in the page (forms), so nothing depends on this file. Handlers are delegated
+// from the document, so they survive Leptos re-rendering the page.
+
+const formatTime = (ms) => {
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+};
+
+// Sends a FormData with progress; resolves with the parsed JSON reply or rejects with a
+// message a person can act on.
+function send(url, data, progress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.setRequestHeader("Accept", "application/json");
+    if (progress) {
+      progress.hidden = false;
+      progress.value = 0;
+      xhr.upload.onprogress = (e) => {
+        if (e.lengthComputable) progress.value = Math.round((e.loaded / e.total) * 100);
+      };
+    }
+    xhr.onload = () => {
+      let body = null;
+      try { body = JSON.parse(xhr.responseText); } catch (_) { /* not JSON */ }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body);
+      else if (xhr.status === 413 && !(body && body.error)) reject(new Error("That file is too large."));
+      else reject(new Error((body && body.error) || "The upload failed. Please try again."));
+    };
+    xhr.onerror = () => reject(new Error("We couldn't reach MyStoryFlow. Check your connection and try again."));
+    xhr.send(data);
+  });
+}
+
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    return;
+  }
+  if (form.hasAttribute("data-upload-form")) {
+    event.preventDefault();
+    const message = form.querySelector(".upload-form__message");
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    message.textContent = "Uploading…";
+    send(form.action, new FormData(form), form.querySelector("progress"))
+      .then(() => {
+        message.textContent = "Uploaded.";
+        window.location.reload();
+      })
+      .catch((err) => {
+        message.textContent = err.message;
+        message.setAttribute("role", "alert");
+        button.disabled = false;
+      });
+  }
+});
+
+// --- Recording -------------------------------------------------------------------------
+
+const recorders = new WeakMap();
+
+function setUpRecorder(root) {
+  if (recorders.has(root)) return recorders.get(root);
+  const el = (sel) => root.querySelector(sel);
+  const state = { recorder: null, chunks: [], blob: null, elapsed: 0, startedAt: 0, timer: null, stream: null };
+  const message = el(".recorder__message");
+  const timer = el(".recorder__timer");
+  const buttons = {
+    start: el("[data-action=start]"),
+    pause: el("[data-action=pause]"),
+    stop: el("[data-action=stop]"),
+    upload: el("[data-action=upload]"),
+    discard: el("[data-action=discard]"),
+  };
+  const preview = el(".recorder__preview");
+  const tick = () => {
+    const running = state.recorder && state.recorder.state === "recording";
+    timer.textContent = formatTime(state.elapsed + (running ? Date.now() - state.startedAt : 0));
+  };
+  const say = (text, urgent) => {
+    message.textContent = text;
+    message.setAttribute("role", urgent ? "alert" : "status");
+  };
+  const reset = () => {
+    state.chunks = [];
+    state.blob = null;
+    state.elapsed = 0;
+    preview.hidden = true;
+    preview.removeAttribute("src");
+    buttons.upload.hidden = true;
+    buttons.discard.hidden = true;
+    buttons.start.disabled = false;
+    buttons.start.textContent = "Start recording";
+    timer.textContent = "0:00";
+  };
+  const api = {
+    async start() {
+      reset();
+      try {
+        state.stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      } catch (err) {
+        if (err && (err.name === "NotAllowedError" || err.name === "SecurityError")) {
+          say("Microphone access was refused. Allow the microphone for this site in your browser, or upload a recording instead.", true);
+        } else if (err && (err.name === "NotFoundError" || err.name === "OverconstrainedError")) {
+          say("No microphone was found. Connect one and try again, or upload a recording instead.", true);
+        } else {
+          say("The microphone could not be started. You can upload a recording instead.", true);
+        }
+        return;
+      }
+      const type = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/mp4"].find(
+        (t) => window.MediaRecorder.isTypeSupported && MediaRecorder.isTypeSupported(t),
+      );
+      state.recorder = new MediaRecorder(state.stream, type ? { mimeType: type } : undefined);
+      state.recorder.ondataavailable = (e) => e.data.size && state.chunks.push(e.data);
+      state.recorder.onstop = () => {
+        state.stream.getTracks().forEach((t) => t.stop());
+        state.blob = new Blob(state.chunks, { type: state.recorder.mimeType || "audio/webm" });
+        preview.src = URL.createObjectURL(state.blob);
+        preview.hidden = false;
+        buttons.upload.hidden = false;
+        buttons.discard.hidden = false;
+        buttons.pause.disabled = true;
+        buttons.stop.disabled = true;
+        buttons.start.disabled = true;
+        say(`Recorded ${timer.textContent}. Listen back, then save it or record again.`);
+      };
+      state.recorder.start(1000);
+      state.startedAt = Date.now();
+      state.timer = setInterval(tick, 250);
+      buttons.start.disabled = true;
+      buttons.pause.disabled = false;
+      buttons.pause.textContent = "Pause";
+      buttons.stop.disabled = false;
+      say("Recording…");
+    },
+    pause() {
+      const r = state.recorder;
+      if (!r) return;
+      if (r.state === "recording") {
+        r.pause();
+        state.elapsed += Date.now() - state.startedAt;
+        buttons.pause.textContent = "Resume";
+        say("Paused.");
+      } else if (r.state === "paused") {
+        r.resume();
+        state.startedAt = Date.now();
+        buttons.pause.textContent = "Pause";
+        say("Recording…");
+      }
+    },
+    stop() {
+      const r = state.recorder;
+      if (!r || r.state === "inactive") return;
+      if (r.state === "recording") state.elapsed += Date.now() - state.startedAt;
+      clearInterval(state.timer);
+      timer.textContent = formatTime(state.elapsed);
+      r.stop();
+    },
+    discard() {
+      reset();
+      say("Ready to record again.");
+    },
+    async upload() {
+      if (!state.blob) return;
+      const ext = (state.blob.type.includes("ogg") && "ogg") || (state.blob.type.includes("mp4") && "m4a") || "webm";
+      const data = new FormData();
+      data.append("audio", state.blob, `recording.${ext}`);
+      buttons.upload.disabled = true;
+      say("Saving the recording…");
+      let progress = root.querySelector("progress");
+      if (!progress) {
+        progress = document.createElement("progress");
+        progress.max = 100;
+        progress.setAttribute("aria-label", "Upload progress");
+        buttons.upload.parentElement.after(progress);
+      }
+      try {
+        await send(root.dataset.upload, data, progress);
+        say("Recording saved.");
+        window.location.reload();
+      } catch (err) {
+        say(err.message, true);
+        buttons.upload.disabled = false;
+      }
+    },
+  };
+  recorders.set(root, api);
+  return api;
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-recorder] [data-action]");
+  if (!button) return;
+  const api = setUpRecorder(button.closest("[data-recorder]"));
+  api[button.dataset.action]?.();
+});
+
+function revealRecorders() {
+  if (!(navigator.mediaDevices && window.MediaRecorder)) return;
+  document.querySelectorAll("[data-recorder][hidden]").forEach((r) => (r.hidden = false));
+}
+
+// --- Drag and drop ordering (the Move up/down buttons do the same without dragging) ----
+
+let dragged = null;
+document.addEventListener("dragstart", (e) => {
+  const row = e.target.closest && e.target.closest("ol[data-reorder] > li[data-story]");
+  if (!row) return;
+  dragged = row;
+  row.classList.add("dragging");
+  e.dataTransfer.effectAllowed = "move";
+  e.dataTransfer.setData("text/plain", row.dataset.story);
+});
+document.addEventListener("dragover", (e) => {
+  const row = e.target.closest && e.target.closest("ol[data-reorder] > li[data-story]");
+  if (!row || !dragged || row === dragged) return;
+  e.preventDefault();
+  const box = row.getBoundingClientRect();
+  const after = e.clientY > box.top + box.height / 2;
+  row.parentElement.insertBefore(dragged, after ? row.nextSibling : row);
+});
+document.addEventListener("drop", (e) => {
+  if (dragged) e.preventDefault();
+});
+document.addEventListener("dragend", async () => {
+  if (!dragged) return;
+  const row = dragged;
+  dragged = null;
+  row.classList.remove("dragging");
+  const list = row.parentElement;
+  const position = [...list.children].indexOf(row);
+  const body = new URLSearchParams({ campaign_id: list.dataset.campaign, story_id: row.dataset.story, position });
+  const reply = await fetch("/api/move_story", { method: "POST", body, headers: { Accept: "application/json" } });
+  if (!reply.ok) window.alert("The story could not be moved. Please reload the page and try again.");
+  window.location.reload();
+});
+
+revealRecorders();
+new MutationObserver(revealRecorders).observe(document.documentElement, { childList: true, subtree: true });

@@ -1,0 +1,100 @@
+//! Photos: the campaign gallery, captions, and which stories a photo illustrates. Uploads
+//! and the image files themselves are axum routes (server::media), not server functions.
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::model::story::PhotoView;
+
+#[server(endpoint = "photos")]
+pub async fn photos(campaign_id: Uuid) -> Result<Vec<PhotoView>, AppError> {
+    use crate::model::Role;
+    use crate::server::{authz::CampaignAccess, db::photos, request};
+    let result = async {
+        let user = request::require_user().await?;
+        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Viewer).await?;
+        let list = photos::gallery(&mut tx, &access).await?;
+        tx.commit().await?;
+        Ok(list)
+    }
+    .await;
+    request::respond(result)
+}
+
+#[server(endpoint = "set_photo_caption")]
+pub async fn set_photo_caption(
+    campaign_id: Uuid,
+    photo_id: Uuid,
+    #[server(default)] caption: String,
+    #[server(default)] back: String,
+) -> Result<(), AppError> {
+    use crate::model::{Role, SafeNext};
+    use crate::server::{authz::CampaignAccess, db::photos, request};
+    let back = match back.as_str() {
+        "" => format!("/campaigns/{campaign_id}/photos"),
+        other => SafeNext::parse(other).as_str().to_owned(),
+    };
+    let plain = request::is_plain_form_post();
+    let result = async {
+        let user = request::require_user().await?;
+        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Contributor).await?;
+        photos::set_caption(&mut tx, &access, photo_id, &caption).await?;
+        tx.commit().await?;
+        if plain {
+            leptos_axum::redirect(&back);
+        }
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("set_photo_caption", vec![("caption".into(), caption.clone())], &back, result).await
+}
+
+/// Adds a gallery photo to a story (`attach` = true) or takes it off (false).
+#[server(endpoint = "link_photo")]
+pub async fn link_photo(campaign_id: Uuid, story_id: Uuid, photo_id: Uuid, attach: bool) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::{authz::CampaignAccess, db::photos, request};
+    let plain = request::is_plain_form_post();
+    let result = async {
+        let user = request::require_user().await?;
+        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Contributor).await?;
+        if attach {
+            photos::attach(&mut tx, &access, story_id, photo_id).await?;
+        } else {
+            photos::detach(&mut tx, &access, story_id, photo_id).await?;
+        }
+        tx.commit().await?;
+        if plain {
+            leptos_axum::redirect(&format!("/campaigns/{campaign_id}/stories/{story_id}/edit"));
+        }
+        Ok(())
+    }
+    .await;
+    let back = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
+    request::respond_to_form("link_photo", Vec::new(), &back, result).await
+}
+
+#[server(endpoint = "delete_photo")]
+pub async fn delete_photo(campaign_id: Uuid, photo_id: Uuid) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::{authz::CampaignAccess, db::photos, request};
+    let plain = request::is_plain_form_post();
+    let result = async {
+        let user = request::require_user().await?;
+        let state = request::state()?;
+        let mut tx = state.db.begin_as(user.id).await?;
+        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Contributor).await?;
+        let keys = photos::delete(&mut tx, &access, photo_id).await?;
+        tx.commit().await?;
+        state.storage.delete(&keys).await;
+        if plain {
+            leptos_axum::redirect(&format!("/campaigns/{campaign_id}/photos"));
+        }
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("delete_photo", Vec::new(), &format!("/campaigns/{campaign_id}/photos"), result).await
+}

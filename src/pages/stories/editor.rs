@@ -1,0 +1,563 @@
+//! The story editor. It never loses text: it autosaves two seconds after typing stops,
+//! keeps unsaved text in this browser (localStorage) until the server has it, retries
+//! failed saves, and never overwrites someone else's newer save without asking.
+//! Without JavaScript it is a plain form with a Save button.
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::new::CategoryFields;
+use super::{duration, story_in_address, Crumbs};
+use crate::api::auth::take_flash;
+use crate::api::stories::save_story;
+use crate::components::{error_panel::ErrorPanel, forms::FormAlert, require_user::RequireUser};
+use crate::error::AppError;
+use crate::model::story::{count_words, SaveOutcome, StoryDetail, TranscriptionStatus, MAX_STORY_CONTENT_CHARS};
+use crate::model::Flash;
+
+const AUTOSAVE_AFTER_MS: u64 = 2000;
+const RETRY_AFTER_MS: u64 = 5000;
+
+#[component]
+pub fn EditStoryPage() -> impl IntoView {
+    let story = story_in_address();
+    let flash = Resource::new(|| (), |_| take_flash(String::new()));
+    view! {
+        <RequireUser children=move |_| view! {
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let flash = flash.await.ok().flatten();
+                    match story.await {
+                        Ok(story) if story.can_edit => view! { <Editor story flash/> }.into_any(),
+                        Ok(_) => view! { <ErrorPanel error=AppError::Forbidden/> }.into_any(),
+                        Err(error) => view! { <Title text="MyStoryFlow"/><ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }/>
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum SaveState {
+    Saved(Option<DateTime<Utc>>),
+    Unsaved,
+    Saving,
+    Retrying,
+    Invalid(String),
+    Conflict { version: i32, title: String, content: String },
+}
+
+/// What is kept in localStorage until the server confirms it.
+#[derive(Serialize, Deserialize, Clone, PartialEq)]
+struct Draft {
+    title: String,
+    content: String,
+    category: String,
+    custom_category: String,
+    version: i32,
+}
+
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn draft_key(story_id: Uuid) -> String {
+    format!("msf-draft-{story_id}")
+}
+
+#[cfg(feature = "hydrate")]
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn keep_draft(story_id: Uuid, draft: &Draft) {
+    #[cfg(feature = "hydrate")]
+    if let (Some(storage), Ok(json)) = (local_storage(), serde_json::to_string(draft)) {
+        let _ = storage.set_item(&draft_key(story_id), &json);
+    }
+    let _ = (story_id, draft);
+}
+
+fn drop_draft(story_id: Uuid) {
+    #[cfg(feature = "hydrate")]
+    if let Some(storage) = local_storage() {
+        let _ = storage.remove_item(&draft_key(story_id));
+    }
+    let _ = story_id;
+}
+
+fn read_draft(story_id: Uuid) -> Option<Draft> {
+    #[cfg(feature = "hydrate")]
+    {
+        let json = local_storage()?.get_item(&draft_key(story_id)).ok()??;
+        return serde_json::from_str(&json).ok();
+    }
+    #[allow(unreachable_code)]
+    {
+        let _ = story_id;
+        None
+    }
+}
+
+fn clock(at: DateTime<Utc>) -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let local = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
+        return format!("{:02}:{:02}", local.get_hours(), local.get_minutes());
+    }
+    #[allow(unreachable_code)]
+    at.format("%H:%M").to_string()
+}
+
+#[component]
+fn Editor(story: StoryDetail, flash: Option<Flash>) -> impl IntoView {
+    let (campaign_id, story_id) = (story.campaign_id, story.id);
+    let flashed = |name: &str| flash.as_ref().filter(|f| f.form == "save_story").and_then(|f| f.value(name));
+    let initial_category = story.category.clone().unwrap_or_default();
+    let title = RwSignal::new(flashed("title").unwrap_or_else(|| story.title.clone()));
+    let content = RwSignal::new(flashed("content").unwrap_or_else(|| story.content.clone()));
+    let category = RwSignal::new(flashed("category").unwrap_or_else(|| initial_category.clone()));
+    let custom_category = RwSignal::new(flashed("custom_category").unwrap_or_default());
+    let version = RwSignal::new(story.version);
+    let state = RwSignal::new(SaveState::Saved(None));
+    let restored = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    let other_error = flash.as_ref().filter(|f| f.form != "save_story").map(|f| f.error.clone());
+    let form_error = Signal::derive({
+        let flashed = flash.as_ref().filter(|f| f.form == "save_story").map(|f| f.error.clone());
+        move || flashed.clone()
+    });
+
+    // Every edit bumps `edits`; a save remembers which edit it carried.
+    let edits = RwSignal::new(0u64);
+    let saved_edits = StoredValue::new(0u64);
+    let in_flight = StoredValue::new(false);
+    let overwrite = StoredValue::new(false);
+    let tick = RwSignal::new(0u64);
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+
+    let schedule = move |after_ms: u64| {
+        if let Some(handle) = timer.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(
+            move || tick.update(|t| *t += 1),
+            std::time::Duration::from_millis(after_ms),
+        )
+        .ok();
+        timer.set_value(handle);
+    };
+
+    let draft = move || Draft {
+        title: title.get_untracked(),
+        content: content.get_untracked(),
+        category: category.get_untracked(),
+        custom_category: custom_category.get_untracked(),
+        version: version.get_untracked(),
+    };
+
+    let edited = move || {
+        edits.update(|e| *e += 1);
+        keep_draft(story_id, &draft());
+        if !matches!(state.get_untracked(), SaveState::Conflict { .. }) {
+            state.set(SaveState::Unsaved);
+            schedule(AUTOSAVE_AFTER_MS);
+        }
+    };
+
+    let save_now = move || {
+        if in_flight.get_value() || matches!(state.get_untracked(), SaveState::Conflict { .. }) {
+            return;
+        }
+        let carried = edits.get_untracked();
+        if carried == saved_edits.get_value() && !overwrite.get_value() {
+            return;
+        }
+        in_flight.set_value(true);
+        state.set(SaveState::Saving);
+        let d = draft();
+        let force = overwrite.get_value();
+        leptos::task::spawn_local(async move {
+            let result =
+                save_story(campaign_id, story_id, d.version, d.title, d.content, d.category, d.custom_category, force)
+                    .await;
+            in_flight.set_value(false);
+            match result {
+                Ok(SaveOutcome::Saved { version: v, saved_at, .. }) => {
+                    overwrite.set_value(false);
+                    version.set(v);
+                    saved_edits.set_value(carried);
+                    if edits.get_untracked() == carried {
+                        drop_draft(story_id);
+                        state.set(SaveState::Saved(Some(saved_at)));
+                    } else {
+                        keep_draft(story_id, &draft());
+                        state.set(SaveState::Unsaved);
+                        schedule(AUTOSAVE_AFTER_MS);
+                    }
+                }
+                Ok(SaveOutcome::Conflict { version: v, title: t, content: c, .. }) => {
+                    state.set(SaveState::Conflict { version: v, title: t, content: c });
+                }
+                Err(AppError::Validation(fields)) => {
+                    let message = fields.into_values().collect::<Vec<_>>().join(" ");
+                    state.set(SaveState::Invalid(message));
+                }
+                Err(AppError::Unauthenticated) => {
+                    state.set(SaveState::Invalid("You have been logged out. Your text is kept in this browser: log in again in another tab, then come back and it will be saved.".into()));
+                    schedule(RETRY_AFTER_MS);
+                }
+                Err(AppError::Forbidden | AppError::NotFound | AppError::Conflict(_)) => {
+                    state.set(SaveState::Invalid(
+                        "This story can no longer be changed by you. Your text is kept in this browser.".into(),
+                    ));
+                }
+                Err(_) => {
+                    state.set(SaveState::Retrying);
+                    schedule(RETRY_AFTER_MS);
+                }
+            }
+        });
+    };
+    Effect::watch(move || tick.get(), move |_, _, _| save_now(), false);
+
+    // After hydration: bring back text this browser could not save last time.
+    let server_copy = Draft {
+        title: story.title.clone(),
+        content: story.content.clone(),
+        category: initial_category.clone(),
+        custom_category: String::new(),
+        version: story.version,
+    };
+    Effect::new(move |_| {
+        hydrated.set(true);
+        if let Some(d) = read_draft(story_id) {
+            let differs = d.title != server_copy.title || d.content != server_copy.content || d.category != server_copy.category;
+            if differs {
+                title.set(d.title);
+                content.set(d.content);
+                category.set(d.category);
+                custom_category.set(d.custom_category);
+                // Saved against the version it was written on: a newer save elsewhere shows as a conflict.
+                version.set(d.version);
+                restored.set(true);
+                edited();
+            } else {
+                drop_draft(story_id);
+            }
+        }
+    });
+
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let wrap = move |before: &'static str, after: &'static str, line_start: bool| {
+        let Some(el) = textarea.get_untracked() else { return };
+        let text = content.get_untracked();
+        let to_byte = |utf16: u32| {
+            let mut units = 0u32;
+            for (i, c) in text.char_indices() {
+                if units >= utf16 {
+                    return i;
+                }
+                units += c.len_utf16() as u32;
+            }
+            text.len()
+        };
+        let start = to_byte(el.selection_start().ok().flatten().unwrap_or(0));
+        let end = to_byte(el.selection_end().ok().flatten().unwrap_or(0)).max(start);
+        let start = if line_start { text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0) } else { start };
+        let selected = &text[start..end];
+        let placeholder = if selected.is_empty() && !line_start { "text" } else { "" };
+        let new_text = format!("{}{before}{selected}{placeholder}{after}{}", &text[..start], &text[end..]);
+        let caret = (text[..start].encode_utf16().count() + before.encode_utf16().count()) as u32;
+        let caret_end = caret + (selected.encode_utf16().count() + placeholder.encode_utf16().count()) as u32;
+        content.set(new_text.clone());
+        el.set_value(&new_text);
+        let _ = el.focus();
+        let _ = el.set_selection_range(caret, caret_end);
+        edited();
+    };
+
+    let words = move || count_words(&content.get());
+    let too_long = move || content.with(|c| c.chars().count() > MAX_STORY_CONTENT_CHARS);
+    let indicator = move || match state.get() {
+        SaveState::Saved(Some(at)) => format!("Saved {}", clock(at)),
+        SaveState::Saved(None) => "All changes saved".to_owned(),
+        SaveState::Unsaved => "Not saved yet".to_owned(),
+        SaveState::Saving => "Saving…".to_owned(),
+        SaveState::Retrying => "Not saved — retrying".to_owned(),
+        SaveState::Invalid(_) => "Not saved".to_owned(),
+        SaveState::Conflict { .. } => "Not saved — someone else changed this story".to_owned(),
+    };
+    let problem = move || match state.get() {
+        SaveState::Invalid(message) => Some(message),
+        SaveState::Retrying => Some(
+            "We couldn't reach MyStoryFlow. Your text is kept in this browser and we'll keep trying.".to_owned(),
+        ),
+        _ => None,
+    };
+
+    let keep_mine = move |_| {
+        if let SaveState::Conflict { version: theirs, .. } = state.get_untracked() {
+            version.set(theirs);
+            overwrite.set_value(true);
+            state.set(SaveState::Unsaved);
+            tick.update(|t| *t += 1);
+        }
+    };
+    let take_theirs = move |_| {
+        if let SaveState::Conflict { version: theirs, title: t, content: c } = state.get_untracked() {
+            title.set(t);
+            content.set(c);
+            version.set(theirs);
+            saved_edits.set_value(edits.get_untracked());
+            drop_draft(story_id);
+            state.set(SaveState::Saved(None));
+        }
+    };
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Some(handle) = timer.get_value() {
+            handle.clear();
+        }
+        if edits.get_untracked() == saved_edits.get_value() && matches!(state.get_untracked(), SaveState::Saved(_)) {
+            state.set(SaveState::Saved(Some(Utc::now())));
+        }
+        save_now();
+    };
+
+    view! {
+        <Title text=format!("Editing {} · MyStoryFlow", story.title)/>
+        <Crumbs campaign_id campaign_title=story.campaign_title.clone() story=(story_id, story.title.clone())/>
+        <h1>"Edit story"</h1>
+        {other_error.map(|error| view! { <FormAlert error=Signal::derive(move || Some(error.clone()))/> })}
+        <form method="post" action="/api/save_story" class="card editor" on:submit=on_submit>
+            <FormAlert error=form_error/>
+            <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
+            <input type="hidden" name="story_id" value=story_id.to_string()/>
+            <input type="hidden" name="version" prop:value=move || version.get().to_string()/>
+            <div class="editor__status">
+                <p class="save-indicator" role="status" aria-live="polite"
+                    data-state=move || match state.get() {
+                        SaveState::Saved(_) => "saved",
+                        SaveState::Saving => "saving",
+                        SaveState::Unsaved => "unsaved",
+                        _ => "problem",
+                    }>{indicator}</p>
+                <p class="muted" aria-live="off">{move || format!("{} words", words())}</p>
+            </div>
+            {move || restored.get().then(|| view! {
+                <p class="notice">"We brought back changes from this browser that hadn't been saved yet."</p>
+            })}
+            {move || problem().map(|m| view! { <p class="form-alert" role="alert">{m}</p> })}
+            {move || match state.get() {
+                SaveState::Conflict { content: theirs, .. } => Some(view! {
+                    <section class="conflict" role="alert" aria-labelledby="conflict-heading">
+                        <h2 id="conflict-heading">"This story changed since you opened it"</h2>
+                        <p>"Someone else saved a different version while you were writing. Which one should we keep?"</p>
+                        <details>
+                            <summary>"See their version"</summary>
+                            <pre class="conflict__theirs">{theirs}</pre>
+                        </details>
+                        <div class="button-row">
+                            <button type="button" class="button" on:click=keep_mine>"Keep my version"</button>
+                            <button type="button" class="button button--quiet" on:click=take_theirs>"Use their version"</button>
+                        </div>
+                    </section>
+                }),
+                _ => None,
+            }}
+            <div class="field">
+                <label for="editor-title">"Title"</label>
+                <input id="editor-title" name="title" type="text" maxlength="200" required
+                    prop:value=move || title.get()
+                    on:input=move |ev| { title.set(event_target_value(&ev)); edited(); }/>
+                {move || form_error.get().and_then(|e| e.field("title")).map(|m| view! { <p class="field__error">{m}</p> })}
+            </div>
+            <CategoryFields category=category.get_untracked() custom=custom_category.get_untracked() error=form_error
+                on_change=Callback::new(move |(c, custom): (String, String)| {
+                    category.set(c);
+                    custom_category.set(custom);
+                    edited();
+                })/>
+            <div class="field">
+                <label for="editor-content">"Story"</label>
+                <p class="field__hint" id="editor-content-hint">
+                    "Markdown works: **bold**, *italic*, # heading, > quote, - list."
+                </p>
+                <div class="toolbar" role="toolbar" aria-label="Formatting" aria-controls="editor-content"
+                    hidden=move || !hydrated.get()>
+                    <button type="button" on:click=move |_| wrap("**", "**", false)><strong>"Bold"</strong></button>
+                    <button type="button" on:click=move |_| wrap("*", "*", false)><em>"Italic"</em></button>
+                    <button type="button" on:click=move |_| wrap("## ", "", true)>"Heading"</button>
+                    <button type="button" on:click=move |_| wrap("> ", "", true)>"Quote"</button>
+                    <button type="button" on:click=move |_| wrap("- ", "", true)>"List"</button>
+                </div>
+                <textarea id="editor-content" name="content" rows="18" node_ref=textarea
+                    aria-describedby="editor-content-hint"
+                    prop:value=move || content.get()
+                    on:input=move |ev| { content.set(event_target_value(&ev)); edited(); }>{story.content.clone()}</textarea>
+                {move || too_long().then(|| view! {
+                    <p class="field__error">{format!("This is longer than {MAX_STORY_CONTENT_CHARS} characters and can't be saved. Please split it into several stories.")}</p>
+                })}
+                {move || form_error.get().and_then(|e| e.field("content")).map(|m| view! { <p class="field__error">{m}</p> })}
+            </div>
+            <div class="button-row">
+                <button type="submit" class="button">"Save"</button>
+                <a class="button button--quiet" href=format!("/campaigns/{campaign_id}/stories/{story_id}")>"View story"</a>
+            </div>
+        </form>
+        <Recording story=story.clone()/>
+        <Photos story=story.clone()/>
+        <section class="card danger-zone" aria-labelledby="delete-heading">
+            <h2 id="delete-heading">"Delete this story"</h2>
+            <p>"Its text and recording are removed for everyone. Photos stay in the campaign's gallery."</p>
+            <form method="post" action="/api/delete_story" data-confirm="Delete this story for everyone?">
+                <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
+                <input type="hidden" name="story_id" value=story_id.to_string()/>
+                <button type="submit" class="button button--danger">"Delete story"</button>
+            </form>
+        </section>
+    }
+}
+
+/// Recording in the browser (public/enhance.js drives MediaRecorder), uploading a file
+/// (a plain multipart form; enhance.js adds a progress bar), and the transcription.
+#[component]
+fn Recording(story: StoryDetail) -> impl IntoView {
+    let (campaign_id, story_id) = (story.campaign_id, story.id);
+    let upload_url = format!("/media/campaigns/{campaign_id}/stories/{story_id}/audio");
+    let status = story.transcription_status;
+    view! {
+        <section class="card" aria-labelledby="recording-heading">
+            <h2 id="recording-heading">"Recording"</h2>
+            {match story.audio.clone() {
+                Some(audio) => view! {
+                    <p>{format!("Recording · {}", duration(audio.duration_seconds))}</p>
+                    <audio controls preload="metadata" src=audio.url aria-label="Play the recording"></audio>
+                    <form method="post" action="/api/remove_audio" class="inline-form"
+                        data-confirm="Remove this recording?">
+                        <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
+                        <input type="hidden" name="story_id" value=story_id.to_string()/>
+                        <button type="submit" class="button button--quiet">"Remove recording"</button>
+                    </form>
+                }.into_any(),
+                None => view! { <p class="muted">"No recording yet."</p> }.into_any(),
+            }}
+            <div class="recorder" data-recorder data-upload=upload_url.clone() hidden>
+                <h3>"Record by voice"</h3>
+                <p class="recorder__timer" aria-live="off">"0:00"</p>
+                <div class="button-row">
+                    <button type="button" class="button" data-action="start">"Start recording"</button>
+                    <button type="button" class="button button--quiet" data-action="pause" disabled>"Pause"</button>
+                    <button type="button" class="button button--quiet" data-action="stop" disabled>"Stop"</button>
+                </div>
+                <audio class="recorder__preview" controls hidden aria-label="Listen back to your recording"></audio>
+                <div class="button-row">
+                    <button type="button" class="button" data-action="upload" hidden>"Save this recording"</button>
+                    <button type="button" class="button button--quiet" data-action="discard" hidden>"Record again"</button>
+                </div>
+                <p class="recorder__message" role="status"></p>
+            </div>
+            <form method="post" action=upload_url enctype="multipart/form-data" class="upload-form" data-upload-form>
+                <div class="field">
+                    <label for="audio-file">"Upload a recording"</label>
+                    <p class="field__hint" id="audio-file-hint">"MP3, M4A, WAV, OGG or WebM, up to 200 MB."</p>
+                    <input id="audio-file" type="file" name="audio" required aria-describedby="audio-file-hint"
+                        accept="audio/*,.mp3,.m4a,.wav,.ogg,.opus,.webm"/>
+                </div>
+                <progress max="100" value="0" hidden aria-label="Upload progress"></progress>
+                <p class="upload-form__message" role="status"></p>
+                <button type="submit" class="button button--quiet">"Upload recording"</button>
+            </form>
+            {story.audio.is_some().then(|| view! {
+                <h3>"Transcription"</h3>
+                {if story.transcription_enabled || status != TranscriptionStatus::None {
+                    view! { <p class="transcription-status" data-status=format!("{status:?}").to_lowercase()>{status.label()}</p> }.into_any()
+                } else {
+                    view! { <p class="muted">"Automatic transcription is off on this server. You can type what was said below."</p> }.into_any()
+                }}
+                <form method="post" action="/api/save_transcription">
+                    <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
+                    <input type="hidden" name="story_id" value=story_id.to_string()/>
+                    <div class="field">
+                        <label for="transcription">"What was said"</label>
+                        <textarea id="transcription" name="transcription" rows="6">{story.transcription.clone().unwrap_or_default()}</textarea>
+                    </div>
+                    <button type="submit" class="button button--quiet">"Save transcription"</button>
+                </form>
+                {story.transcription.clone().filter(|t| !t.trim().is_empty()).map(|_| view! {
+                    <div class="button-row">
+                        <form method="post" action="/api/use_transcription" class="inline-form">
+                            <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
+                            <input type="hidden" name="story_id" value=story_id.to_string()/>
+                            <input type="hidden" name="mode" value="replace"/>
+                            <button type="submit" class="button button--quiet">"Use as the story text"</button>
+                        </form>
+                        <form method="post" action="/api/use_transcription" class="inline-form">
+                            <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
+                            <input type="hidden" name="story_id" value=story_id.to_string()/>
+                            <input type="hidden" name="mode" value="append"/>
+                            <button type="submit" class="button button--quiet">"Add to the end of the story"</button>
+                        </form>
+                    </div>
+                })}
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn Photos(story: StoryDetail) -> impl IntoView {
+    let (campaign_id, story_id) = (story.campaign_id, story.id);
+    let here = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
+    view! {
+        <section class="card" aria-labelledby="photos-heading">
+            <h2 id="photos-heading">"Photos"</h2>
+            <ul class="photo-grid">
+                {story.photos.into_iter().map(|p| {
+                    let alt = p.caption.clone().or(p.original_filename.clone()).unwrap_or_else(|| "Photo".into());
+                    let here = here.clone();
+                    view! {
+                        <li>
+                            <figure>
+                                <img src=p.thumbnail_url.clone() alt=alt.clone() loading="lazy"
+                                    data-width=p.width.to_string() data-height=p.height.to_string()/>
+                                <form method="post" action="/api/set_photo_caption">
+                                    <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
+                                    <input type="hidden" name="photo_id" value=p.id.to_string()/>
+                                    <input type="hidden" name="back" value=here/>
+                                    <label for=format!("caption-{}", p.id)>"Caption"</label>
+                                    <input id=format!("caption-{}", p.id) name="caption" type="text" maxlength="1000"
+                                        value=p.caption.clone().unwrap_or_default()/>
+                                    <button type="submit" class="button button--small button--quiet">"Save caption"</button>
+                                </form>
+                                <form method="post" action="/api/link_photo">
+                                    <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
+                                    <input type="hidden" name="story_id" value=story_id.to_string()/>
+                                    <input type="hidden" name="photo_id" value=p.id.to_string()/>
+                                    <input type="hidden" name="attach" value="false"/>
+                                    <button type="submit" class="button button--small button--quiet"
+                                        aria-label=format!("Remove {alt} from this story")>"Remove from story"</button>
+                                </form>
+                            </figure>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <form method="post" action=format!("/media/campaigns/{campaign_id}/photos?story={story_id}")
+                enctype="multipart/form-data" class="upload-form" data-upload-form>
+                <div class="field">
+                    <label for="photo-files">"Add photos"</label>
+                    <p class="field__hint" id="photo-files-hint">"JPEG, PNG or WebP, up to 30 MB each. You can choose several."</p>
+                    <input id="photo-files" type="file" name="photos" multiple required aria-describedby="photo-files-hint"
+                        accept="image/jpeg,image/png,image/webp"/>
+                </div>
+                <progress max="100" value="0" hidden aria-label="Upload progress"></progress>
+                <p class="upload-form__message" role="status"></p>
+                <button type="submit" class="button button--quiet">"Upload photos"</button>
+            </form>
+            <p><a href=format!("/campaigns/{campaign_id}/photos?story={story_id}")>"Choose from the campaign's photos"</a></p>
+        </section>
+    }
+}

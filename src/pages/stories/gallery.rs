@@ -1,0 +1,101 @@
+//! The campaign's photo gallery; from a story's editor, a place to pick photos for it.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use uuid::Uuid;
+
+use super::ids_in_address;
+use crate::api::{auth::take_flash, campaigns::campaign, photos::photos};
+use crate::components::{error_panel::ErrorPanel, forms::FormAlert, require_user::RequireUser};
+use crate::error::AppError;
+use crate::model::{story::PhotoView, CampaignStatus, Role};
+
+#[component]
+pub fn GalleryPage() -> impl IntoView {
+    let ids = ids_in_address();
+    let query = use_query_map();
+    let for_story = Memo::new(move |_| query.read().get("story").and_then(|s| Uuid::parse_str(&s).ok()));
+    let data = Resource::new(move || ids.get(), |ids| async move {
+        let Some((campaign_id, _)) = ids else { return Err(AppError::NotFound) };
+        let overview = campaign(campaign_id).await?;
+        let list = photos(campaign_id).await?;
+        Ok((overview, list))
+    });
+    let flash = Resource::new(|| (), |_| take_flash(String::new()));
+    view! {
+        <RequireUser children=move |_| view! {
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let flash = flash.await.ok().flatten();
+                    match data.await {
+                        Ok((overview, list)) => {
+                            let card = overview.card;
+                            let can_add = card.role >= Role::Contributor && card.status != CampaignStatus::Archived;
+                            view! {
+                                <Title text=format!("Photos · {} · MyStoryFlow", card.title)/>
+                                <nav aria-label="Breadcrumb" class="crumbs"><ol>
+                                    <li><a href=format!("/campaigns/{}", card.id)>{card.title.clone()}</a></li>
+                                </ol></nav>
+                                <h1>"Photos"</h1>
+                                {flash.map(|f| view! { <FormAlert error=Signal::derive(move || Some(f.error.clone()))/> })}
+                                {can_add.then(|| view! { <UploadForm campaign_id=card.id/> })}
+                                <Gallery campaign_id=card.id photos=list for_story=for_story.get_untracked().filter(|_| can_add)/>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <Title text="MyStoryFlow"/><ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }/>
+    }
+}
+
+#[component]
+fn UploadForm(campaign_id: Uuid) -> impl IntoView {
+    view! {
+        <form method="post" action=format!("/media/campaigns/{campaign_id}/photos")
+            enctype="multipart/form-data" class="card upload-form" data-upload-form>
+            <div class="field">
+                <label for="gallery-files">"Add photos"</label>
+                <p class="field__hint" id="gallery-files-hint">"JPEG, PNG or WebP, up to 30 MB each. You can choose several."</p>
+                <input id="gallery-files" type="file" name="photos" multiple required aria-describedby="gallery-files-hint"
+                    accept="image/jpeg,image/png,image/webp"/>
+            </div>
+            <progress max="100" value="0" hidden aria-label="Upload progress"></progress>
+            <p class="upload-form__message" role="status"></p>
+            <button type="submit" class="button">"Upload photos"</button>
+        </form>
+    }
+}
+
+#[component]
+fn Gallery(campaign_id: Uuid, photos: Vec<PhotoView>, for_story: Option<Uuid>) -> impl IntoView {
+    if photos.is_empty() {
+        return view! { <section class="card empty-state"><p>"No photos yet."</p></section> }.into_any();
+    }
+    view! {
+        <ul class="photo-grid">
+            {photos.into_iter().map(|p| {
+                let alt = p.caption.clone().or(p.original_filename.clone()).unwrap_or_else(|| "Photo".into());
+                view! {
+                    <li>
+                        <figure>
+                            <a href=p.display_url.clone()><img src=p.thumbnail_url.clone() alt=alt.clone() loading="lazy"/></a>
+                            {p.caption.clone().map(|c| view! { <figcaption>{c}</figcaption> })}
+                            {for_story.map(|story_id| view! {
+                                <form method="post" action="/api/link_photo">
+                                    <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
+                                    <input type="hidden" name="story_id" value=story_id.to_string()/>
+                                    <input type="hidden" name="photo_id" value=p.id.to_string()/>
+                                    <input type="hidden" name="attach" value="true"/>
+                                    <button type="submit" class="button button--small"
+                                        aria-label=format!("Add {alt} to the story")>"Add to story"</button>
+                                </form>
+                            })}
+                        </figure>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }.into_any()
+}

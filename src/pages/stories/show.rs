@@ -1,0 +1,109 @@
+//! Reading one story: its text, recording, transcription and photos.
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{duration, story_in_address, Crumbs};
+use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
+use crate::model::story::{category_label, StoryDetail, StoryStatus};
+
+#[component]
+pub fn StoryPage() -> impl IntoView {
+    let story = story_in_address();
+    view! {
+        <RequireUser children=move |_| view! {
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match story.await {
+                        Ok(story) => view! { <Story story/> }.into_any(),
+                        Err(error) => view! { <Title text="MyStoryFlow"/><ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }/>
+    }
+}
+
+#[component]
+fn Story(story: StoryDetail) -> impl IntoView {
+    let (campaign_id, id) = (story.campaign_id, story.id);
+    let meta = [
+        story.category.as_deref().map(category_label),
+        Some(story.status.label().to_owned()),
+        Some(format!("{} words", story.word_count)),
+        story.author.clone().map(|a| format!("by {a}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let statuses: Vec<StoryStatus> =
+        StoryStatus::ALL.into_iter().filter(|s| *s != story.status && s.may_set(story.role)).collect();
+    let may_change_status = story.can_edit && story.status.may_set(story.role) && !statuses.is_empty();
+    view! {
+        <Title text=format!("{} · MyStoryFlow", story.title)/>
+        <Crumbs campaign_id campaign_title=story.campaign_title.clone()/>
+        <article class="story">
+            <div class="page-heading">
+                <div>
+                    <h1>{story.title.clone()}</h1>
+                    <p class="muted">{meta}</p>
+                </div>
+                {story.can_edit.then(|| view! {
+                    <a class="button" href=format!("/campaigns/{campaign_id}/stories/{id}/edit")>"Edit story"</a>
+                })}
+            </div>
+            {story.audio.clone().map(|audio| view! {
+                <section class="card" aria-labelledby="recording-heading">
+                    <h2 id="recording-heading">"Recording"</h2>
+                    <p class="muted">{format!("Length {}", duration(audio.duration_seconds))}</p>
+                    <audio controls preload="metadata" src=audio.url aria-label="Play the recording"></audio>
+                </section>
+            })}
+            {if story.content.trim().is_empty() {
+                view! { <p class="muted">"Nothing written yet."</p> }.into_any()
+            } else {
+                view! { <div class="story__text prose" inner_html=story.content_html.clone()></div> }.into_any()
+            }}
+            {story.transcription.clone().filter(|t| !t.trim().is_empty()).map(|t| view! {
+                <section class="card" aria-labelledby="transcription-heading">
+                    <h2 id="transcription-heading">"Transcription of the recording"</h2>
+                    <p class="transcription">{t}</p>
+                </section>
+            })}
+            {(!story.photos.is_empty()).then(|| view! {
+                <section aria-labelledby="photos-heading">
+                    <h2 id="photos-heading">"Photos"</h2>
+                    <ul class="photo-grid">
+                        {story.photos.iter().cloned().map(|p| view! {
+                            <li>
+                                <figure>
+                                    <a href=p.display_url.clone()>
+                                        <img src=p.thumbnail_url alt=p.caption.clone().unwrap_or_else(|| "Photo".into())
+                                            width=p.width.min(480).to_string() loading="lazy"/>
+                                    </a>
+                                    {p.caption.map(|c| view! { <figcaption>{c}</figcaption> })}
+                                </figure>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            })}
+            {may_change_status.then(|| view! {
+                <section class="card" aria-labelledby="status-heading">
+                    <h2 id="status-heading">"Status"</h2>
+                    <p>"This story is " <strong>{story.status.label()}</strong> "."</p>
+                    <div class="button-row">
+                        {statuses.into_iter().map(|s| view! {
+                            <form method="post" action="/api/set_story_status" class="inline-form">
+                                <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
+                                <input type="hidden" name="story_id" value=id.to_string()/>
+                                <input type="hidden" name="status" value=s.as_str()/>
+                                <button type="submit" class="button button--quiet">{format!("Mark as {}", s.label().to_lowercase())}</button>
+                            </form>
+                        }).collect_view()}
+                    </div>
+                </section>
+            })}
+        </article>
+    }
+}
