@@ -119,6 +119,44 @@ impl TestApp {
         self.send(req.body(Body::from(body)).unwrap()).await
     }
 
+    /// A multipart upload of one or more files in `field`, as the app's script sends it.
+    pub async fn upload(&self, path: &str, field: &str, files: &[(&str, &[u8])], cookie: Option<&str>) -> Reply {
+        let boundary = "msf-test-boundary-7c1e";
+        let mut body = Vec::new();
+        for (name, bytes) in files {
+            body.extend(format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            ).as_bytes());
+            body.extend(*bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").as_bytes());
+        let mut req = Request::post(path)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .header(header::ACCEPT, "application/json");
+        if let Some(cookie) = cookie {
+            req = req.header(header::COOKIE, cookie);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// A GET of a media file, optionally for a byte range.
+    pub async fn get_bytes(&self, path: &str, cookie: Option<&str>, range: Option<&str>) -> (StatusCode, http::HeaderMap, Vec<u8>) {
+        let mut req = Request::get(path);
+        if let Some(cookie) = cookie {
+            req = req.header(header::COOKIE, cookie);
+        }
+        if let Some(range) = range {
+            req = req.header(header::RANGE, range);
+        }
+        let response = self.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        (status, headers, bytes)
+    }
+
     pub async fn sign_up(&self, email: &str, name: &str, password: &str) -> Reply {
         self.post_fn(
             "signup",

@@ -5,6 +5,7 @@ mod campaigns;
 mod helpers;
 mod http;
 mod jobs;
+mod media;
 mod migrations;
 mod rls;
 mod schema;

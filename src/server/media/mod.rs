@@ -148,6 +148,15 @@ async fn stage(state: &AppState, field: &mut Field<'_>, limit: u64, what: &str) 
     Ok(staged)
 }
 
+/// A refused file gets its reason; a failure of ours is logged and reported as such.
+fn media_error(field: &str, err: error::MediaError) -> AppError {
+    match err {
+        error::MediaError::TooLarge(_) => AppError::TooLarge(err.user_message()),
+        _ if err.is_client_error() => AppError::invalid(field, err.user_message()),
+        other => internal(other),
+    }
+}
+
 fn internal(err: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %err, "media handling failed");
     AppError::Internal
@@ -196,7 +205,7 @@ async fn receive_audio(
     let info = tokio::task::spawn_blocking(move || audio::probe_audio(&path))
         .await
         .map_err(internal)?
-        .map_err(|err| AppError::invalid("audio", err.user_message()))?;
+        .map_err(|err| media_error("audio", err))?;
 
     let key = format!("campaigns/{campaign_id}/stories/{story_id}/audio-{}.{}", Uuid::new_v4(), info.extension);
     state.storage.put_file(&key, &staged.path).await.map_err(internal)?;
@@ -339,10 +348,7 @@ async fn store_photo(
     let (processed, bytes) = tokio::task::spawn_blocking(move || (photo::process_photo(&bytes), bytes))
         .await
         .map_err(internal)?;
-    let processed = processed.map_err(|err| match err {
-        error::MediaError::TooLarge(_) => AppError::TooLarge(err.user_message()),
-        _ => AppError::invalid("photos", err.user_message()),
-    })?;
+    let processed = processed.map_err(|err| media_error("photos", err))?;
     let photo_id = Uuid::new_v4();
     let keys: Vec<String> = ["original", "display", "thumb"].iter().map(|v| photo_key(campaign_id, photo_id, v)).collect();
     let stored = async {
@@ -370,7 +376,7 @@ async fn store_photo(
                 size_bytes: staged.size as i32,
                 width: processed.width as i32,
                 height: processed.height as i32,
-                mime_type: processed.mime.to_owned(),
+                mime_type: processed.original_mime.to_owned(),
                 taken_at: processed.taken_at.clone(),
             },
         )
