@@ -25,6 +25,9 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("{0}")]
     Conflict(String),
+    /// A file refused for what it is (not a photo, damaged…); the message says why.
+    #[error("{0}")]
+    Refused(String),
     /// An upload over its size limit; the message names the limit.
     #[error("{0}")]
     TooLarge(String),
@@ -50,6 +53,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::Validation(_) => 422,
             AppError::TooLarge(_) => 413,
+            AppError::Refused(_) => 422,
             AppError::BadRequest => 400,
             AppError::Network => 503,
             AppError::Internal => 500,

@@ -335,7 +335,8 @@ fn Editor(story: StoryDetail, flash: Option<Flash>) -> impl IntoView {
             <FormAlert error=form_error/>
             <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
             <input type="hidden" name="story_id" value=story_id.to_string()/>
-            <input type="hidden" name="version" prop:value=move || version.get().to_string()/>
+            <input type="hidden" name="version" value=story.version.to_string()
+                prop:value=move || version.get().to_string()/>
             <div class="editor__status">
                 <p class="save-indicator" role="status" aria-live="polite"
                     data-state=move || match state.get() {
@@ -370,6 +371,7 @@ fn Editor(story: StoryDetail, flash: Option<Flash>) -> impl IntoView {
             <div class="field">
                 <label for="editor-title">"Title"</label>
                 <input id="editor-title" name="title" type="text" maxlength="200" required
+                    value=title.get_untracked()
                     prop:value=move || title.get()
                     on:input=move |ev| { title.set(event_target_value(&ev)); edited(); }/>
                 {move || form_error.get().and_then(|e| e.field("title")).map(|m| view! { <p class="field__error">{m}</p> })}

@@ -122,7 +122,7 @@ impl Drop for Staged {
 }
 
 /// Streams one multipart field to a staging file, refusing it past `limit` bytes.
-async fn stage(state: &AppState, field: &mut Field<'_>, limit: u64, what: &str) -> Result<Staged, AppError> {
+async fn stage(state: &AppState, field: &mut Field<'_>, limit: u64) -> Result<Staged, AppError> {
     let dir = state.uploads_dir();
     tokio::fs::create_dir_all(&dir).await.map_err(internal)?;
     let staged = Staged { path: dir.join(format!("{}.part", Uuid::new_v4())), size: 0 };
@@ -130,7 +130,7 @@ async fn stage(state: &AppState, field: &mut Field<'_>, limit: u64, what: &str) 
     let mut staged = staged;
     while let Some(chunk) = field.chunk().await.map_err(|err| {
         tracing::info!(error = %err, "upload interrupted");
-        AppError::invalid(what, "The upload was interrupted. Please try again.")
+        AppError::Refused("The upload was interrupted. Please try again.".into())
     })? {
         staged.size += chunk.len() as u64;
         if staged.size > limit {
@@ -143,16 +143,16 @@ async fn stage(state: &AppState, field: &mut Field<'_>, limit: u64, what: &str) 
     }
     file.flush().await.map_err(internal)?;
     if staged.size == 0 {
-        return Err(AppError::invalid(what, "That file is empty. Please choose another."));
+        return Err(AppError::Refused("That file is empty. Please choose another.".into()));
     }
     Ok(staged)
 }
 
 /// A refused file gets its reason; a failure of ours is logged and reported as such.
-fn media_error(field: &str, err: error::MediaError) -> AppError {
+fn media_error(err: error::MediaError) -> AppError {
     match err {
         error::MediaError::TooLarge(_) => AppError::TooLarge(err.user_message()),
-        _ if err.is_client_error() => AppError::invalid(field, err.user_message()),
+        _ if err.is_client_error() => AppError::Refused(err.user_message()),
         other => internal(other),
     }
 }
@@ -197,15 +197,15 @@ async fn receive_audio(
         match multipart.next_field().await.map_err(|_| AppError::BadRequest)? {
             Some(field) if field.name() == Some("audio") => break field,
             Some(_) => continue,
-            None => return Err(AppError::invalid("audio", "Please choose a recording to upload.")),
+            None => return Err(AppError::Refused("Please choose a recording to upload.".into())),
         }
     };
-    let staged = stage(state, &mut field, MAX_AUDIO_BYTES, "audio").await?;
+    let staged = stage(state, &mut field, MAX_AUDIO_BYTES).await?;
     let path = staged.path.clone();
     let info = tokio::task::spawn_blocking(move || audio::probe_audio(&path))
         .await
         .map_err(internal)?
-        .map_err(|err| media_error("audio", err))?;
+        .map_err(|err| media_error(err))?;
 
     let key = format!("campaigns/{campaign_id}/stories/{story_id}/audio-{}.{}", Uuid::new_v4(), info.extension);
     state.storage.put_file(&key, &staged.path).await.map_err(internal)?;
@@ -302,7 +302,7 @@ async fn receive_photos(
             continue; // a plain form sent with no file chosen
         }
         let result = async {
-            let staged = stage(state, &mut field, MAX_PHOTO_BYTES, "photos").await?;
+            let staged = stage(state, &mut field, MAX_PHOTO_BYTES).await?;
             store_photo(state, auth, campaign_id, story_id, name.clone(), &staged).await
         }
         .await;
@@ -312,7 +312,7 @@ async fn receive_photos(
         }
     }
     match failures.len() {
-        0 if saved.is_empty() => Err(AppError::invalid("photos", "Please choose one or more photos to upload.")),
+        0 if saved.is_empty() => Err(AppError::Refused("Please choose one or more photos to upload.".into())),
         0 => Ok(saved),
         _ => {
             let (name, err) = &failures[0];
@@ -320,6 +320,7 @@ async fn receive_photos(
                 AppError::Validation(fields) => fields.values().next().cloned().unwrap_or_else(|| err.to_string()),
                 other => other.to_string(),
             };
+            let reason = reason.replacen("That file", "it", 1);
             let mut message = format!("{name}: {reason}");
             if failures.len() > 1 {
                 message.push_str(&format!(" ({} more could not be added.)", failures.len() - 1));
@@ -329,7 +330,7 @@ async fn receive_photos(
             }
             Err(match err {
                 AppError::TooLarge(_) => AppError::TooLarge(message),
-                AppError::Validation(_) => AppError::invalid("photos", message),
+                AppError::Validation(_) | AppError::Refused(_) => AppError::Refused(message),
                 other => other.clone(),
             })
         }
@@ -348,7 +349,7 @@ async fn store_photo(
     let (processed, bytes) = tokio::task::spawn_blocking(move || (photo::process_photo(&bytes), bytes))
         .await
         .map_err(internal)?;
-    let processed = processed.map_err(|err| media_error("photos", err))?;
+    let processed = processed.map_err(|err| media_error(err))?;
     let photo_id = Uuid::new_v4();
     let keys: Vec<String> = ["original", "display", "thumb"].iter().map(|v| photo_key(campaign_id, photo_id, v)).collect();
     let stored = async {
