@@ -245,3 +245,53 @@ async fn the_local_transcriber_writes_down_real_speech(pool: PgPool) {
     let content: String = sqlx::query_scalar("SELECT content FROM stories WHERE id = $1").bind(story).fetch_one(&pool).await.unwrap();
     assert!(content.to_lowercase().contains("stories"));
 }
+
+/// The same storage code against S3: a local moto server from the project's venv.
+#[tokio::test]
+async fn media_storage_works_against_s3() {
+    use mystoryflow::server::media::storage::{S3Config, Storage};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut moto = tokio::process::Command::new(root.join(".venv/bin/moto_server"))
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("scripts/setup.sh installs moto into .venv");
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut created = false;
+    for _ in 0..100 {
+        if let Ok(reply) = client.put(format!("{endpoint}/msf-media")).send().await {
+            created = reply.status().is_success();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(created, "moto answered and created the bucket");
+
+    let storage = Storage::s3(&S3Config {
+        bucket: "msf-media".into(),
+        endpoint: Some(endpoint),
+        region: "us-east-1".into(),
+        access_key_id: Some("test".into()),
+        secret_access_key: Some("test".into()),
+    })
+    .unwrap();
+    let file = std::env::temp_dir().join(format!("msf-s3-{}", Uuid::new_v4()));
+    let data: Vec<u8> = (0..12_000_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&file, &data).unwrap();
+    storage.put_file("campaigns/c/stories/s/audio-1.webm", &file).await.unwrap();
+    std::fs::remove_file(&file).ok();
+    assert_eq!(storage.size("campaigns/c/stories/s/audio-1.webm").await.unwrap(), data.len() as u64);
+    let part = storage.get("campaigns/c/stories/s/audio-1.webm", Some((5_000_000, 5_000_099))).await.unwrap();
+    use futures_util::StreamExt;
+    let bytes: Vec<u8> = part.body.map(|b| b.unwrap().to_vec()).concat().await;
+    assert_eq!(bytes, data[5_000_000..5_000_100]);
+    storage.put_bytes("campaigns/c/photos/p/thumb", vec![1, 2, 3]).await.unwrap();
+    storage.delete_prefix("campaigns/c").await;
+    assert!(!storage.exists("campaigns/c/stories/s/audio-1.webm").await);
+    assert!(!storage.exists("campaigns/c/photos/p/thumb").await);
+    moto.kill().await.ok();
+}
