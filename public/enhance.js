@@ -241,5 +241,53 @@ document.addEventListener("dragend", async () => {
   window.location.reload();
 });
 
+// --- Transcription status: follow a queued transcription until it is done -------------
+
+const transcriptionLabels = {
+  None: "Not transcribed",
+  Queued: "Waiting to be transcribed",
+  Transcribing: "Transcribing…",
+  Done: "Transcribed",
+  Failed: "Transcription failed",
+};
+
+async function followTranscription(el) {
+  if (el.dataset.following) return;
+  el.dataset.following = "true";
+  const body = new URLSearchParams({ campaign_id: el.dataset.campaign, story_id: el.dataset.story });
+  for (let i = 0; i < 400; i++) {
+    await new Promise((r) => setTimeout(r, 3000));
+    let story;
+    try {
+      const reply = await fetch("/api/story", { method: "POST", body, headers: { Accept: "application/json" } });
+      if (!reply.ok) continue;
+      story = await reply.json();
+    } catch (_) {
+      continue;
+    }
+    const status = story.transcription_status;
+    el.textContent = transcriptionLabels[status] || el.textContent;
+    el.dataset.status = String(status).toLowerCase();
+    if (status === "Done" || status === "Failed" || status === "None") {
+      const box = document.getElementById("transcription");
+      if (status === "Done" && box && !box.value.trim() && story.transcription) {
+        box.value = story.transcription;
+        el.textContent = "Transcribed. Check the text below, then save it or use it as the story text.";
+      }
+      return;
+    }
+  }
+}
+
+function watchTranscriptions() {
+  document
+    .querySelectorAll('.transcription-status[data-status="queued"], .transcription-status[data-status="transcribing"]')
+    .forEach(followTranscription);
+}
+
 revealRecorders();
-new MutationObserver(revealRecorders).observe(document.documentElement, { childList: true, subtree: true });
+watchTranscriptions();
+new MutationObserver(() => {
+  revealRecorders();
+  watchTranscriptions();
+}).observe(document.documentElement, { childList: true, subtree: true });

@@ -33,3 +33,26 @@ test("member pages pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) =>
     await expectNoViolations(page, path);
   }
 });
+
+test("story pages pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) => {
+  await signUp(page, testInfo, "Ivy", uniqueEmail(testInfo));
+  await open(page, "/campaigns/new", testInfo);
+  await page.getByLabel("Campaign title").fill("Mum's Stories");
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await expect(page).toHaveURL(/\/campaigns\/[0-9a-f-]{36}$/);
+  const campaign = page.url();
+  await open(page, `${campaign}/stories/new`, testInfo);
+  await expectNoViolations(page, "new story");
+  await page.getByLabel("Title", { exact: true }).fill("The dance hall");
+  await page.getByRole("button", { name: "Start writing" }).click();
+  await expect(page).toHaveURL(/\/edit$/);
+  const editor = page.url();
+  await open(page, editor, testInfo);
+  await page.getByLabel("Story", { exact: true }).fill("We danced **every** Saturday.");
+  await expect(page.getByRole("status").filter({ hasText: /^Saved/ })).toBeVisible();
+  await expectNoViolations(page, "story editor");
+  for (const path of [editor.replace(/\/edit$/, ""), `${campaign}/stories`, `${campaign}/photos`, "/search?q=danced"]) {
+    await open(page, path, testInfo);
+    await expectNoViolations(page, path);
+  }
+});

@@ -98,6 +98,9 @@ test("a story is recorded in the browser, uploaded, timed and played back", asyn
   await page.getByRole("button", { name: "Save this recording" }).click();
   await expect(page.getByText(/^Recording · 0:0[34]$/)).toBeVisible({ timeout: 20_000 });
 
+  // The server transcribes it in the background; the page follows the job.
+  await expect(page.locator(".transcription-status")).toHaveText(/Transcribed/, { timeout: 60_000 });
+
   const player = page.getByLabel("Play the recording");
   await player.evaluate((audio: HTMLAudioElement) => audio.play());
   await expect.poll(() => player.evaluate((audio: HTMLAudioElement) => audio.currentTime), { timeout: 10_000 }).toBeGreaterThan(0.3);
@@ -141,4 +144,38 @@ test("owners reorder stories with Move up and Move down", async ({ page }, testI
   await page.getByRole("button", { name: "Move down: First" }).click();
   await ready(page, testInfo);
   await expect(page.getByRole("list", { name: "Stories in book order" }).getByRole("link")).toHaveText(["Third", "First", "Second"]);
+});
+
+test("a refused microphone gets a clear message and the upload stays available", async ({ page }, testInfo) => {
+  test.skip(!hydrated(testInfo), "recording needs JavaScript");
+  await page.addInitScript(() => {
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException("denied", "NotAllowedError"));
+  });
+  await newStory(page, testInfo, "No microphone");
+  await page.getByRole("button", { name: "Start recording" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Microphone access was refused" })).toBeVisible();
+  await expect(page.getByLabel("Upload a recording")).toBeVisible();
+});
+
+test("owners reorder stories by dragging", async ({ page }, testInfo) => {
+  test.skip(!hydrated(testInfo), "dragging needs JavaScript; Move up/down is the alternative");
+  await newStory(page, testInfo, "One");
+  const list = page.url().replace(/\/[0-9a-f-]{36}\/edit$/, "");
+  await open(page, `${list}/new`, testInfo);
+  await page.getByLabel("Title", { exact: true }).fill("Two");
+  await page.getByRole("button", { name: "Start writing" }).click();
+  await expect(page).toHaveURL(/\/edit$/);
+  await open(page, list, testInfo);
+  const stories = page.getByRole("list", { name: "Stories in book order" });
+  const moved = page.waitForResponse((r) => r.url().endsWith("/api/move_story") && r.ok());
+  // After the move is saved the page reloads itself with the new order.
+  const reloaded = page.waitForRequest((r) => r.isNavigationRequest() && r.url() === list);
+  await stories.getByRole("listitem").filter({ hasText: "Two" }).dragTo(stories.getByRole("listitem").filter({ hasText: "One" }), {
+    targetPosition: { x: 10, y: 2 },
+  });
+  await moved;
+  await reloaded;
+  await page.waitForLoadState("load");
+  await ready(page, testInfo);
+  await expect(stories.getByRole("link")).toHaveText(["Two", "One"]);
 });

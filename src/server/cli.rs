@@ -76,6 +76,7 @@ async fn serve(config: Config) -> Result<()> {
         if let Some(engine) = engine.clone() {
             tokio::spawn(transcribe::run_worker(pool.clone(), storage.clone(), engine));
         }
+        remove_stale_uploads(&config.data_dir.join("uploads"));
         let state = AppState {
             leptos_options,
             db: Db::new(pool.clone()),
@@ -103,6 +104,18 @@ async fn serve(config: Config) -> Result<()> {
         }
     }
     served
+}
+
+/// Uploads staged by a server that crashed mid-request; a day-old staging file is no one's.
+fn remove_stale_uploads(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let day = std::time::Duration::from_secs(24 * 3600);
+    for entry in entries.flatten() {
+        let old = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age > day);
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 async fn migrate(config: Config) -> Result<()> {

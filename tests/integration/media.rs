@@ -37,6 +37,12 @@ async fn a_recording_is_measured_stored_privately_and_served_with_ranges(pool: P
     assert_eq!(stored as i64, duration);
     assert!(mime.contains("webm"), "{mime}");
 
+    // This test server has no transcription engine, and says so where the recording is.
+    let editor = app.get(&format!("/campaigns/{}/stories/{story}/edit", f.campaign), Some(&f.contributor)).await;
+    assert!(editor.body.contains("Automatic transcription is off"), "{}", editor.body);
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs").fetch_one(&pool).await.unwrap();
+    assert_eq!(queued, 0);
+
     let (status, headers, whole) = app.get_bytes(&path, Some(&f.viewer), None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(whole, fixture("chrome_mediarecorder.webm"));
@@ -294,4 +300,55 @@ async fn media_storage_works_against_s3() {
     assert!(!storage.exists("campaigns/c/stories/s/audio-1.webm").await);
     assert!(!storage.exists("campaigns/c/photos/p/thumb").await);
     moto.kill().await.ok();
+}
+
+#[sqlx::test]
+async fn one_photo_illustrates_several_stories_and_the_gallery(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    let first = create_story(&app, &f.owner, f.campaign, "First").await;
+    let second = create_story(&app, &f.owner, f.campaign, "Second").await;
+    let reply = app
+        .upload(&format!("/media/campaigns/{}/photos?story={first}", f.campaign), "photos", &[("lake.jpg", &fixture("photo_orient6_gps.jpg"))], Some(&f.owner))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let photo: Uuid = sqlx::query_scalar("SELECT id FROM photos").fetch_one(&pool).await.unwrap();
+    let (c, p) = (f.campaign.to_string(), photo.to_string());
+    let link = |story: Uuid, attach: &'static str| {
+        let (app, c, p, cookie) = (&app, c.clone(), p.clone(), f.owner.clone());
+        async move {
+            app.post_fn("link_photo", &[("campaign_id", &c), ("story_id", &story.to_string()), ("photo_id", &p), ("attach", attach)], Some(&cookie), Client::Script)
+                .await
+                .status
+        }
+    };
+    assert_eq!(link(second, "true").await, StatusCode::OK);
+    let photos_of = |story: Uuid| {
+        let (app, c, cookie) = (&app, c.clone(), f.viewer.clone());
+        async move {
+            let reply = app.post_fn("story", &[("campaign_id", &c), ("story_id", &story.to_string())], Some(&cookie), Client::Script).await;
+            serde_json::from_str::<StoryDetail>(&reply.body).unwrap().photos.into_iter().map(|p| p.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(photos_of(first).await, vec![photo]);
+    assert_eq!(photos_of(second).await, vec![photo]);
+    assert_eq!(link(first, "false").await, StatusCode::OK);
+    assert!(photos_of(first).await.is_empty());
+
+    let reply = app.post_fn("set_photo_caption", &[("campaign_id", &c), ("photo_id", &p), ("caption", "The lake, 1962")], Some(&f.owner), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let reply = app.post_fn("photos", &[("campaign_id", &c)], Some(&f.viewer), Client::Script).await;
+    let gallery: Vec<mystoryflow::model::story::PhotoView> = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(gallery.len(), 1);
+    assert_eq!(gallery[0].caption.as_deref(), Some("The lake, 1962"));
+
+    // A photo from another campaign cannot be attached here.
+    let reply = app.post_fn("create_campaign", &[("title", "Other"), ("goal_stories", "3")], Some(&f.outsider), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let other: Uuid = sqlx::query_scalar("SELECT id FROM campaigns WHERE title = 'Other'").fetch_one(&pool).await.unwrap();
+    let foreign = create_story(&app, &f.outsider, other, "Theirs").await;
+    let reply = app
+        .post_fn("link_photo", &[("campaign_id", &other.to_string()), ("story_id", &foreign.to_string()), ("photo_id", &p), ("attach", "true")], Some(&f.outsider), Client::Script)
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
 }

@@ -475,7 +475,10 @@ fn Recording(story: StoryDetail) -> impl IntoView {
             {story.audio.is_some().then(|| view! {
                 <h3>"Transcription"</h3>
                 {if story.transcription_enabled || status != TranscriptionStatus::None {
-                    view! { <p class="transcription-status" data-status=format!("{status:?}").to_lowercase()>{status.label()}</p> }.into_any()
+                    view! {
+                        <p class="transcription-status" role="status" data-status=format!("{status:?}").to_lowercase()
+                            data-campaign=campaign_id.to_string() data-story=story_id.to_string()>{status.label()}</p>
+                    }.into_any()
                 } else {
                     view! { <p class="muted">"Automatic transcription is off on this server. You can type what was said below."</p> }.into_any()
                 }}

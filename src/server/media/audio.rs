@@ -46,6 +46,9 @@ pub struct AudioInfo {
 const SNIFF_LEN: u64 = 8192;
 /// Give up on absurd files (~9 days of 20 ms Opus packets).
 const MAX_PACKETS: u64 = 40_000_000;
+/// Longer than this is treated as nonsense timestamps (hostile or broken
+/// files; symphonia's arithmetic wraps in release builds) and is `Corrupt`.
+pub const MAX_RECORDING_SECONDS: f64 = 24.0 * 3600.0;
 /// If the header declares a length and the packets we could read fall short
 /// by more than this many seconds (or 2 % if that is more), the file was cut.
 const TRUNCATION_SLACK_SECS: f64 = 1.0;
@@ -218,7 +221,12 @@ fn measure_duration(
     hint.with_extension(container.extension());
 
     let mut reader = symphonia::default::get_probe()
-        .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
+        .probe(
+            &hint,
+            mss,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
         .map_err(|e| corrupt(format!("probe failed: {e}")))?;
 
     if reader.format_info().format != container.format_id() {
@@ -276,15 +284,31 @@ fn measure_duration(
     scan.finish_segment();
     declared_total += track.declared_secs.unwrap_or(0.0);
 
-    let measured = scan.total;
+    let declared = (trust_declared && declared_known).then_some(declared_total);
+    check_measurement(scan.total, packets, declared)
+}
+
+/// Final sanity checks on what the packet scan measured.
+fn check_measurement(
+    measured: f64,
+    packets: u64,
+    declared: Option<f64>,
+) -> Result<f64, MediaError> {
     if packets == 0 || !measured.is_finite() || measured <= 0.0 {
-        return Err(corrupt(format!("no audio ({packets} packets, {measured:.3}s)")));
+        return Err(corrupt(format!(
+            "no audio ({packets} packets, {measured:.3}s)"
+        )));
     }
-    if trust_declared && declared_known && declared_total > 0.0 {
-        let slack = TRUNCATION_SLACK_SECS.max(declared_total * 0.02);
-        if measured + slack < declared_total {
+    if measured > MAX_RECORDING_SECONDS {
+        return Err(corrupt(format!(
+            "implausible duration {measured:.0}s from {packets} packets"
+        )));
+    }
+    if let Some(declared) = declared.filter(|d| *d > 0.0) {
+        let slack = TRUNCATION_SLACK_SECS.max(declared * 0.02);
+        if measured + slack < declared {
             return Err(corrupt(format!(
-                "truncated: header says {declared_total:.3}s, packets cover {measured:.3}s"
+                "truncated: header says {declared:.3}s, packets cover {measured:.3}s"
             )));
         }
     }
@@ -300,9 +324,15 @@ struct SelectedTrack {
     declared_secs: Option<f64>,
 }
 
-fn select_track(reader: &dyn FormatReader, container: Container) -> Result<SelectedTrack, MediaError> {
+fn select_track(
+    reader: &dyn FormatReader,
+    container: Container,
+) -> Result<SelectedTrack, MediaError> {
     let tracks = reader.tracks();
-    if tracks.iter().any(|t| matches!(t.codec_params, Some(CodecParameters::Video(_)))) {
+    if tracks
+        .iter()
+        .any(|t| matches!(t.codec_params, Some(CodecParameters::Video(_))))
+    {
         // A video, or a WebM recorded with the camera on: not a recording.
         return Err(MediaError::UnsupportedType(MediaKind::Audio));
     }
@@ -331,7 +361,12 @@ fn select_track(reader: &dyn FormatReader, container: Container) -> Result<Selec
     }
     .filter(|s| s.is_finite() && *s > 0.0);
 
-    Ok(SelectedTrack { id: track.id, secs_per_tick, is_opus: params.codec == CODEC_ID_OPUS, declared_secs })
+    Ok(SelectedTrack {
+        id: track.id,
+        secs_per_tick,
+        is_opus: params.codec == CODEC_ID_OPUS,
+        declared_secs,
+    })
 }
 
 /// Running min(start)/max(end) per (chained) segment.
@@ -379,7 +414,9 @@ fn opus_packet_samples(data: &[u8]) -> u64 {
 fn mp3_has_length_header(file: &mut File, head: &[u8]) -> std::io::Result<bool> {
     let mut offset: u64 = 0;
     if head.len() >= 10 && &head[..3] == b"ID3" {
-        let size = head[6..10].iter().fold(0u64, |acc, b| (acc << 7) | u64::from(b & 0x7f));
+        let size = head[6..10]
+            .iter()
+            .fold(0u64, |acc, b| (acc << 7) | u64::from(b & 0x7f));
         let footer = if head[5] & 0x10 != 0 { 10 } else { 0 };
         offset = 10 + size + footer;
     }
@@ -388,7 +425,9 @@ fn mp3_has_length_header(file: &mut File, head: &[u8]) -> std::io::Result<bool> 
     file.seek(SeekFrom::Start(offset))?;
     let n = read_up_to(file, &mut frame_start)?;
     let window = &frame_start[..n];
-    Ok([b"Xing", b"Info", b"VBRI"].iter().any(|tag| window.windows(4).any(|w| w == *tag)))
+    Ok([b"Xing", b"Info", b"VBRI"]
+        .iter()
+        .any(|tag| window.windows(4).any(|w| w == *tag)))
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -470,7 +509,9 @@ mod tests {
     use std::path::PathBuf;
 
     fn fixture(name: &str) -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/media").join(name)
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/media")
+            .join(name)
     }
 
     fn fixture_bytes(name: &str) -> Vec<u8> {
@@ -507,7 +548,10 @@ mod tests {
 
     fn assert_corrupt(what: &str, r: Result<AudioInfo, MediaError>) {
         match r {
-            Err(MediaError::Corrupt { kind: MediaKind::Audio, .. }) => {}
+            Err(MediaError::Corrupt {
+                kind: MediaKind::Audio,
+                ..
+            }) => {}
             other => panic!("{what}: expected Corrupt, got {other:?}"),
         }
     }
@@ -532,10 +576,21 @@ mod tests {
     fn valid_fixtures_report_type_and_duration() {
         for &(name, mime, ext, secs, exact) in VALID {
             let info = probe_audio(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e:?}"));
-            assert_eq!(info, AudioInfo { mime, extension: ext, duration_seconds: secs }, "{name}");
+            assert_eq!(
+                info,
+                AudioInfo {
+                    mime,
+                    extension: ext,
+                    duration_seconds: secs
+                },
+                "{name}"
+            );
             let (_, precise) = probe_seconds(&fixture(name)).unwrap();
             // Encoders add up to ~1 frame of priming/padding (AAC: 2048 samples).
-            assert!((precise - exact).abs() < 0.12, "{name}: measured {precise:.3}s, expected {exact}s");
+            assert!(
+                (precise - exact).abs() < 0.12,
+                "{name}: measured {precise:.3}s, expected {exact}s"
+            );
         }
     }
 
@@ -551,7 +606,10 @@ mod tests {
     fn live_webm_without_duration_header_is_scanned() {
         // MediaRecorder-style: unknown-size Segment and Clusters, no Duration.
         let bytes = fixture_bytes("chrome_mediarecorder.webm");
-        assert_eq!(&bytes[0x24..0x2c], &[0x18, 0x53, 0x80, 0x67, 0x01, 0xff, 0xff, 0xff]);
+        assert_eq!(
+            &bytes[0x24..0x2c],
+            &[0x18, 0x53, 0x80, 0x67, 0x01, 0xff, 0xff, 0xff]
+        );
         let (_, secs) = probe_seconds(&fixture("long_live.webm")).unwrap();
         assert!((secs - 75.3).abs() < 0.1, "{secs}");
     }
@@ -560,7 +618,10 @@ mod tests {
     fn non_audio_and_video_are_unsupported() {
         for name in ["video_with_audio.mp4", "video_with_audio.webm"] {
             let r = probe_audio(&fixture(name));
-            assert!(matches!(r, Err(MediaError::UnsupportedType(MediaKind::Audio))), "{name}: {r:?}");
+            assert!(
+                matches!(r, Err(MediaError::UnsupportedType(MediaKind::Audio))),
+                "{name}: {r:?}"
+            );
         }
         let png = {
             let mut v = Vec::new();
@@ -573,7 +634,10 @@ mod tests {
         let text = b"Once upon a time there was a farm.\n".repeat(40);
         for (tag, bytes) in [("png", &png[..]), ("flac", &flac[..]), ("txt", &text[..])] {
             let r = probe_bytes(tag, bytes);
-            assert!(matches!(r, Err(MediaError::UnsupportedType(MediaKind::Audio))), "{tag}: {r:?}");
+            assert!(
+                matches!(r, Err(MediaError::UnsupportedType(MediaKind::Audio))),
+                "{tag}: {r:?}"
+            );
         }
         let msg = MediaError::UnsupportedType(MediaKind::Audio).user_message();
         assert_eq!(
@@ -584,7 +648,10 @@ mod tests {
 
     #[test]
     fn empty_file_is_empty() {
-        assert!(matches!(probe_bytes("empty", b""), Err(MediaError::Empty(MediaKind::Audio))));
+        assert!(matches!(
+            probe_bytes("empty", b""),
+            Err(MediaError::Empty(MediaKind::Audio))
+        ));
     }
 
     #[test]
@@ -597,13 +664,28 @@ mod tests {
     fn truncated_files_are_corrupt() {
         for &(name, ..) in VALID {
             let bytes = fixture_bytes(name);
-            assert_corrupt(&format!("{name} first 1000 bytes"), probe_bytes(name, &bytes[..1000]));
-            assert_corrupt(&format!("{name} first half"), probe_bytes(name, &bytes[..bytes.len() / 2]));
+            assert_corrupt(
+                &format!("{name} first 1000 bytes"),
+                probe_bytes(name, &bytes[..1000]),
+            );
+            assert_corrupt(
+                &format!("{name} first half"),
+                probe_bytes(name, &bytes[..bytes.len() / 2]),
+            );
         }
         // Cut inside the last block: only the EBML walk can see this for live WebM.
-        for name in ["chrome_mediarecorder.webm", "speech_live.webm", "long_live.webm", "speech.opus", "speech.wav"] {
+        for name in [
+            "chrome_mediarecorder.webm",
+            "speech_live.webm",
+            "long_live.webm",
+            "speech.opus",
+            "speech.wav",
+        ] {
             let bytes = fixture_bytes(name);
-            assert_corrupt(&format!("{name} minus 100 bytes"), probe_bytes(name, &bytes[..bytes.len() - 100]));
+            assert_corrupt(
+                &format!("{name} minus 100 bytes"),
+                probe_bytes(name, &bytes[..bytes.len() - 100]),
+            );
         }
         let msg = corrupt("x").user_message();
         assert_eq!(msg, "The recording seems damaged or incomplete. Please try recording or uploading it again.");
@@ -612,12 +694,23 @@ mod tests {
     #[test]
     fn valid_header_then_random_bytes_is_corrupt() {
         let mut rng = XorShift(0x5eed);
-        for name in ["chrome_mediarecorder.webm", "speech_live.webm", "speech.webm", "speech.opus", "speech.mp3", "speech.m4a", "speech.aac"] {
+        for name in [
+            "chrome_mediarecorder.webm",
+            "speech_live.webm",
+            "speech.webm",
+            "speech.opus",
+            "speech.mp3",
+            "speech.m4a",
+            "speech.aac",
+        ] {
             let bytes = fixture_bytes(name);
             for keep in [64usize, 1000] {
                 let mut junk = bytes[..keep].to_vec();
                 junk.extend((keep..bytes.len()).map(|_| rng.next() as u8));
-                assert_corrupt(&format!("{name} header({keep}) + random"), probe_bytes(name, &junk));
+                assert_corrupt(
+                    &format!("{name} header({keep}) + random"),
+                    probe_bytes(name, &junk),
+                );
             }
         }
         // WAV: a header promising more data than present is truncation. (A WAV
@@ -632,8 +725,14 @@ mod tests {
     fn zero_length_audio_is_corrupt() {
         // Chrome WebM with everything from the first Cluster removed.
         let webm = fixture_bytes("chrome_mediarecorder.webm");
-        let cluster = webm.windows(4).position(|w| w == [0x1f, 0x43, 0xb6, 0x75]).unwrap();
-        assert_corrupt("webm without clusters", probe_bytes("nocluster.webm", &webm[..cluster]));
+        let cluster = webm
+            .windows(4)
+            .position(|w| w == [0x1f, 0x43, 0xb6, 0x75])
+            .unwrap();
+        assert_corrupt(
+            "webm without clusters",
+            probe_bytes("nocluster.webm", &webm[..cluster]),
+        );
         // WAV with an empty data chunk.
         let mut wav = fixture_bytes("speech.wav");
         let data = wav.windows(4).position(|w| w == b"data").unwrap();
@@ -644,6 +743,75 @@ mod tests {
         assert_corrupt("wav with 0-byte data chunk", probe_bytes("zero.wav", &wav));
     }
 
+    /// Ogg page CRC (polynomial 0x04c11db7, not reflected).
+    fn ogg_crc(page: &[u8]) -> u32 {
+        let mut crc = 0u32;
+        for &b in page {
+            crc ^= u32::from(b) << 24;
+            for _ in 0..8 {
+                crc = if crc & 0x8000_0000 != 0 {
+                    (crc << 1) ^ 0x04c1_1db7
+                } else {
+                    crc << 1
+                };
+            }
+        }
+        crc
+    }
+
+    #[test]
+    fn absurd_timestamps_are_corrupt() {
+        // Give the last Ogg page a granule position of ~11 years.
+        let mut ogg = fixture_bytes("speech.opus");
+        let last = ogg.windows(4).rposition(|w| w == b"OggS").unwrap();
+        ogg[last + 6..last + 14].copy_from_slice(&(48_000u64 * 3600 * 24 * 4000).to_le_bytes());
+        ogg[last + 22..last + 26].fill(0);
+        let crc = ogg_crc(&ogg[last..]);
+        ogg[last + 22..last + 26].copy_from_slice(&crc.to_le_bytes());
+        // symphonia times packets by their own durations, so this shows up
+        // as "header says 345600000s, packets cover 3.3s": truncated.
+        assert_corrupt("ogg with absurd granule", probe_bytes("granule.opus", &ogg));
+    }
+
+    #[test]
+    fn real_demuxer_panic_is_caught() {
+        // Found by `mutated_inputs_never_panic`: symphonia-format-isomp4 0.6.1
+        // overflows a subtraction in MoofSegment::sample_timing (stream.rs:152).
+        // With overflow checks (debug/test builds) that is a panic, which the
+        // guard turns into Corrupt; release builds wrap silently instead.
+        let r = probe_audio(&fixture("fuzz_moof_overflow.mp4"));
+        if cfg!(debug_assertions) {
+            assert!(
+                matches!(&r, Err(MediaError::Corrupt { detail, .. }) if detail.contains("panic")),
+                "{r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn measurement_checks() {
+        assert_eq!(check_measurement(3.3, 100, None).unwrap(), 3.3);
+        assert_eq!(check_measurement(3.3, 100, Some(3.4)).unwrap(), 3.3);
+        assert_eq!(check_measurement(95.0, 100, Some(96.5)).unwrap(), 95.0); // within 2 %
+        assert_corrupt(
+            "no packets",
+            check_measurement(0.0, 0, None).map(|_| unreachable!()),
+        );
+        assert_corrupt(
+            "nan",
+            check_measurement(f64::NAN, 3, None).map(|_| unreachable!()),
+        );
+        assert_corrupt(
+            "cut",
+            check_measurement(1.6, 50, Some(3.3)).map(|_| unreachable!()),
+        );
+        let r = check_measurement(MAX_RECORDING_SECONDS + 1.0, 9, None);
+        assert!(
+            matches!(&r, Err(MediaError::Corrupt { detail, .. }) if detail.contains("implausible")),
+            "{r:?}"
+        );
+    }
+
     /// Cheap deterministic mutation fuzzing: flipped bytes, zeroed and
     /// repeated ranges must only ever give Ok or a MediaError, never panic or hang.
     #[test]
@@ -652,7 +820,10 @@ mod tests {
         let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
         for &(name, ..) in VALID {
             let original = fixture_bytes(name);
-            let iters = std::env::var("FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(25);
+            let iters = std::env::var("FUZZ_ITERS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(25);
             for _ in 0..iters {
                 let mut b = original.clone();
                 for _ in 0..1 + rng.next() % 8 {
@@ -674,9 +845,16 @@ mod tests {
                     Ok(_) => "ok".to_string(),
                     Err(MediaError::Corrupt { detail, .. }) if detail.contains("panic") => {
                         eprintln!("{name}: caught {detail}");
+                        if let Ok(dir) = std::env::var("FUZZ_DUMP") {
+                            let _ = std::fs::write(format!("{dir}/panic-{name}"), &b);
+                        }
                         "caught panic".to_string()
                     }
-                    Err(e) => format!("{e:?}").split(['(', ' ']).next().unwrap().to_string(),
+                    Err(e) => format!("{e:?}")
+                        .split(['(', ' '])
+                        .next()
+                        .unwrap()
+                        .to_string(),
                 };
                 *outcomes.entry(key).or_default() += 1;
             }
@@ -687,11 +865,11 @@ mod tests {
     #[test]
     fn opus_toc_durations() {
         assert_eq!(opus_packet_samples(&[]), 0);
-        assert_eq!(opus_packet_samples(&[0b11111_0_00]), 960); // CELT FB 20 ms, 1 frame
-        assert_eq!(opus_packet_samples(&[0b00011_0_00]), 2880); // SILK NB 60 ms
-        assert_eq!(opus_packet_samples(&[0b00001_0_01]), 1920); // SILK 20 ms, 2 frames
-        assert_eq!(opus_packet_samples(&[0b10000_0_11, 3]), 360); // CELT 2.5 ms x 3
-        assert_eq!(opus_packet_samples(&[0b00011_0_11, 63]), 5760); // capped at 120 ms
+        assert_eq!(opus_packet_samples(&[0xf8]), 960); // config 31 (CELT FB 20 ms), code 0: 1 frame
+        assert_eq!(opus_packet_samples(&[0x18]), 2880); // config 3 (SILK NB 60 ms), code 0
+        assert_eq!(opus_packet_samples(&[0x09]), 1920); // config 1 (SILK 20 ms), code 1: 2 frames
+        assert_eq!(opus_packet_samples(&[0x83, 3]), 360); // config 16 (CELT 2.5 ms), code 3: M=3
+        assert_eq!(opus_packet_samples(&[0x1b, 63]), 5760); // config 3 (60 ms), code 3: M=63, capped at 120 ms
     }
 
     #[test]

@@ -52,7 +52,10 @@ pub enum MediaError {
 
 impl MediaError {
     pub(crate) fn corrupt(kind: MediaKind, detail: impl Into<String>) -> Self {
-        MediaError::Corrupt { kind, detail: detail.into() }
+        MediaError::Corrupt {
+            kind,
+            detail: detail.into(),
+        }
     }
 
     /// A sentence that is safe and helpful to show to the person uploading.
@@ -108,7 +111,10 @@ pub(crate) fn catch_panics<T>(
                 .map(|s| (*s).to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "non-string panic payload".to_string());
-            Err(MediaError::corrupt(kind, format!("panic while processing: {msg}")))
+            Err(MediaError::corrupt(
+                kind,
+                format!("panic while processing: {msg}"),
+            ))
         }
     }
 }
@@ -121,7 +127,10 @@ mod tests {
     fn panics_become_corrupt() {
         let r: Result<(), _> = catch_panics(MediaKind::Audio, || panic!("demuxer exploded"));
         match r {
-            Err(MediaError::Corrupt { kind: MediaKind::Audio, detail }) => {
+            Err(MediaError::Corrupt {
+                kind: MediaKind::Audio,
+                detail,
+            }) => {
                 assert!(detail.contains("demuxer exploded"), "{detail}")
             }
             other => panic!("expected Corrupt, got {other:?}"),
