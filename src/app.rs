@@ -20,6 +20,7 @@ use crate::pages::{
         show::CampaignPage,
     },
     dashboard::DashboardPage,
+    family::{FamilyPage, InvitationPage},
     home::HomePage,
     not_found::NotFound,
     search::SearchPage,
@@ -114,6 +115,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campaigns/:id/stories/:story/edit") view=EditStoryPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id/photos") view=GalleryPage ssr=SsrMode::Async/>
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id/family") view=FamilyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async/>
                     <Route path=path!("/books") view=BooksPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>

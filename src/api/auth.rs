@@ -18,9 +18,11 @@ pub async fn signup(
     name: String,
     password: String,
     #[server(default)] next: String,
+    /// An invitation token: the new account joins that campaign at once.
+    #[server(default)] invitation: String,
 ) -> Result<(), AppError> {
     use crate::model::SafeNext;
-    use crate::server::{db::accounts, request};
+    use crate::server::{db::accounts, db::family, request};
 
     let typed = vec![("email".to_owned(), email.clone()), ("name".to_owned(), name.clone())];
     let result = async {
@@ -29,11 +31,20 @@ pub async fn signup(
         let user = accounts::sign_up(&state.db, form).await?;
         request::log_in(&user).await?;
         tracing::info!(user_id = %user.id, "signed up");
-        leptos_axum::redirect(SafeNext::parse(&next).as_str());
+        if invitation.is_empty() {
+            leptos_axum::redirect(SafeNext::parse(&next).as_str());
+        } else {
+            // The account exists either way; a spent link shows its own page.
+            match family::accept(state.db.pool(), &invitation, user.id).await {
+                Ok(campaign) => leptos_axum::redirect(&format!("/campaigns/{campaign}")),
+                Err(_) => leptos_axum::redirect(&format!("/invitations/{invitation}")),
+            }
+        }
         Ok(())
     }
     .await;
-    request::respond_to_form("signup", typed, &back_to("/signup", &next), result).await
+    let back = if invitation.is_empty() { back_to("/signup", &next) } else { format!("/invitations/{invitation}") };
+    request::respond_to_form("signup", typed, &back, result).await
 }
 
 #[server(endpoint = "login")]

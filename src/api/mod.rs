@@ -3,5 +3,6 @@
 pub mod account;
 pub mod auth;
 pub mod campaigns;
+pub mod family;
 pub mod photos;
 pub mod stories;

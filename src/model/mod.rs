@@ -1,6 +1,7 @@
 //! Wire types shared by the server and the browser.
 pub mod account;
 pub mod campaign;
+pub mod family;
 pub mod flash;
 pub mod story;
 

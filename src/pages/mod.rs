@@ -4,6 +4,7 @@ pub mod auth;
 pub mod books;
 pub mod campaigns;
 pub mod dashboard;
+pub mod family;
 pub mod home;
 pub mod not_found;
 pub mod search;

@@ -3,7 +3,7 @@ use uuid::Uuid;
 
 use super::db::UserTx;
 use crate::error::AppError;
-use crate::model::{CampaignStatus, Role};
+use crate::model::{family::Permissions, CampaignStatus, Role};
 
 /// Proof that the user holds at least some role in a campaign. Its fields are private and
 /// [`CampaignAccess::require`] is its only constructor, so every query of campaign data,
@@ -14,6 +14,7 @@ pub struct CampaignAccess {
     user_id: Uuid,
     role: Role,
     status: CampaignStatus,
+    permissions: Permissions,
 }
 
 impl CampaignAccess {
@@ -21,7 +22,10 @@ impl CampaignAccess {
     /// not leak; a member below `min_role` → Forbidden.
     pub async fn require(tx: &mut UserTx, campaign_id: Uuid, min_role: Role) -> Result<Self, AppError> {
         let row = sqlx::query!(
-            r#"SELECT campaign_role($1) AS role, c.status AS "status?"
+            r#"SELECT campaign_role($1) AS role, c.status AS "status?",
+                      (SELECT fm.permissions FROM family_members fm
+                       WHERE fm.campaign_id = $1 AND fm.user_id = auth.uid() AND fm.status = 'active'
+                       ORDER BY role_rank(fm.role) DESC LIMIT 1) AS permissions
                FROM (SELECT 1) AS one LEFT JOIN campaigns c ON c.id = $1"#,
             campaign_id
         )
@@ -36,7 +40,8 @@ impl CampaignAccess {
         if role < min_role {
             return Err(AppError::Forbidden);
         }
-        Ok(CampaignAccess { campaign_id, user_id: tx.user_id(), role, status })
+        let permissions = Permissions::for_role(role, &row.permissions.unwrap_or_default());
+        Ok(CampaignAccess { campaign_id, user_id: tx.user_id(), role, status, permissions })
     }
 
     pub fn campaign_id(&self) -> Uuid {
@@ -51,9 +56,15 @@ impl CampaignAccess {
         self.role
     }
 
-    /// Authors change their own stories; owners change every story.
+    pub fn permissions(&self) -> Permissions {
+        self.permissions
+    }
+
+    /// Authors change their own stories; owners (and members allowed to) change every story.
     pub fn may_edit_story(&self, created_by: Option<Uuid>) -> bool {
-        self.role == Role::Owner || (self.role >= Role::Contributor && created_by == Some(self.user_id))
+        self.role == Role::Owner
+            || (self.role >= Role::Contributor
+                && (created_by == Some(self.user_id) || self.permissions.can_edit_others_stories))
     }
 
     /// Like [`Self::may_edit_story`], as an error, and only while the campaign is editable.

@@ -12,6 +12,7 @@ use tower_sessions_sqlx_store::PostgresStore;
 use super::config::Config;
 use super::db::{Db, MIGRATOR};
 use super::postgres::LocalPostgres;
+use super::mail::{self, Mailer};
 use super::media::Storage;
 use super::{router, state::AppState, transcribe};
 
@@ -77,12 +78,15 @@ async fn serve(config: Config) -> Result<()> {
             tokio::spawn(transcribe::run_worker(pool.clone(), storage.clone(), engine));
         }
         remove_stale_uploads(&config.data_dir.join("uploads"));
+        let mailer = Mailer::new(config.smtp_url.as_deref(), &config.data_dir.join("outbox"), &config.mail_from)?;
+        tokio::spawn(mail::run_worker(pool.clone(), mailer));
         let state = AppState {
             leptos_options,
             db: Db::new(pool.clone()),
             storage,
             staging_dir: config.data_dir.join("uploads"),
             transcription_enabled: engine.is_some(),
+            public_url: config.public_url.clone(),
         };
         let app = router::build(state, sessions, config.secure_cookies);
         let listener = tokio::net::TcpListener::bind(addr)

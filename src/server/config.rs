@@ -15,6 +15,11 @@ pub struct Config {
     /// S3-compatible media storage; media goes to `data_dir/media` when unset.
     pub s3: Option<S3Config>,
     pub transcriber: TranscriberConfig,
+    /// The address people open the app at, for links in mail.
+    pub public_url: String,
+    /// `smtp://…` or `smtps://…`; unset: mail is written to `data_dir/outbox`.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +64,14 @@ impl Config {
                 _ => TranscriberConfig::Off,
             },
         };
+        let public_url = var("PUBLIC_URL").unwrap_or_else(|| {
+            let addr = var("LEPTOS_SITE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
+            format!("http://{addr}")
+        });
         Config {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            smtp_url: var("SMTP_URL"),
+            mail_from: var("MAIL_FROM").unwrap_or_else(|| "MyStoryFlow <no-reply@mystoryflow.local>".into()),
             database_url: var("DATABASE_URL"),
             data_dir,
             database_max_connections: var("DATABASE_MAX_CONNECTIONS")

@@ -21,6 +21,17 @@ pub async fn enqueue(pool: &PgPool, kind: &str, payload: Value) -> Result<i64, s
         .await
 }
 
+pub async fn enqueue_with_attempts(pool: &PgPool, kind: &str, payload: Value, max_attempts: i32) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar!(
+        "INSERT INTO jobs (kind, payload, max_attempts) VALUES ($1, $2, $3) RETURNING id",
+        kind,
+        payload,
+        max_attempts
+    )
+    .fetch_one(pool)
+    .await
+}
+
 /// Claims the oldest due job of one of `kinds`, or `None` when there is nothing to do.
 pub async fn claim(pool: &PgPool, kinds: &[String]) -> Result<Option<Job>, sqlx::Error> {
     sqlx::query_as!(

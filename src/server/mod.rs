@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod health;
 pub mod jobs;
+pub mod mail;
 pub mod markdown;
 pub mod media;
 pub mod postgres;

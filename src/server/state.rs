@@ -16,6 +16,8 @@ pub struct AppState {
     pub staging_dir: PathBuf,
     /// A transcription engine is configured; new recordings are queued for it.
     pub transcription_enabled: bool,
+    /// The address people open the app at, for links in mail (no trailing slash).
+    pub public_url: String,
 }
 
 impl AppState {

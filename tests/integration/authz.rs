@@ -44,7 +44,49 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/set_photo_caption", Needs::Campaign(Role::Contributor)),
     ("/api/link_photo", Needs::Campaign(Role::Contributor)),
     ("/api/delete_photo", Needs::Campaign(Role::Contributor)),
+    ("/api/family", Needs::Campaign(Role::Viewer)),
+    ("/api/invite_member", Needs::Campaign(Role::Owner)),
+    ("/api/resend_invitation", Needs::Campaign(Role::Owner)),
+    ("/api/revoke_invitation", Needs::Campaign(Role::Owner)),
+    ("/api/set_member_role", Needs::Campaign(Role::Owner)),
+    ("/api/set_member_permissions", Needs::Campaign(Role::Owner)),
+    ("/api/set_member_active", Needs::Campaign(Role::Owner)),
+    ("/api/transfer_ownership", Needs::Campaign(Role::Owner)),
+    ("/api/invitation", Needs::Nothing),
+    ("/api/accept_invitation", Needs::Login),
+    ("/api/conversation", Needs::Campaign(Role::Viewer)),
+    ("/api/add_comment", Needs::Campaign(Role::Viewer)),
+    ("/api/edit_comment", Needs::Campaign(Role::Viewer)),
+    ("/api/delete_comment", Needs::Campaign(Role::Viewer)),
+    ("/api/set_heart", Needs::Campaign(Role::Viewer)),
+    // Last: members who may leave do.
+    ("/api/leave_campaign", Needs::Campaign(Role::Viewer)),
 ];
+
+/// A pending invitation (fresh each time for revoking) and an extra active member whose
+/// role and permissions may be set without changing any actor's.
+async fn pending_member(pool: &PgPool, campaign: Uuid) -> Uuid {
+    sqlx::query_scalar(
+        "INSERT INTO family_members (campaign_id, email, role, status) VALUES ($1, 'pending-' || gen_random_uuid() || '@example.com', 'viewer', 'invited') RETURNING id",
+    )
+    .bind(campaign)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// A comment on `story` written by `actor` (or by the owner for the anonymous visitor).
+async fn comment_by(pool: &PgPool, story: Uuid, actor: &str) -> Uuid {
+    let email = if actor == "anonymous" { "owner@example.com".to_owned() } else { format!("{actor}@example.com") };
+    sqlx::query_scalar(
+        "INSERT INTO story_comments (story_id, user_id, body) SELECT $1, id, 'Lovely' FROM users WHERE email = $2 RETURNING id",
+    )
+    .bind(story)
+    .bind(email)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
 
 /// A story written by the contributor (whom owners may also edit); destructive functions
 /// get a fresh one each time.
@@ -73,10 +115,11 @@ async fn contributors_photo(pool: &PgPool, campaign: Uuid) -> Uuid {
 }
 
 /// Arguments for the story and photo functions.
-async fn story_args(pool: &PgPool, path: &str, campaign: Uuid, story: Uuid, photo: Uuid) -> Option<Vec<(&'static str, String)>> {
+async fn story_args(pool: &PgPool, path: &str, campaign: Uuid, story: Uuid, photo: Uuid, actor: &str) -> Option<Vec<(&'static str, String)>> {
     let c = ("campaign_id", campaign.to_string());
     let s = |id: Uuid| ("story_id", id.to_string());
     let p = |id: Uuid| ("photo_id", id.to_string());
+    let m = |id: Uuid| ("member_id", id.to_string());
     Some(match path {
         "/api/stories" => vec![c],
         "/api/story" => vec![c, s(story)],
@@ -94,6 +137,19 @@ async fn story_args(pool: &PgPool, path: &str, campaign: Uuid, story: Uuid, phot
         "/api/set_photo_caption" => vec![c, p(photo), ("caption", "At the lake".into())],
         "/api/link_photo" => vec![c, s(story), p(photo), ("attach", "true".into())],
         "/api/delete_photo" => vec![c, p(contributors_photo(pool, campaign).await)],
+        "/api/family" | "/api/leave_campaign" => vec![c],
+        "/api/invite_member" => vec![c, ("email", "matrix@example.com".into()), ("role", "viewer".into())],
+        "/api/resend_invitation" | "/api/transfer_ownership" => vec![c, m(pending_member(pool, campaign).await)],
+        "/api/revoke_invitation" => vec![c, m(pending_member(pool, campaign).await)],
+        "/api/set_member_role" => vec![c, m(extra_member(pool).await), ("role", "contributor".into())],
+        "/api/set_member_permissions" => vec![c, m(extra_member(pool).await), ("can_invite", "false".into())],
+        "/api/set_member_active" => vec![c, m(extra_member(pool).await), ("active", "true".into())],
+        "/api/invitation" | "/api/accept_invitation" => vec![("token", "matrix-token".into())],
+        "/api/conversation" => vec![c, s(story)],
+        "/api/add_comment" => vec![c, s(story), ("body", "Lovely".into())],
+        "/api/edit_comment" => vec![c, s(story), ("comment_id", comment_by(pool, story, actor).await.to_string()), ("body", "Edited".into())],
+        "/api/delete_comment" => vec![c, s(story), ("comment_id", comment_by(pool, story, actor).await.to_string())],
+        "/api/set_heart" => vec![c, s(story), ("on", "true".into())],
         _ => return None,
     })
 }
@@ -123,6 +179,7 @@ fn every_server_function_is_in_the_matrix() {
 async fn every_campaign_function_admits_exactly_the_right_members(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let mut cookies = Vec::new();
+    app.signed_up("extra@example.com").await;
     for actor in ["owner", "contributor", "viewer", "invited", "inactive", "outsider"] {
         cookies.push((actor, Some(app.signed_up(&format!("{actor}@example.com")).await)));
     }
@@ -154,6 +211,25 @@ async fn every_campaign_function_admits_exactly_the_right_members(pool: PgPool) 
     }
 
     let story = contributors_story(&pool, campaign).await;
+    // An extra active member, and an invitation whose token is "matrix-token".
+    sqlx::query(
+        "INSERT INTO family_members (campaign_id, user_id, email, role, status)
+         SELECT $1, id, email, 'contributor', 'active' FROM users WHERE email = 'extra@example.com'",
+    )
+    .bind(campaign)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let invited = pending_member(&pool, campaign).await;
+    sqlx::query(
+        "INSERT INTO invitations (token_hash, family_member_id, campaign_id, email, expires_at)
+         VALUES (sha256('matrix-token'), $1, $2, 'x@example.com', NOW() + interval '1 day')",
+    )
+    .bind(invited)
+    .bind(campaign)
+    .execute(&pool)
+    .await
+    .unwrap();
     let photo = contributors_photo(&pool, campaign).await;
     let role_of = |actor: &str| match actor {
         "owner" => Some(Role::Owner),
@@ -176,7 +252,7 @@ async fn every_campaign_function_admits_exactly_the_right_members(pool: PgPool) 
                 continue; // public: covered by the authentication tests
             }
             let name = path.trim_start_matches("/api/");
-            let args = match story_args(&pool, path, campaign, story, photo).await {
+            let args = match story_args(&pool, path, campaign, story, photo, actor).await {
                 Some(args) => args,
                 None => args(path, &campaign.to_string()),
             };
@@ -193,4 +269,8 @@ async fn every_campaign_function_admits_exactly_the_right_members(pool: PgPool) 
         }
     }
     assert!(wrong.is_empty(), "authorization mismatches:\n{}", wrong.join("\n"));
+}
+
+async fn extra_member(pool: &PgPool) -> Uuid {
+    sqlx::query_scalar("SELECT id FROM family_members WHERE email = 'extra@example.com'").fetch_one(pool).await.unwrap()
 }

@@ -73,6 +73,7 @@ impl TestApp {
             storage: Storage::local(&media_dir.join("media")).expect("media folder"),
             staging_dir: media_dir.join("uploads"),
             transcription_enabled: false,
+            public_url: "http://localhost:3000".into(),
         };
         TestApp { router: router::build(state.clone(), sessions, secure), state }
     }

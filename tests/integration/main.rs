@@ -2,6 +2,7 @@
 mod accounts;
 mod authz;
 mod campaigns;
+mod family;
 mod helpers;
 mod http;
 mod jobs;

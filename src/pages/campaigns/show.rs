@@ -77,6 +77,8 @@ fn Overview(campaign: CampaignOverview) -> impl IntoView {
             </section>
             <section class="card" aria-labelledby="members-heading">
                 <h2 id="members-heading">"Family members"</h2>
+                <p><a class="button button--quiet" href=format!("/campaigns/{}/family", card.id)>
+                    {if owner { "Invite and manage family" } else { "See the family" }}</a></p>
                 <ul class="plain-list">
                     {campaign.members.into_iter().map(|m| view! {
                         <li>{m.name} <span class="muted">{format!(" · {}", m.role.label())}</span></li>

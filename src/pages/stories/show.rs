@@ -4,17 +4,30 @@ use leptos_meta::Title;
 
 use super::{duration, story_in_address, Crumbs};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
+use crate::api::family::story_conversation;
+use crate::model::family::Conversation;
 use crate::model::story::{category_label, StoryDetail, StoryStatus};
 
 #[component]
 pub fn StoryPage() -> impl IntoView {
     let story = story_in_address();
+    let ids = super::ids_in_address();
+    let conversation = Resource::new(move || ids.get(), |ids| async move {
+        match ids {
+            Some((campaign_id, Some(story_id))) => story_conversation(campaign_id, story_id).await,
+            _ => Err(crate::error::AppError::NotFound),
+        }
+    });
     view! {
         <RequireUser children=move |_| view! {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    let conversation = conversation.await.ok();
                     match story.await {
-                        Ok(story) => view! { <Story story/> }.into_any(),
+                        Ok(story) => view! {
+                            <Story story=story.clone()/>
+                            {conversation.map(|c| view! { <Comments conversation=c campaign_id=story.campaign_id story_id=story.id/> })}
+                        }.into_any(),
                         Err(error) => view! { <Title text="MyStoryFlow"/><ErrorPanel error/> }.into_any(),
                     }
                 })}
@@ -105,5 +118,75 @@ fn Story(story: StoryDetail) -> impl IntoView {
                 </section>
             })}
         </article>
+    }
+}
+
+/// Comments and hearts under a story: every member may add them (plain forms).
+#[component]
+fn Comments(conversation: Conversation, campaign_id: uuid::Uuid, story_id: uuid::Uuid) -> impl IntoView {
+    let hidden = move |name: &'static str, value: String| view! { <input type="hidden" name=name value=value/> };
+    let ids = move || (hidden("campaign_id", campaign_id.to_string()), hidden("story_id", story_id.to_string()));
+    let hearts = conversation.hearts;
+    let mine = conversation.hearted_by_me;
+    view! {
+        <section class="card comments" id="comments" aria-labelledby="comments-heading">
+            <h2 id="comments-heading">"Family comments"</h2>
+            <form method="post" action="/api/set_heart" class="inline-form">
+                {ids()}
+                {hidden("on", (!mine).to_string())}
+                <button type="submit" class="button button--quiet heart" aria-pressed=mine.to_string()>
+                    <span aria-hidden="true">{if mine { "♥ " } else { "♡ " }}</span>
+                    {if mine { "You love this story" } else { "Love this story" }}
+                </button>
+            </form>
+            <p class="muted">{match hearts { 0 => "No hearts yet.".to_owned(), 1 => "1 heart".to_owned(), n => format!("{n} hearts") }}</p>
+            {if conversation.comments.is_empty() {
+                view! { <p class="muted">"No comments yet. Be the first to say what this story means to you."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="comment-list">
+                        {conversation.comments.into_iter().map(|c| {
+                            let when = c.created_at.format("%-d %B %Y, %H:%M").to_string();
+                            let edit_id = format!("edit-{}", c.id);
+                            view! {
+                                <li class="comment">
+                                    <p class="comment__meta"><strong>{c.author.clone()}</strong>
+                                        <span class="muted">{format!(" · {when}{}", if c.edited { " · edited" } else { "" })}</span></p>
+                                    <p class="comment__body">{c.body.clone()}</p>
+                                    {c.mine.then(|| view! {
+                                        <details>
+                                            <summary>"Edit your comment"</summary>
+                                            <form method="post" action="/api/edit_comment">
+                                                {ids()}{hidden("comment_id", c.id.to_string())}
+                                                <label for=edit_id.clone()>"Your comment"</label>
+                                                <textarea id=edit_id name="body" rows="3">{c.body.clone()}</textarea>
+                                                <button type="submit" class="button button--small button--quiet">"Save comment"</button>
+                                            </form>
+                                        </details>
+                                    })}
+                                    {c.may_delete.then(|| view! {
+                                        <form method="post" action="/api/delete_comment" class="inline-form" data-confirm="Delete this comment?">
+                                            {ids()}{hidden("comment_id", c.id.to_string())}
+                                            <button type="submit" class="button button--small button--quiet"
+                                                aria-label=format!("Delete the comment by {}", c.author)>"Delete"</button>
+                                        </form>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+            {conversation.may_comment.then(|| view! {
+                <form method="post" action="/api/add_comment">
+                    {ids()}
+                    <div class="field">
+                        <label for="new-comment">"Add a comment"</label>
+                        <textarea id="new-comment" name="body" rows="3" required maxlength="5000"></textarea>
+                    </div>
+                    <button type="submit" class="button">"Post comment"</button>
+                </form>
+            })}
+        </section>
     }
 }

@@ -2,6 +2,8 @@
 //! as Postgres role `authenticated` for one user, so row-level security always applies.
 pub mod accounts;
 pub mod campaigns;
+pub mod comments;
+pub mod family;
 pub mod photos;
 pub mod stories;
 

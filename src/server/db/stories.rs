@@ -440,27 +440,17 @@ pub async fn search(
         Some(a) => Some(parse_cursor(a).ok_or(AppError::BadRequest)?),
         None => None,
     };
-    // Headlines are costly: they are made only for the page of hits being returned.
+    // Matching and ranking run in search_story_ids (see migration 14: it can use the GIN
+    // index where RLS could not); headlines, which are costly, only for the returned page.
     let rows = sqlx::query!(
         r#"WITH q AS (SELECT websearch_to_tsquery('english', $1) AS q),
-           hits AS (
-               SELECT s.id, s.campaign_id, s.title, s.category, s.status, s.content, s.transcription,
-                      ts_rank(s.search, q.q) AS rank
-               FROM stories s, q
-               WHERE s.search @@ q.q
-                 AND ($2::uuid IS NULL OR s.campaign_id = $2)
-                 AND ($3::text IS NULL OR s.category = $3)
-                 AND ($4::text IS NULL OR s.status = $4)
-                 AND ($5::real IS NULL OR (ts_rank(s.search, q.q), s.id) < ($5::real, $6::uuid))
-               ORDER BY rank DESC, s.id DESC
-               LIMIT $7
-           )
-           SELECT h.id, h.campaign_id, c.title AS campaign_title, h.title, h.category,
-                  coalesce(h.status, 'draft') AS "status!", h.rank AS "rank!",
-                  ts_headline('english', coalesce(h.content, '') || E'\n' || coalesce(h.transcription, ''), q.q,
+           hits AS (SELECT * FROM q, search_story_ids(q.q, $2, $3, $4, $5, $6, $7))
+           SELECT s.id, s.campaign_id, c.title AS campaign_title, s.title, s.category,
+                  coalesce(s.status, 'draft') AS "status!", h.rank AS "rank!",
+                  ts_headline('english', coalesce(s.content, '') || E'\n' || coalesce(s.transcription, ''), h.q,
                               'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=35, MinWords=15, MaxFragments=2')
                       AS "snippet!"
-           FROM hits h JOIN campaigns c ON c.id = h.campaign_id, q
+           FROM hits h JOIN stories s ON s.id = h.id JOIN campaigns c ON c.id = s.campaign_id
            ORDER BY h.rank DESC, h.id DESC"#,
         query,
         filters.campaign_id,
@@ -468,7 +458,7 @@ pub async fn search(
         filters.status.map(StoryStatus::as_str),
         cursor.map(|c| c.0),
         cursor.map(|c| c.1),
-        SEARCH_PAGE_SIZE + 1,
+        (SEARCH_PAGE_SIZE + 1) as i32,
     )
     .fetch_all(tx.conn())
     .await?;

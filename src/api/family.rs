@@ -1,0 +1,245 @@
+//! Family: members, invitations and their links, roles and permissions, ownership, and the
+//! comments and hearts under stories.
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::model::family::{Conversation, Family, InvitationView};
+
+/// Runs `$body` with `$tx` (the user's transaction) and `$access` (at least `$role` in
+/// `$campaign`), commits, and answers a plain form post with a redirect to `$back`.
+macro_rules! in_campaign {
+    ($name:literal, $campaign:expr, $role:expr, $back:expr, $typed:expr, |$state:ident, $tx:ident, $access:ident| $body:block) => {{
+        use crate::server::{authz::CampaignAccess, request};
+        let plain = request::is_plain_form_post();
+        let back: String = $back;
+        let result = async {
+            let user = request::require_user().await?;
+            let $state = request::state()?;
+            let mut $tx = $state.db.begin_as(user.id).await?;
+            let $access = CampaignAccess::require(&mut $tx, $campaign, $role).await?;
+            let value = $body;
+            $tx.commit().await?;
+            if plain {
+                leptos_axum::redirect(&back);
+            }
+            Ok(value)
+        }
+        .await;
+        request::respond_to_form($name, $typed, &back, result).await
+    }};
+}
+
+#[server(endpoint = "family")]
+pub async fn campaign_family(campaign_id: Uuid) -> Result<Family, AppError> {
+    use crate::model::Role;
+    use crate::server::{authz::CampaignAccess, db::family, request};
+    let result = async {
+        let user = request::require_user().await?;
+        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Viewer).await?;
+        let family = family::family(&mut tx, &access).await?;
+        tx.commit().await?;
+        Ok(family)
+    }
+    .await;
+    request::respond(result)
+}
+
+#[server(endpoint = "invite_member")]
+pub async fn invite_member(
+    campaign_id: Uuid,
+    email: String,
+    #[server(default)] name: String,
+    #[server(default)] relationship: String,
+    role: String,
+) -> Result<(), AppError> {
+    use crate::model::{family::InviteInput, Role};
+    use crate::server::db::family;
+    let typed = vec![
+        ("email".to_owned(), email.clone()),
+        ("name".to_owned(), name.clone()),
+        ("relationship".to_owned(), relationship.clone()),
+        ("role".to_owned(), role.clone()),
+    ];
+    in_campaign!("invite_member", campaign_id, Role::Viewer, format!("/campaigns/{campaign_id}/family"), typed, |state, tx, access| {
+        if !access.permissions().can_invite {
+            return Err(AppError::Forbidden);
+        }
+        let input = InviteInput::parse(&email, &name, &relationship, &role)?;
+        family::invite(&mut tx, &access, &input, &state.public_url).await?;
+    })
+}
+
+#[server(endpoint = "resend_invitation")]
+pub async fn resend_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::db::family;
+    in_campaign!("resend_invitation", campaign_id, Role::Viewer, format!("/campaigns/{campaign_id}/family"), Vec::new(), |state, tx, access| {
+        family::resend(&mut tx, &access, member_id, &state.public_url).await?;
+    })
+}
+
+#[server(endpoint = "revoke_invitation")]
+pub async fn revoke_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::db::family;
+    in_campaign!("revoke_invitation", campaign_id, Role::Viewer, format!("/campaigns/{campaign_id}/family"), Vec::new(), |state, tx, access| {
+        let _ = &state;
+        family::revoke(&mut tx, &access, member_id).await?;
+    })
+}
+
+#[server(endpoint = "set_member_role")]
+pub async fn set_member_role(campaign_id: Uuid, member_id: Uuid, role: String) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::db::family;
+    in_campaign!("set_member_role", campaign_id, Role::Owner, format!("/campaigns/{campaign_id}/family"), Vec::new(), |state, tx, access| {
+        let _ = &state;
+        let role = Role::parse(&role).ok_or_else(|| AppError::invalid("role", "Please choose a listed role."))?;
+        family::set_role(&mut tx, &access, member_id, role).await?;
+    })
+}
+
+#[server(endpoint = "set_member_permissions")]
+pub async fn set_member_permissions(
+    campaign_id: Uuid,
+    member_id: Uuid,
+    #[server(default)] can_invite: bool,
+    #[server(default)] can_edit_others_stories: bool,
+    #[server(default)] can_design_books: bool,
+) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::db::family;
+    in_campaign!("set_member_permissions", campaign_id, Role::Owner, format!("/campaigns/{campaign_id}/family"), Vec::new(), |state, tx, access| {
+        let _ = &state;
+        let flags: Vec<String> = [
+            ("can_invite", can_invite),
+            ("can_edit_others_stories", can_edit_others_stories),
+            ("can_design_books", can_design_books),
+        ]
+        .into_iter()
+        .filter(|(_, on)| *on)
+        .map(|(name, _)| name.to_owned())
+        .collect();
+        family::set_permissions(&mut tx, &access, member_id, &flags).await?;
+    })
+}
+
+#[server(endpoint = "set_member_active")]
+pub async fn set_member_active(campaign_id: Uuid, member_id: Uuid, active: bool) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::db::family;
+    in_campaign!("set_member_active", campaign_id, Role::Owner, format!("/campaigns/{campaign_id}/family"), Vec::new(), |state, tx, access| {
+        let _ = &state;
+        family::set_active(&mut tx, &access, member_id, active).await?;
+    })
+}
+
+#[server(endpoint = "transfer_ownership")]
+pub async fn transfer_ownership(campaign_id: Uuid, member_id: Uuid) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::db::family;
+    in_campaign!("transfer_ownership", campaign_id, Role::Owner, format!("/campaigns/{campaign_id}/family"), Vec::new(), |state, tx, access| {
+        let _ = &state;
+        family::transfer(&mut tx, &access, member_id).await?;
+    })
+}
+
+#[server(endpoint = "leave_campaign")]
+pub async fn leave_campaign(campaign_id: Uuid) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::db::family;
+    in_campaign!("leave_campaign", campaign_id, Role::Viewer, "/dashboard".to_owned(), Vec::new(), |state, tx, access| {
+        let _ = &state;
+        family::leave(&mut tx, &access).await?;
+    })
+}
+
+/// What an invitation link shows; anyone holding the link may look.
+#[server(endpoint = "invitation")]
+pub async fn invitation(token: String) -> Result<InvitationView, AppError> {
+    use crate::server::{db::family, request};
+    let result = async {
+        if token.len() > 100 {
+            return Err(AppError::NotFound);
+        }
+        family::invitation(request::state()?.db.pool(), &token).await
+    }
+    .await;
+    request::respond(result)
+}
+
+#[server(endpoint = "accept_invitation")]
+pub async fn accept_invitation(token: String) -> Result<(), AppError> {
+    use crate::server::{db::family, request};
+    let back = format!("/invitations/{token}");
+    let result = async {
+        let user = request::require_user().await?;
+        let campaign = family::accept(request::state()?.db.pool(), &token, user.id).await?;
+        tracing::info!(user_id = %user.id, %campaign, "joined a campaign");
+        leptos_axum::redirect(&format!("/campaigns/{campaign}"));
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("accept_invitation", Vec::new(), &back, result).await
+}
+
+#[server(endpoint = "conversation")]
+pub async fn story_conversation(campaign_id: Uuid, story_id: Uuid) -> Result<Conversation, AppError> {
+    use crate::model::Role;
+    use crate::server::{authz::CampaignAccess, db::comments, request};
+    let result = async {
+        let user = request::require_user().await?;
+        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Viewer).await?;
+        let conversation = comments::conversation(&mut tx, &access, story_id).await?;
+        tx.commit().await?;
+        Ok(conversation)
+    }
+    .await;
+    request::respond(result)
+}
+
+#[server(endpoint = "add_comment")]
+pub async fn add_comment(campaign_id: Uuid, story_id: Uuid, body: String) -> Result<(), AppError> {
+    use crate::model::{family::parse_comment, Role};
+    use crate::server::db::comments;
+    let typed = vec![("body".to_owned(), body.clone())];
+    in_campaign!("add_comment", campaign_id, Role::Viewer, format!("/campaigns/{campaign_id}/stories/{story_id}#comments"), typed, |state, tx, access| {
+        let _ = &state;
+        let body = parse_comment(&body)?;
+        comments::add(&mut tx, &access, story_id, &body).await?;
+    })
+}
+
+#[server(endpoint = "edit_comment")]
+pub async fn edit_comment(campaign_id: Uuid, story_id: Uuid, comment_id: Uuid, body: String) -> Result<(), AppError> {
+    use crate::model::{family::parse_comment, Role};
+    use crate::server::db::comments;
+    in_campaign!("edit_comment", campaign_id, Role::Viewer, format!("/campaigns/{campaign_id}/stories/{story_id}#comments"), Vec::new(), |state, tx, access| {
+        let _ = &state;
+        let body = parse_comment(&body)?;
+        comments::edit(&mut tx, &access, comment_id, &body).await?;
+    })
+}
+
+#[server(endpoint = "delete_comment")]
+pub async fn delete_comment(campaign_id: Uuid, story_id: Uuid, comment_id: Uuid) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::db::comments;
+    in_campaign!("delete_comment", campaign_id, Role::Viewer, format!("/campaigns/{campaign_id}/stories/{story_id}#comments"), Vec::new(), |state, tx, access| {
+        let _ = &state;
+        comments::delete(&mut tx, &access, comment_id).await?;
+    })
+}
+
+#[server(endpoint = "set_heart")]
+pub async fn set_heart(campaign_id: Uuid, story_id: Uuid, on: bool) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::db::comments;
+    in_campaign!("set_heart", campaign_id, Role::Viewer, format!("/campaigns/{campaign_id}/stories/{story_id}#comments"), Vec::new(), |state, tx, access| {
+        let _ = &state;
+        comments::set_heart(&mut tx, &access, story_id, on).await?;
+    })
+}

@@ -1,0 +1,471 @@
+//! Members and invitations. Owner actions run as the user (RLS applies); looking up and
+//! accepting an invitation by its token is the server's own job (the token is the
+//! credential, and its holder may not be a member yet).
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::UserTx;
+use crate::error::AppError;
+use crate::model::family::{
+    Family, InvitationState, InvitationView, InviteInput, MemberStatus, MemberView, Permissions, INVITATION_DAYS,
+};
+use crate::model::Role;
+use crate::server::authz::CampaignAccess;
+use crate::server::mail::{html_body, OutgoingMail};
+
+/// A fresh token (256 random bits, URL-safe) and the hash that is stored.
+pub fn new_token() -> (String, Vec<u8>) {
+    let bytes: [u8; 32] = rand::random();
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    (token, hash)
+}
+
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+pub async fn family(tx: &mut UserTx, access: &CampaignAccess) -> Result<Family, AppError> {
+    let title = sqlx::query_scalar!("SELECT title FROM campaigns WHERE id = $1", access.campaign_id())
+        .fetch_one(tx.conn())
+        .await?;
+    let owner = access.role() == Role::Owner;
+    let may_invite = access.permissions().can_invite;
+    let rows = sqlx::query!(
+        r#"SELECT fm.id, coalesce(u.name, fm.name) AS name, fm.email, fm.relationship,
+                  coalesce(fm.role, 'contributor') AS "role!", coalesce(fm.status, 'invited') AS "status!",
+                  coalesce(fm.permissions, '{}') AS "permissions!", fm.invited_at AS "invited_at: DateTime<Utc>",
+                  fm.joined_at AS "joined_at: DateTime<Utc>", fm.user_id = auth.uid() AS "is_me?"
+           FROM family_members fm LEFT JOIN users u ON u.id = fm.user_id
+           WHERE fm.campaign_id = $1
+           ORDER BY role_rank(fm.role) DESC, fm.status, coalesce(u.name, fm.name, fm.email)"#,
+        access.campaign_id()
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    let members = rows
+        .into_iter()
+        .filter_map(|r| {
+            let role = Role::parse(&r.role)?;
+            let status = MemberStatus::parse(&r.status)?;
+            // Non-owners see the family, not the pending invitations and who left.
+            if !owner && !(may_invite && status == MemberStatus::Invited) && status != MemberStatus::Active {
+                return None;
+            }
+            Some(MemberView {
+                id: r.id,
+                name: r.name,
+                email: r.email,
+                relationship: r.relationship,
+                role,
+                status,
+                permissions: Permissions::for_role(role, &r.permissions),
+                invited_at: r.invited_at,
+                joined_at: r.joined_at,
+                is_me: r.is_me.unwrap_or(false),
+            })
+        })
+        .collect();
+    Ok(Family {
+        campaign_id: access.campaign_id(),
+        campaign_title: title,
+        my_role: access.role(),
+        may_invite,
+        editable: access.is_editable(),
+        members,
+    })
+}
+
+/// Invites someone (or, if they were already invited, re-sends with a new link).
+pub async fn invite(tx: &mut UserTx, access: &CampaignAccess, input: &InviteInput, public_url: &str) -> Result<Uuid, AppError> {
+    access.ensure_editable()?;
+    if !access.permissions().can_invite {
+        return Err(AppError::Forbidden);
+    }
+    let existing = sqlx::query!(
+        r#"SELECT id, status AS "status!" FROM family_members WHERE campaign_id = $1 AND lower(email) = lower($2)"#,
+        access.campaign_id(),
+        input.email.as_str()
+    )
+    .fetch_optional(tx.conn())
+    .await?;
+    let member_id = match existing {
+        Some(m) if m.status == "active" => {
+            return Err(AppError::invalid("email", "This person is already a member of the campaign."));
+        }
+        Some(m) => {
+            let updated = sqlx::query!(
+                r#"UPDATE family_members
+                   SET status = 'invited', role = $2, name = coalesce($3, name), relationship = coalesce($4, relationship),
+                       invited_by = auth.uid(), invited_at = NOW(), user_id = CASE WHEN status = 'inactive' THEN user_id END
+                   WHERE id = $1"#,
+                m.id,
+                role_str(input.role),
+                input.name,
+                input.relationship
+            )
+            .execute(tx.conn())
+            .await?;
+            if updated.rows_affected() == 0 {
+                return Err(AppError::Forbidden);
+            }
+            m.id
+        }
+        None => sqlx::query_scalar!(
+            r#"INSERT INTO family_members (campaign_id, email, name, relationship, role, status, invited_by, invited_at)
+               VALUES ($1, $2, $3, $4, $5, 'invited', auth.uid(), NOW()) RETURNING id"#,
+            access.campaign_id(),
+            input.email.as_str(),
+            input.name,
+            input.relationship,
+            role_str(input.role)
+        )
+        .fetch_one(tx.conn())
+        .await?,
+    };
+    send_invitation(tx, access, member_id, public_url).await?;
+    Ok(member_id)
+}
+
+fn role_str(role: Role) -> &'static str {
+    match role {
+        Role::Owner => "owner",
+        Role::Contributor => "contributor",
+        Role::Viewer => "viewer",
+    }
+}
+
+/// A new link for a pending invitation; earlier links stop working.
+pub async fn resend(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid, public_url: &str) -> Result<(), AppError> {
+    access.ensure_editable()?;
+    if !access.permissions().can_invite {
+        return Err(AppError::Forbidden);
+    }
+    let status = sqlx::query_scalar!(
+        r#"SELECT status AS "status!" FROM family_members WHERE id = $1 AND campaign_id = $2"#,
+        member_id,
+        access.campaign_id()
+    )
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if status != "invited" {
+        return Err(AppError::Conflict("Only pending invitations can be sent again.".into()));
+    }
+    send_invitation(tx, access, member_id, public_url).await
+}
+
+async fn send_invitation(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid, public_url: &str) -> Result<(), AppError> {
+    sqlx::query!(
+        "UPDATE invitations SET revoked_at = NOW() WHERE family_member_id = $1 AND used_at IS NULL AND revoked_at IS NULL",
+        member_id
+    )
+    .execute(tx.conn())
+    .await?;
+    let (token, hash) = new_token();
+    let details = sqlx::query!(
+        r#"INSERT INTO invitations (token_hash, family_member_id, campaign_id, email, invited_by, expires_at)
+           SELECT $1, fm.id, fm.campaign_id, fm.email, auth.uid(), NOW() + make_interval(days => $3)
+           FROM family_members fm WHERE fm.id = $2
+           RETURNING email,
+                     (SELECT title FROM campaigns WHERE id = campaign_id) AS "title!",
+                     (SELECT storyteller_name FROM campaigns WHERE id = campaign_id) AS storyteller,
+                     (SELECT coalesce(name, email) FROM users WHERE id = auth.uid()) AS inviter,
+                     (SELECT role FROM family_members WHERE id = $2) AS role"#,
+        hash,
+        member_id,
+        INVITATION_DAYS as i32
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    let link = format!("{}/invitations/{token}", public_url.trim_end_matches('/'));
+    let inviter = details.inviter.unwrap_or_else(|| "A family member".into());
+    let role = details.role.unwrap_or_default();
+    let about = match &details.storyteller {
+        Some(name) => format!("“{}”, the life stories of {name}", details.title),
+        None => format!("“{}”", details.title),
+    };
+    let what = if role == "viewer" { "read" } else { "read and add" };
+    let lines = vec![
+        format!("{inviter} invited you to join {about} on MyStoryFlow, as a {role}."),
+        format!("You'll be able to {what} the family's stories. The link works for {INVITATION_DAYS} days."),
+    ];
+    let text = format!("{}\n\n{}\n\nOpen the invitation: {link}\n", lines[0], lines[1]);
+    let mail = OutgoingMail {
+        to: details.email,
+        subject: format!("{inviter} invited you to {}", details.title),
+        html: html_body(&lines, "Open the invitation", &link),
+        text,
+        link: Some(link),
+    };
+    mail.queue(tx).await?;
+    let _ = access;
+    Ok(())
+}
+
+/// Withdraws a pending invitation: its links stop working and the row goes away.
+pub async fn revoke(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid) -> Result<(), AppError> {
+    access.ensure_editable()?;
+    if !access.permissions().can_invite {
+        return Err(AppError::Forbidden);
+    }
+    sqlx::query!(
+        "UPDATE invitations SET revoked_at = NOW() WHERE family_member_id = $1 AND campaign_id = $2 AND used_at IS NULL AND revoked_at IS NULL",
+        member_id,
+        access.campaign_id()
+    )
+    .execute(tx.conn())
+    .await?;
+    let deleted = sqlx::query!(
+        "DELETE FROM family_members WHERE id = $1 AND campaign_id = $2 AND status = 'invited'",
+        member_id,
+        access.campaign_id()
+    )
+    .execute(tx.conn())
+    .await?;
+    if deleted.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+async fn member(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid) -> Result<(Role, MemberStatus, Option<Uuid>), AppError> {
+    let row = sqlx::query!(
+        r#"SELECT coalesce(role, 'contributor') AS "role!", coalesce(status, 'invited') AS "status!", user_id
+           FROM family_members WHERE id = $1 AND campaign_id = $2"#,
+        member_id,
+        access.campaign_id()
+    )
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok((
+        Role::parse(&row.role).unwrap_or(Role::Viewer),
+        MemberStatus::parse(&row.status).unwrap_or(MemberStatus::Invited),
+        row.user_id,
+    ))
+}
+
+fn owner_only(access: &CampaignAccess) -> Result<(), AppError> {
+    access.ensure_editable()?;
+    if access.role() != Role::Owner {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+pub async fn set_role(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid, role: Role) -> Result<(), AppError> {
+    owner_only(access)?;
+    let (current, _, _) = member(tx, access, member_id).await?;
+    if current == Role::Owner || role == Role::Owner {
+        return Err(AppError::Conflict(
+            "The owner's role changes only by transferring ownership to another member.".into(),
+        ));
+    }
+    sqlx::query!("UPDATE family_members SET role = $2 WHERE id = $1", member_id, role_str(role))
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+pub async fn set_permissions(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid, flags: &[String]) -> Result<(), AppError> {
+    owner_only(access)?;
+    let (role, _, _) = member(tx, access, member_id).await?;
+    if role == Role::Owner {
+        return Err(AppError::Conflict("Owners always have every permission.".into()));
+    }
+    let mut map = serde_json::Map::new();
+    for (name, _) in Permissions::FLAGS {
+        map.insert(name.to_owned(), serde_json::Value::Bool(flags.iter().any(|f| f == name)));
+    }
+    sqlx::query!("UPDATE family_members SET permissions = $2 WHERE id = $1", member_id, serde_json::Value::Object(map))
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Deactivates (or reactivates) a member who has joined.
+pub async fn set_active(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid, active: bool) -> Result<(), AppError> {
+    owner_only(access)?;
+    let (role, status, user) = member(tx, access, member_id).await?;
+    if role == Role::Owner {
+        return Err(AppError::Conflict("The owner can't be deactivated; transfer ownership first.".into()));
+    }
+    if user.is_none() || status == MemberStatus::Invited {
+        return Err(AppError::Conflict("This person hasn't joined yet; revoke the invitation instead.".into()));
+    }
+    sqlx::query!(
+        "UPDATE family_members SET status = $2 WHERE id = $1",
+        member_id,
+        if active { "active" } else { "inactive" }
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// The signed-in member leaves the campaign.
+pub async fn leave(tx: &mut UserTx, access: &CampaignAccess) -> Result<(), AppError> {
+    if access.role() == Role::Owner {
+        return Err(AppError::Conflict(
+            "As the owner you can't leave: first transfer ownership to another active member.".into(),
+        ));
+    }
+    let left = sqlx::query!(
+        "UPDATE family_members SET status = 'inactive' WHERE campaign_id = $1 AND user_id = auth.uid() AND status = 'active'",
+        access.campaign_id()
+    )
+    .execute(tx.conn())
+    .await?;
+    if left.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// Makes another active member the owner; the current owner becomes a contributor. One
+/// transaction, so there is always exactly one owner.
+pub async fn transfer(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid) -> Result<(), AppError> {
+    owner_only(access)?;
+    let (_, status, user) = member(tx, access, member_id).await?;
+    let Some(new_owner) = user.filter(|_| status == MemberStatus::Active) else {
+        return Err(AppError::Conflict("Ownership can only go to an active member who has joined.".into()));
+    };
+    if new_owner == access.user_id() {
+        return Err(AppError::Conflict("You are already the owner.".into()));
+    }
+    // Order matters: each statement is checked by RLS while the caller is still the owner.
+    sqlx::query!("UPDATE campaigns SET user_id = $2, updated_at = NOW() WHERE id = $1", access.campaign_id(), new_owner)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query!("UPDATE family_members SET role = 'owner', permissions = '{}' WHERE id = $1", member_id)
+        .execute(tx.conn())
+        .await?;
+    sqlx::query!(
+        "UPDATE family_members SET role = 'contributor' WHERE campaign_id = $1 AND user_id = $2 AND id <> $3",
+        access.campaign_id(),
+        access.user_id(),
+        member_id
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// What an invitation link shows, to anyone holding it.
+pub async fn invitation(pool: &PgPool, token: &str) -> Result<InvitationView, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT i.campaign_id, c.title, c.storyteller_name, u.name AS "inviter?", u.email AS "inviter_email?",
+                  i.email, coalesce(fm.role, 'contributor') AS "role!", i.expires_at AS "expires_at: DateTime<Utc>",
+                  i.used_at IS NOT NULL AS "used!", i.revoked_at IS NOT NULL OR fm.id IS NULL AS "revoked!",
+                  i.expires_at < NOW() AS "expired!"
+           FROM invitations i JOIN campaigns c ON c.id = i.campaign_id
+           LEFT JOIN family_members fm ON fm.id = i.family_member_id
+           LEFT JOIN users u ON u.id = i.invited_by
+           WHERE i.token_hash = $1"#,
+        token_hash(token)
+    )
+    .fetch_optional(pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let state = if row.used {
+        InvitationState::Used
+    } else if row.revoked {
+        InvitationState::Revoked
+    } else if row.expired {
+        InvitationState::Expired
+    } else {
+        InvitationState::Open
+    };
+    Ok(InvitationView {
+        state,
+        campaign_id: row.campaign_id,
+        campaign_title: row.title,
+        storyteller_name: row.storyteller_name,
+        invited_by: row.inviter,
+        invited_by_email: row.inviter_email,
+        email: row.email,
+        role: Role::parse(&row.role).unwrap_or(Role::Viewer),
+        expires_at: row.expires_at,
+    })
+}
+
+/// Joins `user_id` to the invitation's campaign: user linked, status active, joined_at set,
+/// the token used up — all or nothing. Returns the campaign.
+pub async fn accept(pool: &PgPool, token: &str, user_id: Uuid) -> Result<Uuid, AppError> {
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query!(
+        r#"SELECT i.campaign_id, i.family_member_id, i.used_at IS NOT NULL AS "used!",
+                  i.revoked_at IS NOT NULL AS "revoked!", i.expires_at < NOW() AS "expired!",
+                  fm.status AS "status?"
+           FROM invitations i LEFT JOIN family_members fm ON fm.id = i.family_member_id
+           WHERE i.token_hash = $1
+           FOR UPDATE OF i"#,
+        token_hash(token)
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let refused = |why: &str| Err(AppError::Conflict(why.to_owned()));
+    if row.used {
+        return refused("This invitation has already been used.");
+    }
+    let Some(member_id) = row.family_member_id.filter(|_| !row.revoked && row.status.as_deref() == Some("invited")) else {
+        return refused("This invitation was withdrawn or replaced by a newer one.");
+    };
+    if row.expired {
+        return refused("This invitation has expired.");
+    }
+    // Someone who is (or was) in the campaign keeps their one membership row.
+    let existing = sqlx::query!(
+        r#"SELECT id, status AS "status!" FROM family_members WHERE campaign_id = $1 AND user_id = $2 AND id <> $3"#,
+        row.campaign_id,
+        user_id,
+        member_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let owns = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM campaigns WHERE id = $1 AND user_id = $2) AS "owns!""#,
+        row.campaign_id,
+        user_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    match existing {
+        Some(_) if owns => {
+            sqlx::query!("DELETE FROM family_members WHERE id = $1", member_id).execute(&mut *tx).await?;
+        }
+        Some(previous) => {
+            if previous.status != "active" {
+                sqlx::query!(
+                    r#"UPDATE family_members SET status = 'active', joined_at = NOW(),
+                           role = (SELECT role FROM family_members WHERE id = $2)
+                       WHERE id = $1"#,
+                    previous.id,
+                    member_id
+                )
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query!("DELETE FROM family_members WHERE id = $1", member_id).execute(&mut *tx).await?;
+        }
+        None => {
+            sqlx::query!(
+                "UPDATE family_members SET user_id = $2, status = 'active', joined_at = NOW() WHERE id = $1",
+                member_id,
+                user_id
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    sqlx::query!("UPDATE invitations SET used_at = NOW() WHERE token_hash = $1", token_hash(token))
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(row.campaign_id)
+}

@@ -1,0 +1,192 @@
+//! Outgoing mail. Messages are queued as jobs (in the transaction that causes them) and sent
+//! by a worker with retries, so an SMTP outage delays mail and never loses it or blocks a
+//! request. With SMTP_URL unset each message is written as an .eml file into the outbox
+//! folder and its link is logged, so a fresh install works without a mail server.
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use lettre::{
+    message::{header::ContentType, Mailbox, MultiPart, SinglePart},
+    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+
+use super::db::UserTx;
+use super::jobs;
+
+pub const JOB_KIND: &str = "mail";
+
+/// One message, as queued.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct OutgoingMail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// The link the message is about, logged when mail goes to the outbox.
+    #[serde(default)]
+    pub link: Option<String>,
+}
+
+impl OutgoingMail {
+    /// Queues the message in the caller's transaction: it is sent only if that commits.
+    pub async fn queue(&self, tx: &mut UserTx) -> Result<(), sqlx::Error> {
+        let payload = serde_json::to_value(self).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        sqlx::query_scalar!("SELECT enqueue_mail($1)", payload).fetch_one(tx.conn()).await?;
+        Ok(())
+    }
+
+    /// Queues the message on the server's own connection (for server-side events).
+    pub async fn queue_on(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
+        let payload = serde_json::to_value(self).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        jobs::enqueue_with_attempts(pool, JOB_KIND, payload, 12).await?;
+        Ok(())
+    }
+}
+
+#[derive(Clone)]
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Outbox(AsyncFileTransport<Tokio1Executor>, PathBuf),
+}
+
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// SMTP when `smtp_url` is given (e.g. `smtp://user:pass@host:587?tls=required`), else
+    /// .eml files in `outbox`.
+    pub fn new(smtp_url: Option<&str>, outbox: &Path, from: &str) -> Result<Self> {
+        let from: Mailbox = from.parse().with_context(|| format!("MAIL_FROM {from:?} is not an address"))?;
+        let transport = match smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .context("SMTP_URL is not a valid smtp:// or smtps:// address")?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build(),
+            ),
+            None => {
+                std::fs::create_dir_all(outbox).with_context(|| format!("creating the outbox {}", outbox.display()))?;
+                Transport::Outbox(AsyncFileTransport::new(outbox), outbox.to_owned())
+            }
+        };
+        Ok(Mailer { transport, from })
+    }
+
+    pub async fn send(&self, mail: &OutgoingMail) -> Result<()> {
+        let to: Mailbox = mail.to.parse().with_context(|| format!("{:?} is not an address", mail.to))?;
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&mail.subject)
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.text.clone()))
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(mail.html.clone())),
+            )
+            .context("building the message")?;
+        match &self.transport {
+            Transport::Smtp(smtp) => {
+                smtp.send(message).await.context("sending by SMTP")?;
+            }
+            Transport::Outbox(files, dir) => {
+                let id = files.send(message).await.context("writing to the outbox")?;
+                tracing::info!(
+                    to = %mail.to,
+                    subject = %mail.subject,
+                    link = mail.link.as_deref().unwrap_or(""),
+                    file = %dir.join(format!("{id}.eml")).display(),
+                    "mail written to the outbox (set SMTP_URL to send it)"
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Sends queued mail for as long as the server runs.
+pub async fn run_worker(pool: PgPool, mailer: Mailer) {
+    loop {
+        match run_once(&pool, &mailer).await {
+            Ok(true) => continue,
+            Ok(false) => tokio::time::sleep(Duration::from_secs(1)).await,
+            Err(err) => {
+                tracing::error!(error = %err, "mail worker");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        }
+    }
+}
+
+/// Sends one queued message, if any; returns whether there was one.
+pub async fn run_once(pool: &PgPool, mailer: &Mailer) -> Result<bool> {
+    let Some(job) = jobs::claim(pool, &[JOB_KIND.to_owned()]).await? else {
+        return Ok(false);
+    };
+    let mail: Result<OutgoingMail, _> = serde_json::from_value(job.payload.clone());
+    let result = match mail {
+        Ok(mail) => mailer.send(&mail).await,
+        Err(err) => Err(anyhow::anyhow!("unreadable mail job: {err}")),
+    };
+    match result {
+        Ok(()) => jobs::complete(pool, job.id).await?,
+        Err(err) => {
+            tracing::warn!(error = %format!("{err:#}"), attempt = job.attempts, "mail not sent; will retry");
+            jobs::fail(pool, &job, &format!("{err:#}")).await?;
+        }
+    }
+    Ok(true)
+}
+
+/// Escapes text for the HTML part.
+pub fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The calm, plain HTML every message shares: a paragraph or two and one button-link.
+pub fn html_body(paragraphs: &[String], link_text: &str, link: &str) -> String {
+    let mut html = String::from(
+        "<!DOCTYPE html><html><body style=\"font-family: Georgia, serif; font-size: 18px; line-height: 1.5; color: #1f1a17;\">",
+    );
+    for p in paragraphs {
+        html.push_str(&format!("<p>{}</p>", html_escape(p)));
+    }
+    html.push_str(&format!(
+        "<p><a href=\"{}\" style=\"display: inline-block; padding: 12px 24px; background: #7a3e1d; color: #fff; border-radius: 999px; text-decoration: none;\">{}</a></p>",
+        html_escape(link),
+        html_escape(link_text)
+    ));
+    html.push_str(&format!("<p style=\"font-size: 14px; color: #4a403a;\">Or copy this address: {}</p>", html_escape(link)));
+    html.push_str("</body></html>");
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn without_smtp_mail_lands_in_the_outbox_with_both_parts() {
+        let dir = std::env::temp_dir().join(format!("msf-outbox-{}", uuid::Uuid::new_v4()));
+        let mailer = Mailer::new(None, &dir, "MyStoryFlow <hello@mystoryflow.local>").unwrap();
+        let mail = OutgoingMail {
+            to: "ann@example.com".into(),
+            subject: "Hello".into(),
+            text: "Plain words".into(),
+            html: html_body(&["<Rich> words".into()], "Open", "http://x/y"),
+            link: Some("http://x/y".into()),
+        };
+        mailer.send(&mail).await.unwrap();
+        let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+        let eml = std::fs::read_to_string(&file).unwrap();
+        assert!(eml.contains("To: ann@example.com"));
+        assert!(eml.contains("text/plain") && eml.contains("text/html"));
+        assert!(eml.contains("&lt;Rich&gt;"));
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

@@ -1,0 +1,408 @@
+//! Family: invitations by email (a real SMTP server), accepting them, managing members,
+//! permissions, ownership, comments and hearts.
+use std::path::PathBuf;
+
+use http::StatusCode;
+use mystoryflow::model::family::{Conversation, Family, InvitationState, InvitationView};
+use mystoryflow::server::mail::{self, Mailer};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::helpers::{Client, TestApp};
+use crate::stories::{create_story, family as family_of, save};
+
+/// A real SMTP server on 127.0.0.1 (aiosmtpd from the project's venv) that keeps every
+/// message in a Maildir.
+struct SmtpSink {
+    process: Option<tokio::process::Child>,
+    pub port: u16,
+    dir: PathBuf,
+}
+
+impl SmtpSink {
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    }
+
+    async fn start_on(port: u16, dir: PathBuf) -> Self {
+        let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+        let process = tokio::process::Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&dir)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("scripts/setup.sh installs aiosmtpd into .venv");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        SmtpSink { process: Some(process), port, dir }
+    }
+
+    async fn start() -> Self {
+        let dir = std::env::temp_dir().join(format!("msf-smtp-{}", Uuid::new_v4()));
+        Self::start_on(Self::free_port(), dir).await
+    }
+
+    async fn stop(&mut self) {
+        if let Some(mut p) = self.process.take() {
+            p.kill().await.ok();
+        }
+    }
+
+    fn messages(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("new")) else { return Vec::new() };
+        entries.flatten().map(|e| std::fs::read_to_string(e.path()).unwrap()).collect()
+    }
+}
+
+/// The invitation link in a message (quoted-printable may wrap it; undo soft breaks).
+fn link_in(message: &str) -> String {
+    let text = message.replace("=\r\n", "").replace("=\n", "");
+    let start = text.find("http://localhost:3000/invitations/").expect("the message has the link");
+    text[start..].split(|c: char| c.is_whitespace() || c == '"' || c == '<').next().unwrap().to_owned()
+}
+
+fn token_of(link: &str) -> String {
+    link.rsplit('/').next().unwrap().to_owned()
+}
+
+async fn invite(app: &TestApp, cookie: &str, campaign: Uuid, email: &str, role: &str) -> http::StatusCode {
+    app.post_fn(
+        "invite_member",
+        &[("campaign_id", &campaign.to_string()), ("email", email), ("name", "Cousin Kim"), ("relationship", "niece"), ("role", role)],
+        Some(cookie),
+        Client::Script,
+    )
+    .await
+    .status
+}
+
+/// The link of the newest invitation mail queued for `email` (read from the job queue).
+async fn queued_link(pool: &PgPool, email: &str) -> String {
+    let text: String = sqlx::query_scalar(
+        "SELECT payload->>'text' FROM jobs WHERE kind = 'mail' AND payload->>'to' = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    link_in(&text)
+}
+
+async fn view(app: &TestApp, token: &str) -> (StatusCode, Option<InvitationView>) {
+    let reply = app.post_fn("invitation", &[("token", token)], None, Client::Script).await;
+    (reply.status, serde_json::from_str(&reply.body).ok())
+}
+
+async fn accept(app: &TestApp, cookie: &str, token: &str) -> (StatusCode, String) {
+    let reply = app.post_fn("accept_invitation", &[("token", token)], Some(cookie), Client::Script).await;
+    (reply.status, reply.body)
+}
+
+async fn campaign_status(app: &TestApp, cookie: &str, campaign: Uuid) -> StatusCode {
+    app.post_fn("campaign", &[("id", &campaign.to_string())], Some(cookie), Client::Script).await.status
+}
+
+#[sqlx::test]
+async fn an_invitation_arrives_by_smtp_with_a_working_link(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family_of(&app, &pool).await;
+    assert_eq!(invite(&app, &f.owner, f.campaign, "kim@example.com", "contributor").await, StatusCode::OK);
+
+    let (status, invited_by): (String, Option<Uuid>) =
+        sqlx::query_as("SELECT status, invited_by FROM family_members WHERE email = 'kim@example.com'").fetch_one(&pool).await.unwrap();
+    assert_eq!(status, "invited");
+    assert!(invited_by.is_some());
+
+    let sink = SmtpSink::start().await;
+    let mailer = Mailer::new(Some(&format!("smtp://127.0.0.1:{}", sink.port)), &std::env::temp_dir(), "MyStoryFlow <hello@example.com>").unwrap();
+    assert!(mail::run_once(&pool, &mailer).await.unwrap());
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    let message = &messages[0];
+    assert!(message.contains("To: kim@example.com"), "{message}");
+    assert!(message.contains("text/plain") && message.contains("text/html"));
+    assert!(message.contains("Dad's Life Stories") || message.contains("Dad=27s Life Stories"), "says to what: {message}");
+    let token = token_of(&link_in(message));
+    assert!(token.len() >= 43, "at least 256 bits, URL-safe");
+
+    // Only the hash is stored.
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM invitations WHERE token_hash = sha256(convert_to($1, 'UTF8'))")
+        .bind(&token)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1);
+    let plain: i64 = sqlx::query_scalar("SELECT count(*) FROM invitations WHERE encode(token_hash, 'escape') LIKE '%' || $1 || '%'")
+        .bind(&token)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(plain, 0);
+
+    let (status, shown) = view(&app, &token).await;
+    assert_eq!(status, StatusCode::OK);
+    let shown = shown.unwrap();
+    assert_eq!((shown.state, shown.email.as_str()), (InvitationState::Open, "kim@example.com"));
+
+    // A brand-new person signs up from the link and is in.
+    let reply = app
+        .post_fn(
+            "signup",
+            &[("email", "kim@example.com"), ("name", "Kim"), ("password", crate::helpers::PASSWORD), ("invitation", &token)],
+            None,
+            Client::Script,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.header("location").as_deref(), Some(format!("/campaigns/{}", f.campaign).as_str()));
+    let kim = reply.session_cookie().unwrap();
+    assert_eq!(campaign_status(&app, &kim, f.campaign).await, StatusCode::OK);
+    let (status, joined): (String, bool) =
+        sqlx::query_as("SELECT status, joined_at IS NOT NULL AND user_id IS NOT NULL FROM family_members WHERE email = 'kim@example.com'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((status.as_str(), joined), ("active", true));
+    // …as a contributor, who can add a story.
+    create_story(&app, &kim, f.campaign, "Kim's memory").await;
+}
+
+#[sqlx::test]
+async fn mail_waits_out_an_smtp_outage_and_is_delivered_after(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family_of(&app, &pool).await;
+    assert_eq!(invite(&app, &f.owner, f.campaign, "kim@example.com", "viewer").await, StatusCode::OK);
+
+    let port = SmtpSink::free_port();
+    let mailer = Mailer::new(Some(&format!("smtp://127.0.0.1:{port}")), &std::env::temp_dir(), "hello@example.com").unwrap();
+    // Nobody listens: the send fails, the job goes back to the queue for later.
+    assert!(mail::run_once(&pool, &mailer).await.unwrap());
+    let (status, attempts, later): (String, i32, bool) =
+        sqlx::query_as("SELECT status, attempts, run_at > NOW() FROM jobs WHERE kind = 'mail'").fetch_one(&pool).await.unwrap();
+    assert_eq!((status.as_str(), attempts, later), ("queued", 1, true));
+
+    let dir = std::env::temp_dir().join(format!("msf-smtp-{}", Uuid::new_v4()));
+    let mut sink = SmtpSink::start_on(port, dir).await;
+    sqlx::query("UPDATE jobs SET run_at = NOW()").execute(&pool).await.unwrap(); // the backoff has passed
+    assert!(mail::run_once(&pool, &mailer).await.unwrap());
+    assert_eq!(sink.messages().len(), 1);
+    let status: String = sqlx::query_scalar("SELECT status FROM jobs WHERE kind = 'mail'").fetch_one(&pool).await.unwrap();
+    assert_eq!(status, "done");
+    sink.stop().await;
+}
+
+#[sqlx::test]
+async fn expired_revoked_reused_and_forged_links_are_refused(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family_of(&app, &pool).await;
+    let kim = app.signed_up("kim@example.com").await;
+    let lee = app.signed_up("lee@example.com").await;
+
+    // Forged.
+    let (status, _) = view(&app, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(accept(&app, &kim, "forged").await.0, StatusCode::NOT_FOUND);
+
+    // Re-sent: the first link is dead, the second works, once.
+    assert_eq!(invite(&app, &f.owner, f.campaign, "kim@example.com", "contributor").await, StatusCode::OK);
+    let first = token_of(&queued_link(&pool, "kim@example.com").await);
+    assert_eq!(invite(&app, &f.owner, f.campaign, "KIM@example.com", "contributor").await, StatusCode::OK);
+    let second = token_of(&queued_link(&pool, "kim@example.com").await);
+    assert_ne!(first, second);
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM family_members WHERE lower(email) = 'kim@example.com'").fetch_one(&pool).await.unwrap();
+    assert_eq!(rows, 1, "inviting twice re-sends rather than duplicates");
+    assert_eq!(view(&app, &first).await.1.unwrap().state, InvitationState::Revoked);
+    let (status, body) = accept(&app, &kim, &first).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(campaign_status(&app, &kim, f.campaign).await, StatusCode::NOT_FOUND, "invited but not joined sees nothing");
+    assert_eq!(accept(&app, &kim, &second).await.0, StatusCode::OK);
+    assert_eq!(campaign_status(&app, &kim, f.campaign).await, StatusCode::OK);
+    let (status, body) = accept(&app, &lee, &second).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("already been used"), "{body}");
+    assert_eq!(view(&app, &second).await.1.unwrap().state, InvitationState::Used);
+    assert_eq!(campaign_status(&app, &lee, f.campaign).await, StatusCode::NOT_FOUND);
+
+    // Expired.
+    assert_eq!(invite(&app, &f.owner, f.campaign, "lee@example.com", "viewer").await, StatusCode::OK);
+    let token = token_of(&queued_link(&pool, "lee@example.com").await);
+    sqlx::query("UPDATE invitations SET expires_at = NOW() - interval '1 minute' WHERE email = 'lee@example.com'").execute(&pool).await.unwrap();
+    assert_eq!(view(&app, &token).await.1.unwrap().state, InvitationState::Expired);
+    let (status, body) = accept(&app, &lee, &token).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("expired"), "{body}");
+
+    // Withdrawn.
+    sqlx::query("UPDATE invitations SET expires_at = NOW() + interval '1 day' WHERE email = 'lee@example.com'").execute(&pool).await.unwrap();
+    let member: Uuid = sqlx::query_scalar("SELECT id FROM family_members WHERE email = 'lee@example.com'").fetch_one(&pool).await.unwrap();
+    let reply = app
+        .post_fn("revoke_invitation", &[("campaign_id", &f.campaign.to_string()), ("member_id", &member.to_string())], Some(&f.owner), Client::Script)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(view(&app, &token).await.1.unwrap().state, InvitationState::Revoked);
+    assert_eq!(accept(&app, &lee, &token).await.0, StatusCode::CONFLICT);
+    assert_eq!(campaign_status(&app, &lee, f.campaign).await, StatusCode::NOT_FOUND);
+
+    // The invitation page says so, with whom to ask.
+    let page = app.get(&format!("/invitations/{token}"), None).await;
+    assert!(page.body.contains("no longer valid") && page.body.contains("owner@example.com"), "{}", page.body);
+    let page = app.get("/invitations/forged-token", None).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test]
+async fn a_token_for_one_campaign_joins_only_that_campaign(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family_of(&app, &pool).await;
+    let reply = app.post_fn("create_campaign", &[("title", "Mum's Stories"), ("goal_stories", "5")], Some(&f.owner), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    let other: Uuid = sqlx::query_scalar("SELECT id FROM campaigns WHERE title = 'Mum''s Stories'").fetch_one(&pool).await.unwrap();
+    let kim = app.signed_up("kim@example.com").await;
+    assert_eq!(invite(&app, &f.owner, f.campaign, "kim@example.com", "viewer").await, StatusCode::OK);
+    let token = token_of(&queued_link(&pool, "kim@example.com").await);
+    assert_eq!(accept(&app, &kim, &token).await.0, StatusCode::OK);
+    assert_eq!(campaign_status(&app, &kim, f.campaign).await, StatusCode::OK);
+    assert_eq!(campaign_status(&app, &kim, other).await, StatusCode::NOT_FOUND);
+    // As a viewer: reads but does not write.
+    let reply = app.post_fn("create_story", &[("campaign_id", &f.campaign.to_string()), ("title", "Mine")], Some(&kim), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test]
+async fn ownership_moves_in_one_step_and_there_is_always_one_owner(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family_of(&app, &pool).await;
+    let c = f.campaign.to_string();
+    // The owner can't leave or be demoted.
+    let reply = app.post_fn("leave_campaign", &[("campaign_id", &c)], Some(&f.owner), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT);
+    let owner_row: Uuid = sqlx::query_scalar("SELECT id FROM family_members WHERE role = 'owner'").fetch_one(&pool).await.unwrap();
+    let reply = app
+        .post_fn("set_member_role", &[("campaign_id", &c), ("member_id", &owner_row.to_string()), ("role", "viewer")], Some(&f.owner), Client::Script)
+        .await;
+    assert_eq!(reply.status, StatusCode::CONFLICT);
+
+    let contributor: Uuid = sqlx::query_scalar("SELECT fm.id FROM family_members fm WHERE fm.email = 'contributor@example.com'").fetch_one(&pool).await.unwrap();
+    let reply = app
+        .post_fn("transfer_ownership", &[("campaign_id", &c), ("member_id", &contributor.to_string())], Some(&f.owner), Client::Script)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let owners: Vec<String> = sqlx::query_scalar("SELECT email FROM family_members WHERE role = 'owner'").fetch_all(&pool).await.unwrap();
+    assert_eq!(owners, vec!["contributor@example.com".to_owned()]);
+    let campaign_owner: String = sqlx::query_scalar("SELECT u.email FROM campaigns c JOIN users u ON u.id = c.user_id").fetch_one(&pool).await.unwrap();
+    assert_eq!(campaign_owner, "contributor@example.com");
+    // The former owner is a contributor now, and can leave.
+    let reply = app
+        .post_fn("transfer_ownership", &[("campaign_id", &c), ("member_id", &owner_row.to_string())], Some(&f.owner), Client::Script)
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let reply = app.post_fn("leave_campaign", &[("campaign_id", &c)], Some(&f.owner), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(campaign_status(&app, &f.owner, f.campaign).await, StatusCode::NOT_FOUND);
+}
+
+#[sqlx::test]
+async fn owners_change_roles_permissions_and_activity(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family_of(&app, &pool).await;
+    let c = f.campaign.to_string();
+    let member = |email: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, Uuid>("SELECT id FROM family_members WHERE email = $1").bind(email).fetch_one(&pool).await.unwrap().to_string()
+        }
+    };
+    let contributor = member("contributor@example.com").await;
+    let viewer = member("viewer@example.com").await;
+
+    // Without permission a contributor neither invites nor edits others' stories…
+    assert_eq!(invite(&app, &f.contributor, f.campaign, "x@example.com", "viewer").await, StatusCode::FORBIDDEN);
+    let owners_story = create_story(&app, &f.owner, f.campaign, "Owner's").await;
+    assert_eq!(save(&app, &f.contributor, f.campaign, owners_story, 1, "edit").await.0, StatusCode::FORBIDDEN);
+    // …until the owner grants it.
+    let reply = app
+        .post_fn(
+            "set_member_permissions",
+            &[("campaign_id", &c), ("member_id", &contributor), ("can_invite", "true"), ("can_edit_others_stories", "true")],
+            Some(&f.owner),
+            Client::Script,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(invite(&app, &f.contributor, f.campaign, "x@example.com", "viewer").await, StatusCode::OK);
+    assert_eq!(save(&app, &f.contributor, f.campaign, owners_story, 1, "edit").await.0, StatusCode::OK);
+    let reply = app.post_fn("family", &[("campaign_id", &c)], Some(&f.contributor), Client::Script).await;
+    let family: Family = serde_json::from_str(&reply.body).unwrap();
+    assert!(family.may_invite);
+
+    // Roles change; deactivated members see nothing until reactivated.
+    let reply = app.post_fn("set_member_role", &[("campaign_id", &c), ("member_id", &viewer), ("role", "contributor")], Some(&f.owner), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    create_story(&app, &f.viewer, f.campaign, "Now I write").await;
+    let reply = app.post_fn("set_member_active", &[("campaign_id", &c), ("member_id", &viewer), ("active", "false")], Some(&f.owner), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(campaign_status(&app, &f.viewer, f.campaign).await, StatusCode::NOT_FOUND);
+    let reply = app.post_fn("set_member_active", &[("campaign_id", &c), ("member_id", &viewer), ("active", "true")], Some(&f.owner), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(campaign_status(&app, &f.viewer, f.campaign).await, StatusCode::OK);
+    // Others can't manage members.
+    let reply = app.post_fn("set_member_role", &[("campaign_id", &c), ("member_id", &viewer), ("role", "viewer")], Some(&f.contributor), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+}
+
+#[sqlx::test]
+async fn every_member_comments_and_hearts_authors_edit_and_owners_moderate(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family_of(&app, &pool).await;
+    let story = create_story(&app, &f.contributor, f.campaign, "The farm").await;
+    let (c, s) = (f.campaign.to_string(), story.to_string());
+    let comment = |cookie: String, body: &'static str| {
+        let (app, c, s) = (&app, c.clone(), s.clone());
+        async move { app.post_fn("add_comment", &[("campaign_id", &c), ("story_id", &s), ("body", body)], Some(&cookie), Client::Script).await.status }
+    };
+    assert_eq!(comment(f.viewer.clone(), "I remember that farm!").await, StatusCode::OK);
+    assert_eq!(comment(f.contributor.clone(), "So do I.").await, StatusCode::OK);
+    assert_eq!(comment(f.viewer.clone(), "   ").await, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(comment(f.outsider.clone(), "Hi").await, StatusCode::NOT_FOUND);
+
+    let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM story_comments ORDER BY created_at").fetch_all(&pool).await.unwrap();
+    let (viewers, contributors) = (ids[0].to_string(), ids[1].to_string());
+    let edit = |cookie: String, id: String| {
+        let (app, c, s) = (&app, c.clone(), s.clone());
+        async move {
+            app.post_fn("edit_comment", &[("campaign_id", &c), ("story_id", &s), ("comment_id", &id), ("body", "Edited")], Some(&cookie), Client::Script)
+                .await
+                .status
+        }
+    };
+    assert_eq!(edit(f.viewer.clone(), viewers.clone()).await, StatusCode::OK);
+    assert_eq!(edit(f.viewer.clone(), contributors.clone()).await, StatusCode::FORBIDDEN);
+    assert_eq!(edit(f.owner.clone(), viewers.clone()).await, StatusCode::FORBIDDEN, "owners delete, they don't rewrite");
+    let delete = |cookie: String, id: String| {
+        let (app, c, s) = (&app, c.clone(), s.clone());
+        async move {
+            app.post_fn("delete_comment", &[("campaign_id", &c), ("story_id", &s), ("comment_id", &id)], Some(&cookie), Client::Script).await.status
+        }
+    };
+    assert_eq!(delete(f.viewer.clone(), contributors.clone()).await, StatusCode::FORBIDDEN);
+    assert_eq!(delete(f.owner.clone(), contributors.clone()).await, StatusCode::OK);
+
+    for cookie in [&f.viewer, &f.owner] {
+        let reply = app.post_fn("set_heart", &[("campaign_id", &c), ("story_id", &s), ("on", "true")], Some(cookie), Client::Script).await;
+        assert_eq!(reply.status, StatusCode::OK);
+    }
+    let reply = app.post_fn("set_heart", &[("campaign_id", &c), ("story_id", &s), ("on", "true")], Some(&f.viewer), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::OK, "a second heart from the same person changes nothing");
+    let reply = app.post_fn("conversation", &[("campaign_id", &c), ("story_id", &s)], Some(&f.viewer), Client::Script).await;
+    let conversation: Conversation = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(conversation.hearts, 2);
+    assert!(conversation.hearted_by_me);
+    assert_eq!(conversation.comments.len(), 1);
+    assert_eq!((conversation.comments[0].body.as_str(), conversation.comments[0].edited), ("Edited", true));
+    let page = app.get(&format!("/campaigns/{c}/stories/{s}"), Some(&f.contributor)).await;
+    assert!(page.body.contains("Edited") && page.body.contains("2 hearts"), "{}", page.body);
+}
