@@ -55,4 +55,4 @@ for _ in $(seq 1 120); do
 done
 
 step "Running the Playwright suite (Debian Chromium; JavaScript on and off)"
-(cd end2end && BASE_URL="http://127.0.0.1:$e2e_port" npx playwright test)
+(cd end2end && BASE_URL="http://127.0.0.1:$e2e_port" MSF_OUTBOX="$e2e_data/outbox" npx playwright test)

@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { open, signUp, uniqueEmail } from "./helpers";
+import { invitationLink, open, signUp, uniqueEmail } from "./helpers";
 
 async function expectNoViolations(page: Page, what: string) {
   const results = await new AxeBuilder({ page })
@@ -55,4 +55,22 @@ test("story pages pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) => 
     await open(page, path, testInfo);
     await expectNoViolations(page, path);
   }
+});
+
+test("family and invitation pages pass axe's WCAG 2.2 AA checks", async ({ page, browser }, testInfo) => {
+  await signUp(page, testInfo, "Ivy", uniqueEmail(testInfo));
+  await open(page, "/campaigns/new", testInfo);
+  await page.getByLabel("Campaign title").fill("Mum's Stories");
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await expect(page).toHaveURL(/\/campaigns\/[0-9a-f-]{36}$/);
+  await open(page, `${page.url()}/family`, testInfo);
+  const invitee = `a11y-${uniqueEmail(testInfo)}`;
+  await page.getByLabel("Their email").fill(invitee);
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.getByText(invitee, { exact: true })).toBeVisible();
+  await expectNoViolations(page, "family page");
+  const stranger = await (await browser.newContext()).newPage();
+  await open(stranger, await invitationLink(invitee), testInfo);
+  await expect(stranger.getByRole("heading", { name: "You're invited" })).toBeVisible();
+  await expectNoViolations(stranger, "invitation page");
 });

@@ -1,4 +1,6 @@
 import { expect, type Page, type TestInfo } from "@playwright/test";
+import fs from "node:fs";
+import path from "node:path";
 
 export const PASSWORD = "a long enough password";
 
@@ -35,3 +37,27 @@ export async function logOut(page: Page, testInfo: TestInfo) {
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Log in" })).toBeVisible();
 }
+
+/** The invitation link from the newest message to `email` in the server's outbox. */
+export async function invitationLink(email: string): Promise<string> {
+  const outbox = process.env.MSF_OUTBOX ?? path.join(__dirname, "..", "..", ".data", "e2e", "outbox");
+  let link = "";
+  await expect
+    .poll(
+      () => {
+        if (!fs.existsSync(outbox)) return "";
+        const messages = fs
+          .readdirSync(outbox)
+          .filter((f) => f.endsWith(".eml"))
+          .map((f) => fs.readFileSync(path.join(outbox, f), "utf8").replace(/=\r?\n/g, ""))
+          .filter((m) => m.includes(`To: ${email}`));
+        const found = messages.map((m) => m.match(/https?:\/\/[^\s"<]+\/invitations\/[A-Za-z0-9_-]+/)).find(Boolean);
+        link = found ? found[0] : "";
+        return link;
+      },
+      { timeout: 15_000, message: `an invitation to ${email} in the outbox` },
+    )
+    .not.toBe("");
+  return link;
+}
+

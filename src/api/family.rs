@@ -8,6 +8,7 @@ use crate::model::family::{Conversation, Family, InvitationView};
 
 /// Runs `$body` with `$tx` (the user's transaction) and `$access` (at least `$role` in
 /// `$campaign`), commits, and answers a plain form post with a redirect to `$back`.
+#[cfg(feature = "ssr")]
 macro_rules! in_campaign {
     ($name:literal, $campaign:expr, $role:expr, $back:expr, $typed:expr, |$state:ident, $tx:ident, $access:ident| $body:block) => {{
         use crate::server::{authz::CampaignAccess, request};
