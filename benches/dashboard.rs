@@ -88,6 +88,7 @@ async fn run(url: &str, statements: &AtomicUsize) -> anyhow::Result<()> {
             staging_dir: std::env::temp_dir().join("msf-bench-uploads"),
             transcription_enabled: false,
             public_url: "http://localhost:3000".into(),
+            signer: mystoryflow::server::notify::Signer::new([1; 32]),
         },
         sessions,
         false,

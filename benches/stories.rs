@@ -86,6 +86,7 @@ async fn run(url: &str) -> anyhow::Result<()> {
         staging_dir: scratch.join("uploads"),
         transcription_enabled: false,
         public_url: "http://localhost:3000".into(),
+            signer: mystoryflow::server::notify::Signer::new([1; 32]),
     };
     let app = router::build(state, sessions, false);
 

@@ -1,3 +1,4 @@
+ALTER TABLE stories DROP COLUMN completed_at;
 DROP FUNCTION enqueue_mail(JSONB);
 DROP TABLE invitations;
 DROP TABLE story_hearts;

@@ -125,3 +125,7 @@ AS $$
 $$;
 REVOKE ALL ON FUNCTION enqueue_mail(JSONB) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION enqueue_mail(JSONB) TO authenticated;
+
+-- When a story was (last) marked completed: for the weekly digest of finished stories.
+ALTER TABLE stories ADD COLUMN completed_at TIMESTAMPTZ;
+CREATE INDEX idx_stories_completed_at ON stories(completed_at) WHERE completed_at IS NOT NULL;

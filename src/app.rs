@@ -24,6 +24,7 @@ use crate::pages::{
     home::HomePage,
     not_found::NotFound,
     search::SearchPage,
+    unsubscribe::UnsubscribePage,
     stories::{editor::EditStoryPage, gallery::GalleryPage, list::StoriesPage, new::NewStoryPage, show::StoryPage},
 };
 
@@ -117,6 +118,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id/family") view=FamilyPage ssr=SsrMode::Async/>
                     <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async/>
                     <Route path=path!("/books") view=BooksPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>

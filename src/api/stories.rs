@@ -126,7 +126,10 @@ pub async fn set_story_status(campaign_id: Uuid, story_id: Uuid, status: String)
         let mut tx = request::state()?.db.begin_as(user.id).await?;
         let access = CampaignAccess::require(&mut tx, campaign_id, Role::Contributor).await?;
         let status = StoryStatus::parse(&status).ok_or_else(|| AppError::invalid("status", "Please choose a listed status."))?;
-        stories::set_status(&mut tx, &access, story_id, status).await?;
+        let state = request::state()?;
+        if stories::set_status(&mut tx, &access, story_id, status).await? {
+            crate::server::notify::story_completed(&mut tx, campaign_id, story_id, &state.signer, &state.public_url).await?;
+        }
         tx.commit().await?;
         if plain {
             leptos_axum::redirect(&format!("/campaigns/{campaign_id}/stories/{story_id}"));

@@ -5,6 +5,6 @@ pub mod family;
 pub mod flash;
 pub mod story;
 
-pub use account::{Account, CurrentUser, DisplayName, Email, Password, SafeNext};
+pub use account::{Account, CurrentUser, DisplayName, Email, Password, SafeNext, StoryEmails};
 pub use campaign::{CampaignCard, CampaignInput, CampaignOverview, CampaignStatus, Relationship, Role};
 pub use flash::Flash;

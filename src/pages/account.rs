@@ -31,6 +31,25 @@ fn AccountDetails(details: Resource<Result<crate::model::Account, crate::error::
                             <dt>"Member since"</dt>
                             <dd>{account.created_at.format("%-d %B %Y").to_string()}</dd>
                         </dl>
+                        <section class="card" aria-labelledby="emails-heading">
+                            <h2 id="emails-heading">"Story emails"</h2>
+                            <form method="post" action="/api/set_story_emails">
+                                <fieldset>
+                                    <legend>"When someone finishes a story, send me…"</legend>
+                                    {crate::model::StoryEmails::ALL.into_iter().map(|choice| {
+                                        let id = format!("story-emails-{}", choice.as_str());
+                                        view! {
+                                            <div class="radio">
+                                                <input type="radio" id=id.clone() name="choice" value=choice.as_str()
+                                                    checked=choice == account.story_emails/>
+                                                <label for=id>{choice.label()}</label>
+                                            </div>
+                                        }
+                                    }).collect_view()}
+                                </fieldset>
+                                <button type="submit" class="button button--quiet">"Save email choice"</button>
+                            </form>
+                        </section>
                     }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }

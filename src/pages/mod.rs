@@ -9,3 +9,4 @@ pub mod home;
 pub mod not_found;
 pub mod search;
 pub mod stories;
+pub mod unsubscribe;

@@ -13,6 +13,7 @@ use super::config::Config;
 use super::db::{Db, MIGRATOR};
 use super::postgres::LocalPostgres;
 use super::mail::{self, Mailer};
+use super::notify::{self, Signer};
 use super::media::Storage;
 use super::{router, state::AppState, transcribe};
 
@@ -80,6 +81,8 @@ async fn serve(config: Config) -> Result<()> {
         remove_stale_uploads(&config.data_dir.join("uploads"));
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.data_dir.join("outbox"), &config.mail_from)?;
         tokio::spawn(mail::run_worker(pool.clone(), mailer));
+        let signer = Signer::load(config.secret_key.as_deref(), &config.data_dir)?;
+        tokio::spawn(notify::run_digest_worker(pool.clone(), signer.clone(), config.public_url.clone()));
         let state = AppState {
             leptos_options,
             db: Db::new(pool.clone()),
@@ -87,6 +90,7 @@ async fn serve(config: Config) -> Result<()> {
             staging_dir: config.data_dir.join("uploads"),
             transcription_enabled: engine.is_some(),
             public_url: config.public_url.clone(),
+            signer,
         };
         let app = router::build(state, sessions, config.secure_cookies);
         let listener = tokio::net::TcpListener::bind(addr)

@@ -20,6 +20,8 @@ pub struct Config {
     /// `smtp://…` or `smtps://…`; unset: mail is written to `data_dir/outbox`.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// 64 hex digits; unset: a key generated into `data_dir/secret.key`.
+    pub secret_key: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -71,6 +73,7 @@ impl Config {
         Config {
             public_url: public_url.trim_end_matches('/').to_owned(),
             smtp_url: var("SMTP_URL"),
+            secret_key: var("MSF_SECRET_KEY"),
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "MyStoryFlow <no-reply@mystoryflow.local>".into()),
             database_url: var("DATABASE_URL"),
             data_dir,

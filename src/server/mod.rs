@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod mail;
 pub mod markdown;
 pub mod media;
+pub mod notify;
 pub mod postgres;
 pub mod request;
 pub mod router;

@@ -6,6 +6,7 @@ use leptos::config::LeptosOptions;
 
 use super::db::Db;
 use super::media::Storage;
+use super::notify::Signer;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -18,6 +19,8 @@ pub struct AppState {
     pub transcription_enabled: bool,
     /// The address people open the app at, for links in mail (no trailing slash).
     pub public_url: String,
+    /// Signs unsubscribe links.
+    pub signer: Signer,
 }
 
 impl AppState {

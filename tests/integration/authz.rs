@@ -59,6 +59,8 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/edit_comment", Needs::Campaign(Role::Viewer)),
     ("/api/delete_comment", Needs::Campaign(Role::Viewer)),
     ("/api/set_heart", Needs::Campaign(Role::Viewer)),
+    ("/api/set_story_emails", Needs::Login),
+    ("/api/unsubscribe", Needs::Nothing),
     // Last: members who may leave do.
     ("/api/leave_campaign", Needs::Campaign(Role::Viewer)),
 ];
@@ -150,6 +152,7 @@ async fn story_args(pool: &PgPool, path: &str, campaign: Uuid, story: Uuid, phot
         "/api/edit_comment" => vec![c, s(story), ("comment_id", comment_by(pool, story, actor).await.to_string()), ("body", "Edited".into())],
         "/api/delete_comment" => vec![c, s(story), ("comment_id", comment_by(pool, story, actor).await.to_string())],
         "/api/set_heart" => vec![c, s(story), ("on", "true".into())],
+        "/api/set_story_emails" => vec![("choice", "every".into())],
         _ => return None,
     })
 }

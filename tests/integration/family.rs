@@ -406,3 +406,66 @@ async fn every_member_comments_and_hearts_authors_edit_and_owners_moderate(pool:
     let page = app.get(&format!("/campaigns/{c}/stories/{s}"), Some(&f.contributor)).await;
     assert!(page.body.contains("Edited") && page.body.contains("2 hearts"), "{}", page.body);
 }
+
+#[sqlx::test]
+async fn a_finished_story_is_mailed_to_the_family_as_each_prefers(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family_of(&app, &pool).await;
+    let story = create_story(&app, &f.contributor, f.campaign, "The harvest").await;
+    save(&app, &f.contributor, f.campaign, story, 1, "We brought in the **hay** before the storm.").await;
+    // The owner wants a weekly summary; the outsider isn't in the family at all.
+    let reply = app.post_fn("set_story_emails", &[("choice", "weekly")], Some(&f.owner), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+
+    let finish = |status: &'static str| {
+        let (app, c, s, cookie) = (&app, f.campaign.to_string(), story.to_string(), f.contributor.clone());
+        async move {
+            app.post_fn("set_story_status", &[("campaign_id", &c), ("story_id", &s), ("status", status)], Some(&cookie), Client::Script)
+                .await
+                .status
+        }
+    };
+    assert_eq!(finish("completed").await, StatusCode::OK);
+    let mails: Vec<(String, String)> = sqlx::query_as(
+        "SELECT payload->>'to', payload->>'text' FROM jobs WHERE kind = 'mail' ORDER BY payload->>'to'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let to: Vec<&str> = mails.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(to, vec!["viewer@example.com"], "not the author, not the weekly owner, not outsiders");
+    let text = &mails[0].1;
+    assert!(text.contains("A story") && text.contains("We brought in the hay"), "{text}");
+    assert!(text.contains(&format!("/campaigns/{}/stories/{story}", f.campaign)), "{text}");
+
+    // Marking it completed again mails nobody: only draft → completed does.
+    assert_eq!(finish("completed").await, StatusCode::OK);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE kind = 'mail'").fetch_one(&pool).await.unwrap();
+    assert_eq!(count, 1);
+
+    // The weekly reader gets one digest with it.
+    let sent = mystoryflow::server::notify::send_digests(&pool, &app.state.signer, "http://localhost:3000").await.unwrap();
+    assert_eq!(sent, 1);
+    let digest: String = sqlx::query_scalar("SELECT payload->>'text' FROM jobs WHERE kind = 'mail' AND payload->>'to' = 'owner@example.com'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(digest.contains("A story"), "{digest}");
+
+    // The unsubscribe link works without logging in, and only for its own person.
+    let link = text.lines().find_map(|l| l.split("Unsubscribe: ").nth(1)).expect("an unsubscribe link").trim().to_owned();
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+    let forged = format!("{}{}", &token[..token.len() - 2], if token.ends_with("AA") { "BB" } else { "AA" });
+    let reply = app.post_fn("unsubscribe", &[("token", &forged)], None, Client::Script).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    let reply = app.post_fn("unsubscribe", &[("token", &token)], None, Client::Script).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let choice: String = sqlx::query_scalar("SELECT preferences->>'story_emails' FROM users WHERE email = 'viewer@example.com'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(choice, "off");
+    let page = app.get(&format!("/unsubscribe?token={token}"), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Stop story emails"));
+}

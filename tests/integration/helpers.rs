@@ -74,6 +74,7 @@ impl TestApp {
             staging_dir: media_dir.join("uploads"),
             transcription_enabled: false,
             public_url: "http://localhost:3000".into(),
+            signer: mystoryflow::server::notify::Signer::new([1; 32]),
         };
         TestApp { router: router::build(state.clone(), sessions, secure), state }
     }

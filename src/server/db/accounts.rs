@@ -3,7 +3,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Db, UserTx};
 use crate::error::{AppError, FieldErrors};
-use crate::model::{Account, DisplayName, Email, Password};
+use crate::model::{Account, DisplayName, Email, Password, StoryEmails};
 use crate::server::auth::{hash_password, AuthUser};
 
 /// A sign-up whose every field has been checked.
@@ -64,12 +64,44 @@ pub async fn profile(tx: &mut UserTx) -> Result<Account, AppError> {
     let id = tx.user_id();
     let row = sqlx::query!(
         r#"SELECT id, email, coalesce(name, '') AS "name!",
-                  created_at AS "created_at!: DateTime<Utc>"
+                  created_at AS "created_at!: DateTime<Utc>",
+                  coalesce(preferences->>'story_emails', 'every') AS "story_emails!"
            FROM users WHERE id = $1"#,
         id
     )
     .fetch_optional(tx.conn())
     .await?
     .ok_or(AppError::NotFound)?;
-    Ok(Account { id: row.id, email: row.email, name: row.name, created_at: row.created_at })
+    Ok(Account {
+        id: row.id,
+        email: row.email,
+        name: row.name,
+        created_at: row.created_at,
+        story_emails: StoryEmails::parse(&row.story_emails).unwrap_or_default(),
+    })
+}
+
+pub async fn set_story_emails(tx: &mut UserTx, choice: StoryEmails) -> Result<(), AppError> {
+    sqlx::query!(
+        r#"UPDATE users SET preferences = coalesce(preferences, '{}') || jsonb_build_object('story_emails', $2::text),
+               updated_at = NOW()
+           WHERE id = $1"#,
+        tx.user_id(),
+        choice.as_str()
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// From a signed unsubscribe link: no login, so it runs as the server.
+pub async fn unsubscribe(pool: &sqlx::PgPool, user: uuid::Uuid) -> Result<(), AppError> {
+    sqlx::query!(
+        r#"UPDATE users SET preferences = coalesce(preferences, '{}') || '{"story_emails": "off"}', updated_at = NOW()
+           WHERE id = $1"#,
+        user
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
 }

@@ -215,12 +215,13 @@ pub async fn save(
     Ok(SaveOutcome::Saved { version: saved.version, word_count: saved.word_count, saved_at: saved.updated_at })
 }
 
+/// Changes the status; answers whether the story was just finished (draft → completed).
 pub async fn set_status(
     tx: &mut UserTx,
     access: &CampaignAccess,
     story_id: Uuid,
     status: StoryStatus,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
     require_editable(tx, access, story_id).await?;
     let current = sqlx::query_scalar!(
         r#"SELECT coalesce(status, 'draft') AS "status!" FROM stories WHERE id = $1"#,
@@ -233,10 +234,17 @@ pub async fn set_status(
     if !status.may_set(access.role()) || !current.may_set(access.role()) {
         return Err(AppError::Forbidden);
     }
-    sqlx::query!("UPDATE stories SET status = $3 WHERE id = $1 AND campaign_id = $2", story_id, access.campaign_id(), status.as_str())
-        .execute(tx.conn())
-        .await?;
-    Ok(())
+    sqlx::query!(
+        r#"UPDATE stories SET status = $3,
+               completed_at = CASE WHEN $3 = 'completed' AND status <> 'completed' THEN NOW() ELSE completed_at END
+           WHERE id = $1 AND campaign_id = $2"#,
+        story_id,
+        access.campaign_id(),
+        status.as_str()
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(status == StoryStatus::Completed && current == StoryStatus::Draft)
 }
 
 /// Moves a story to `position` (0-based) in the book order; the others close up around it.

@@ -1,0 +1,300 @@
+//! New-story notifications: an email to the family when a story is marked completed (or a
+//! weekly digest, per person), each with an unsubscribe link that works without logging in.
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::db::UserTx;
+use super::jobs;
+use super::mail::{html_body, html_escape, OutgoingMail};
+use crate::error::AppError;
+use crate::model::StoryEmails;
+
+pub const DIGEST_JOB: &str = "digest";
+const UNSUBSCRIBE: &str = "unsubscribe";
+
+/// Signs short statements ("this user may unsubscribe") so links work without a login.
+#[derive(Clone)]
+pub struct Signer {
+    key: Arc<[u8; 32]>,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer(…)")
+    }
+}
+
+impl Signer {
+    pub fn new(key: [u8; 32]) -> Self {
+        Signer { key: Arc::new(key) }
+    }
+
+    /// MSF_SECRET_KEY (64 hex digits) when set; else a key generated once and kept in
+    /// `data_dir/secret.key`, so links survive restarts.
+    pub fn load(from_env: Option<&str>, data_dir: &Path) -> Result<Self> {
+        if let Some(hex) = from_env {
+            let bytes = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16))
+                .collect::<Result<Vec<u8>, _>>()
+                .context("MSF_SECRET_KEY must be 64 hexadecimal digits")?;
+            let key: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("MSF_SECRET_KEY must be 64 hexadecimal digits"))?;
+            return Ok(Signer::new(key));
+        }
+        let path = data_dir.join("secret.key");
+        if let Ok(existing) = std::fs::read(&path) {
+            if let Ok(key) = <[u8; 32]>::try_from(existing.as_slice()) {
+                return Ok(Signer::new(key));
+            }
+        }
+        let key: [u8; 32] = rand::random();
+        std::fs::create_dir_all(data_dir)?;
+        std::fs::write(&path, key).with_context(|| format!("writing {}", path.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        }
+        Ok(Signer::new(key))
+    }
+
+    fn mac(&self, purpose: &str, user: Uuid) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.key.as_slice()).expect("any key length works");
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(user.as_bytes());
+        mac
+    }
+
+    pub fn sign(&self, purpose: &str, user: Uuid) -> String {
+        let tag = self.mac(purpose, user).finalize().into_bytes();
+        format!("{}.{}", user.simple(), base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(tag))
+    }
+
+    pub fn verify(&self, purpose: &str, token: &str) -> Option<Uuid> {
+        let (user, tag) = token.split_once('.')?;
+        let user = Uuid::parse_str(user).ok()?;
+        let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(tag).ok()?;
+        self.mac(purpose, user).verify_slice(&tag).ok()?;
+        Some(user)
+    }
+
+    pub fn unsubscribe_link(&self, public_url: &str, user: Uuid) -> String {
+        format!("{public_url}/unsubscribe?token={}", self.sign(UNSUBSCRIBE, user))
+    }
+
+    pub fn unsubscriber(&self, token: &str) -> Option<Uuid> {
+        self.verify(UNSUBSCRIBE, token)
+    }
+}
+
+/// The first lines of a story, as plain text.
+fn excerpt(markdown: &str) -> String {
+    let plain: String = markdown
+        .lines()
+        .map(|l| l.trim_start_matches(['#', '>', '-', ' ']).replace(['*', '_'], ""))
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut cut: String = plain.chars().take(280).collect();
+    if plain.chars().count() > 280 {
+        cut.push('…');
+    }
+    cut
+}
+
+fn with_unsubscribe(mail_html: String, link: &str) -> String {
+    mail_html.replace(
+        "</body>",
+        &format!(
+            "<p style=\"font-size: 14px; color: #4a403a;\">Don't want these emails? <a href=\"{}\">Unsubscribe</a>.</p></body>",
+            html_escape(link)
+        ),
+    )
+}
+
+/// Queues "a new story is finished" mail for every active member who wants every story,
+/// except the person who finished it. Runs in the same transaction as the status change.
+pub async fn story_completed(
+    tx: &mut UserTx,
+    campaign_id: Uuid,
+    story_id: Uuid,
+    signer: &Signer,
+    public_url: &str,
+) -> Result<usize, AppError> {
+    let story = sqlx::query!(
+        r#"SELECT s.title, coalesce(s.content, '') AS "content!", c.title AS campaign, u.name AS "author?"
+           FROM stories s JOIN campaigns c ON c.id = s.campaign_id LEFT JOIN users u ON u.id = s.created_by
+           WHERE s.id = $1 AND s.campaign_id = $2"#,
+        story_id,
+        campaign_id
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    let readers = sqlx::query!(
+        r#"SELECT DISTINCT u.id, u.email FROM family_members fm JOIN users u ON u.id = fm.user_id
+           WHERE fm.campaign_id = $1 AND fm.status = 'active' AND u.id <> auth.uid()
+             AND coalesce(u.preferences->>'story_emails', 'every') = 'every'"#,
+        campaign_id
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    let link = format!("{public_url}/campaigns/{campaign_id}/stories/{story_id}");
+    let author = story.author.unwrap_or_else(|| "Someone in the family".into());
+    let first_lines = excerpt(&story.content);
+    for reader in &readers {
+        let unsubscribe = signer.unsubscribe_link(public_url, reader.id);
+        let lead = format!("{author} finished a story in “{}”: {}", story.campaign, story.title);
+        let mut paragraphs = vec![lead.clone()];
+        if !first_lines.is_empty() {
+            paragraphs.push(first_lines.clone());
+        }
+        let mail = OutgoingMail {
+            to: reader.email.clone(),
+            subject: format!("New story: {}", story.title),
+            text: format!(
+                "{lead}\n\n{first_lines}\n\nRead it: {link}\n\nDon't want these emails? Unsubscribe: {unsubscribe}\n"
+            ),
+            html: with_unsubscribe(html_body(&paragraphs, "Read the story", &link), &unsubscribe),
+            link: Some(link.clone()),
+        };
+        mail.queue(tx).await?;
+    }
+    Ok(readers.len())
+}
+
+/// Sends each weekly reader one message listing the stories finished in the past week in
+/// their campaigns; returns how many messages were queued.
+pub async fn send_digests(pool: &PgPool, signer: &Signer, public_url: &str) -> Result<usize> {
+    let rows = sqlx::query!(
+        r#"SELECT u.id AS user_id, u.email, s.id AS story_id, s.title, c.id AS campaign_id, c.title AS campaign
+           FROM users u
+           JOIN family_members fm ON fm.user_id = u.id AND fm.status = 'active'
+           JOIN campaigns c ON c.id = fm.campaign_id
+           JOIN stories s ON s.campaign_id = c.id
+           WHERE u.preferences->>'story_emails' = 'weekly'
+             AND s.status IN ('completed', 'reviewed') AND s.completed_at > NOW() - interval '7 days'
+           ORDER BY u.id, c.title, s.completed_at"#
+    )
+    .fetch_all(pool)
+    .await?;
+    let mut sent = 0;
+    let mut i = 0;
+    while i < rows.len() {
+        let user = rows[i].user_id;
+        let email = rows[i].email.clone();
+        let mut lines = Vec::new();
+        while i < rows.len() && rows[i].user_id == user {
+            let r = &rows[i];
+            lines.push((
+                format!("{} — {}", r.title, r.campaign),
+                format!("{public_url}/campaigns/{}/stories/{}", r.campaign_id, r.story_id),
+            ));
+            i += 1;
+        }
+        let unsubscribe = signer.unsubscribe_link(public_url, user);
+        let lead = if lines.len() == 1 { "One story was finished this week:".to_owned() } else { format!("{} stories were finished this week:", lines.len()) };
+        let text = format!(
+            "{lead}\n\n{}\n\nDon't want these emails? Unsubscribe: {unsubscribe}\n",
+            lines.iter().map(|(t, l)| format!("- {t}: {l}")).collect::<Vec<_>>().join("\n")
+        );
+        let mut html = format!("<!DOCTYPE html><html><body style=\"font-family: Georgia, serif; font-size: 18px;\"><p>{}</p><ul>", html_escape(&lead));
+        for (title, link) in &lines {
+            html.push_str(&format!("<li><a href=\"{}\">{}</a></li>", html_escape(link), html_escape(title)));
+        }
+        html.push_str("</ul></body></html>");
+        OutgoingMail {
+            to: email,
+            subject: "This week's new family stories".into(),
+            text,
+            html: with_unsubscribe(html, &unsubscribe),
+            link: lines.first().map(|(_, l)| l.clone()),
+        }
+        .queue_on(pool)
+        .await?;
+        sent += 1;
+    }
+    Ok(sent)
+}
+
+/// Keeps exactly one digest job scheduled; called at start-up.
+pub async fn ensure_digest_scheduled(pool: &PgPool) -> Result<()> {
+    sqlx::query!(
+        r#"INSERT INTO jobs (kind, payload, run_at)
+           SELECT 'digest', '{}', date_trunc('week', NOW()) + interval '7 days 8 hours'
+           WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE kind = 'digest' AND status IN ('queued', 'running'))"#
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Runs a due digest job, if any, and schedules the next one a week later.
+pub async fn run_digest_once(pool: &PgPool, signer: &Signer, public_url: &str) -> Result<bool> {
+    let Some(job) = jobs::claim(pool, &[DIGEST_JOB.to_owned()]).await? else {
+        return Ok(false);
+    };
+    match send_digests(pool, signer, public_url).await {
+        Ok(sent) => {
+            tracing::info!(sent, "weekly digests queued");
+            jobs::complete(pool, job.id).await?;
+            sqlx::query!(
+                "INSERT INTO jobs (kind, payload, run_at) VALUES ('digest', '{}', date_trunc('week', NOW()) + interval '7 days 8 hours')"
+            )
+            .execute(pool)
+            .await?;
+        }
+        Err(err) => jobs::fail(pool, &job, &format!("{err:#}")).await?,
+    }
+    Ok(true)
+}
+
+pub async fn run_digest_worker(pool: PgPool, signer: Signer, public_url: String) {
+    if let Err(err) = ensure_digest_scheduled(&pool).await {
+        tracing::error!(error = %err, "could not schedule the weekly digest");
+    }
+    loop {
+        if let Err(err) = run_digest_once(&pool, &signer, &public_url).await {
+            tracing::error!(error = %err, "weekly digest");
+        }
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    }
+}
+
+/// Parses the preference a person chose.
+pub fn parse_preference(s: &str) -> Option<StoryEmails> {
+    StoryEmails::parse(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_links_verify_and_forgeries_do_not() {
+        let signer = Signer::new([7; 32]);
+        let user = Uuid::new_v4();
+        let token = signer.sign(UNSUBSCRIBE, user);
+        assert_eq!(signer.unsubscriber(&token), Some(user));
+        let other = Uuid::new_v4();
+        let forged = format!("{}.{}", other.simple(), token.split_once('.').unwrap().1);
+        assert_eq!(signer.unsubscriber(&forged), None, "a tag for one user doesn't work for another");
+        assert_eq!(Signer::new([8; 32]).unsubscriber(&token), None, "another server's key doesn't verify");
+        assert_eq!(signer.verify("something-else", &token), None, "purposes don't mix");
+        assert_eq!(signer.unsubscriber("garbage"), None);
+    }
+
+    #[test]
+    fn excerpts_are_plain_and_short() {
+        assert_eq!(excerpt("# The farm\n\n**We** had _cows_."), "The farm We had cows.");
+        assert!(excerpt(&"word ".repeat(200)).ends_with('…'));
+    }
+}
