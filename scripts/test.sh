@@ -14,9 +14,11 @@ cargo leptos build
 
 mkdir -p .data
 server_pid=""
+smtp_pid=""
 test_db_dir="$PWD/.data/test"
 cleanup() {
   if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$smtp_pid" ]; then kill "$smtp_pid" 2>/dev/null || true; fi
   target/debug/mystoryflow db stop --data-dir "$test_db_dir" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -44,8 +46,16 @@ e2e_data="$PWD/.data/e2e"
 target/debug/mystoryflow db stop --data-dir "$e2e_data" >/dev/null 2>&1 || true
 rm -rf "$e2e_data"
 # A free port, so a running dev server (3000) or another run never collides.
-e2e_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+e2e_port=$(free_port)
+# A real SMTP server (aiosmtpd) keeps the mail the app sends, for the invitation tests.
+smtp_port=$(free_port)
+mkdir -p "$e2e_data" # aiosmtpd makes the Maildir itself (only when it does not exist yet)
+.venv/bin/python -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$e2e_data/maildir" \
+  > .data/e2e-smtp.log 2>&1 &
+smtp_pid=$!
 MSF_DATA_DIR="$e2e_data" LEPTOS_SITE_ADDR="127.0.0.1:$e2e_port" RUST_LOG=warn \
+  SMTP_URL="smtp://127.0.0.1:$smtp_port" \
   target/debug/mystoryflow > .data/e2e-server.log 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do
@@ -55,4 +65,4 @@ for _ in $(seq 1 120); do
 done
 
 step "Running the Playwright suite (Debian Chromium; JavaScript on and off)"
-(cd end2end && BASE_URL="http://127.0.0.1:$e2e_port" MSF_OUTBOX="$e2e_data/outbox" npx playwright test)
+(cd end2end && BASE_URL="http://127.0.0.1:$e2e_port" MSF_MAILDIR="$e2e_data/maildir/new" npx playwright test)

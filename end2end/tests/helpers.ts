@@ -38,26 +38,29 @@ export async function logOut(page: Page, testInfo: TestInfo) {
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Log in" })).toBeVisible();
 }
 
-/** The invitation link from the newest message to `email` in the server's outbox. */
+/**
+ * The invitation link from the newest message to `email`: from the SMTP server's Maildir
+ * that scripts/test.sh runs (MSF_MAILDIR), else from the app's outbox folder (MSF_OUTBOX).
+ */
 export async function invitationLink(email: string): Promise<string> {
-  const outbox = process.env.MSF_OUTBOX ?? path.join(__dirname, "..", "..", ".data", "e2e", "outbox");
+  const folder =
+    process.env.MSF_MAILDIR ?? process.env.MSF_OUTBOX ?? path.join(__dirname, "..", "..", ".data", "e2e", "outbox");
   let link = "";
   await expect
     .poll(
       () => {
-        if (!fs.existsSync(outbox)) return "";
-        const messages = fs
-          .readdirSync(outbox)
-          .filter((f) => f.endsWith(".eml"))
-          .map((f) => fs.readFileSync(path.join(outbox, f), "utf8").replace(/=\r?\n/g, ""))
-          .filter((m) => m.includes(`To: ${email}`));
-        const found = messages.map((m) => m.match(/https?:\/\/[^\s"<]+\/invitations\/[A-Za-z0-9_-]+/)).find(Boolean);
+        if (!fs.existsSync(folder)) return "";
+        const found = fs
+          .readdirSync(folder)
+          .map((f) => fs.readFileSync(path.join(folder, f), "utf8").replace(/=\r?\n/g, ""))
+          .filter((m) => m.includes(`To: ${email}`))
+          .map((m) => m.match(/https?:\/\/[^\s"<]+\/invitations\/[A-Za-z0-9_-]+/))
+          .find(Boolean);
         link = found ? found[0] : "";
         return link;
       },
-      { timeout: 15_000, message: `an invitation to ${email} in the outbox` },
+      { timeout: 15_000, message: `an invitation to ${email} in ${folder}` },
     )
     .not.toBe("");
   return link;
 }
-
