@@ -34,6 +34,41 @@ function send(url, data, progress) {
   });
 }
 
+// Sends the chosen files one request each, so every file gets its own progress and its
+// own answer; one refused file doesn't stop the others.
+async function uploadFiles(form) {
+  const message = form.querySelector(".upload-form__message");
+  const button = form.querySelector("button[type=submit]");
+  const input = form.querySelector("input[type=file]");
+  const files = [...input.files];
+  button.disabled = true;
+  message.removeAttribute("role");
+  message.setAttribute("role", "status");
+  const problems = [];
+  for (const [i, file] of files.entries()) {
+    message.textContent = files.length > 1 ? `Uploading ${i + 1} of ${files.length}: ${file.name}…` : `Uploading ${file.name}…`;
+    const data = new FormData();
+    for (const [key, value] of new FormData(form).entries()) {
+      if (key !== input.name) data.append(key, value);
+    }
+    data.append(input.name, file, file.name);
+    try {
+      await send(form.action, data, form.querySelector("progress"));
+    } catch (err) {
+      problems.push(files.length > 1 && !err.message.includes(file.name) ? `${file.name}: ${err.message}` : err.message);
+    }
+  }
+  if (problems.length === 0) {
+    message.textContent = files.length > 1 ? `All ${files.length} uploaded.` : "Uploaded.";
+    window.location.reload();
+    return;
+  }
+  const saved = files.length - problems.length;
+  message.textContent = problems.join(" ") + (saved > 0 ? ` The other ${saved} were added; reload the page to see them.` : "");
+  message.setAttribute("role", "alert");
+  button.disabled = false;
+}
+
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement)) return;
@@ -43,20 +78,7 @@ document.addEventListener("submit", (event) => {
   }
   if (form.hasAttribute("data-upload-form")) {
     event.preventDefault();
-    const message = form.querySelector(".upload-form__message");
-    const button = form.querySelector("button[type=submit]");
-    button.disabled = true;
-    message.textContent = "Uploading…";
-    send(form.action, new FormData(form), form.querySelector("progress"))
-      .then(() => {
-        message.textContent = "Uploaded.";
-        window.location.reload();
-      })
-      .catch((err) => {
-        message.textContent = err.message;
-        message.setAttribute("role", "alert");
-        button.disabled = false;
-      });
+    uploadFiles(form);
   }
 });
 

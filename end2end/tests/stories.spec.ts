@@ -1,4 +1,5 @@
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
+import fs from "node:fs";
 import path from "node:path";
 import { open, ready, signUp, uniqueEmail } from "./helpers";
 
@@ -111,10 +112,16 @@ test("a story is recorded in the browser, uploaded, timed and played back", asyn
 
 test("a photo with EXIF orientation 6 is shown upright", async ({ page }, testInfo) => {
   await newStory(page, testInfo, "Pictures");
-  await page.getByLabel("Add photos").setInputFiles(path.join(__dirname, "..", "fixtures", "orientation6.jpg"));
+  const photo = path.join(__dirname, "..", "fixtures", "orientation6.jpg");
+  // Several at once: each is uploaded (and reported) on its own.
+  await page.getByLabel("Add photos").setInputFiles([
+    photo,
+    { name: "second.jpg", mimeType: "image/jpeg", buffer: fs.readFileSync(photo) },
+  ]);
   await page.getByRole("button", { name: "Upload photos" }).click();
   const img = page.getByRole("img", { name: "orientation6.jpg" });
   await expect(img).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole("img", { name: "second.jpg" })).toBeVisible();
   // Stored sideways (landscape pixels, rotate-90 tag): upright it is portrait.
   const size = await img.evaluate((i: HTMLImageElement) => [i.naturalWidth, i.naturalHeight]);
   expect(size[1]).toBeGreaterThan(size[0]);

@@ -469,3 +469,32 @@ async fn a_finished_story_is_mailed_to_the_family_as_each_prefers(pool: PgPool) 
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Stop story emails"));
 }
+
+#[sqlx::test]
+async fn an_existing_member_logs_in_from_the_invitation_and_comes_back_to_it(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family_of(&app, &pool).await;
+    app.signed_up("kim@example.com").await;
+    assert_eq!(invite(&app, &f.owner, f.campaign, "kim@example.com", "contributor").await, StatusCode::OK);
+    let token = token_of(&queued_link(&pool, "kim@example.com").await);
+
+    // Logged out, the page offers sign-up and a log-in link that returns here.
+    let page = app.get(&format!("/invitations/{token}"), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Hello") || page.body.contains("You're invited"), "{}", page.body);
+    let back = format!("/invitations/{token}");
+    let encoded: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
+    assert!(page.body.contains(&format!("/login?next={encoded}")), "{}", page.body);
+
+    let reply = app.log_in("kim@example.com", crate::helpers::PASSWORD, None, Client::PlainForm).await;
+    let _ = reply;
+    let reply = app
+        .post_fn("login", &[("email", "kim@example.com"), ("password", crate::helpers::PASSWORD), ("next", &back)], None, Client::PlainForm)
+        .await;
+    assert_eq!(reply.header("location").as_deref(), Some(back.as_str()));
+    let kim = reply.session_cookie().unwrap();
+    let page = app.get(&back, Some(&kim)).await;
+    assert!(page.body.contains("Join Dad"), "{}", page.body);
+    assert_eq!(accept(&app, &kim, &token).await.0, StatusCode::OK);
+    assert_eq!(campaign_status(&app, &kim, f.campaign).await, StatusCode::OK);
+}

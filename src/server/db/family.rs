@@ -174,7 +174,8 @@ async fn send_invitation(tx: &mut UserTx, access: &CampaignAccess, member_id: Uu
                      (SELECT title FROM campaigns WHERE id = campaign_id) AS "title!",
                      (SELECT storyteller_name FROM campaigns WHERE id = campaign_id) AS storyteller,
                      (SELECT coalesce(name, email) FROM users WHERE id = auth.uid()) AS inviter,
-                     (SELECT role FROM family_members WHERE id = $2) AS role"#,
+                     (SELECT role FROM family_members WHERE id = $2) AS role,
+                     (SELECT name FROM family_members WHERE id = $2) AS name"#,
         hash,
         member_id,
         INVITATION_DAYS as i32
@@ -189,11 +190,16 @@ async fn send_invitation(tx: &mut UserTx, access: &CampaignAccess, member_id: Uu
         None => format!("“{}”", details.title),
     };
     let what = if role == "viewer" { "read" } else { "read and add" };
+    let greeting = match &details.name {
+        Some(name) => format!("Hello {name},"),
+        None => "Hello,".to_owned(),
+    };
     let lines = vec![
+        greeting,
         format!("{inviter} invited you to join {about} on MyStoryFlow, as a {role}."),
         format!("You'll be able to {what} the family's stories. The link works for {INVITATION_DAYS} days."),
     ];
-    let text = format!("{}\n\n{}\n\nOpen the invitation: {link}\n", lines[0], lines[1]);
+    let text = format!("{}\n\n{}\n\n{}\n\nOpen the invitation: {link}\n", lines[0], lines[1], lines[2]);
     let mail = OutgoingMail {
         to: details.email,
         subject: format!("{inviter} invited you to {}", details.title),
