@@ -6,31 +6,6 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::model::family::{Conversation, Family, InvitationView};
 
-/// Runs `$body` with `$tx` (the user's transaction) and `$access` (at least `$role` in
-/// `$campaign`), commits, and answers a plain form post with a redirect to `$back`.
-#[cfg(feature = "ssr")]
-macro_rules! in_campaign {
-    ($name:literal, $campaign:expr, $role:expr, $back:expr, $typed:expr, |$state:ident, $tx:ident, $access:ident| $body:block) => {{
-        use crate::server::{authz::CampaignAccess, request};
-        let plain = request::is_plain_form_post();
-        let back: String = $back;
-        let result = async {
-            let user = request::require_user().await?;
-            let $state = request::state()?;
-            let mut $tx = $state.db.begin_as(user.id).await?;
-            let $access = CampaignAccess::require(&mut $tx, $campaign, $role).await?;
-            let value = $body;
-            $tx.commit().await?;
-            if plain {
-                leptos_axum::redirect(&back);
-            }
-            Ok(value)
-        }
-        .await;
-        request::respond_to_form($name, $typed, &back, result).await
-    }};
-}
-
 #[server(endpoint = "family")]
 pub async fn campaign_family(campaign_id: Uuid) -> Result<Family, AppError> {
     use crate::model::Role;

@@ -30,51 +30,32 @@ pub async fn set_photo_caption(
     #[server(default)] back: String,
 ) -> Result<(), AppError> {
     use crate::model::{Role, SafeNext};
-    use crate::server::{authz::CampaignAccess, db::photos, request};
+    use crate::server::db::photos;
     let back = match back.as_str() {
         "" => format!("/campaigns/{campaign_id}/photos"),
         other => SafeNext::parse(other).as_str().to_owned(),
     };
-    let plain = request::is_plain_form_post();
-    let result = async {
-        let user = request::require_user().await?;
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Contributor).await?;
+    let typed = vec![("caption".to_owned(), caption.clone())];
+    in_campaign!("set_photo_caption", campaign_id, Role::Contributor, back, typed, |state, tx, access| {
+        let _ = &state;
         photos::set_caption(&mut tx, &access, photo_id, &caption).await?;
-        tx.commit().await?;
-        if plain {
-            leptos_axum::redirect(&back);
-        }
-        Ok(())
-    }
-    .await;
-    request::respond_to_form("set_photo_caption", vec![("caption".into(), caption.clone())], &back, result).await
+    })
 }
 
 /// Adds a gallery photo to a story (`attach` = true) or takes it off (false).
 #[server(endpoint = "link_photo")]
 pub async fn link_photo(campaign_id: Uuid, story_id: Uuid, photo_id: Uuid, attach: bool) -> Result<(), AppError> {
     use crate::model::Role;
-    use crate::server::{authz::CampaignAccess, db::photos, request};
-    let plain = request::is_plain_form_post();
-    let result = async {
-        let user = request::require_user().await?;
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Contributor).await?;
+    use crate::server::db::photos;
+    let back = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
+    in_campaign!("link_photo", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
+        let _ = &state;
         if attach {
             photos::attach(&mut tx, &access, story_id, photo_id).await?;
         } else {
             photos::detach(&mut tx, &access, story_id, photo_id).await?;
         }
-        tx.commit().await?;
-        if plain {
-            leptos_axum::redirect(&format!("/campaigns/{campaign_id}/stories/{story_id}/edit"));
-        }
-        Ok(())
-    }
-    .await;
-    let back = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
-    request::respond_to_form("link_photo", Vec::new(), &back, result).await
+    })
 }
 
 #[server(endpoint = "delete_photo")]

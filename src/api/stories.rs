@@ -119,26 +119,14 @@ pub const CONFLICT_MESSAGE: &str = "This story changed since you opened it: some
 #[server(endpoint = "set_story_status")]
 pub async fn set_story_status(campaign_id: Uuid, story_id: Uuid, status: String) -> Result<(), AppError> {
     use crate::model::{story::StoryStatus, Role};
-    use crate::server::{authz::CampaignAccess, db::stories, request};
-    let plain = request::is_plain_form_post();
-    let result = async {
-        let user = request::require_user().await?;
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Contributor).await?;
-        let status = StoryStatus::parse(&status).ok_or_else(|| AppError::invalid("status", "Please choose a listed status."))?;
-        let state = request::state()?;
-        if stories::set_status(&mut tx, &access, story_id, status).await? {
-            crate::server::notify::story_completed(&mut tx, campaign_id, story_id, &state.signer, &state.public_url).await?;
-        }
-        tx.commit().await?;
-        if plain {
-            leptos_axum::redirect(&format!("/campaigns/{campaign_id}/stories/{story_id}"));
-        }
-        Ok(())
-    }
-    .await;
+    use crate::server::{db::stories, notify};
     let back = format!("/campaigns/{campaign_id}/stories/{story_id}");
-    request::respond_to_form("set_story_status", Vec::new(), &back, result).await
+    in_campaign!("set_story_status", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
+        let status = StoryStatus::parse(&status).ok_or_else(|| AppError::invalid("status", "Please choose a listed status."))?;
+        if stories::set_status(&mut tx, &access, story_id, status).await? {
+            notify::story_completed(&mut tx, campaign_id, story_id, &state.signer, &state.public_url).await?;
+        }
+    })
 }
 
 #[server(endpoint = "delete_story")]
@@ -167,47 +155,27 @@ pub async fn delete_story(campaign_id: Uuid, story_id: Uuid) -> Result<(), AppEr
 #[server(endpoint = "move_story")]
 pub async fn move_story(campaign_id: Uuid, story_id: Uuid, position: i32) -> Result<(), AppError> {
     use crate::model::Role;
-    use crate::server::{authz::CampaignAccess, db::stories, request};
-    let plain = request::is_plain_form_post();
-    let result = async {
-        let user = request::require_user().await?;
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Owner).await?;
+    use crate::server::db::stories;
+    let back = format!("/campaigns/{campaign_id}/stories#story-{story_id}");
+    in_campaign!("move_story", campaign_id, Role::Owner, back, Vec::new(), |state, tx, access| {
+        let _ = &state;
         stories::move_to(&mut tx, &access, story_id, position).await?;
-        tx.commit().await?;
-        if plain {
-            leptos_axum::redirect(&format!("/campaigns/{campaign_id}/stories#story-{story_id}"));
-        }
-        Ok(())
-    }
-    .await;
-    let back = format!("/campaigns/{campaign_id}/stories");
-    request::respond_to_form("move_story", Vec::new(), &back, result).await
+    })
 }
 
 #[server(endpoint = "save_transcription")]
 pub async fn save_transcription(campaign_id: Uuid, story_id: Uuid, transcription: String) -> Result<(), AppError> {
     use crate::model::{story::MAX_STORY_CONTENT_CHARS, Role};
-    use crate::server::{authz::CampaignAccess, db::stories, request};
+    use crate::server::db::stories;
     let typed = vec![("transcription".to_owned(), transcription.clone())];
-    let plain = request::is_plain_form_post();
-    let result = async {
-        let user = request::require_user().await?;
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Contributor).await?;
+    let back = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
+    in_campaign!("save_transcription", campaign_id, Role::Contributor, back, typed, |state, tx, access| {
+        let _ = &state;
         if transcription.chars().count() > MAX_STORY_CONTENT_CHARS {
             return Err(AppError::invalid("transcription", "This transcription is too long to save."));
         }
         stories::save_transcription(&mut tx, &access, story_id, transcription.trim()).await?;
-        tx.commit().await?;
-        if plain {
-            leptos_axum::redirect(&format!("/campaigns/{campaign_id}/stories/{story_id}/edit"));
-        }
-        Ok(())
-    }
-    .await;
-    let back = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
-    request::respond_to_form("save_transcription", typed, &back, result).await
+    })
 }
 
 /// Turns the transcription into the story text (`mode` = "replace") or adds it at the end
@@ -215,27 +183,17 @@ pub async fn save_transcription(campaign_id: Uuid, story_id: Uuid, transcription
 #[server(endpoint = "use_transcription")]
 pub async fn use_transcription(campaign_id: Uuid, story_id: Uuid, mode: String) -> Result<(), AppError> {
     use crate::model::Role;
-    use crate::server::{authz::CampaignAccess, db::stories, request};
-    let plain = request::is_plain_form_post();
-    let result = async {
-        let user = request::require_user().await?;
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Contributor).await?;
+    use crate::server::db::stories;
+    let back = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
+    in_campaign!("use_transcription", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
+        let _ = &state;
         let append = match mode.as_str() {
             "append" => true,
             "replace" => false,
             _ => return Err(AppError::BadRequest),
         };
         stories::use_transcription(&mut tx, &access, story_id, append).await?;
-        tx.commit().await?;
-        if plain {
-            leptos_axum::redirect(&format!("/campaigns/{campaign_id}/stories/{story_id}/edit"));
-        }
-        Ok(())
-    }
-    .await;
-    let back = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
-    request::respond_to_form("use_transcription", Vec::new(), &back, result).await
+    })
 }
 
 #[server(endpoint = "remove_audio")]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::new::CategoryFields;
-use super::{duration, story_in_address, Crumbs};
+use super::{duration, story_in_address, Crumbs, PhotoUploadForm};
 use crate::api::auth::take_flash;
 use crate::api::stories::save_story;
 use crate::components::{error_panel::ErrorPanel, forms::FormAlert, require_user::RequireUser};
@@ -550,18 +550,8 @@ fn Photos(story: StoryDetail) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
-            <form method="post" action=format!("/media/campaigns/{campaign_id}/photos?story={story_id}")
-                enctype="multipart/form-data" class="upload-form" data-upload-form>
-                <div class="field">
-                    <label for="photo-files">"Add photos"</label>
-                    <p class="field__hint" id="photo-files-hint">"JPEG, PNG or WebP, up to 30 MB each. You can choose several."</p>
-                    <input id="photo-files" type="file" name="photos" multiple required aria-describedby="photo-files-hint"
-                        accept="image/jpeg,image/png,image/webp"/>
-                </div>
-                <progress max="100" value="0" hidden aria-label="Upload progress"></progress>
-                <p class="upload-form__message" role="status"></p>
-                <button type="submit" class="button button--quiet">"Upload photos"</button>
-            </form>
+            <PhotoUploadForm action=format!("/media/campaigns/{campaign_id}/photos?story={story_id}") id="photo-files"
+                button_class="button button--quiet"/>
             <p><a href=format!("/campaigns/{campaign_id}/photos?story={story_id}")>"Choose from the campaign's photos"</a></p>
         </section>
     }

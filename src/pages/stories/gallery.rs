@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
-use super::ids_in_address;
+use super::{ids_in_address, PhotoUploadForm};
 use crate::api::{auth::take_flash, campaigns::campaign, photos::photos};
 use crate::components::{error_panel::ErrorPanel, forms::FormAlert, require_user::RequireUser};
 use crate::error::AppError;
@@ -53,18 +53,9 @@ pub fn GalleryPage() -> impl IntoView {
 #[component]
 fn UploadForm(campaign_id: Uuid) -> impl IntoView {
     view! {
-        <form method="post" action=format!("/media/campaigns/{campaign_id}/photos")
-            enctype="multipart/form-data" class="card upload-form" data-upload-form>
-            <div class="field">
-                <label for="gallery-files">"Add photos"</label>
-                <p class="field__hint" id="gallery-files-hint">"JPEG, PNG or WebP, up to 30 MB each. You can choose several."</p>
-                <input id="gallery-files" type="file" name="photos" multiple required aria-describedby="gallery-files-hint"
-                    accept="image/jpeg,image/png,image/webp"/>
-            </div>
-            <progress max="100" value="0" hidden aria-label="Upload progress"></progress>
-            <p class="upload-form__message" role="status"></p>
-            <button type="submit" class="button">"Upload photos"</button>
-        </form>
+        <section class="card">
+            <PhotoUploadForm action=format!("/media/campaigns/{campaign_id}/photos") id="gallery-files"/>
+        </section>
     }
 }
 

@@ -55,3 +55,22 @@ pub fn Crumbs(campaign_id: Uuid, campaign_title: String, #[prop(optional)] story
         </nav>
     }
 }
+
+/// The photo upload form: a plain multipart post; public/enhance.js adds per-file progress.
+#[component]
+pub fn PhotoUploadForm(action: String, id: &'static str, #[prop(default = "button")] button_class: &'static str) -> impl IntoView {
+    let hint_id = format!("{id}-hint");
+    view! {
+        <form method="post" action=action enctype="multipart/form-data" class="upload-form" data-upload-form>
+            <div class="field">
+                <label for=id>"Add photos"</label>
+                <p class="field__hint" id=hint_id.clone()>"JPEG, PNG or WebP, up to 30 MB each. You can choose several."</p>
+                <input id=id type="file" name="photos" multiple required aria-describedby=hint_id
+                    accept="image/jpeg,image/png,image/webp"/>
+            </div>
+            <progress max="100" value="0" hidden aria-label="Upload progress"></progress>
+            <p class="upload-form__message" role="status"></p>
+            <button type="submit" class=button_class>"Upload photos"</button>
+        </form>
+    }
+}
