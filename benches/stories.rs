@@ -18,7 +18,7 @@ use bytes::Bytes;
 use http::{header, Request};
 use leptos::config::LeptosOptions;
 use mystoryflow::server::{
-    db::stories::{search, SearchFilters},
+    db::search::{search, SearchFilters},
     db::{Db, MIGRATOR},
     media::{photo::process_photo, Storage},
     postgres::LocalPostgres,

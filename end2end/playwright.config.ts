@@ -37,11 +37,12 @@ export default defineConfig({
   projects: [
     { name: "hydrated", use: { ...chromium, javaScriptEnabled: true } },
     // axe runs inside the page, so it needs JavaScript; the HTML it checks is the same
-    // server-rendered HTML the no-js project sees.
+    // server-rendered HTML the no-js project sees. *.hydrated.spec.ts test what only
+    // exists with JavaScript (each has a tested plain-HTML alternative).
     {
       name: "no-js",
       use: { ...chromium, javaScriptEnabled: false },
-      testIgnore: /accessibility\.spec\.ts/,
+      testIgnore: [/accessibility\.spec\.ts/, /\.hydrated\.spec\.ts/],
     },
   ],
 });

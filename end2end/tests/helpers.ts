@@ -64,3 +64,20 @@ export async function invitationLink(email: string): Promise<string> {
     .not.toBe("");
   return link;
 }
+
+/** Signs up, starts a campaign and a story; leaves the page on the story's editor. */
+export async function newStory(page: Page, testInfo: TestInfo, title: string) {
+  await signUp(page, testInfo, "Olive", uniqueEmail(testInfo));
+  await open(page, "/campaigns/new", testInfo);
+  await page.getByLabel("Campaign title").fill("Dad's Life Stories");
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await expect(page).toHaveURL(/\/campaigns\/[0-9a-f-]{36}$/);
+  await ready(page, testInfo);
+  await page.getByRole("link", { name: "Write a new story" }).click();
+  await ready(page, testInfo);
+  await page.getByLabel("Title", { exact: true }).fill(title);
+  await page.getByLabel("Category", { exact: true }).selectOption("childhood");
+  await page.getByRole("button", { name: "Start writing" }).click();
+  await expect(page).toHaveURL(/\/stories\/[0-9a-f-]{36}\/edit$/);
+  await ready(page, testInfo);
+}

@@ -232,7 +232,7 @@ pub async fn search_stories(
     #[server(default)] after: String,
 ) -> Result<SearchPage, AppError> {
     use crate::model::story::StoryStatus;
-    use crate::server::{db::stories, request};
+    use crate::server::{db::search, request};
     let result = async {
         let user = request::require_user().await?;
         let q = q.trim();
@@ -242,7 +242,7 @@ pub async fn search_stories(
         if q.chars().count() > 200 {
             return Err(AppError::invalid("q", "Please search for fewer words."));
         }
-        let filters = stories::SearchFilters {
+        let filters = search::SearchFilters {
             campaign_id: campaign,
             category: Some(category.trim().to_owned()).filter(|c| !c.is_empty()),
             status: match status.as_str() {
@@ -251,7 +251,7 @@ pub async fn search_stories(
             },
         };
         let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let page = stories::search(&mut tx, q, &filters, Some(after.as_str())).await?;
+        let page = search::search(&mut tx, q, &filters, Some(after.as_str())).await?;
         tx.commit().await?;
         Ok(page)
     }

@@ -2,6 +2,7 @@
 pub mod editor;
 pub mod gallery;
 pub mod list;
+pub mod media;
 pub mod new;
 pub mod show;
 

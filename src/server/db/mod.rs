@@ -5,6 +5,7 @@ pub mod campaigns;
 pub mod comments;
 pub mod family;
 pub mod photos;
+pub mod search;
 pub mod stories;
 
 use sqlx::{migrate::Migrator, PgConnection, PgPool, Postgres, Transaction};

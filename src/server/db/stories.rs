@@ -6,12 +6,10 @@ use uuid::Uuid;
 use super::UserTx;
 use crate::error::AppError;
 use crate::model::story::{
-    Audio, PhotoView, SaveOutcome, SearchHit, SearchPage, StoryDetail, StoryList, StoryListItem, StoryStatus,
-    StoryText, TranscriptionStatus,
+    Audio, PhotoView, SaveOutcome, StoryDetail, StoryList, StoryListItem, StoryStatus, StoryText,
+    TranscriptionStatus,
 };
 use crate::server::{authz::CampaignAccess, markdown};
-
-pub const SEARCH_PAGE_SIZE: i64 = 20;
 
 pub async fn list(tx: &mut UserTx, access: &CampaignAccess) -> Result<StoryList, AppError> {
     let campaign_title = sqlx::query_scalar!("SELECT title FROM campaigns WHERE id = $1", access.campaign_id())
@@ -421,84 +419,4 @@ pub async fn delete(
     .fetch_one(tx.conn())
     .await?;
     Ok(key)
-}
-
-/// Cursor of the last hit shown: its rank and id.
-fn parse_cursor(after: &str) -> Option<(f32, Uuid)> {
-    let (rank, id) = after.split_once('_')?;
-    Some((rank.parse().ok()?, Uuid::parse_str(id).ok()?))
-}
-
-#[derive(Debug, Default, Clone)]
-pub struct SearchFilters {
-    pub campaign_id: Option<Uuid>,
-    pub category: Option<String>,
-    pub status: Option<StoryStatus>,
-}
-
-/// Full-text search over every story the user may see (row-level security decides), best
-/// matches first, `SEARCH_PAGE_SIZE` at a time.
-pub async fn search(
-    tx: &mut UserTx,
-    query: &str,
-    filters: &SearchFilters,
-    after: Option<&str>,
-) -> Result<SearchPage, AppError> {
-    let cursor = match after.filter(|a| !a.is_empty()) {
-        Some(a) => Some(parse_cursor(a).ok_or(AppError::BadRequest)?),
-        None => None,
-    };
-    // Matching and ranking run in search_story_ids (see migration 14: it can use the GIN
-    // index where RLS could not); headlines, which are costly, only for the returned page.
-    let rows = sqlx::query!(
-        r#"WITH q AS (SELECT websearch_to_tsquery('english', $1) AS q),
-           hits AS (SELECT * FROM q, search_story_ids(q.q, $2, $3, $4, $5, $6, $7))
-           SELECT s.id, s.campaign_id, c.title AS campaign_title, s.title, s.category,
-                  coalesce(s.status, 'draft') AS "status!", h.rank AS "rank!",
-                  ts_headline('english', coalesce(s.content, '') || E'\n' || coalesce(s.transcription, ''), h.q,
-                              'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=35, MinWords=15, MaxFragments=2')
-                      AS "snippet!"
-           FROM hits h JOIN stories s ON s.id = h.id JOIN campaigns c ON c.id = s.campaign_id
-           ORDER BY h.rank DESC, h.id DESC"#,
-        query,
-        filters.campaign_id,
-        filters.category,
-        filters.status.map(StoryStatus::as_str),
-        cursor.map(|c| c.0),
-        cursor.map(|c| c.1),
-        (SEARCH_PAGE_SIZE + 1) as i32,
-    )
-    .fetch_all(tx.conn())
-    .await?;
-    let more = rows.len() as i64 > SEARCH_PAGE_SIZE;
-    let hits: Vec<_> = rows.into_iter().take(SEARCH_PAGE_SIZE as usize).collect();
-    let next = more.then(|| hits.last().map(|h| format!("{}_{}", h.rank, h.id))).flatten();
-    Ok(SearchPage {
-        hits: hits
-            .into_iter()
-            .map(|h| SearchHit {
-                id: h.id,
-                campaign_id: h.campaign_id,
-                campaign_title: h.campaign_title,
-                title: h.title,
-                category: h.category,
-                status: StoryStatus::parse(&h.status).unwrap_or(StoryStatus::Draft),
-                snippet: markdown::highlight(&h.snippet),
-            })
-            .collect(),
-        next,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip() {
-        let id = Uuid::new_v4();
-        let rank: f32 = 0.0607927;
-        assert_eq!(parse_cursor(&format!("{rank}_{id}")), Some((rank, id)));
-        assert_eq!(parse_cursor("nonsense"), None);
-    }
 }
