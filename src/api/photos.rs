@@ -61,21 +61,13 @@ pub async fn link_photo(campaign_id: Uuid, story_id: Uuid, photo_id: Uuid, attac
 #[server(endpoint = "delete_photo")]
 pub async fn delete_photo(campaign_id: Uuid, photo_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
-    use crate::server::{authz::CampaignAccess, db::photos, request};
-    let plain = request::is_plain_form_post();
-    let result = async {
-        let user = request::require_user().await?;
-        let state = request::state()?;
-        let mut tx = state.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Contributor).await?;
-        let keys = photos::delete(&mut tx, &access, photo_id).await?;
-        tx.commit().await?;
-        state.storage.delete(&keys).await;
-        if plain {
-            leptos_axum::redirect(&format!("/campaigns/{campaign_id}/photos"));
-        }
-        Ok(())
-    }
-    .await;
-    request::respond_to_form("delete_photo", Vec::new(), &format!("/campaigns/{campaign_id}/photos"), result).await
+    use crate::server::{db::photos, request};
+    let back = format!("/campaigns/{campaign_id}/photos");
+    let files = in_campaign!("delete_photo", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
+        let _ = &state;
+        photos::delete(&mut tx, &access, photo_id).await?
+    })?;
+    // Rows first, files once the deletion is committed: never a row without its file.
+    request::state()?.storage.delete(&files).await;
+    Ok(())
 }

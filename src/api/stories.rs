@@ -199,26 +199,16 @@ pub async fn use_transcription(campaign_id: Uuid, story_id: Uuid, mode: String) 
 #[server(endpoint = "remove_audio")]
 pub async fn remove_audio(campaign_id: Uuid, story_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
-    use crate::server::{authz::CampaignAccess, db::stories, request};
-    let plain = request::is_plain_form_post();
-    let result = async {
-        let user = request::require_user().await?;
-        let state = request::state()?;
-        let mut tx = state.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Contributor).await?;
-        let key = stories::remove_audio(&mut tx, &access, story_id).await?;
-        tx.commit().await?;
-        if let Some(key) = key {
-            state.storage.delete(&[key]).await;
-        }
-        if plain {
-            leptos_axum::redirect(&format!("/campaigns/{campaign_id}/stories/{story_id}/edit"));
-        }
-        Ok(())
-    }
-    .await;
+    use crate::server::{db::stories, request};
     let back = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
-    request::respond_to_form("remove_audio", Vec::new(), &back, result).await
+    let file = in_campaign!("remove_audio", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
+        let _ = &state;
+        stories::remove_audio(&mut tx, &access, story_id).await?
+    })?;
+    if let Some(key) = file {
+        request::state()?.storage.delete(&[key]).await;
+    }
+    Ok(())
 }
 
 /// Full-text search (web-search syntax: words, "phrases", -not, or) over every story the

@@ -352,3 +352,37 @@ async fn one_photo_illustrates_several_stories_and_the_gallery(pool: PgPool) {
         .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
 }
+
+#[sqlx::test]
+async fn removing_a_recording_or_a_photo_removes_its_files(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    let story = create_story(&app, &f.owner, f.campaign, "Tidy").await;
+    let (c, s) = (f.campaign.to_string(), story.to_string());
+    let reply = app.upload(&audio_path(f.campaign, story), "audio", &[("a.wav", &fixture("speech.wav"))], Some(&f.owner)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let key: String = sqlx::query_scalar("SELECT metadata->>'audio_key' FROM stories").fetch_one(&pool).await.unwrap();
+    assert!(app.state.storage.exists(&key).await);
+    let reply = app.post_fn("remove_audio", &[("campaign_id", &c), ("story_id", &s)], Some(&f.owner), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(!app.state.storage.exists(&key).await);
+    let url: Option<String> = sqlx::query_scalar("SELECT audio_url FROM stories").fetch_one(&pool).await.unwrap();
+    assert_eq!(url, None);
+    assert_eq!(app.get_bytes(&audio_path(f.campaign, story), Some(&f.owner), None).await.0, StatusCode::NOT_FOUND);
+
+    let reply = app
+        .upload(&format!("/media/campaigns/{c}/photos?story={s}"), "photos", &[("p.jpg", &fixture("photo_orient6_gps.jpg"))], Some(&f.owner))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let photo: Uuid = sqlx::query_scalar("SELECT id FROM photos").fetch_one(&pool).await.unwrap();
+    // A viewer can't delete it; the owner can, and its files go too.
+    let reply = app.post_fn("delete_photo", &[("campaign_id", &c), ("photo_id", &photo.to_string())], Some(&f.viewer), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    let reply = app.post_fn("delete_photo", &[("campaign_id", &c), ("photo_id", &photo.to_string())], Some(&f.owner), Client::Script).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    for variant in ["original", "display", "thumb"] {
+        assert!(!app.state.storage.exists(&format!("campaigns/{c}/photos/{photo}/{variant}")).await);
+    }
+    let links: i64 = sqlx::query_scalar("SELECT count(*) FROM story_photos").fetch_one(&pool).await.unwrap();
+    assert_eq!(links, 0);
+}
