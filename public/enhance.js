@@ -258,7 +258,9 @@ document.addEventListener("dragend", async () => {
   const list = row.parentElement;
   const position = [...list.children].indexOf(row);
   const body = new URLSearchParams({ campaign_id: list.dataset.campaign, story_id: row.dataset.story, position });
-  const reply = await fetch("/api/move_story", { method: "POST", body, headers: { Accept: "application/json" } });
+  if (list.dataset.book) body.set("book_id", list.dataset.book);
+  const endpoint = list.dataset.endpoint || "/api/move_story";
+  const reply = await fetch(endpoint, { method: "POST", body, headers: { Accept: "application/json" } });
   if (!reply.ok) window.alert("The story could not be moved. Please reload the page and try again.");
   window.location.reload();
 });
@@ -307,9 +309,48 @@ function watchTranscriptions() {
     .forEach(followTranscription);
 }
 
+// --- Book render progress: follow the print PDF being made, then show the result ------
+
+async function followRender(el) {
+  if (el.dataset.following) return;
+  el.dataset.following = "true";
+  const body = new URLSearchParams({ campaign_id: el.dataset.campaign, book_id: el.dataset.book });
+  const bar = el.querySelector("[role=progressbar]");
+  for (let i = 0; i < 1200; i++) {
+    await new Promise((r) => setTimeout(r, 700));
+    let state;
+    try {
+      const reply = await fetch("/api/book_progress", { method: "POST", body, headers: { Accept: "application/json" } });
+      if (!reply.ok) continue;
+      state = await reply.json();
+    } catch (_) {
+      continue;
+    }
+    const percent = state.status === "Done" ? 100 : state.progress;
+    bar.setAttribute("aria-valuenow", String(percent));
+    bar.firstElementChild.style.width = percent + "%";
+    el.querySelector("[data-render-percent]").textContent = percent + "%";
+    el.querySelector("[data-render-stage]").textContent = state.status === "Done" ? "Done" : state.stage || "";
+    if (state.status === "Done" || state.status === "Failed" || state.status === "None") {
+      // The finished render brings page counts, downloads and the print check.
+      await new Promise((r) => setTimeout(r, 400));
+      window.location.reload();
+      return;
+    }
+  }
+}
+
+function watchRenders() {
+  document
+    .querySelectorAll('[data-render-progress="queued"], [data-render-progress="rendering"]')
+    .forEach(followRender);
+}
+
 revealRecorders();
 watchTranscriptions();
+watchRenders();
 new MutationObserver(() => {
   revealRecorders();
   watchTranscriptions();
+  watchRenders();
 }).observe(document.documentElement, { childList: true, subtree: true });

@@ -26,6 +26,9 @@ fi
 if ! have chromium; then
   apt_install chromium
 fi
+if ! have pdfinfo; then
+  apt_install poppler-utils # the book crate's tests check PDFs with pdfinfo/pdffonts/pdftotext
+fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   step "Adding the Rust target wasm32-unknown-unknown"

@@ -34,6 +34,7 @@ offline_dir=$(mktemp -d)
 touch src/lib.rs # re-expand the query macros so they write their data for the check
 SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$offline_dir" DATABASE_URL="$schema_url" \
   RUSTFLAGS="--cfg erase_components" cargo test --features ssr
+RUSTFLAGS="--cfg erase_components" cargo test -p mystoryflow-book
 if ! diff -r -q .sqlx "$offline_dir" >/dev/null; then
   diff -r .sqlx "$offline_dir" || true
   echo "error: .sqlx is out of date with the queries or migrations; run scripts/prepare-sqlx.sh and commit .sqlx" >&2

@@ -13,7 +13,7 @@ use crate::model::CurrentUser;
 use crate::pages::{
     account::AccountPage,
     auth::{LoginPage, SignupPage},
-    books::BooksPage,
+    books::{BookDesignerPage, BookPreviewPage, BooksPage, CampaignBooksPage, ListenPage},
     campaigns::{
         form::{EditCampaignPage, NewCampaignPage},
         list::CampaignsPage,
@@ -120,6 +120,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async/>
                     <Route path=path!("/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async/>
                     <Route path=path!("/books") view=BooksPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id/books") view=CampaignBooksPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id/books/:book") view=BookDesignerPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id/books/:book/preview") view=BookPreviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/listen/:token") view=ListenPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

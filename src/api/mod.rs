@@ -28,6 +28,7 @@ macro_rules! in_campaign {
 
 pub mod account;
 pub mod auth;
+pub mod books;
 pub mod campaigns;
 pub mod family;
 pub mod photos;

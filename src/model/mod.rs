@@ -1,5 +1,6 @@
 //! Wire types shared by the server and the browser.
 pub mod account;
+pub mod book;
 pub mod campaign;
 pub mod family;
 pub mod flash;

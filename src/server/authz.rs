@@ -77,6 +77,20 @@ impl CampaignAccess {
         }
     }
 
+    pub fn may_design_books(&self) -> bool {
+        self.permissions.can_design_books && self.is_editable()
+    }
+
+    /// Owners, and members the owner allowed to, design books (while the campaign is editable).
+    pub fn ensure_may_design_books(&self) -> Result<(), AppError> {
+        self.ensure_editable()?;
+        if self.permissions.can_design_books {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     pub fn is_editable(&self) -> bool {
         self.status != CampaignStatus::Archived
     }

@@ -15,7 +15,7 @@ use super::postgres::LocalPostgres;
 use super::mail::{self, Mailer};
 use super::notify::{self, Signer};
 use super::media::Storage;
-use super::{router, state::AppState, transcribe};
+use super::{books, router, state::AppState, transcribe};
 
 const USAGE: &str = "usage: mystoryflow [serve]
        mystoryflow migrate                               (migrations on DATABASE_URL)
@@ -92,6 +92,7 @@ async fn serve(config: Config) -> Result<()> {
             public_url: config.public_url.clone(),
             signer,
         };
+        tokio::spawn(books::run_worker(state.clone()));
         let app = router::build(state, sessions, config.secure_cookies);
         let listener = tokio::net::TcpListener::bind(addr)
             .await

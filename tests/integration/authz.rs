@@ -60,6 +60,23 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/delete_comment", Needs::Campaign(Role::Viewer)),
     ("/api/set_heart", Needs::Campaign(Role::Viewer)),
     ("/api/set_story_emails", Needs::Login),
+    ("/api/books", Needs::Campaign(Role::Viewer)),
+    ("/api/book", Needs::Campaign(Role::Viewer)),
+    ("/api/book_progress", Needs::Campaign(Role::Viewer)),
+    // Designing needs can_design_books: owners have it, contributors only when granted
+    // (books::a_contributor_designs_books_only_when_the_owner_allows_it).
+    ("/api/create_book", Needs::Campaign(Role::Owner)),
+    ("/api/save_book_details", Needs::Campaign(Role::Owner)),
+    ("/api/save_book_cover", Needs::Campaign(Role::Owner)),
+    ("/api/include_book_story", Needs::Campaign(Role::Owner)),
+    ("/api/move_book_story", Needs::Campaign(Role::Owner)),
+    ("/api/set_book_photo", Needs::Campaign(Role::Owner)),
+    ("/api/set_book_qr", Needs::Campaign(Role::Owner)),
+    ("/api/revoke_share_link", Needs::Campaign(Role::Owner)),
+    ("/api/render_book", Needs::Campaign(Role::Owner)),
+    ("/api/mark_book_ready", Needs::Campaign(Role::Owner)),
+    ("/api/delete_book", Needs::Campaign(Role::Owner)),
+    ("/api/listening", Needs::Nothing),
     ("/api/unsubscribe", Needs::Nothing),
     // Last: members who may leave do.
     ("/api/leave_campaign", Needs::Campaign(Role::Viewer)),
@@ -116,6 +133,20 @@ async fn contributors_photo(pool: &PgPool, campaign: Uuid) -> Uuid {
     .unwrap()
 }
 
+/// A book of the campaign holding `story` (fresh each time, so deleting one is harmless).
+async fn book_with(pool: &PgPool, campaign: Uuid, story: Uuid) -> Uuid {
+    sqlx::query_scalar(
+        "INSERT INTO books (campaign_id, user_id, title, design_data)
+         SELECT $1, user_id, 'Matrix book', jsonb_build_object('stories', jsonb_build_array(jsonb_build_object('story_id', $2::uuid)))
+         FROM campaigns WHERE id = $1 RETURNING id",
+    )
+    .bind(campaign)
+    .bind(story)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
 /// Arguments for the story and photo functions.
 async fn story_args(pool: &PgPool, path: &str, campaign: Uuid, story: Uuid, photo: Uuid, actor: &str) -> Option<Vec<(&'static str, String)>> {
     let c = ("campaign_id", campaign.to_string());
@@ -153,6 +184,29 @@ async fn story_args(pool: &PgPool, path: &str, campaign: Uuid, story: Uuid, phot
         "/api/delete_comment" => vec![c, s(story), ("comment_id", comment_by(pool, story, actor).await.to_string())],
         "/api/set_heart" => vec![c, s(story), ("on", "true".into())],
         "/api/set_story_emails" => vec![("choice", "every".into())],
+        "/api/books" => vec![c],
+        "/api/create_book" => vec![c, ("title", "Dad's book".into())],
+        book_fn if book_fn.contains("book") || book_fn == "/api/revoke_share_link" => {
+            let mut args = vec![c, ("book_id", book_with(pool, campaign, story).await.to_string())];
+            match book_fn {
+                "/api/save_book_details" => args.extend([
+                    ("title", "Dad".into()),
+                    ("trim", "6x9".into()),
+                    ("paper", "standard".into()),
+                    ("binding", "paperback".into()),
+                    ("template", "modern".into()),
+                ]),
+                "/api/save_book_cover" => args.extend([("layout", "text_only".into()), ("colour", "#336699".into())]),
+                "/api/include_book_story" => args.extend([s(story), ("include", "true".into())]),
+                "/api/move_book_story" => args.extend([s(story), ("position", "0".into())]),
+                "/api/set_book_photo" => args.extend([s(story), p(photo), ("shown", "false".into())]),
+                "/api/set_book_qr" => args.extend([s(story), ("on", "false".into())]),
+                "/api/revoke_share_link" => args.push(s(story)),
+                "/api/mark_book_ready" => args.push(("proofread", "true".into())),
+                _ => {}
+            }
+            args
+        }
         _ => return None,
     })
 }

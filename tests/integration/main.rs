@@ -1,6 +1,7 @@
 //! Database and HTTP tests: each `#[sqlx::test]` gets a fresh, migrated database.
 mod accounts;
 mod authz;
+mod books;
 mod campaigns;
 mod family;
 mod helpers;

@@ -59,6 +59,7 @@ fn Overview(campaign: CampaignOverview) -> impl IntoView {
                 <p class="button-row">
                     <a class="button button--quiet" href=format!("/campaigns/{}/stories", card.id)>"All stories"</a>
                     <a class="button button--quiet" href=format!("/campaigns/{}/photos", card.id)>"Photos"</a>
+                    <a class="button button--quiet" href=format!("/campaigns/{}/books", card.id)>"Books"</a>
                     {(card.role >= Role::Contributor && !archived).then(|| view! {
                         <a class="button" href=format!("/campaigns/{}/stories/new", card.id)>"Write a new story"</a>
                     })}

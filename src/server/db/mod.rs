@@ -1,6 +1,7 @@
 //! Database access. Every query of user data runs inside [`UserTx`], a transaction acting
 //! as Postgres role `authenticated` for one user, so row-level security always applies.
 pub mod accounts;
+pub mod books;
 pub mod campaigns;
 pub mod comments;
 pub mod family;

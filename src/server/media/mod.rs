@@ -39,6 +39,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/media/campaigns/{campaign_id}/photos", post(upload_photos))
         .route("/media/campaigns/{campaign_id}/photos/{photo_id}/{variant}", get(download_photo))
+        .route("/media/campaigns/{campaign_id}/books/{book_id}/renders/{render_id}/{file}", get(download_render))
+        .route(
+            "/media/campaigns/{campaign_id}/books/{book_id}/renders/{render_id}/pages/{page}",
+            get(download_page),
+        )
+        .route("/media/listen/{token}", get(listen_audio))
         // The limits are enforced while streaming, per file, below.
         .layer(DefaultBodyLimit::disable())
 }
@@ -436,6 +442,89 @@ async fn download_photo(
             serve(&state, &key, "image/jpeg", &headers, "private, max-age=86400").await
         }
         Err(err) => error_response(err),
+    }
+}
+
+/// The print files of a book's current render, for every member of the campaign.
+async fn render_file(
+    state: &AppState,
+    auth: &AuthSession,
+    (campaign_id, book_id, render_id): (Uuid, Uuid, Uuid),
+) -> Result<String, AppError> {
+    let mut tx = begin(state, auth).await?;
+    let access = CampaignAccess::require(&mut tx, campaign_id, Role::Viewer).await?;
+    let title = super::db::books::require_render(&mut tx, &access, book_id, render_id).await?;
+    tx.commit().await?;
+    Ok(title)
+}
+
+async fn download_render(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path((campaign_id, book_id, render_id, file)): Path<(Uuid, Uuid, Uuid, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let mime = match file.as_str() {
+        "book.pdf" | "cover.pdf" => "application/pdf",
+        "cover.png" => "image/png",
+        _ => return error_response(AppError::NotFound),
+    };
+    match render_file(&state, &auth, (campaign_id, book_id, render_id)).await {
+        Ok(title) => {
+            let key = format!("{}/{file}", super::db::books::render_prefix(campaign_id, book_id, render_id));
+            let mut response = serve(&state, &key, mime, &headers, "private, max-age=31536000, immutable").await;
+            if mime == "application/pdf" {
+                let name = download_name(&title, if file == "cover.pdf" { " - cover" } else { "" });
+                if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{name}.pdf\"")) {
+                    response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+                }
+            }
+            response
+        }
+        Err(err) => error_response(err),
+    }
+}
+
+/// An ASCII file name from the book's title (header values must be ASCII).
+fn download_name(title: &str, suffix: &str) -> String {
+    let name: String = title
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == ' ' || c == '-' { c } else { '_' })
+        .collect::<String>()
+        .trim()
+        .chars()
+        .take(80)
+        .collect();
+    format!("{}{suffix}", if name.is_empty() { "book" } else { &name })
+}
+
+async fn download_page(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path((campaign_id, book_id, render_id, page)): Path<(Uuid, Uuid, Uuid, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(number) = page.strip_suffix(".png").and_then(|n| n.parse::<u32>().ok()) else {
+        return error_response(AppError::NotFound);
+    };
+    match render_file(&state, &auth, (campaign_id, book_id, render_id)).await {
+        Ok(_) => {
+            let key = format!("{}/pages/{number}.png", super::db::books::render_prefix(campaign_id, book_id, render_id));
+            serve(&state, &key, "image/png", &headers, "private, max-age=31536000, immutable").await
+        }
+        Err(err) => error_response(err),
+    }
+}
+
+/// A printed QR code's recording: no account, only the signed, revocable link.
+async fn listen_audio(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+    let Some(link) = state.signer.verify(super::books::LISTEN, &token) else {
+        return error_response(AppError::NotFound);
+    };
+    match super::db::books::listening(state.db.pool(), link).await {
+        Ok(Some(found)) => serve(&state, &found.audio_key, &found.audio_mime, &headers, "private, no-cache").await,
+        Ok(None) => error_response(AppError::NotFound),
+        Err(err) => error_response(AppError::from(err)),
     }
 }
 

@@ -202,6 +202,36 @@ fn process(
     })
 }
 
+/// A photo for print, from the original: upright, at most `max_width` × `max_height` pixels
+/// (never upscaled), JPEG at high quality. The ICC profile is dropped: typst places images
+/// as sRGB, and the printer expects sRGB.
+pub fn print_rendition(bytes: &[u8], max_width: u32, max_height: u32) -> Result<(Vec<u8>, u32, u32), MediaError> {
+    catch_panics(MediaKind::Photo, || {
+        let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| corrupt(e.to_string()))?;
+        let mut limits = Limits::default();
+        limits.max_alloc = Some(MAX_DECODED_BYTES);
+        reader.limits(limits);
+        let mut decoder = reader.into_decoder().map_err(map_image_error)?;
+        let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+        let full = flatten_to_rgb8(DynamicImage::from_decoder(decoder).map_err(map_image_error)?);
+        // Fit the box in the stored (unrotated) axes, then rotate the small image.
+        let (bw, bh) = if swaps_axes(orientation) { (max_height, max_width) } else { (max_width, max_height) };
+        let (w, h) = full.dimensions();
+        let scale = (f64::from(bw.max(1)) / f64::from(w)).min(f64::from(bh.max(1)) / f64::from(h));
+        let long_side = if scale < 1.0 { ((f64::from(w.max(h)) * scale).round() as u32).max(1) } else { w.max(h) };
+        let small = downscale(&full, long_side)?.unwrap_or(full);
+        let upright = orient(small, orientation);
+        let mut out = Vec::with_capacity(upright.as_raw().len() / 6);
+        JpegEncoder::new_with_quality(&mut out, PRINT_JPEG_QUALITY)
+            .write_image(upright.as_raw(), upright.width(), upright.height(), ExtendedColorType::Rgb8)
+            .map_err(|e| corrupt(format!("jpeg encode: {e}")))?;
+        Ok((out, upright.width(), upright.height()))
+    })
+}
+
+/// Print deserves more than the screen renditions' 85.
+const PRINT_JPEG_QUALITY: u8 = 92;
+
 /// Skip the length-prefixed header segments (APP1/EXIF may hold a thumbnail
 /// with its own EOI) to the first Start-Of-Scan, then look for EOI (FF D9).
 /// Entropy-coded data byte-stuffs every FF, so FF D9 can't occur by accident.

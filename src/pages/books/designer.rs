@@ -1,0 +1,471 @@
+//! The book designer: print PDF and its progress, preflight and "ready to order", the
+//! book's details, cover, and stories with their photos and QR codes. Every change is a
+//! plain form, so the designer works without JavaScript; with it, stories can be dragged
+//! and the progress follows live (public/enhance.js).
+use leptos::prelude::*;
+use leptos_meta::Title;
+use uuid::Uuid;
+
+use super::{book_id_param, campaign_id_param, hidden};
+use crate::api::auth::take_flash;
+use crate::api::books::book;
+use crate::components::forms::{form_error, Field, FormAlert};
+use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
+use crate::error::AppError;
+use crate::model::book::{
+    Binding, BookDetail, BookStatus, CoverLayout, DesignerStory, Paper, RenderStatus, Severity, Template, TrimSize,
+};
+use crate::model::Flash;
+
+#[component]
+pub fn BookDesignerPage() -> impl IntoView {
+    let campaign = campaign_id_param();
+    let book_id = book_id_param();
+    let detail = Resource::new(
+        move || (campaign.get(), book_id.get()),
+        |ids| async move {
+            match ids {
+                (Some(c), Some(b)) => book(c, b).await,
+                _ => Err(AppError::NotFound),
+            }
+        },
+    );
+    let flash = Resource::new(|| (), |_| take_flash(String::new()));
+    view! {
+        <RequireUser children=move |_| view! {
+            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let flash = flash.await.ok().flatten();
+                    match detail.await {
+                        Ok(book) => view! { <Designer book flash/> }.into_any(),
+                        Err(error) => view! { <Title text="MyStoryFlow"/><ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }/>
+    }
+}
+
+fn flash_for(flash: &Option<Flash>, forms: &[&str]) -> Option<Flash> {
+    flash.clone().filter(|f| forms.contains(&f.form.as_str()))
+}
+
+#[component]
+fn Designer(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
+    let base = format!("/campaigns/{}/books/{}", book.campaign_id, book.id);
+    let stories_flash = flash_for(
+        &flash,
+        &["include_book_story", "move_book_story", "set_book_photo", "set_book_qr", "revoke_share_link"],
+    );
+    let print_flash = flash_for(&flash, &["render_book", "mark_book_ready", "delete_book"]);
+    let details_flash = flash_for(&flash, &["save_book_details"]);
+    let cover_flash = flash_for(&flash, &["save_book_cover"]);
+    let status_note = match book.status {
+        BookStatus::Draft => None,
+        BookStatus::ReadyToOrder => Some("Ready to order. Changing anything returns the book to draft, to be checked again."),
+        BookStatus::Ordered => Some("Ordered. The design is final."),
+        BookStatus::Completed => Some("Printed and delivered."),
+    };
+    let may_design = book.may_design;
+    view! {
+        <Title text=format!("{} · Book designer · MyStoryFlow", book.title)/>
+        <nav aria-label="Breadcrumb" class="crumbs"><ol>
+            <li><a href=format!("/campaigns/{}", book.campaign_id)>{book.campaign_title.clone()}</a></li>
+            <li><a href=format!("/campaigns/{}/books", book.campaign_id)>"Books"</a></li>
+        </ol></nav>
+        <h1>{book.title.clone()}</h1>
+        <p class="book-status">
+            <span class=format!("badge badge--{}", book.status.as_str())>{book.status.label()}</span>
+            {status_note.map(|n| view! { " " <span class="muted">{n}</span> })}
+        </p>
+        <PrintSection book=book.clone() base=base.clone() flash=print_flash/>
+        <PreflightSection book=book.clone()/>
+        {may_design.then(|| view! {
+            <DetailsSection book=book.clone() flash=details_flash/>
+            <CoverSection book=book.clone() flash=cover_flash/>
+            <StoriesSection book=book.clone() flash=stories_flash/>
+            <section class="card danger-zone" aria-labelledby="delete-heading">
+                <h2 id="delete-heading">"Delete this book"</h2>
+                <p>"The stories and photos stay in the campaign; only this book's design and PDF go."</p>
+                <form method="post" action="/api/delete_book" data-confirm="Delete this book? Its design and PDF will be gone.">
+                    {hidden("campaign_id", book.campaign_id)}{hidden("book_id", book.id)}
+                    <button type="submit" class="button button--danger">"Delete book"</button>
+                </form>
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn PrintSection(book: BookDetail, base: String, flash: Option<Flash>) -> impl IntoView {
+    let render = book.render.clone();
+    let error = form_error(Signal::derive(|| None::<Result<(), AppError>>), flash.as_ref());
+    let in_progress = render.status.in_progress();
+    let percent = if render.status == RenderStatus::Done { 100 } else { render.progress };
+    let stage = match render.status {
+        RenderStatus::Done => "Done".to_owned(),
+        _ => render.stage.clone().unwrap_or_else(|| "Waiting to start".to_owned()),
+    };
+    let button_label = if render.status == RenderStatus::None { "Make the print PDF" } else { "Make the PDF again" };
+    let show_bar = in_progress || render.status == RenderStatus::Done;
+    let done = render.status == RenderStatus::Done;
+    view! {
+        <section class="card" id="print" aria-labelledby="print-heading">
+            <h2 id="print-heading">"Print PDF"</h2>
+            <FormAlert error/>
+            {in_progress.then(|| view! { <noscript><meta http-equiv="refresh" content="2"/></noscript> })}
+            {show_bar.then(|| view! {
+                <div class="render-progress" data-render-progress=render.status.as_str()
+                    data-campaign=book.campaign_id.to_string() data-book=book.id.to_string()>
+                    <div role="progressbar" aria-label="Print PDF progress" aria-valuemin="0" aria-valuemax="100"
+                        aria-valuenow=percent.to_string() class="progress">
+                        <div class="progress__bar" style=format!("width: {percent}%")></div>
+                    </div>
+                    <p class="render-progress__text" aria-live="polite">
+                        <span data-render-stage>{stage.clone()}</span>" · "<span data-render-percent>{format!("{percent}%")}</span>
+                    </p>
+                </div>
+            })}
+            {(render.status == RenderStatus::Failed).then(|| view! {
+                <p class="notice notice--error" role="alert">{render.error.clone().unwrap_or_default()}</p>
+            })}
+            {(done && render.outdated).then(|| view! {
+                <p class="notice">"The book has changed since this PDF was made. Make it again to see the changes."</p>
+            })}
+            {done.then(|| view! {
+                <p>{format!("{} pages · {} stories · {} photos", book.page_count, book.story_count, book.photo_count)}</p>
+                <p class="button-row">
+                    <a class="button" href=format!("{base}/preview")>"Preview every page"</a>
+                    {render.pdf_url.clone().map(|url| view! {
+                        <a class="button button--quiet" href=url download="">"Download the book PDF"</a>
+                    })}
+                    {render.cover_pdf_url.clone().map(|url| view! {
+                        <a class="button button--quiet" href=url download="">"Download the cover PDF"</a>
+                    })}
+                </p>
+            })}
+            {(book.may_design && !in_progress).then(|| view! {
+                <form method="post" action="/api/render_book">
+                    {hidden("campaign_id", book.campaign_id)}{hidden("book_id", book.id)}
+                    <button type="submit" class=if done && !render.outdated { "button button--quiet" } else { "button" }>{button_label}</button>
+                </form>
+            })}
+            {(render.status == RenderStatus::None).then(|| view! {
+                <p class="muted">"Typesetting takes a few seconds; you can keep working meanwhile."</p>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn PreflightSection(book: BookDetail) -> impl IntoView {
+    let done = book.render.status == RenderStatus::Done;
+    let errors = book.preflight_errors();
+    let can_mark = book.may_mark_ready && book.status == BookStatus::Draft && done && !book.render.outdated;
+    view! {
+        <section class="card" id="preflight" aria-labelledby="preflight-heading">
+            <h2 id="preflight-heading">"Print check"</h2>
+            {if !done {
+                view! { <p class="muted">"The print check runs with every PDF: make the PDF to see it."</p> }.into_any()
+            } else if book.preflight.is_empty() {
+                view! { <p class="notice notice--ok">"No problems found."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="findings">
+                        {book.preflight.iter().map(|f| {
+                            let (class, label) = match f.severity {
+                                Severity::Error => ("finding finding--error", "Must fix: "),
+                                Severity::Warning => ("finding finding--warning", "Check: "),
+                            };
+                            let story_link = f.story_id.map(|id| format!("/campaigns/{}/stories/{id}/edit", book.campaign_id));
+                            view! {
+                                <li class=class>
+                                    {f.photo_thumbnail_url.clone().map(|src| view! {
+                                        <img class="finding__thumb" src=src alt=format!("The photo{}", f.story_title.as_ref().map(|t| format!(" in “{t}”")).unwrap_or_default()) width="64"/>
+                                    })}
+                                    <p><strong>{label}</strong>{f.message.clone()}
+                                        {story_link.map(|href| view! { " " <a href=href>"Open the story"</a> })}
+                                    </p>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            {(book.status == BookStatus::ReadyToOrder).then(|| view! {
+                <p class="notice notice--ok">"This book is ready to order."</p>
+            })}
+            {can_mark.then(|| if errors > 0 {
+                view! { <p>"Fix the problems marked “Must fix”, make the PDF again, then mark the book ready."</p> }.into_any()
+            } else {
+                view! {
+                    <form method="post" action="/api/mark_book_ready" class="ready-form">
+                        {hidden("campaign_id", book.campaign_id)}{hidden("book_id", book.id)}
+                        <div class="field field--checkbox">
+                            <input type="checkbox" id="proofread" name="proofread" value="true" required/>
+                            <label for="proofread">"I have proofread every page"</label>
+                        </div>
+                        <button type="submit" class="button">"Mark ready to order"</button>
+                    </form>
+                }.into_any()
+            })}
+        </section>
+    }
+}
+
+fn select<T: Copy + PartialEq + 'static>(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    all: &'static [T],
+    current: T,
+    value: fn(T) -> &'static str,
+    text: fn(T) -> &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id name=name>
+                {all.iter().map(|v| view! { <option value=value(*v) selected=*v == current>{text(*v)}</option> }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn DetailsSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
+    let error = form_error(Signal::derive(|| None::<Result<(), AppError>>), flash.as_ref());
+    let typed = |name: &str, saved: &str| flash.as_ref().and_then(|f| f.value(name)).unwrap_or_else(|| saved.to_owned());
+    let d = book.design.clone();
+    let dedication = typed("dedication", &d.dedication);
+    view! {
+        <section class="card" id="details" aria-labelledby="details-heading">
+            <h2 id="details-heading">"Book details"</h2>
+            <form method="post" action="/api/save_book_details">
+                <FormAlert error/>
+                {hidden("campaign_id", book.campaign_id)}{hidden("book_id", book.id)}
+                <Field id="book-title" name="title" label="Title" value=typed("title", &book.title) error/>
+                <Field id="book-subtitle" name="subtitle" label="Subtitle (optional)" value=typed("subtitle", &d.subtitle) error/>
+                <Field id="book-author-line" name="author_line" label="Author line (optional)"
+                    hint="For example, “As told by Robert Miller”." value=typed("author_line", &d.author_line) error/>
+                <div class="field">
+                    <label for="book-dedication">"Dedication (optional)"</label>
+                    <textarea id="book-dedication" name="dedication" rows="3">{dedication}</textarea>
+                </div>
+                {select("book-trim", "trim", "Page size", TrimSize::ALL, d.trim, TrimSize::as_str, TrimSize::label)}
+                {select("book-binding", "binding", "Binding", Binding::ALL, d.binding, Binding::as_str, Binding::label)}
+                {select("book-paper", "paper", "Paper", Paper::ALL, d.paper, Paper::as_str, Paper::label)}
+                <fieldset class="field choice-group">
+                    <legend>"Template"</legend>
+                    {Template::ALL.iter().map(|t| {
+                        let id = format!("template-{}", t.as_str());
+                        view! {
+                            <div class="choice">
+                                <input type="radio" id=id.clone() name="template" value=t.as_str() checked=*t == d.template/>
+                                <label for=id>{t.label()}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <button type="submit" class="button">"Save details"</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn CoverSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
+    let error = form_error(Signal::derive(|| None::<Result<(), AppError>>), flash.as_ref());
+    let cover = book.design.cover.clone();
+    let back_text = flash.as_ref().and_then(|f| f.value("back_text")).unwrap_or(cover.back_text.clone());
+    let colour_error = move || error.get().and_then(|e| e.field("colour"));
+    view! {
+        <section class="card" id="cover" aria-labelledby="cover-heading">
+            <h2 id="cover-heading">"Cover"</h2>
+            <form method="post" action="/api/save_book_cover">
+                <FormAlert error/>
+                {hidden("campaign_id", book.campaign_id)}{hidden("book_id", book.id)}
+                <fieldset class="field choice-group">
+                    <legend>"Cover layout"</legend>
+                    {CoverLayout::ALL.iter().map(|l| {
+                        let id = format!("cover-{}", l.as_str());
+                        view! {
+                            <div class="choice">
+                                <input type="radio" id=id.clone() name="layout" value=l.as_str() checked=*l == cover.layout/>
+                                <label for=id>{l.label()}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <div class="field">
+                    <label for="cover-colour">"Cover colour"</label>
+                    <input type="color" id="cover-colour" name="colour" value=cover.colour.clone()/>
+                    {move || colour_error().map(|m| view! { <p class="field__error">{m}</p> })}
+                </div>
+                <fieldset class="field choice-group">
+                    <legend>"Cover photo"</legend>
+                    <div class="choice">
+                        <input type="radio" id="cover-photo-none" name="photo_id" value="" checked=cover.photo_id.is_none()/>
+                        <label for="cover-photo-none">"No photo"</label>
+                    </div>
+                    <div class="photo-choices">
+                        {book.cover_photos.iter().enumerate().map(|(i, p)| {
+                            let id = format!("cover-photo-{}", p.id);
+                            let name = if p.caption.is_empty() { format!("Photo {}", i + 1) } else { p.caption.clone() };
+                            view! {
+                                <div class="photo-choice">
+                                    <input type="radio" id=id.clone() name="photo_id" value=p.id.to_string() checked=cover.photo_id == Some(p.id)/>
+                                    <label for=id>
+                                        <img src=p.thumbnail_url.clone() alt="" width="96"/>
+                                        <span>{name}</span>
+                                    </label>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </div>
+                    {book.cover_photos.is_empty().then(|| view! {
+                        <p class="muted">"Upload photos to the campaign to use one on the cover."</p>
+                    })}
+                </fieldset>
+                <div class="field">
+                    <label for="cover-back-text">"Back cover text (optional)"</label>
+                    <textarea id="cover-back-text" name="back_text" rows="4">{back_text}</textarea>
+                </div>
+                <button type="submit" class="button">"Save cover"</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn StoriesSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
+    let error = form_error(Signal::derive(|| None::<Result<(), AppError>>), flash.as_ref());
+    let (campaign_id, book_id) = (book.campaign_id, book.id);
+    let count = book.included.len();
+    view! {
+        <section class="card" id="stories" aria-labelledby="stories-heading">
+            <h2 id="stories-heading">"Stories in the book"</h2>
+            <FormAlert error/>
+            {if count == 0 {
+                view! { <p class="muted">"No stories in the book yet. Add some below."</p> }.into_any()
+            } else {
+                view! {
+                    <p class="muted">"Drag stories to reorder them, or use the Move buttons."</p>
+                    <ol class="book-stories" data-reorder="" data-endpoint="/api/move_book_story"
+                        data-campaign=campaign_id.to_string() data-book=book_id.to_string()>
+                        {book.included.into_iter().enumerate().map(|(i, story)| view! {
+                            <IncludedStory story position=i count campaign_id book_id/>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </section>
+        <section class="card" id="other-stories" aria-labelledby="other-stories-heading">
+            <h2 id="other-stories-heading">"Other stories of the campaign"</h2>
+            {if book.available.is_empty() {
+                view! { <p class="muted">"Every story of the campaign is in the book."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="plain-list available-stories">
+                        {book.available.into_iter().map(|s| view! {
+                            <li>
+                                <span>{s.title.clone()}</span>
+                                <span class="muted">{format!(" · {} · {} words", s.status.label(), s.word_count)}</span>
+                                <form method="post" action="/api/include_book_story" class="inline-form">
+                                    {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
+                                    {hidden("story_id", s.id)}{hidden("include", true)}
+                                    <button type="submit" class="button button--small button--quiet"
+                                        aria-label=format!("Add “{}” to the book", s.title)>"Add to book"</button>
+                                </form>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn IncludedStory(story: DesignerStory, position: usize, count: usize, campaign_id: Uuid, book_id: Uuid) -> impl IntoView {
+    let title = story.title.clone();
+    let move_form = move |to: usize, label: &'static str, aria: String| {
+        view! {
+            <form method="post" action="/api/move_book_story" class="inline-form">
+                {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
+                {hidden("story_id", story.id)}{hidden("position", to)}
+                <button type="submit" class="button button--small button--quiet" aria-label=aria>{label}</button>
+            </form>
+        }
+    };
+    view! {
+        <li id=format!("book-story-{}", story.id) data-story=story.id.to_string() draggable="true" class="book-story">
+            <div class="book-story__head">
+                <strong class="book-story__title">{format!("{}. {}", position + 1, title)}</strong>
+                <span class="muted">{format!(" · {} words", story.word_count)}</span>
+            </div>
+            <div class="button-row">
+                {(position > 0).then(|| move_form(position - 1, "Move up", format!("Move “{title}” up")))}
+                {(position + 1 < count).then(|| move_form(position + 1, "Move down", format!("Move “{title}” down")))}
+                <form method="post" action="/api/include_book_story" class="inline-form">
+                    {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
+                    {hidden("story_id", story.id)}{hidden("include", false)}
+                    <button type="submit" class="button button--small button--quiet"
+                        aria-label=format!("Leave “{title}” out of the book")>"Leave out"</button>
+                </form>
+            </div>
+            {(!story.photos.is_empty()).then(|| view! {
+                <details class="book-story__photos">
+                    <summary>{format!("Photos of “{title}” ({} of {} shown)", story.photos.iter().filter(|p| p.shown).count(), story.photos.len())}</summary>
+                    <ul class="plain-list">
+                        {story.photos.iter().enumerate().map(|(i, p)| {
+                            let shown_id = format!("shown-{}-{}", story.id, p.id);
+                            let caption_id = format!("caption-{}-{}", story.id, p.id);
+                            view! {
+                                <li class="book-photo">
+                                    <img src=p.thumbnail_url.clone() alt=format!("Photo {} of “{title}”", i + 1) width="96"/>
+                                    <form method="post" action="/api/set_book_photo" class="book-photo__form">
+                                        {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
+                                        {hidden("story_id", story.id)}{hidden("photo_id", p.id)}
+                                        <div class="field field--checkbox">
+                                            <input type="checkbox" id=shown_id.clone() name="shown" value="true" checked=p.shown/>
+                                            <label for=shown_id>{format!("Show photo {} in the book", i + 1)}</label>
+                                        </div>
+                                        <div class="field">
+                                            <label for=caption_id.clone()>{format!("Caption of photo {}", i + 1)}</label>
+                                            <input type="text" id=caption_id name="caption" value=p.caption.clone()/>
+                                        </div>
+                                        <button type="submit" class="button button--small button--quiet">"Save photo"</button>
+                                    </form>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </details>
+            })}
+            {if story.has_audio {
+                view! {
+                    <div class="book-story__qr">
+                        <form method="post" action="/api/set_book_qr" class="inline-form">
+                            {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
+                            {hidden("story_id", story.id)}{hidden("on", !story.qr_code)}
+                            <button type="submit" class="button button--small button--quiet">
+                                {if story.qr_code { format!("Don't print a QR code for “{title}”") } else { format!("Print a QR code to hear “{title}”") }}
+                            </button>
+                        </form>
+                        {story.share_url.clone().map(|url| { let href = url.clone(); view! {
+                            <p class="muted share-link">"Listening link: " <a href=href>{url}</a></p>
+                            <form method="post" action="/api/revoke_share_link" class="inline-form"
+                                data-confirm="Turn this listening link off? QR codes already printed will stop playing the recording.">
+                                {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}{hidden("story_id", story.id)}
+                                <button type="submit" class="button button--small button--quiet">"Turn the listening link off"</button>
+                            </form>
+                        }})}
+                    </div>
+                }.into_any()
+            } else {
+                view! { <p class="muted">"No recording, so no QR code."</p> }.into_any()
+            }}
+        </li>
+    }
+}

@@ -1,0 +1,507 @@
+//! The book render job: gathers a book's stories and photos, typesets them with
+//! `mystoryflow_book` (typst), stores the interior PDF, the cover spread and one preview
+//! image per page, and reports its stage and percentage on the book's row as it goes.
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use anyhow::{anyhow, Context, Result};
+use futures_util::TryStreamExt;
+use mystoryflow_book as print;
+use uuid::Uuid;
+
+use super::authz::CampaignAccess;
+use super::db::books::{self as db, RenderInput, RenderOutcome};
+use super::db::UserTx;
+use super::jobs;
+use super::media::{photo, photo_key, Storage};
+use super::state::AppState;
+use crate::error::AppError;
+use crate::model::book::{
+    self as model, Binding, BookDetail, CoverLayout, DesignerPhoto, DesignerStory, Finding, Paper, Severity, Template, TrimSize,
+};
+use crate::model::Role;
+
+pub const JOB_KIND: &str = "render_book";
+/// Resolution of the preview page images.
+pub const PREVIEW_PPI: f32 = 110.0;
+const PRINT_DPI: f64 = 300.0;
+/// Purpose of the signed listening links (see `Signer`).
+pub const LISTEN: &str = "listen";
+
+/// One typesetter per process: its fonts are loaded once and typst's caches make the next
+/// render of the same book fast.
+fn typesetter() -> &'static Mutex<print::Typesetter> {
+    static TYPESETTER: OnceLock<Mutex<print::Typesetter>> = OnceLock::new();
+    TYPESETTER.get_or_init(|| Mutex::new(print::Typesetter::new()))
+}
+
+pub fn listen_url(state: &AppState, link_id: Uuid) -> String {
+    format!("{}/listen/{}", state.public_url, state.signer.sign(LISTEN, link_id))
+}
+
+/// Everything the designer page shows, for a member of the campaign.
+pub async fn detail(state: &AppState, tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid) -> Result<BookDetail, AppError> {
+    let book = db::get(tx, access, book_id).await?;
+    let campaign_title = db::campaign_title(tx, access).await?;
+    let links: HashMap<Uuid, Uuid> = db::share_links(tx, access).await?.into_iter().collect();
+    let thumb = |photo: Uuid| format!("/media/campaigns/{}/photos/{photo}/thumb", access.campaign_id());
+    let mut stories: HashMap<Uuid, db::CampaignStory> = HashMap::new();
+    let mut campaign_order = Vec::new();
+    for story in db::campaign_stories(tx, access).await? {
+        campaign_order.push(story.id);
+        stories.insert(story.id, story);
+    }
+    let view = |story: &db::CampaignStory, choice: Option<&model::BookStory>| DesignerStory {
+        id: story.id,
+        title: story.title.clone(),
+        status: story.status,
+        word_count: story.word_count,
+        has_audio: story.has_audio,
+        photos: story
+            .photos
+            .iter()
+            .map(|(id, caption)| DesignerPhoto {
+                id: *id,
+                thumbnail_url: thumb(*id),
+                caption: choice
+                    .and_then(|c| c.captions.get(id).cloned())
+                    .or_else(|| caption.clone())
+                    .unwrap_or_default(),
+                shown: choice.is_none_or(|c| !c.hidden_photos.contains(id)),
+            })
+            .collect(),
+        qr_code: choice.is_some_and(|c| c.qr_code),
+        share_url: links.get(&story.id).map(|link| listen_url(state, *link)),
+    };
+    let included: Vec<DesignerStory> = book
+        .design
+        .stories
+        .iter()
+        .filter_map(|choice| stories.get(&choice.story_id).map(|s| view(s, Some(choice))))
+        .collect();
+    let available = campaign_order
+        .iter()
+        .filter(|id| book.design.story(**id).is_none())
+        .filter_map(|id| stories.get(id).map(|s| view(s, None)))
+        .collect();
+    let cover_photos = db::campaign_photos(tx, access)
+        .await?
+        .into_iter()
+        .map(|(id, caption)| DesignerPhoto { id, thumbnail_url: thumb(id), caption: caption.unwrap_or_default(), shown: true })
+        .collect();
+    Ok(BookDetail {
+        id: book.id,
+        campaign_id: access.campaign_id(),
+        campaign_title,
+        title: book.title,
+        status: book.status,
+        design: book.design,
+        page_count: book.page_count,
+        story_count: book.story_count,
+        photo_count: book.photo_count,
+        included,
+        available,
+        cover_photos,
+        render: book.render,
+        render_id: book.render_id,
+        preflight: book.preflight,
+        may_design: access.may_design_books() && !book.status.is_final(),
+        may_mark_ready: access.role() == Role::Owner && access.is_editable(),
+    })
+}
+
+pub async fn run_worker(state: AppState) {
+    loop {
+        match run_once(&state).await {
+            Ok(true) => continue,
+            Ok(false) => tokio::time::sleep(Duration::from_millis(500)).await,
+            Err(err) => {
+                tracing::error!(error = %err, "book render worker");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        }
+    }
+}
+
+/// Runs one queued render, if there is one; returns whether there was.
+pub async fn run_once(state: &AppState) -> Result<bool> {
+    let pool = state.db.pool();
+    let Some(job) = jobs::claim(pool, &[JOB_KIND.to_owned()]).await? else {
+        return Ok(false);
+    };
+    let id = |key: &str| job.payload[key].as_str().and_then(|s| s.parse::<Uuid>().ok());
+    let (Some(book_id), Some(render_job)) = (id("book_id"), id("render_job")) else {
+        jobs::fail(pool, &jobs::Job { attempts: job.max_attempts, ..job.clone() }, "bad payload").await?;
+        return Ok(true);
+    };
+    match render(state, book_id, render_job).await {
+        Ok(()) => {}
+        Err(err) => {
+            tracing::error!(error = ?err, %book_id, "book render failed");
+            db::fail_render(
+                pool,
+                book_id,
+                render_job,
+                "We couldn't make the PDF this time. Please try again; if it keeps failing, tell us which book it is.",
+            )
+            .await?;
+        }
+    }
+    jobs::complete(pool, job.id).await?;
+    Ok(true)
+}
+
+fn trim(t: TrimSize) -> print::TrimSize {
+    match t {
+        TrimSize::Trade6x9 => print::TrimSize::Trade6x9,
+        TrimSize::Square8_5 => print::TrimSize::Square8_5,
+        TrimSize::Letter8_5x11 => print::TrimSize::Letter8_5x11,
+    }
+}
+
+fn template(t: Template) -> print::Template {
+    match t {
+        Template::Classic => print::Template::Classic,
+        Template::Modern => print::Template::Modern,
+        Template::PhotoHeavy => print::Template::PhotoHeavy,
+    }
+}
+
+fn cover_layout(c: CoverLayout) -> print::CoverLayout {
+    match c {
+        CoverLayout::FullBleedPhoto => print::CoverLayout::FullBleedPhoto,
+        CoverLayout::FramedPhoto => print::CoverLayout::FramedPhoto,
+        CoverLayout::TextOnly => print::CoverLayout::TextOnly,
+    }
+}
+
+fn paper(p: Paper) -> print::Paper {
+    match p {
+        Paper::Standard60 => print::Paper::Standard60,
+        Paper::Premium80 => print::Paper::Premium80,
+    }
+}
+
+fn binding(b: Binding) -> print::Binding {
+    match b {
+        Binding::Paperback => print::Binding::Paperback,
+        Binding::Hardcover => print::Binding::Hardcover,
+    }
+}
+
+/// Progress reporter that knows whether this render is still wanted.
+struct Progress<'a> {
+    state: &'a AppState,
+    book_id: Uuid,
+    job: Uuid,
+}
+
+impl Progress<'_> {
+    async fn report(&self, stage: &str, percent: i32) -> Result<()> {
+        if db::report_progress(self.state.db.pool(), self.book_id, self.job, stage, percent).await? {
+            Ok(())
+        } else {
+            Err(Superseded.into())
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("a newer render of this book replaced this one")]
+struct Superseded;
+
+async fn read_all(storage: &Storage, key: &str) -> Result<Vec<u8>> {
+    let download = storage.get(key, None).await?;
+    let chunks: Vec<bytes::Bytes> = download.body.try_collect().await?;
+    Ok(chunks.concat())
+}
+
+/// The original, upright and downsampled to 300 dpi at `size_in` (never upscaled).
+async fn print_photo(storage: &Storage, campaign_id: Uuid, photo_id: Uuid, size_in: (f64, f64)) -> Result<Vec<u8>> {
+    let original = read_all(storage, &photo_key(campaign_id, photo_id, "original")).await?;
+    let max_w = (size_in.0 * PRINT_DPI).ceil() as u32;
+    let max_h = (size_in.1 * PRINT_DPI).ceil() as u32;
+    let (jpeg, _, _) = tokio::task::spawn_blocking(move || photo::print_rendition(&original, max_w, max_h))
+        .await?
+        .map_err(|e| anyhow!("{e}"))?;
+    Ok(jpeg)
+}
+
+async fn render(state: &AppState, book_id: Uuid, job: Uuid) -> Result<()> {
+    match render_inner(state, book_id, job).await {
+        // Another render took over (what this one stored is already removed).
+        Err(err) if err.is::<Superseded>() => Ok(()),
+        other => other,
+    }
+}
+
+async fn render_inner(state: &AppState, book_id: Uuid, job: Uuid) -> Result<()> {
+    let pool = state.db.pool();
+    let progress = Progress { state, book_id, job };
+    let Some(input) = db::start_render(pool, book_id, job).await? else {
+        return Ok(());
+    };
+    let prefix = db::render_prefix(input.campaign_id, book_id, job);
+    let stored = async {
+        let (spec, mut findings, photo_count) = gather(state, &input, &progress).await?;
+        progress.report("Typesetting the pages", 45).await?;
+        let spec = Arc::new(spec);
+        let typeset_spec = spec.clone();
+        let (interior, pdf, cover_pdf, cover_png) = tokio::task::spawn_blocking(move || {
+            let mut ts = typesetter().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let interior = ts.interior(&typeset_spec)?;
+            let pdf = interior.pdf()?;
+            let cover = ts.cover(&typeset_spec, interior.page_count())?;
+            Ok::<_, print::BookError>((interior, pdf, cover.pdf()?, cover.png(40.0)?))
+        })
+        .await?
+        .context("typesetting")?;
+        let pages = interior.page_count();
+        findings.extend(print::page_findings(pages, spec.binding).into_iter().map(|f| word(&f, &input)));
+
+        progress.report("Saving the PDF", 55).await?;
+        state.storage.put_bytes(&format!("{prefix}/book.pdf"), pdf).await?;
+        state.storage.put_bytes(&format!("{prefix}/cover.pdf"), cover_pdf).await?;
+        state.storage.put_bytes(&format!("{prefix}/cover.png"), cover_png).await?;
+
+        let interior = Arc::new(interior);
+        const BATCH: usize = 8;
+        for first in (0..pages).step_by(BATCH) {
+            progress
+                .report(&format!("Drawing page previews ({} of {pages})", first + 1), 60 + (38 * first / pages.max(1)) as i32)
+                .await?;
+            let doc = interior.clone();
+            let last = (first + BATCH).min(pages);
+            let images = tokio::task::spawn_blocking(move || {
+                (first..last).map(|i| doc.page_png(i, PREVIEW_PPI)).collect::<Result<Vec<_>, _>>()
+            })
+            .await?
+            .context("drawing previews")?;
+            for (offset, png) in images.into_iter().enumerate() {
+                state.storage.put_bytes(&format!("{prefix}/pages/{}.png", first + offset + 1), png).await?;
+            }
+        }
+        let base = format!("/media/campaigns/{}/books/{book_id}/renders/{job}", input.campaign_id);
+        Ok::<_, anyhow::Error>(RenderOutcome {
+            design_version: input.design_version,
+            page_count: pages as i32,
+            story_count: spec.stories.len() as i32,
+            photo_count,
+            pdf_url: format!("{base}/book.pdf"),
+            cover_pdf_url: format!("{base}/cover.pdf"),
+            preview_url: format!("{base}/pages/1.png"),
+            preflight: serde_json::to_value(&findings)?,
+        })
+    }
+    .await;
+    let outcome = match stored {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            state.storage.delete_prefix(&prefix).await;
+            return Err(err);
+        }
+    };
+    match db::finish_render(pool, book_id, job, &outcome).await? {
+        Some(previous) => {
+            if let Some(previous) = previous.filter(|p| *p != job) {
+                state.storage.delete_prefix(&db::render_prefix(input.campaign_id, book_id, previous)).await;
+            }
+        }
+        None => state.storage.delete_prefix(&prefix).await,
+    }
+    Ok(())
+}
+
+/// Builds the typesetting input: photos fetched from their originals and prepared for
+/// print, QR codes for stories whose listening link is on, and the preflight findings.
+async fn gather(state: &AppState, input: &RenderInput, progress: &Progress<'_>) -> Result<(print::BookSpec, Vec<Finding>, i32)> {
+    let design = &input.design;
+    let (t, tpl) = (trim(design.trim), template(design.template));
+    let mut findings = Vec::new();
+    let shown = |story: &db::RenderStory| -> Vec<Uuid> {
+        let hidden = design.story(story.id).map(|s| s.hidden_photos.clone()).unwrap_or_default();
+        story.photo_ids.iter().copied().filter(|p| !hidden.contains(p) && input.photos.contains_key(p)).collect()
+    };
+    let total: usize = input.stories.iter().map(|s| shown(s).len()).sum::<usize>() + usize::from(design.cover.photo_id.is_some());
+    let mut done = 0usize;
+    let mut photo_count = 0;
+    let mut stories = Vec::with_capacity(input.stories.len());
+    for story in &input.stories {
+        let choice = design.story(story.id).cloned().unwrap_or_default();
+        let mut photos = Vec::new();
+        for photo_id in shown(story) {
+            done += 1;
+            progress.report(&format!("Preparing photos ({done} of {total})"), 2 + (40 * done / total.max(1)) as i32).await?;
+            let (w, h, caption) = input.photos[&photo_id].clone();
+            let size = print::photo_print_size_in(t, tpl, w.max(1) as u32, h.max(1) as u32);
+            match print_photo(&state.storage, input.campaign_id, photo_id, size).await {
+                Ok(bytes) => {
+                    photo_count += 1;
+                    photos.push(print::Photo {
+                        id: photo_id.to_string(),
+                        bytes,
+                        original_width: w.max(1) as u32,
+                        original_height: h.max(1) as u32,
+                        caption: choice.captions.get(&photo_id).cloned().or(caption).unwrap_or_default(),
+                    });
+                }
+                Err(err) => {
+                    tracing::warn!(error = ?err, %photo_id, "photo left out of the book");
+                    findings.push(Finding {
+                        severity: Severity::Warning,
+                        message: format!("A photo of “{}” couldn't be read and was left out.", story.title),
+                        story_id: Some(story.id),
+                        story_title: Some(story.title.clone()),
+                        photo_thumbnail_url: Some(format!("/media/campaigns/{}/photos/{photo_id}/thumb", input.campaign_id)),
+                    });
+                }
+            }
+        }
+        let qr_url = (choice.qr_code && story.has_audio)
+            .then(|| input.share_links.get(&story.id).map(|link| listen_url(state, *link)))
+            .flatten();
+        stories.push(print::Story {
+            id: story.id.to_string(),
+            title: story.title.clone(),
+            markdown: story.content.clone(),
+            photos,
+            qr_url,
+        });
+    }
+    let cover_photo = match design.cover.photo_id.filter(|id| input.photos.contains_key(id)) {
+        Some(photo_id) => {
+            progress.report("Preparing the cover photo", 44).await?;
+            let (w, h, _) = input.photos[&photo_id].clone();
+            let (tw, th) = trim_inches(design.trim);
+            let size = (tw + 2.0 * print::BLEED_IN, th + 2.0 * print::BLEED_IN);
+            // Cover the panel: the short side decides.
+            let scale = (size.0 / w.max(1) as f64).max(size.1 / h.max(1) as f64);
+            let fit = (w.max(1) as f64 * scale, h.max(1) as f64 * scale);
+            print_photo(&state.storage, input.campaign_id, photo_id, fit).await.ok().map(|bytes| print::Photo {
+                id: photo_id.to_string(),
+                bytes,
+                original_width: w.max(1) as u32,
+                original_height: h.max(1) as u32,
+                caption: String::new(),
+            })
+        }
+        None => None,
+    };
+    let spec = print::BookSpec {
+        title: input.title.clone(),
+        subtitle: design.subtitle.clone(),
+        author_line: design.author_line.clone(),
+        dedication: design.dedication.clone(),
+        trim: t,
+        template: tpl,
+        paper: paper(design.paper),
+        binding: binding(design.binding),
+        cover: print::Cover {
+            layout: cover_layout(design.cover.layout),
+            colour: design.cover.colour.clone(),
+            photo: cover_photo,
+            back_text: design.cover.back_text.clone(),
+        },
+        stories,
+    };
+    let mut worded: Vec<Finding> = print::preflight(&spec).iter().map(|f| word(f, input)).collect();
+    worded.append(&mut findings);
+    worded.sort_by_key(|f| f.severity != Severity::Error);
+    Ok((spec, worded, photo_count))
+}
+
+pub fn trim_inches(t: TrimSize) -> (f64, f64) {
+    match t {
+        TrimSize::Trade6x9 => (6.0, 9.0),
+        TrimSize::Square8_5 => (8.5, 8.5),
+        TrimSize::Letter8_5x11 => (8.5, 11.0),
+    }
+}
+
+/// Says a typesetting finding in the owner's words, naming the story and showing the photo.
+fn word(finding: &print::Finding, input: &RenderInput) -> Finding {
+    let story = |id: &Option<String>| -> (Option<Uuid>, Option<String>) {
+        let id = id.as_deref().and_then(|s| s.parse::<Uuid>().ok());
+        let title = id.and_then(|id| input.stories.iter().find(|s| s.id == id)).map(|s| s.title.clone());
+        (id, title)
+    };
+    let thumb = |photo: &str| photo.parse::<Uuid>().ok().map(|p| format!("/media/campaigns/{}/photos/{p}/thumb", input.campaign_id));
+    let severity = match finding.severity() {
+        print::Severity::Error => Severity::Error,
+        print::Severity::Warning => Severity::Warning,
+    };
+    let quoted = |t: &Option<String>| t.as_deref().map(|t| format!("“{t}”")).unwrap_or_else(|| "a story".to_owned());
+    let (story_id, story_title, photo_thumbnail_url, message) = match finding {
+        print::Finding::NoStories => (None, None, None, "The book has no stories yet. Add at least one story.".to_owned()),
+        print::Finding::TooManyPages { pages, max } => (
+            None,
+            None,
+            None,
+            format!("The book has {pages} pages; the printer binds at most {max}. Leave out some stories or choose a larger page size."),
+        ),
+        print::Finding::MissingCoverPhoto => (
+            None,
+            None,
+            None,
+            "The cover layout needs a photo. Choose a cover photo, or the text-only cover.".to_owned(),
+        ),
+        print::Finding::LowResolutionPhoto { story_id, photo_id, dpi } => {
+            let (id, title) = story(story_id);
+            let message = match &title {
+                Some(_) => format!(
+                    "A photo in {} is only {dpi} dpi at its printed size and may print blurry (300 dpi is best). Use a larger original, or leave it out.",
+                    quoted(&title)
+                ),
+                None if story_id.is_none() => format!(
+                    "The cover photo is only {dpi} dpi at its printed size and may print blurry (300 dpi is best). Choose a larger photo."
+                ),
+                None => format!("A photo is only {dpi} dpi at its printed size and may print blurry."),
+            };
+            (id, title, thumb(photo_id), message)
+        }
+        print::Finding::MissingGlyphs { story_id, characters } => {
+            let (id, title) = story(story_id);
+            let place = if story_id.is_some() { quoted(&title) } else { "The book's title or cover".to_owned() };
+            (
+                id,
+                title,
+                None,
+                format!(
+                    "{place} contains characters the book's fonts can't print: {characters} (emoji, for example). They would print as empty boxes; replace them with words."
+                ),
+            )
+        }
+        print::Finding::EmptyStory { story_id } => {
+            let (id, title) = story(&Some(story_id.clone()));
+            (id, title.clone(), None, format!("{} has no text yet; only its title would print.", quoted(&title)))
+        }
+        print::Finding::LongTitle { story_id, length } => {
+            let (id, title) = story(&Some(story_id.clone()));
+            (
+                id,
+                title.clone(),
+                None,
+                format!("The title of {} is {length} characters long; it will wrap in the contents and the page headers.", quoted(&title)),
+            )
+        }
+    };
+    Finding { severity, message, story_id, story_title, photo_thumbnail_url }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_and_trim_maps_to_the_typesetter() {
+        for t in TrimSize::ALL {
+            let _ = trim(*t);
+            assert!(trim_inches(*t).0 >= 6.0);
+        }
+        for t in Template::ALL {
+            let _ = template(*t);
+        }
+        assert_eq!(model::Severity::Error, Severity::Error);
+    }
+}

@@ -1,0 +1,586 @@
+//! Book rows: the design (design_data), the render's progress and results, the listening
+//! links printed as QR codes. Member queries take a `CampaignAccess`; the render worker's
+//! queries (bottom of the file) run as the server.
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use super::UserTx;
+use crate::error::AppError;
+use crate::model::book::{BookCard, BookDesign, BookStatus, BookStory, Finding, RenderState, RenderStatus};
+use crate::model::story::StoryStatus;
+use crate::model::Role;
+use crate::server::authz::CampaignAccess;
+
+pub struct BookRow {
+    pub id: Uuid,
+    pub title: String,
+    pub status: BookStatus,
+    pub design: BookDesign,
+    pub page_count: i32,
+    pub story_count: i32,
+    pub photo_count: i32,
+    pub render: RenderState,
+    pub render_id: Option<Uuid>,
+    pub preflight: Vec<Finding>,
+}
+
+pub async fn campaign_title(tx: &mut UserTx, access: &CampaignAccess) -> Result<String, AppError> {
+    Ok(sqlx::query_scalar!("SELECT title FROM campaigns WHERE id = $1", access.campaign_id())
+        .fetch_one(tx.conn())
+        .await?)
+}
+
+pub async fn list(tx: &mut UserTx, access: &CampaignAccess) -> Result<Vec<BookCard>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT id, title, status, page_count, story_count, updated_at AS "updated_at: DateTime<Utc>"
+           FROM books WHERE campaign_id = $1 ORDER BY created_at DESC, id"#,
+        access.campaign_id()
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| BookCard {
+            id: r.id,
+            title: r.title,
+            status: BookStatus::parse(&r.status).unwrap_or(BookStatus::Draft),
+            page_count: r.page_count,
+            story_count: r.story_count,
+            updated_at: r.updated_at,
+        })
+        .collect())
+}
+
+/// A new book holds the campaign's finished stories (completed and reviewed), in order.
+pub async fn create(tx: &mut UserTx, access: &CampaignAccess, title: &str) -> Result<Uuid, AppError> {
+    access.ensure_may_design_books()?;
+    let finished = sqlx::query_scalar!(
+        r#"SELECT id FROM stories WHERE campaign_id = $1 AND status IN ('completed', 'reviewed')
+           ORDER BY story_order NULLS LAST, created_at, id"#,
+        access.campaign_id()
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    let storyteller = sqlx::query_scalar!("SELECT storyteller_name FROM campaigns WHERE id = $1", access.campaign_id())
+        .fetch_one(tx.conn())
+        .await?;
+    let design = BookDesign {
+        author_line: storyteller.map(|name| format!("As told by {name}")).unwrap_or_default(),
+        stories: finished.into_iter().map(|story_id| BookStory { story_id, ..Default::default() }).collect(),
+        ..Default::default()
+    };
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO books (campaign_id, user_id, title, template, cover_design, design_data, story_count)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"#,
+        access.campaign_id(),
+        access.user_id(),
+        title,
+        design.template.as_str(),
+        design.cover.layout.as_str(),
+        serde_json::to_value(&design).map_err(internal)?,
+        design.stories.len() as i32,
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(id)
+}
+
+fn internal(err: impl std::fmt::Display) -> AppError {
+    tracing::error!(error = %err, "book design data");
+    AppError::Internal
+}
+
+pub async fn get(tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid) -> Result<BookRow, AppError> {
+    let r = sqlx::query!(
+        r#"SELECT b.id, b.title, b.status, b.design_data, b.page_count, b.story_count, b.photo_count,
+                  b.render_status, b.render_stage, b.render_progress, b.render_error, b.render_id,
+                  b.pdf_url, b.cover_pdf_url, b.preflight,
+                  b.rendered_at AS "rendered_at: DateTime<Utc>",
+                  (b.rendered_version IS DISTINCT FROM b.design_version OR EXISTS (
+                      SELECT 1 FROM stories s
+                      WHERE s.campaign_id = b.campaign_id AND s.updated_at > b.rendered_at
+                        AND b.design_data->'stories' @> jsonb_build_array(jsonb_build_object('story_id', s.id))
+                  )) AS "outdated!"
+           FROM books b WHERE b.id = $1 AND b.campaign_id = $2"#,
+        book_id,
+        access.campaign_id()
+    )
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    let design: BookDesign = serde_json::from_value(r.design_data).map_err(internal)?;
+    let preflight: Vec<Finding> = serde_json::from_value(r.preflight).unwrap_or_default();
+    Ok(BookRow {
+        id: r.id,
+        title: r.title,
+        status: BookStatus::parse(&r.status).unwrap_or(BookStatus::Draft),
+        design,
+        page_count: r.page_count,
+        story_count: r.story_count,
+        photo_count: r.photo_count,
+        render: RenderState {
+            status: RenderStatus::parse(&r.render_status),
+            stage: r.render_stage,
+            progress: r.render_progress,
+            error: r.render_error,
+            outdated: r.outdated,
+            pdf_url: r.pdf_url,
+            cover_pdf_url: r.cover_pdf_url,
+            rendered_at: r.rendered_at,
+        },
+        render_id: r.render_id,
+        preflight,
+    })
+}
+
+/// Changes the design with `change` in one locked read-modify-write. Every change makes the
+/// PDF outdated, and a book that was ready to order goes back to draft: what was proofread
+/// is no longer what would print.
+pub async fn change<F>(tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid, change: F) -> Result<(), AppError>
+where
+    F: FnOnce(&mut String, &mut BookDesign) -> Result<(), AppError>,
+{
+    access.ensure_may_design_books()?;
+    let row = sqlx::query!(
+        "SELECT title, status, design_data FROM books WHERE id = $1 AND campaign_id = $2 FOR UPDATE",
+        book_id,
+        access.campaign_id()
+    )
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if BookStatus::parse(&row.status).is_some_and(BookStatus::is_final) {
+        return Err(AppError::Conflict(
+            "This book has been ordered, so its design can't change any more. Make a copy to start a new edition.".into(),
+        ));
+    }
+    let mut title = row.title;
+    let mut design: BookDesign = serde_json::from_value(row.design_data).map_err(internal)?;
+    change(&mut title, &mut design)?;
+    sqlx::query!(
+        r#"UPDATE books SET title = $3, template = $4, cover_design = $5, design_data = $6,
+                  story_count = $7, design_version = design_version + 1, updated_at = NOW(),
+                  status = CASE WHEN status = 'ready_to_order' THEN 'draft' ELSE status END,
+                  proofread_by = NULL, proofread_at = NULL
+           WHERE id = $1 AND campaign_id = $2"#,
+        book_id,
+        access.campaign_id(),
+        title,
+        design.template.as_str(),
+        design.cover.layout.as_str(),
+        serde_json::to_value(&design).map_err(internal)?,
+        design.stories.len() as i32,
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// A campaign story as the designer needs it.
+pub struct CampaignStory {
+    pub id: Uuid,
+    pub title: String,
+    pub status: StoryStatus,
+    pub word_count: i32,
+    pub has_audio: bool,
+    /// (photo id, gallery caption), in the story's photo order.
+    pub photos: Vec<(Uuid, Option<String>)>,
+}
+
+pub async fn campaign_stories(tx: &mut UserTx, access: &CampaignAccess) -> Result<Vec<CampaignStory>, AppError> {
+    let rows = sqlx::query!(
+        r#"SELECT s.id, s.title, coalesce(s.status, 'draft') AS "status!",
+                  coalesce(s.word_count, 0) AS "word_count!", s.audio_url IS NOT NULL AS "has_audio!",
+                  coalesce(array_agg(p.id ORDER BY sp.position, sp.created_at) FILTER (WHERE p.id IS NOT NULL), '{}') AS "photo_ids!: Vec<Uuid>",
+                  coalesce(array_agg(coalesce(p.caption, '') ORDER BY sp.position, sp.created_at) FILTER (WHERE p.id IS NOT NULL), '{}') AS "captions!: Vec<String>"
+           FROM stories s
+           LEFT JOIN story_photos sp ON sp.story_id = s.id
+           LEFT JOIN photos p ON p.id = sp.photo_id AND p.campaign_id = s.campaign_id
+           WHERE s.campaign_id = $1
+           GROUP BY s.id
+           ORDER BY s.story_order NULLS LAST, s.created_at, s.id"#,
+        access.campaign_id()
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| CampaignStory {
+            id: r.id,
+            title: r.title,
+            status: StoryStatus::parse(&r.status).unwrap_or(StoryStatus::Draft),
+            word_count: r.word_count,
+            has_audio: r.has_audio,
+            photos: r
+                .photo_ids
+                .into_iter()
+                .zip(r.captions)
+                .map(|(id, caption)| (id, Some(caption).filter(|c| !c.is_empty())))
+                .collect(),
+        })
+        .collect())
+}
+
+/// The campaign's photos, newest first, for choosing a cover.
+pub async fn campaign_photos(tx: &mut UserTx, access: &CampaignAccess) -> Result<Vec<(Uuid, Option<String>)>, AppError> {
+    let rows = sqlx::query!(
+        "SELECT id, caption FROM photos WHERE campaign_id = $1 ORDER BY created_at DESC, id",
+        access.campaign_id()
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.caption)).collect())
+}
+
+pub async fn require_story(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid) -> Result<bool, AppError> {
+    let has_audio = sqlx::query_scalar!(
+        r#"SELECT audio_url IS NOT NULL AS "has_audio!" FROM stories WHERE id = $1 AND campaign_id = $2"#,
+        story_id,
+        access.campaign_id()
+    )
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(has_audio)
+}
+
+pub async fn require_photo(tx: &mut UserTx, access: &CampaignAccess, photo_id: Uuid) -> Result<(), AppError> {
+    super::photos::require_exists(tx, access, photo_id).await
+}
+
+/// Active listening links of the campaign: (story id, link id).
+pub async fn share_links(tx: &mut UserTx, access: &CampaignAccess) -> Result<Vec<(Uuid, Uuid)>, AppError> {
+    let rows = sqlx::query!(
+        "SELECT story_id, id FROM story_share_links WHERE campaign_id = $1 AND revoked_at IS NULL",
+        access.campaign_id()
+    )
+    .fetch_all(tx.conn())
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.story_id, r.id)).collect())
+}
+
+/// The story's active listening link, made if there is none.
+pub async fn ensure_share_link(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid) -> Result<Uuid, AppError> {
+    access.ensure_may_design_books()?;
+    if let Some(id) = sqlx::query_scalar!(
+        "SELECT id FROM story_share_links WHERE story_id = $1 AND campaign_id = $2 AND revoked_at IS NULL",
+        story_id,
+        access.campaign_id()
+    )
+    .fetch_optional(tx.conn())
+    .await?
+    {
+        return Ok(id);
+    }
+    Ok(sqlx::query_scalar!(
+        "INSERT INTO story_share_links (campaign_id, story_id, created_by) VALUES ($1, $2, $3) RETURNING id",
+        access.campaign_id(),
+        story_id,
+        access.user_id()
+    )
+    .fetch_one(tx.conn())
+    .await?)
+}
+
+pub async fn revoke_share_link(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid) -> Result<bool, AppError> {
+    access.ensure_may_design_books()?;
+    let revoked = sqlx::query!(
+        "UPDATE story_share_links SET revoked_at = NOW() WHERE story_id = $1 AND campaign_id = $2 AND revoked_at IS NULL",
+        story_id,
+        access.campaign_id()
+    )
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    Ok(revoked > 0)
+}
+
+/// Queues a render; a render already running for this book is superseded.
+pub async fn queue_render(tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid) -> Result<Uuid, AppError> {
+    access.ensure_may_design_books()?;
+    let job = Uuid::new_v4();
+    let updated = sqlx::query!(
+        r#"UPDATE books SET render_status = 'queued', render_stage = 'Waiting to start', render_progress = 0,
+                  render_error = NULL, render_job = $3
+           WHERE id = $1 AND campaign_id = $2"#,
+        book_id,
+        access.campaign_id(),
+        job
+    )
+    .execute(tx.conn())
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query_scalar!("SELECT enqueue_book_render($1, $2)", book_id, job).fetch_one(tx.conn()).await?;
+    Ok(job)
+}
+
+/// draft → ready_to_order, only for the current, proofread PDF without preflight errors.
+pub async fn mark_ready(tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid, proofread: bool) -> Result<(), AppError> {
+    access.ensure_editable()?;
+    if access.role() != Role::Owner {
+        return Err(AppError::Forbidden);
+    }
+    let book = get(tx, access, book_id).await?;
+    match book.status {
+        BookStatus::Draft => {}
+        BookStatus::ReadyToOrder => return Ok(()),
+        _ => return Err(AppError::Conflict("This book has already been ordered.".into())),
+    }
+    if book.render.status != RenderStatus::Done || book.render.outdated {
+        return Err(AppError::Conflict(
+            "Make the print PDF of the latest version first, then check it page by page.".into(),
+        ));
+    }
+    let errors = book.preflight.iter().filter(|f| f.severity == crate::model::book::Severity::Error).count();
+    if errors > 0 {
+        return Err(AppError::Conflict(format!(
+            "The print check found {errors} problem{} that must be fixed before printing.",
+            if errors == 1 { "" } else { "s" }
+        )));
+    }
+    if !proofread {
+        return Err(AppError::invalid("proofread", "Please confirm that you have proofread every page."));
+    }
+    sqlx::query!(
+        r#"UPDATE books SET status = 'ready_to_order', proofread_by = $3, proofread_at = NOW(), updated_at = NOW()
+           WHERE id = $1 AND campaign_id = $2 AND status = 'draft'"#,
+        book_id,
+        access.campaign_id(),
+        access.user_id()
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Deletes the book; returns the storage prefix of its files, to remove after the commit.
+pub async fn delete(tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid) -> Result<String, AppError> {
+    access.ensure_may_design_books()?;
+    let status = sqlx::query_scalar!("SELECT status FROM books WHERE id = $1 AND campaign_id = $2", book_id, access.campaign_id())
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if BookStatus::parse(&status).is_some_and(BookStatus::is_final) {
+        return Err(AppError::Conflict("An ordered book is kept with its order and can't be deleted.".into()));
+    }
+    sqlx::query!("DELETE FROM books WHERE id = $1 AND campaign_id = $2", book_id, access.campaign_id())
+        .execute(tx.conn())
+        .await?;
+    Ok(book_prefix(access.campaign_id(), book_id))
+}
+
+/// A stored file of a finished render, if the book's current render is `render_id`.
+pub async fn require_render(tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid, render_id: Uuid) -> Result<String, AppError> {
+    sqlx::query_scalar!(
+        "SELECT title FROM books WHERE id = $1 AND campaign_id = $2 AND render_id = $3",
+        book_id,
+        access.campaign_id(),
+        render_id
+    )
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+pub fn book_prefix(campaign_id: Uuid, book_id: Uuid) -> String {
+    format!("campaigns/{campaign_id}/books/{book_id}")
+}
+
+pub fn render_prefix(campaign_id: Uuid, book_id: Uuid, render_id: Uuid) -> String {
+    format!("{}/renders/{render_id}", book_prefix(campaign_id, book_id))
+}
+
+// ---- The render worker's queries (as the server) ------------------------------------
+
+pub struct RenderInput {
+    pub campaign_id: Uuid,
+    pub title: String,
+    pub design: BookDesign,
+    pub design_version: i32,
+    pub stories: Vec<RenderStory>,
+    /// Every campaign photo the book may use: id → (width, height, gallery caption).
+    pub photos: std::collections::HashMap<Uuid, (i32, i32, Option<String>)>,
+    /// Active listening links: story id → link id.
+    pub share_links: std::collections::HashMap<Uuid, Uuid>,
+}
+
+pub struct RenderStory {
+    pub id: Uuid,
+    pub title: String,
+    pub content: String,
+    pub has_audio: bool,
+    /// Linked photo ids, in the story's order.
+    pub photo_ids: Vec<Uuid>,
+}
+
+/// Claims the render: `None` when the book is gone or a newer render superseded `job`.
+pub async fn start_render(pool: &PgPool, book_id: Uuid, job: Uuid) -> Result<Option<RenderInput>, sqlx::Error> {
+    let Some(book) = sqlx::query!(
+        r#"UPDATE books SET render_status = 'rendering', render_stage = 'Gathering stories and photos', render_progress = 1
+           WHERE id = $1 AND render_job = $2
+           RETURNING campaign_id, title, design_data, design_version"#,
+        book_id,
+        job
+    )
+    .fetch_optional(pool)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let Ok(design) = serde_json::from_value::<BookDesign>(book.design_data) else {
+        return Ok(None);
+    };
+    let ids: Vec<Uuid> = design.stories.iter().map(|s| s.story_id).collect();
+    let mut stories = sqlx::query!(
+        r#"SELECT s.id, s.title, coalesce(s.content, '') AS "content!", s.audio_url IS NOT NULL AS "has_audio!",
+                  coalesce(array_agg(sp.photo_id ORDER BY sp.position, sp.created_at) FILTER (WHERE sp.photo_id IS NOT NULL), '{}') AS "photo_ids!: Vec<Uuid>"
+           FROM stories s LEFT JOIN story_photos sp ON sp.story_id = s.id
+           WHERE s.campaign_id = $1 AND s.id = ANY($2)
+           GROUP BY s.id"#,
+        book.campaign_id,
+        &ids
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, RenderStory { id: r.id, title: r.title, content: r.content, has_audio: r.has_audio, photo_ids: r.photo_ids }))
+    .collect::<std::collections::HashMap<_, _>>();
+    // Book order; stories deleted since they were chosen are skipped.
+    let ordered = ids.iter().filter_map(|id| stories.remove(id)).collect();
+    let photos = sqlx::query!(
+        "SELECT id, width, height, caption FROM photos WHERE campaign_id = $1",
+        book.campaign_id
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.id, (r.width.unwrap_or(0), r.height.unwrap_or(0), r.caption)))
+    .collect();
+    let share_links = sqlx::query!(
+        "SELECT story_id, id FROM story_share_links WHERE campaign_id = $1 AND revoked_at IS NULL",
+        book.campaign_id
+    )
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|r| (r.story_id, r.id))
+    .collect();
+    Ok(Some(RenderInput {
+        campaign_id: book.campaign_id,
+        title: book.title,
+        design,
+        design_version: book.design_version,
+        stories: ordered,
+        photos,
+        share_links,
+    }))
+}
+
+/// Reports progress; `false` when a newer render superseded this one (stop then).
+pub async fn report_progress(pool: &PgPool, book_id: Uuid, job: Uuid, stage: &str, progress: i32) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query!(
+        "UPDATE books SET render_stage = $3, render_progress = $4 WHERE id = $1 AND render_job = $2",
+        book_id,
+        job,
+        stage,
+        progress.clamp(0, 100)
+    )
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(updated > 0)
+}
+
+pub struct RenderOutcome {
+    pub design_version: i32,
+    pub page_count: i32,
+    pub story_count: i32,
+    pub photo_count: i32,
+    pub pdf_url: String,
+    pub cover_pdf_url: String,
+    pub preview_url: String,
+    pub preflight: Value,
+}
+
+/// Publishes a finished render; returns the previous render's id (its files can go), or
+/// `None` as the outer option when a newer render superseded this one.
+pub async fn finish_render(
+    pool: &PgPool,
+    book_id: Uuid,
+    job: Uuid,
+    outcome: &RenderOutcome,
+) -> Result<Option<Option<Uuid>>, sqlx::Error> {
+    let previous = sqlx::query_scalar!(
+        r#"WITH old AS (SELECT render_id FROM books WHERE id = $1 AND render_job = $2 FOR UPDATE)
+           UPDATE books SET render_status = 'done', render_stage = 'Done', render_progress = 100,
+                  render_error = NULL, render_id = $2, render_job = NULL, rendered_version = $3,
+                  rendered_at = NOW(), page_count = $4, story_count = $5, photo_count = $6,
+                  pdf_url = $7, cover_pdf_url = $8, preview_url = $9, preflight = $10
+           FROM old WHERE books.id = $1 AND books.render_job = $2
+           RETURNING old.render_id"#,
+        book_id,
+        job,
+        outcome.design_version,
+        outcome.page_count,
+        outcome.story_count,
+        outcome.photo_count,
+        outcome.pdf_url,
+        outcome.cover_pdf_url,
+        outcome.preview_url,
+        outcome.preflight,
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(previous)
+}
+
+pub async fn fail_render(pool: &PgPool, book_id: Uuid, job: Uuid, message: &str) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"UPDATE books SET render_status = 'failed', render_stage = NULL, render_error = $3, render_job = NULL
+           WHERE id = $1 AND render_job = $2"#,
+        book_id,
+        job,
+        message
+    )
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The recording behind a listening link: (story title, campaign title, storyteller,
+/// audio key, mime), when the link is active and the story still has its recording.
+pub struct Listening {
+    pub story_title: String,
+    pub campaign_title: String,
+    pub storyteller: Option<String>,
+    pub audio_key: String,
+    pub audio_mime: String,
+}
+
+pub async fn listening(pool: &PgPool, link_id: Uuid) -> Result<Option<Listening>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT s.title, c.title AS campaign_title, c.storyteller_name,
+                  s.metadata->>'audio_key' AS "audio_key?", s.audio_mime
+           FROM story_share_links l
+           JOIN stories s ON s.id = l.story_id AND s.campaign_id = l.campaign_id
+           JOIN campaigns c ON c.id = l.campaign_id
+           WHERE l.id = $1 AND l.revoked_at IS NULL"#,
+        link_id
+    )
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.and_then(|r| {
+        Some(Listening {
+            story_title: r.title,
+            campaign_title: r.campaign_title,
+            storyteller: r.storyteller_name,
+            audio_key: r.audio_key?,
+            audio_mime: r.audio_mime?,
+        })
+    }))
+}
