@@ -314,6 +314,7 @@ function watchTranscriptions() {
 async function followRender(el) {
   if (el.dataset.following) return;
   el.dataset.following = "true";
+  el.querySelectorAll("[data-render-refresh]").forEach((r) => (r.hidden = true));
   const body = new URLSearchParams({ campaign_id: el.dataset.campaign, book_id: el.dataset.book });
   const bar = el.querySelector("[role=progressbar]");
   for (let i = 0; i < 1200; i++) {

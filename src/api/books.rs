@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::model::book::{BookDetail, BookList, RenderState, SharedRecording};
 
+#[cfg(feature = "ssr")]
 fn designer(campaign_id: Uuid, book_id: Uuid, anchor: &str) -> String {
     format!("/campaigns/{campaign_id}/books/{book_id}{anchor}")
 }

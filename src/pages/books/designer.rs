@@ -124,6 +124,13 @@ fn PrintSection(book: BookDetail, base: String, flash: Option<Flash>) -> impl In
                     <p class="render-progress__text" aria-live="polite">
                         <span data-render-stage>{stage.clone()}</span>" · "<span data-render-percent>{format!("{percent}%")}</span>
                     </p>
+                    // Without JavaScript the page can't follow by itself (the noscript
+                    // refresh above covers browsers that honour it).
+                    {in_progress.then(|| view! {
+                        <form method="get" action=base.clone() data-render-refresh="">
+                            <button type="submit" class="button button--small button--quiet">"Update progress"</button>
+                        </form>
+                    })}
                 </div>
             })}
             {(render.status == RenderStatus::Failed).then(|| view! {
@@ -351,7 +358,7 @@ fn StoriesSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
             } else {
                 view! {
                     <p class="muted">"Drag stories to reorder them, or use the Move buttons."</p>
-                    <ol class="book-stories" data-reorder="" data-endpoint="/api/move_book_story"
+                    <ol class="book-stories" aria-label="Stories in the book, in order" data-reorder="" data-endpoint="/api/move_book_story"
                         data-campaign=campaign_id.to_string() data-book=book_id.to_string()>
                         {book.included.into_iter().enumerate().map(|(i, story)| view! {
                             <IncludedStory story position=i count campaign_id book_id/>
