@@ -1,6 +1,7 @@
 DROP TRIGGER stories_books_back_to_draft ON stories;
 DROP FUNCTION books_back_to_draft();
 DROP TABLE story_share_links;
+DROP INDEX idx_books_proofread_by;
 DROP FUNCTION enqueue_book_render(UUID, UUID);
 ALTER POLICY books_insert ON books
     WITH CHECK (user_id = auth.uid() AND has_campaign_role(campaign_id, 'owner'));

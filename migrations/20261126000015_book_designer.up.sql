@@ -30,6 +30,8 @@ ALTER TABLE books
     ADD COLUMN proofread_by UUID REFERENCES users(id) ON DELETE SET NULL,
     ADD COLUMN proofread_at TIMESTAMPTZ;
 
+CREATE INDEX idx_books_proofread_by ON books(proofread_by);
+
 -- Members allowed to design books (owners always) create and change them.
 ALTER POLICY books_insert ON books
     WITH CHECK (user_id = auth.uid() AND has_campaign_permission(campaign_id, 'can_design_books'));
@@ -73,6 +75,7 @@ CREATE TABLE story_share_links (
 );
 CREATE UNIQUE INDEX story_share_links_one_active ON story_share_links(story_id) WHERE revoked_at IS NULL;
 CREATE INDEX idx_story_share_links_campaign_id ON story_share_links(campaign_id);
+CREATE INDEX idx_story_share_links_created_by ON story_share_links(created_by);
 GRANT SELECT, INSERT, UPDATE ON story_share_links TO authenticated;
 ALTER TABLE story_share_links ENABLE ROW LEVEL SECURITY;
 CREATE POLICY story_share_links_select ON story_share_links FOR SELECT

@@ -74,3 +74,34 @@ test("family and invitation pages pass axe's WCAG 2.2 AA checks", async ({ page,
   await expect(stranger.getByRole("heading", { name: "You're invited" })).toBeVisible();
   await expectNoViolations(stranger, "invitation page");
 });
+
+test("book designer, preview and listening pages pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) => {
+  test.setTimeout(90_000);
+  await signUp(page, testInfo, "Ivy", uniqueEmail(testInfo));
+  await open(page, "/campaigns/new", testInfo);
+  await page.getByLabel("Campaign title").fill("Mum's Stories");
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await expect(page).toHaveURL(/\/campaigns\/[0-9a-f-]{36}$/);
+  const campaign = page.url();
+  await open(page, `${campaign}/stories/new`, testInfo);
+  await page.getByLabel("Title", { exact: true }).fill("The dance hall");
+  await page.getByRole("button", { name: "Start writing" }).click();
+  await expect(page).toHaveURL(/\/edit$/);
+  await open(page, `${campaign}/books`, testInfo);
+  await expectNoViolations(page, "books");
+  await page.getByLabel("Book title").fill("Mum's Book");
+  await page.getByRole("button", { name: "Create book" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Mum's Book" })).toBeVisible();
+  await open(page, page.url(), testInfo);
+  await page.getByRole("button", { name: "Add “The dance hall” to the book" }).click();
+  await open(page, page.url().replace(/#.*$/, ""), testInfo);
+  await expectNoViolations(page, "book designer");
+  await page.getByRole("button", { name: "Make the print PDF" }).click();
+  await expect(page.getByRole("link", { name: "Preview every page" })).toBeVisible({ timeout: 60_000 });
+  await expectNoViolations(page, "book designer with a PDF");
+  await page.getByRole("link", { name: "Preview every page" }).click();
+  await expect(page.getByText(/^Page 1 of \d+$/)).toBeVisible();
+  await expectNoViolations(page, "book preview");
+  await open(page, "/listen/not-a-real-link", testInfo);
+  await expectNoViolations(page, "listening page for a revoked link");
+});

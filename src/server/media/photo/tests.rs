@@ -536,3 +536,22 @@ fn taken_at_rejects_blank_dates() {
     let p = process_photo(&jpeg).unwrap();
     assert_eq!(p.taken_at, None);
 }
+
+#[test]
+fn print_rendition_is_upright_fits_its_box_and_never_upscales() {
+    // Stored 40×20 with "rotate 90°": upright it is 20×40, left (red) half on top.
+    let (jpeg, w, h) = print_rendition(&fixture("photo_orient6_gps.jpg"), 1000, 1000).unwrap();
+    assert_eq!((w, h), (20, 40), "never upscaled, axes swapped");
+    let img = decode_jpeg(&jpeg);
+    assert_eq!(img.dimensions(), (20, 40));
+    let top = img.get_pixel(10, 5);
+    assert!(top[0] > 200 && top[2] < 80, "red on top: {top:?}");
+    assert!(!jpeg.windows(4).any(|w| w == b"Exif"), "no EXIF (no GPS) in the print file");
+
+    let big = encode(&DynamicImage::ImageRgb8(gradient(3000, 2000)), ImageFormat::Jpeg);
+    let (_, w, h) = print_rendition(&big, 1350, 1350).unwrap();
+    assert_eq!((w, h), (1350, 900));
+    let (_, w, h) = print_rendition(&big, 3000, 600).unwrap();
+    assert_eq!((w, h), (900, 600));
+    assert!(print_rendition(b"not an image", 100, 100).is_err());
+}
