@@ -5,7 +5,8 @@ use std::time::Instant;
 use mystoryflow_book::*;
 
 fn jpeg(seed: u32) -> Vec<u8> {
-    let (w, h) = (1600, 1067);
+    // What the server hands in for a 6×9 Classic book: 4.5 in wide at 300 dpi.
+    let (w, h) = (1350, 900);
     let img = image::RgbImage::from_fn(w, h, |x, y| {
         let n = (x.wrapping_mul(7919) ^ y.wrapping_mul(104729) ^ seed.wrapping_mul(31)).wrapping_mul(2654435761) >> 27;
         image::Rgb([((x * 255 / w) as u8).wrapping_add(n as u8), (y * 255 / h) as u8, (seed * 37) as u8])
@@ -51,7 +52,7 @@ fn main() {
                     // Distinct bytes per photo: trailing bytes after the JPEG end marker are ignored by decoders.
                     let mut bytes = if k == 0 { jpeg(i as u32 + 1) } else { base.clone() };
                     bytes.extend_from_slice(&((i * 3 + k) as u64).to_le_bytes());
-                    Photo { id: format!("p{i}-{k}"), bytes, original_width: 1600, original_height: 1067, caption: format!("Photo {k} of story {i}") }
+                    Photo { id: format!("p{i}-{k}"), bytes, original_width: 1350, original_height: 900, caption: format!("Photo {k} of story {i}") }
                 })
                 .collect(),
             qr_url: (i % 5 == 0).then(|| format!("https://mystoryflow.example/listen/{i}")),
