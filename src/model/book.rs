@@ -114,7 +114,7 @@ pub struct BookStory {
 }
 
 /// books.design_data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub struct BookDesign {
     pub subtitle: String,
@@ -126,22 +126,6 @@ pub struct BookDesign {
     pub template: Template,
     pub cover: CoverDesign,
     pub stories: Vec<BookStory>,
-}
-
-impl Default for BookDesign {
-    fn default() -> Self {
-        BookDesign {
-            subtitle: String::new(),
-            author_line: String::new(),
-            dedication: String::new(),
-            trim: TrimSize::default(),
-            paper: Paper::default(),
-            binding: Binding::default(),
-            template: Template::default(),
-            cover: CoverDesign::default(),
-            stories: Vec::new(),
-        }
-    }
 }
 
 impl BookDesign {

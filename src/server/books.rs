@@ -111,11 +111,26 @@ pub async fn detail(state: &AppState, tx: &mut UserTx, access: &CampaignAccess, 
     })
 }
 
+/// Renders kept warm for re-renders during an editing session; after this long without
+/// one, typst's caches (the decoded photos) are dropped.
+const RELEASE_CACHES_AFTER: Duration = Duration::from_secs(10 * 60);
+
 pub async fn run_worker(state: AppState) {
+    let mut last_render: Option<std::time::Instant> = None;
     loop {
         match run_once(&state).await {
-            Ok(true) => continue,
-            Ok(false) => tokio::time::sleep(Duration::from_millis(500)).await,
+            Ok(true) => last_render = Some(std::time::Instant::now()),
+            Ok(false) => {
+                if last_render.is_some_and(|at| at.elapsed() > RELEASE_CACHES_AFTER) {
+                    last_render = None;
+                    let _ = tokio::task::spawn_blocking(|| {
+                        let _typesetter = typesetter().lock();
+                        print::release_caches();
+                    })
+                    .await;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await
+            }
             Err(err) => {
                 tracing::error!(error = %err, "book render worker");
                 tokio::time::sleep(Duration::from_secs(5)).await;

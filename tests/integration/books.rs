@@ -152,9 +152,8 @@ async fn a_ten_story_book_renders_to_a_print_ready_pdf(pool: PgPool) {
         stories.push(story(&pool, f.campaign, i as i32, title, &content(i)).await);
     }
     // Six photos: four large, one low-resolution, one portrait stored sideways with EXIF.
-    let mut photos = Vec::new();
-    for i in 0..4 {
-        photos.push(upload_photo(&app, &f.owner, f.campaign, stories[i], &format!("p{i}.jpg"), &jpeg(2400, 1600, i as u32)).await);
+    for (i, story) in stories.iter().take(4).enumerate() {
+        upload_photo(&app, &f.owner, f.campaign, *story, &format!("p{i}.jpg"), &jpeg(2400, 1600, i as u32)).await;
     }
     let low_res = upload_photo(&app, &f.owner, f.campaign, stories[5], "small.jpg", &jpeg(300, 200, 7)).await;
     let portrait = upload_photo(&app, &f.owner, f.campaign, stories[6], "portrait.jpg", &rotated_jpeg(2400, 1600)).await;
@@ -255,6 +254,11 @@ async fn a_ten_story_book_renders_to_a_print_ready_pdf(pool: PgPool) {
             .map(|(i, _)| i + 1);
         assert_eq!(starts, Some(listed), "{title}: contents say page {listed}");
     }
+
+    // The story with a recording carries its QR code; the others don't.
+    let qr_pages: Vec<usize> = pages_text.iter().enumerate().filter(|(_, p)| p.contains("Scan to hear")).map(|(i, _)| i).collect();
+    assert_eq!(qr_pages.len(), 1, "one QR code");
+    assert!(pages_text[qr_pages[0]].contains(TITLES[2].split(' ').next_back().unwrap()), "{}", pages_text[qr_pages[0]]);
 
     // The cover spread is one page: back + spine + front, with bleed.
     let (status, _, cover) = app.get_bytes(state.cover_pdf_url.as_deref().unwrap(), Some(&f.owner), None).await;

@@ -72,10 +72,12 @@ fn main() {
     };
     eprintln!("photo generation: {:?}", t.elapsed());
 
+    println!("peak RSS before typesetting (photos generated): {}", peak_rss_mb());
     let mut ts = Typesetter::new();
     let t = Instant::now();
     let interior = ts.interior(&spec).unwrap();
     let typeset = t.elapsed();
+    println!("peak RSS after typesetting: {}", peak_rss_mb());
     let t = Instant::now();
     let pdf = interior.pdf().unwrap();
     println!(

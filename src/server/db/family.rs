@@ -52,7 +52,7 @@ pub async fn family(tx: &mut UserTx, access: &CampaignAccess) -> Result<Family, 
             let role = Role::parse(&r.role)?;
             let status = MemberStatus::parse(&r.status)?;
             // Non-owners see the family, not the pending invitations and who left.
-            if !owner && !(may_invite && status == MemberStatus::Invited) && status != MemberStatus::Active {
+            if !(owner || may_invite && status == MemberStatus::Invited) && status != MemberStatus::Active {
                 return None;
             }
             Some(MemberView {

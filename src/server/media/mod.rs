@@ -211,7 +211,7 @@ async fn receive_audio(
     let info = tokio::task::spawn_blocking(move || audio::probe_audio(&path))
         .await
         .map_err(internal)?
-        .map_err(|err| media_error(err))?;
+        .map_err(media_error)?;
 
     let key = format!("campaigns/{campaign_id}/stories/{story_id}/audio-{}.{}", Uuid::new_v4(), info.extension);
     state.storage.put_file(&key, &staged.path).await.map_err(internal)?;
@@ -355,7 +355,7 @@ async fn store_photo(
     let (processed, bytes) = tokio::task::spawn_blocking(move || (photo::process_photo(&bytes), bytes))
         .await
         .map_err(internal)?;
-    let processed = processed.map_err(|err| media_error(err))?;
+    let processed = processed.map_err(media_error)?;
     let photo_id = Uuid::new_v4();
     let keys: Vec<String> = ["original", "display", "thumb"].iter().map(|v| photo_key(campaign_id, photo_id, v)).collect();
     let stored = async {
