@@ -347,6 +347,18 @@ function watchRenders() {
     .forEach(followRender);
 }
 
+// --- Book preview: the arrow keys turn the pages -----------------------------------------
+
+document.addEventListener("keydown", (e) => {
+  if (e.altKey || e.ctrlKey || e.metaKey || !document.querySelector(".preview-controls")) return;
+  if (e.target.closest && e.target.closest("input, textarea, select")) return;
+  const link = document.querySelector(e.key === "ArrowRight" ? ".preview-controls a[rel=next]" : e.key === "ArrowLeft" ? ".preview-controls a[rel=prev]" : null);
+  if (link) {
+    e.preventDefault();
+    link.click();
+  }
+});
+
 revealRecorders();
 watchTranscriptions();
 watchRenders();

@@ -35,3 +35,20 @@ test("stories in a book are reordered by dragging", async ({ page }, testInfo) =
   await ready(page, testInfo);
   await expect(titles).toHaveText(["1. Two", "2. One"]);
 });
+
+test("the arrow keys turn the preview's pages", async ({ page }, testInfo) => {
+  await newStory(page, testInfo, "One");
+  const stories = page.url().replace(/\/[0-9a-f-]{36}\/edit$/, "");
+  await open(page, `${stories.replace(/\/stories$/, "")}/books`, testInfo);
+  await page.getByLabel("Book title").fill("Keys");
+  await page.getByRole("button", { name: "Create book" }).click();
+  await ready(page, testInfo);
+  await page.getByRole("button", { name: "Make the print PDF" }).click();
+  await page.getByRole("link", { name: "Preview every page" }).click({ timeout: 60_000 });
+  await ready(page, testInfo);
+  await expect(page.getByText(/^Page 1 of \d+$/)).toBeVisible();
+  await page.keyboard.press("ArrowRight");
+  await expect(page.getByText(/^Page 2 of \d+$/)).toBeVisible();
+  await page.keyboard.press("ArrowLeft");
+  await expect(page.getByText(/^Page 1 of \d+$/)).toBeVisible();
+});

@@ -78,6 +78,15 @@ fn Designer(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
             <span class=format!("badge badge--{}", book.status.as_str())>{book.status.label()}</span>
             {status_note.map(|n| view! { " " <span class="muted">{n}</span> })}
         </p>
+        {may_design.then(|| view! {
+            <nav class="jump-links" aria-label="Sections of the designer">
+                <a href="#print">"Print PDF"</a>
+                <a href="#preflight">"Print check"</a>
+                <a href="#details">"Details"</a>
+                <a href="#cover">"Cover"</a>
+                <a href="#stories">"Stories"</a>
+            </nav>
+        })}
         <PrintSection book=book.clone() base=base.clone() flash=print_flash/>
         <PreflightSection book=book.clone()/>
         {may_design.then(|| view! {
