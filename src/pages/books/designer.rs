@@ -122,7 +122,9 @@ fn PrintSection(book: BookDetail, base: String, flash: Option<Flash>) -> impl In
         <section class="card" id="print" aria-labelledby="print-heading">
             <h2 id="print-heading">"Print PDF"</h2>
             <FormAlert error/>
-            {in_progress.then(|| view! { <noscript><meta http-equiv="refresh" content="2"/></noscript> })}
+            // As inner HTML: with scripting on, a noscript's content is text, which hydration
+            // must not walk.
+            {in_progress.then(|| view! { <noscript inner_html=r#"<meta http-equiv="refresh" content="3">"#></noscript> })}
             {show_bar.then(|| view! {
                 <div class="render-progress" data-render-progress=render.status.as_str()
                     data-campaign=book.campaign_id.to_string() data-book=book.id.to_string()>
