@@ -233,6 +233,8 @@ async fn a_ten_story_book_renders_to_a_print_ready_pdf(pool: PgPool) {
         .collect();
     assert!(sizes.iter().any(|(w, h)| h > w && *h > 900), "{images}");
     assert!(sizes.iter().any(|(w, _)| *w > 1200), "{images}");
+    // Every photo is tagged sRGB (an ICC-based colour space), none left device-dependent.
+    assert!(images.lines().skip(2).all(|l| l.split_whitespace().nth(5) == Some("icc")), "{images}");
 
     // Every story is listed in the contents with the page it starts on.
     let text = tool("pdftotext", &["-layout", path, "-"]).replace('\u{2060}', "");

@@ -13,6 +13,13 @@ pub const PASSWORD: &str = "a long enough password";
 pub struct TestApp {
     router: Router,
     pub state: AppState,
+    media_dir: std::path::PathBuf,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.media_dir);
+    }
 }
 
 /// How a request is sent: by the hydrated app (fetch) or by a plain HTML form.
@@ -76,7 +83,7 @@ impl TestApp {
             public_url: "http://localhost:3000".into(),
             signer: mystoryflow::server::notify::Signer::new([1; 32]),
         };
-        TestApp { router: router::build(state.clone(), sessions, secure), state }
+        TestApp { router: router::build(state.clone(), sessions, secure), state, media_dir }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {

@@ -39,9 +39,56 @@ pub fn add_photo(files: &mut HashMap<FileId, Bytes>, stem: &str, photo: &Photo) 
         eprintln!("mystoryflow-book: photo {} is not JPEG/PNG/GIF/WebP; left out", photo.id);
         return None;
     };
+    if ext == "jpg" {
+        if let Some(svg) = jpeg_in_svg(&photo.bytes) {
+            let path = format!("{stem}.svg");
+            files.insert(file_id(&path), Bytes::new(svg));
+            return Some(path);
+        }
+    }
     let path = format!("{stem}.{ext}");
     files.insert(file_id(&path), Bytes::new(photo.bytes.clone()));
     Some(path)
+}
+
+/// A JPEG wrapped in an SVG `<image>`. typst decodes a raster image as soon as it is loaded
+/// and keeps the pixels for the whole render (150 print photos: about a gigabyte); inside an
+/// SVG the JPEG stays compressed, the PDF still embeds its original bytes (sRGB-tagged, as
+/// typst tags every colour), and page previews decode it only while drawing.
+fn jpeg_in_svg(jpeg: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    let (w, h) = jpeg_size(jpeg)?;
+    let data = base64::engine::general_purpose::STANDARD.encode(jpeg);
+    Some(
+        format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="{w}" height="{h}" viewBox="0 0 {w} {h}"><image width="{w}" height="{h}" preserveAspectRatio="none" xlink:href="data:image/jpeg;base64,{data}"/></svg>"#
+        )
+        .into_bytes(),
+    )
+}
+
+/// Pixel size from a JPEG's start-of-frame segment.
+fn jpeg_size(b: &[u8]) -> Option<(u16, u16)> {
+    let mut i = 2;
+    while i + 9 < b.len() {
+        if b[i] != 0xff {
+            return None;
+        }
+        let marker = b[i + 1];
+        if marker == 0xff {
+            i += 1;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([b[i + 2], b[i + 3]]));
+        // SOF0..SOF15, except DHT (C4), JPG (C8) and DAC (CC).
+        if (0xc0..=0xcf).contains(&marker) && !matches!(marker, 0xc4 | 0xc8 | 0xcc) {
+            let h = u16::from_be_bytes([b[i + 5], b[i + 6]]);
+            let w = u16::from_be_bytes([b[i + 7], b[i + 8]]);
+            return (w > 0 && h > 0).then_some((w, h));
+        }
+        i += 2 + len;
+    }
+    None
 }
 
 pub fn qr_svg(url: &str) -> Option<Vec<u8>> {

@@ -345,8 +345,8 @@ impl Default for Typesetter {
     }
 }
 
-/// Drops typst's caches (decoded photos, layouts): a big book's render holds about a
-/// gigabyte. The next render is a cold one (still about 1.5 s for 300 pages).
+/// Drops typst's caches (layouts, parsed photos): a big book's render holds over half a
+/// gigabyte. The next render is a cold one (about a second for 300 pages).
 pub fn release_caches() {
     typst::comemo::evict(0);
 }
