@@ -515,3 +515,39 @@ async fn deleting_a_book_removes_its_print_files(pool: PgPool) {
     assert!(!app.state.storage.exists(&key(&second)).await);
     assert_eq!(call(&app, &f.owner, "book", &ids).await.status, StatusCode::NOT_FOUND);
 }
+
+#[sqlx::test]
+async fn a_newer_render_supersedes_a_queued_one_and_a_missing_photo_is_left_out(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    let s = story(&pool, f.campaign, 0, "The farm", "We had cows.").await;
+    let photo = upload_photo(&app, &f.owner, f.campaign, s, "barn.jpg", &jpeg(1200, 800, 3)).await;
+    // The original went missing from storage (a restore from an old backup, say).
+    app.state.storage.delete(&[format!("campaigns/{}/photos/{photo}/original", f.campaign)]).await;
+    let book = create_book(&app, &f.owner, f.campaign, "Dad").await;
+    let ids = vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())];
+    assert_eq!(call(&app, &f.owner, "render_book", &ids).await.status, StatusCode::OK);
+    assert_eq!(call(&app, &f.owner, "render_book", &ids).await.status, StatusCode::OK);
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE kind = 'render_book' AND status = 'queued'").fetch_one(&pool).await.unwrap();
+    assert_eq!(queued, 2);
+    // The older job finds itself superseded and does nothing.
+    assert!(run_once(&app.state).await.unwrap());
+    let state = book_state(&pool, book).await;
+    assert_eq!((state.render_status.as_str(), state.pdf_url), ("queued", None));
+    render_all(&app).await;
+    let state = book_state(&pool, book).await;
+    assert_eq!(state.render_status, "done");
+    // The newer render is the book's; the superseded one stored nothing.
+    let jobs: Vec<String> = sqlx::query_scalar("SELECT payload->>'render_job' FROM jobs WHERE kind = 'render_book' ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(state.pdf_url.as_deref().unwrap().contains(&jobs[1]));
+    let first = format!("campaigns/{}/books/{book}/renders/{}/book.pdf", f.campaign, jobs[0]);
+    assert!(!app.state.storage.exists(&first).await);
+    let left_out = state.preflight.as_array().unwrap().iter().find(|f| f["message"].as_str().unwrap().contains("couldn't be read")).expect("a warning");
+    assert_eq!(left_out["severity"], "warning");
+    assert!(left_out["photo_thumbnail_url"].as_str().unwrap().contains(&photo.to_string()));
+    let (photos,): (i32,) = sqlx::query_as("SELECT photo_count FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
+    assert_eq!(photos, 0);
+}
