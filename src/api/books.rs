@@ -309,6 +309,20 @@ pub async fn mark_book_ready(campaign_id: Uuid, book_id: Uuid, #[server(default)
     })
 }
 
+/// A new draft with this book's design; opens the copy.
+#[server(endpoint = "copy_book")]
+pub async fn copy_book(campaign_id: Uuid, book_id: Uuid) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::db::books;
+    let back = designer(campaign_id, book_id, "");
+    let id = in_campaign!("copy_book", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
+        let _ = &state;
+        books::copy(&mut tx, &access, book_id).await?
+    })?;
+    leptos_axum::redirect(&designer(campaign_id, id, ""));
+    Ok(())
+}
+
 #[server(endpoint = "delete_book")]
 pub async fn delete_book(campaign_id: Uuid, book_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;

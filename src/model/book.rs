@@ -431,6 +431,8 @@ pub struct BookDetail {
     pub render_id: Option<Uuid>,
     pub preflight: Vec<Finding>,
     pub may_design: bool,
+    /// Copying needs the design permission, whatever the book's status.
+    pub may_copy: bool,
     pub may_mark_ready: bool,
 }
 

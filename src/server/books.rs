@@ -107,6 +107,7 @@ pub async fn detail(state: &AppState, tx: &mut UserTx, access: &CampaignAccess, 
         render_id: book.render_id,
         preflight: book.preflight,
         may_design: access.may_design_books() && !book.status.is_final(),
+        may_copy: access.may_design_books(),
         may_mark_ready: access.role() == Role::Owner && access.is_editable(),
     })
 }

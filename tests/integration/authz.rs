@@ -76,6 +76,7 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/render_book", Needs::Campaign(Role::Owner)),
     ("/api/mark_book_ready", Needs::Campaign(Role::Owner)),
     ("/api/delete_book", Needs::Campaign(Role::Owner)),
+    ("/api/copy_book", Needs::Campaign(Role::Owner)),
     ("/api/listening", Needs::Nothing),
     ("/api/unsubscribe", Needs::Nothing),
     // Last: members who may leave do.

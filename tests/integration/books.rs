@@ -551,3 +551,32 @@ async fn a_newer_render_supersedes_a_queued_one_and_a_missing_photo_is_left_out(
     let (photos,): (i32,) = sqlx::query_as("SELECT photo_count FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
     assert_eq!(photos, 0);
 }
+
+#[sqlx::test]
+async fn an_ordered_book_is_final_and_a_copy_starts_a_new_edition(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    story(&pool, f.campaign, 0, "The farm", "We had cows.").await;
+    let book = create_book(&app, &f.owner, f.campaign, "Dad").await;
+    let ids = vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())];
+    let mut cover = ids.clone();
+    cover.extend([("layout", "framed_photo".into()), ("colour", "#336699".into())]);
+    assert_eq!(call(&app, &f.owner, "save_book_cover", &cover).await.status, StatusCode::OK);
+    // The orders work moves a book on; its design is final from then on.
+    sqlx::query("UPDATE books SET status = 'ordered' WHERE id = $1").bind(book).execute(&pool).await.unwrap();
+    let before: serde_json::Value = sqlx::query_scalar("SELECT design_data FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
+    let reply = call(&app, &f.owner, "save_book_cover", &cover).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
+    assert_eq!(call(&app, &f.owner, "delete_book", &ids).await.status, StatusCode::CONFLICT);
+
+    let reply = call(&app, &f.owner, "copy_book", &ids).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let copy: Uuid = reply.header("location").unwrap().rsplit('/').next().unwrap().parse().unwrap();
+    let (title, status, design): (String, String, serde_json::Value) =
+        sqlx::query_as("SELECT title, status, design_data FROM books WHERE id = $1").bind(copy).fetch_one(&pool).await.unwrap();
+    assert_eq!((title.as_str(), status.as_str()), ("Dad (copy)", "draft"));
+    assert_eq!(design, before);
+    let mut edit = vec![("campaign_id", f.campaign.to_string()), ("book_id", copy.to_string())];
+    edit.extend([("layout", "text_only".into()), ("colour", "#336699".into())]);
+    assert_eq!(call(&app, &f.owner, "save_book_cover", &edit).await.status, StatusCode::OK);
+}

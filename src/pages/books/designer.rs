@@ -57,7 +57,7 @@ fn Designer(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
         &flash,
         &["include_book_story", "move_book_story", "set_book_photo", "set_book_qr", "revoke_share_link"],
     );
-    let print_flash = flash_for(&flash, &["render_book", "mark_book_ready", "delete_book"]);
+    let print_flash = flash_for(&flash, &["render_book", "mark_book_ready", "delete_book", "copy_book"]);
     let details_flash = flash_for(&flash, &["save_book_details"]);
     let cover_flash = flash_for(&flash, &["save_book_cover"]);
     let status_note = match book.status {
@@ -89,6 +89,13 @@ fn Designer(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
         })}
         <PrintSection book=book.clone() base=base.clone() flash=print_flash/>
         <PreflightSection book=book.clone()/>
+        {book.may_copy.then(|| view! {
+            <form method="post" action="/api/copy_book" class="copy-form">
+                {hidden("campaign_id", book.campaign_id)}{hidden("book_id", book.id)}
+                <button type="submit" class="button button--quiet">"Make a copy of this book"</button>
+                <span class="muted">" For another edition, or a hardcover beside the paperback."</span>
+            </form>
+        })}
         {may_design.then(|| view! {
             <DetailsSection book=book.clone() flash=details_flash/>
             <CoverSection book=book.clone() flash=cover_flash/>

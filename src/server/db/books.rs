@@ -153,7 +153,7 @@ where
     .ok_or(AppError::NotFound)?;
     if BookStatus::parse(&row.status).is_some_and(BookStatus::is_final) {
         return Err(AppError::Conflict(
-            "This book has been ordered, so its design can't change any more. Make a copy to start a new edition.".into(),
+            "This book has been ordered, so its design can't change any more. Make a copy of it to start a new edition.".into(),
         ));
     }
     let mut title = row.title;
@@ -356,6 +356,25 @@ pub async fn mark_ready(tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid,
     .execute(tx.conn())
     .await?;
     Ok(())
+}
+
+/// A new draft book with the same design (another edition, or a paperback beside the
+/// hardcover). The PDF is not copied: the copy is typeset afresh.
+pub async fn copy(tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid) -> Result<Uuid, AppError> {
+    access.ensure_may_design_books()?;
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO books (campaign_id, user_id, title, template, cover_design, design_data, story_count)
+           SELECT campaign_id, $3, left(title || ' (copy)', 200), template, cover_design, design_data, story_count
+           FROM books WHERE id = $1 AND campaign_id = $2
+           RETURNING id"#,
+        book_id,
+        access.campaign_id(),
+        access.user_id()
+    )
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(id)
 }
 
 /// Deletes the book; returns the storage prefix of its files, to remove after the commit.
