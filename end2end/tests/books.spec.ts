@@ -47,6 +47,16 @@ test("an owner designs a book, watches it typeset, flips the pages, downloads th
   await page.getByRole("button", { name: "Move “Walking to school” up" }).click();
   await ready(page, testInfo);
   await expect(order).toHaveText(["1. Walking to school", "2. The farm"]);
+  // Leaving a story out and adding it back puts it at the end.
+  await page.getByRole("button", { name: "Leave “Walking to school” out of the book" }).click();
+  await ready(page, testInfo);
+  await expect(order).toHaveText(["1. The farm"]);
+  await page.getByRole("button", { name: "Add “Walking to school” to the book" }).click();
+  await ready(page, testInfo);
+  await expect(order).toHaveText(["1. The farm", "2. Walking to school"]);
+  await page.getByRole("button", { name: "Move “The farm” down" }).click();
+  await ready(page, testInfo);
+  await expect(order).toHaveText(["1. Walking to school", "2. The farm"]);
 
   // The modern template and a full-bleed photo cover.
   await page.getByLabel(/^Modern/).check();
