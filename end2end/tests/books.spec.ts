@@ -87,6 +87,9 @@ test("an owner designs a book, watches it typeset, flips the pages, downloads th
   await expect(page.getByText("Done · 100%")).toBeVisible();
   await ready(page, testInfo);
   await expect(page.getByText(/^\d+ pages · 2 stories · 1 photos$/)).toBeVisible();
+  const cover = page.getByRole("img", { name: "The cover: back, spine and front" });
+  await expect(cover).toBeVisible();
+  expect((await page.request.get((await cover.getAttribute("src"))!)).headers()["content-type"]).toBe("image/png");
 
   // The print check names the tiny photo; the PDF downloads.
   const check = page.getByRole("region", { name: "Print check" });

@@ -159,6 +159,9 @@ fn PrintSection(book: BookDetail, base: String, flash: Option<Flash>) -> impl In
             })}
             {done.then(|| view! {
                 <p>{format!("{} pages · {} stories · {} photos", book.page_count, book.story_count, book.photo_count)}</p>
+                {render.cover_pdf_url.clone().map(|url| view! {
+                    <img class="cover-thumb" src=url.replace("cover.pdf", "cover.png") alt="The cover: back, spine and front" width="360"/>
+                })}
                 <p class="button-row">
                     <a class="button" href=format!("{base}/preview")>"Preview every page"</a>
                     {render.pdf_url.clone().map(|url| view! {
