@@ -220,6 +220,10 @@ async fn a_ten_story_book_renders_to_a_print_ready_pdf(pool: PgPool) {
         assert_eq!(cols[cols.len() - 5], "yes", "font not embedded: {row}");
     }
 
+    // Bold and italic are set in real bold and italic faces.
+    assert!(font_rows.iter().any(|r| r.contains("Bold")), "{fonts}");
+    assert!(font_rows.iter().any(|r| r.contains("Italic")), "{fonts}");
+
     // The portrait photo is upright in the PDF (taller than wide); photos are full
     // resolution (300 dpi at their size), not the 1600 px screen rendition.
     let images = tool("pdfimages", &["-list", path]);
