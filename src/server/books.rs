@@ -23,8 +23,8 @@ use crate::model::book::{
 use crate::model::Role;
 
 pub const JOB_KIND: &str = "render_book";
-/// Resolution of the preview page images.
-pub const PREVIEW_PPI: f32 = 110.0;
+/// Resolution of the preview page images: sharp at 200% zoom, where typos are looked for.
+pub const PREVIEW_PPI: f32 = 150.0;
 const PRINT_DPI: f64 = 300.0;
 /// Purpose of the signed listening links (see `Signer`).
 pub const LISTEN: &str = "listen";
