@@ -6,9 +6,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use uuid::Uuid;
 
-use super::{book_id_param, campaign_id_param, hidden};
+use super::{book_in_address, hidden};
 use crate::api::auth::take_flash;
-use crate::api::books::book;
 use crate::components::forms::{form_error, Field, FormAlert};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
@@ -19,17 +18,7 @@ use crate::model::Flash;
 
 #[component]
 pub fn BookDesignerPage() -> impl IntoView {
-    let campaign = campaign_id_param();
-    let book_id = book_id_param();
-    let detail = Resource::new(
-        move || (campaign.get(), book_id.get()),
-        |ids| async move {
-            match ids {
-                (Some(c), Some(b)) => book(c, b).await,
-                _ => Err(AppError::NotFound),
-            }
-        },
-    );
+    let detail = book_in_address();
     let flash = Resource::new(|| (), |_| take_flash(String::new()));
     view! {
         <RequireUser children=move |_| view! {

@@ -14,12 +14,12 @@ pub use listen::ListenPage;
 pub use preview::BookPreviewPage;
 
 use crate::api::auth::take_flash;
-use crate::api::books::books;
+use crate::api::books::{book, books};
 use crate::api::campaigns::dashboard;
 use crate::components::forms::{form_error, Field, FormAlert};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
-use crate::model::book::BookList;
+use crate::model::book::{BookDetail, BookList};
 use crate::model::Flash;
 
 /// `/books`: every campaign's books are designed from that campaign.
@@ -60,9 +60,20 @@ pub(crate) fn campaign_id_param() -> Memo<Option<Uuid>> {
     Memo::new(move |_| params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok()))
 }
 
-pub(crate) fn book_id_param() -> Memo<Option<Uuid>> {
+/// The book named by `/campaigns/:id/books/:book…`, loaded for the designer and preview.
+pub(crate) fn book_in_address() -> Resource<Result<BookDetail, AppError>> {
+    let campaign = campaign_id_param();
     let params = use_params_map();
-    Memo::new(move |_| params.read().get("book").and_then(|id| Uuid::parse_str(&id).ok()))
+    let book_id = Memo::new(move |_| params.read().get("book").and_then(|id| Uuid::parse_str(&id).ok()));
+    Resource::new(
+        move || (campaign.get(), book_id.get()),
+        |ids| async move {
+            match ids {
+                (Some(c), Some(b)) => book(c, b).await,
+                _ => Err(AppError::NotFound),
+            }
+        },
+    )
 }
 
 pub(crate) fn hidden(name: &'static str, value: impl ToString) -> impl IntoView {

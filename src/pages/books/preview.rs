@@ -5,10 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{book_id_param, campaign_id_param};
-use crate::api::books::book;
+use super::book_in_address;
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
-use crate::error::AppError;
 use crate::model::book::{page_image_url, BookDetail, RenderStatus};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -58,17 +56,7 @@ impl View {
 
 #[component]
 pub fn BookPreviewPage() -> impl IntoView {
-    let campaign = campaign_id_param();
-    let book_id = book_id_param();
-    let detail = Resource::new(
-        move || (campaign.get(), book_id.get()),
-        |ids| async move {
-            match ids {
-                (Some(c), Some(b)) => book(c, b).await,
-                _ => Err(AppError::NotFound),
-            }
-        },
-    );
+    let detail = book_in_address();
     view! {
         <RequireUser children=move |_| view! {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
