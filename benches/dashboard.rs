@@ -87,6 +87,7 @@ async fn run(url: &str, statements: &AtomicUsize) -> anyhow::Result<()> {
             storage: mystoryflow::server::media::Storage::in_memory(),
             staging_dir: std::env::temp_dir().join("msf-bench-uploads"),
             transcription_enabled: false,
+            email_sends: true,
             public_url: "http://localhost:3000".into(),
             signer: mystoryflow::server::notify::Signer::new([1; 32]),
         },

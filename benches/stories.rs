@@ -85,6 +85,7 @@ async fn run(url: &str) -> anyhow::Result<()> {
         storage: Storage::local(&scratch.join("media"))?,
         staging_dir: scratch.join("uploads"),
         transcription_enabled: false,
+        email_sends: true,
         public_url: "http://localhost:3000".into(),
             signer: mystoryflow::server::notify::Signer::new([1; 32]),
     };

@@ -100,6 +100,14 @@ function setUpRecorder(root) {
     discard: el("[data-action=discard]"),
   };
   const preview = el(".recorder__preview");
+  // Only the controls of the current step are on the page: idle → Start; recording →
+  // timer, Pause, Stop; stopped → listen back, Save, Record again.
+  const show = (step) => {
+    root.dataset.step = step;
+    root.querySelectorAll("[data-step]").forEach((node) => {
+      node.hidden = !node.dataset.step.split(" ").includes(step);
+    });
+  };
   const tick = () => {
     const running = state.recorder && state.recorder.state === "recording";
     timer.textContent = formatTime(state.elapsed + (running ? Date.now() - state.startedAt : 0));
@@ -112,17 +120,15 @@ function setUpRecorder(root) {
     state.chunks = [];
     state.blob = null;
     state.elapsed = 0;
-    preview.hidden = true;
     preview.removeAttribute("src");
-    buttons.upload.hidden = true;
-    buttons.discard.hidden = true;
-    buttons.start.disabled = false;
-    buttons.start.textContent = "Start recording";
+    buttons.upload.disabled = false;
     timer.textContent = "0:00";
+    show("idle");
   };
   const api = {
     async start() {
       reset();
+      buttons.start.disabled = true;
       try {
         state.stream = await navigator.mediaDevices.getUserMedia({ audio: true });
       } catch (err) {
@@ -133,6 +139,7 @@ function setUpRecorder(root) {
         } else {
           say("The microphone could not be started. You can upload a recording instead.", true);
         }
+        buttons.start.disabled = false;
         return;
       }
       const type = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/mp4"].find(
@@ -144,21 +151,15 @@ function setUpRecorder(root) {
         state.stream.getTracks().forEach((t) => t.stop());
         state.blob = new Blob(state.chunks, { type: state.recorder.mimeType || "audio/webm" });
         preview.src = URL.createObjectURL(state.blob);
-        preview.hidden = false;
-        buttons.upload.hidden = false;
-        buttons.discard.hidden = false;
-        buttons.pause.disabled = true;
-        buttons.stop.disabled = true;
-        buttons.start.disabled = true;
+        show("stopped");
         say(`Recorded ${timer.textContent}. Listen back, then save it or record again.`);
       };
+      buttons.start.disabled = false;
       state.recorder.start(1000);
       state.startedAt = Date.now();
       state.timer = setInterval(tick, 250);
-      buttons.start.disabled = true;
-      buttons.pause.disabled = false;
       buttons.pause.textContent = "Pause";
-      buttons.stop.disabled = false;
+      show("recording");
       say("Recording…");
     },
     pause() {
@@ -359,11 +360,35 @@ document.addEventListener("keydown", (e) => {
   }
 });
 
+// --- Copy buttons: copy the named field's text (the field itself works without JS) ----
+
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest && event.target.closest("button[data-copy]");
+  if (!button) return;
+  const field = document.getElementById(button.dataset.copy);
+  const message = button.parentElement.querySelector(".copy-message");
+  try {
+    await navigator.clipboard.writeText(field.value);
+    if (message) message.textContent = "Copied. Paste it into an email or a message to them.";
+  } catch (_) {
+    field.focus();
+    field.select();
+    if (message) message.textContent = "Press Ctrl+C (or ⌘C) to copy the selected link.";
+  }
+});
+
+function revealCopyButtons() {
+  if (!(navigator.clipboard && navigator.clipboard.writeText)) return;
+  document.querySelectorAll("button[data-copy][hidden]").forEach((b) => (b.hidden = false));
+}
+
 revealRecorders();
+revealCopyButtons();
 watchTranscriptions();
 watchRenders();
 new MutationObserver(() => {
   revealRecorders();
+  revealCopyButtons();
   watchTranscriptions();
   watchRenders();
 }).observe(document.documentElement, { childList: true, subtree: true });

@@ -9,15 +9,25 @@ export LEPTOS_OUTPUT_NAME=mystoryflow
 source scripts/setup.sh
 
 export SQLX_OFFLINE=true
+# One set of flags for the app build, clippy and the tests, so the dependency graph is
+# compiled once (erase_components: Leptos erases view types, which keeps builds quick).
+export RUSTFLAGS="--cfg erase_components"
+
+step "Checking formatting (cargo fmt)"
+cargo fmt --all -- --check
+
 step "Building the app (server and browser bundle) with cargo-leptos"
 cargo leptos build
 
+step "Linting (cargo clippy, warnings are errors)"
+cargo clippy --all-targets --features ssr -- -D warnings
+
 mkdir -p .data
-server_pid=""
+server_pids=()
 smtp_pid=""
 test_db_dir="$PWD/.data/test"
 cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   if [ -n "$smtp_pid" ]; then kill "$smtp_pid" 2>/dev/null || true; fi
   target/debug/mystoryflow db stop --data-dir "$test_db_dir" >/dev/null 2>&1 || true
 }
@@ -33,8 +43,8 @@ step "Running Rust unit and database tests (and checking .sqlx is current)"
 offline_dir=$(mktemp -d)
 touch src/lib.rs # re-expand the query macros so they write their data for the check
 SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$offline_dir" DATABASE_URL="$schema_url" \
-  RUSTFLAGS="--cfg erase_components" cargo test --features ssr
-RUSTFLAGS="--cfg erase_components" cargo test -p mystoryflow-book
+  cargo test --features ssr
+cargo test -p mystoryflow-book
 if ! diff -r -q .sqlx "$offline_dir" >/dev/null; then
   diff -r .sqlx "$offline_dir" || true
   echo "error: .sqlx is out of date with the queries or migrations; run scripts/prepare-sqlx.sh and commit .sqlx" >&2
@@ -42,28 +52,50 @@ if ! diff -r -q .sqlx "$offline_dir" >/dev/null; then
 fi
 echo ".sqlx query cache is current"
 
-step "Starting a fresh server for the browser tests"
-e2e_data="$PWD/.data/e2e"
-target/debug/mystoryflow db stop --data-dir "$e2e_data" >/dev/null 2>&1 || true
-rm -rf "$e2e_data"
+step "Checking the Python side: the transcriber on real speech, and the S3 test server"
+bash transcriber/test_server.sh
+
+step "Starting fresh servers for the browser tests"
 # A free port, so a running dev server (3000) or another run never collides.
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# start_server NAME PORT [VAR=value…]: a fresh app server with its own new PostgreSQL
+# cluster under .data/NAME, logging to .data/NAME-server.log; fails the run, with the log,
+# when it does not answer /healthz within a minute.
+start_server() {
+  local name=$1 port=$2
+  shift 2
+  local data="$PWD/.data/$name"
+  target/debug/mystoryflow db stop --data-dir "$data" >/dev/null 2>&1 || true
+  rm -rf "$data"
+  mkdir -p "$data"
+  env "$@" MSF_DATA_DIR="$data" LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG=warn \
+    target/debug/mystoryflow > ".data/$name-server.log" 2>&1 &
+  local pid=$!
+  server_pids+=("$pid")
+  for _ in $(seq 1 120); do
+    if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.5
+  done
+  cat ".data/$name-server.log" >&2
+  echo "error: the $name server never answered http://127.0.0.1:$port/healthz (log above)" >&2
+  exit 1
+}
+
 e2e_port=$(free_port)
-# A real SMTP server (aiosmtpd) keeps the mail the app sends, for the invitation tests.
+# A real SMTP server (aiosmtpd) keeps the mail the app sends, for the invitation tests. It
+# makes its Maildir itself (only when the folder does not exist yet).
 smtp_port=$(free_port)
-mkdir -p "$e2e_data" # aiosmtpd makes the Maildir itself (only when it does not exist yet)
-.venv/bin/python -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$e2e_data/maildir" \
+rm -rf .data/e2e-maildir
+.venv/bin/python -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$PWD/.data/e2e-maildir" \
   > .data/e2e-smtp.log 2>&1 &
 smtp_pid=$!
-MSF_DATA_DIR="$e2e_data" LEPTOS_SITE_ADDR="127.0.0.1:$e2e_port" RUST_LOG=warn \
-  SMTP_URL="smtp://127.0.0.1:$smtp_port" \
-  target/debug/mystoryflow > .data/e2e-server.log 2>&1 &
-server_pid=$!
-for _ in $(seq 1 120); do
-  if curl -fsS "http://127.0.0.1:$e2e_port/healthz" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then cat .data/e2e-server.log; exit 1; fi
-  sleep 0.5
-done
+start_server e2e "$e2e_port" SMTP_URL="smtp://127.0.0.1:$smtp_port"
+# The default install sends no email (no SMTP_URL): what the family page says then is
+# tested against this second server.
+outbox_port=$(free_port)
+start_server e2e-outbox "$outbox_port"
 
 step "Running the Playwright suite (Debian Chromium; JavaScript on and off)"
-(cd end2end && BASE_URL="http://127.0.0.1:$e2e_port" MSF_MAILDIR="$e2e_data/maildir/new" npx playwright test)
+(cd end2end && BASE_URL="http://127.0.0.1:$e2e_port" OUTBOX_BASE_URL="http://127.0.0.1:$outbox_port" \
+  MSF_MAILDIR="$PWD/.data/e2e-maildir/new" npx playwright test)

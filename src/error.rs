@@ -101,6 +101,17 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+/// The one wire shape of a failed request that is not a server function (media, listening
+/// links): the real status, and `{"error": message, "detail": AppError}` — what the upload
+/// script shows and what server functions carry.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(serde_json::json!({ "error": self.to_string(), "detail": self }))).into_response()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

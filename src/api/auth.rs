@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::{self, Flash};
+use crate::urls;
 
 /// The signed-in person, or `None`: every page asks, so this never answers 401.
 #[server(endpoint = "current_user")]
@@ -35,15 +36,19 @@ pub async fn signup(
             leptos_axum::redirect(SafeNext::parse(&next).as_str());
         } else {
             // The account exists either way; a spent link shows its own page.
-            match family::accept(state.db.pool(), &invitation, user.id).await {
-                Ok(campaign) => leptos_axum::redirect(&format!("/campaigns/{campaign}")),
-                Err(_) => leptos_axum::redirect(&format!("/invitations/{invitation}")),
+            let joined = match family::InvitationToken::parse(&invitation) {
+                Some(token) => family::accept(state.db.pool(), &token, user.id).await.ok(),
+                None => None,
+            };
+            match joined {
+                Some(campaign) => leptos_axum::redirect(&urls::campaign(campaign)),
+                None => leptos_axum::redirect(&urls::invitation(&invitation)),
             }
         }
         Ok(())
     }
     .await;
-    let back = if invitation.is_empty() { back_to("/signup", &next) } else { format!("/invitations/{invitation}") };
+    let back = if invitation.is_empty() { back_to("/signup", &next) } else { urls::invitation(&invitation) };
     request::respond_to_form("signup", typed, &back, result).await
 }
 

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::book::{BookDetail, BookList, RenderState, SharedRecording};
+use crate::urls;
 
 #[cfg(feature = "ssr")]
 fn designer(campaign_id: Uuid, book_id: Uuid, anchor: &str) -> String {
@@ -15,22 +16,15 @@ fn designer(campaign_id: Uuid, book_id: Uuid, anchor: &str) -> String {
 #[server(endpoint = "books")]
 pub async fn books(campaign_id: Uuid) -> Result<BookList, AppError> {
     use crate::model::Role;
-    use crate::server::{authz::CampaignAccess, db::books, request};
-    let result = async {
-        let user = request::require_user().await?;
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Viewer).await?;
-        let list = BookList {
+    use crate::server::db::books;
+    in_campaign!(read campaign_id, Role::Viewer, |_, tx, access| {
+        BookList {
             campaign_id,
             campaign_title: books::campaign_title(&mut tx, &access).await?,
             may_design: access.may_design_books(),
             books: books::list(&mut tx, &access).await?,
-        };
-        tx.commit().await?;
-        Ok(list)
-    }
-    .await;
-    request::respond(result)
+        }
+    })
 }
 
 #[server(endpoint = "create_book")]
@@ -38,9 +32,8 @@ pub async fn create_book(campaign_id: Uuid, title: String) -> Result<(), AppErro
     use crate::model::{book::parse_title, Role};
     use crate::server::db::books;
     let typed = vec![("title".to_owned(), title.clone())];
-    let back = format!("/campaigns/{campaign_id}/books");
-    let id = in_campaign!("create_book", campaign_id, Role::Contributor, back, typed, |state, tx, access| {
-        let _ = &state;
+    let back = urls::books(campaign_id);
+    let id = in_campaign!("create_book", campaign_id, Role::Contributor, back, typed, |_, tx, access| {
         let title = parse_title(&title)?;
         books::create(&mut tx, &access, &title).await?
     })?;
@@ -51,35 +44,20 @@ pub async fn create_book(campaign_id: Uuid, title: String) -> Result<(), AppErro
 #[server(endpoint = "book")]
 pub async fn book(campaign_id: Uuid, book_id: Uuid) -> Result<BookDetail, AppError> {
     use crate::model::Role;
-    use crate::server::{authz::CampaignAccess, request};
-    let result = async {
-        let user = request::require_user().await?;
-        let state = request::state()?;
-        let mut tx = state.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Viewer).await?;
-        let detail = crate::server::books::detail(&state, &mut tx, &access, book_id).await?;
-        tx.commit().await?;
-        Ok(detail)
-    }
-    .await;
-    request::respond(result)
+    in_campaign!(read campaign_id, Role::Viewer, |state, tx, access| {
+        crate::server::books::detail(state, &mut tx, &access, book_id).await?
+    })
 }
 
 /// The render's progress, for the designer page to follow.
 #[server(endpoint = "book_progress")]
 pub async fn book_progress(campaign_id: Uuid, book_id: Uuid) -> Result<RenderState, AppError> {
     use crate::model::Role;
-    use crate::server::{authz::CampaignAccess, db::books, request};
-    let result = async {
-        let user = request::require_user().await?;
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Viewer).await?;
+    use crate::server::db::books;
+    in_campaign!(read campaign_id, Role::Viewer, |_, tx, access| {
         let book = books::get(&mut tx, &access, book_id).await?;
-        tx.commit().await?;
-        Ok(book.render)
-    }
-    .await;
-    request::respond(result)
+        book.render
+    })
 }
 
 #[server(endpoint = "save_book_details")]
@@ -105,8 +83,7 @@ pub async fn save_book_details(
         ("dedication".to_owned(), dedication.clone()),
     ];
     let back = designer(campaign_id, book_id, "#details");
-    in_campaign!("save_book_details", campaign_id, Role::Contributor, back, typed, |state, tx, access| {
-        let _ = &state;
+    in_campaign!("save_book_details", campaign_id, Role::Contributor, back, typed, |_, tx, access| {
         let details = BookDetails::parse(&title, &subtitle, &author_line, &dedication, &trim, &paper, &binding, &template)?;
         books::change(&mut tx, &access, book_id, |book_title, design| {
             *book_title = details.title;
@@ -137,8 +114,7 @@ pub async fn save_book_cover(
     use crate::server::db::books;
     let typed = vec![("back_text".to_owned(), back_text.clone()), ("colour".to_owned(), colour.clone())];
     let back = designer(campaign_id, book_id, "#cover");
-    in_campaign!("save_book_cover", campaign_id, Role::Contributor, back, typed, |state, tx, access| {
-        let _ = &state;
+    in_campaign!("save_book_cover", campaign_id, Role::Contributor, back, typed, |_, tx, access| {
         let layout = CoverLayout::parse(&layout).ok_or_else(|| AppError::invalid("layout", "Please choose a cover layout."))?;
         let colour = parse_colour(&colour)?;
         let back_text = parse_back_text(&back_text)?;
@@ -167,8 +143,7 @@ pub async fn include_book_story(campaign_id: Uuid, book_id: Uuid, story_id: Uuid
     use crate::model::{book::BookStory, Role};
     use crate::server::db::books;
     let back = designer(campaign_id, book_id, "#stories");
-    in_campaign!("include_book_story", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
-        let _ = &state;
+    in_campaign!("include_book_story", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
         books::require_story(&mut tx, &access, story_id).await?;
         books::change(&mut tx, &access, book_id, |_, design| {
             let present = design.story(story_id).is_some();
@@ -189,8 +164,7 @@ pub async fn move_book_story(campaign_id: Uuid, book_id: Uuid, story_id: Uuid, p
     use crate::model::Role;
     use crate::server::db::books;
     let back = designer(campaign_id, book_id, &format!("#book-story-{story_id}"));
-    in_campaign!("move_book_story", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
-        let _ = &state;
+    in_campaign!("move_book_story", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
         books::change(&mut tx, &access, book_id, |_, design| {
             if design.move_story(story_id, position.max(0) as usize) {
                 Ok(())
@@ -217,8 +191,7 @@ pub async fn set_book_photo(
     use crate::server::db::books;
     let typed = vec![("caption".to_owned(), caption.clone())];
     let back = designer(campaign_id, book_id, &format!("#book-story-{story_id}"));
-    in_campaign!("set_book_photo", campaign_id, Role::Contributor, back, typed, |state, tx, access| {
-        let _ = &state;
+    in_campaign!("set_book_photo", campaign_id, Role::Contributor, back, typed, |_, tx, access| {
         let caption = parse_caption(&caption)?;
         books::require_photo(&mut tx, &access, photo_id).await?;
         books::change(&mut tx, &access, book_id, |_, design| {
@@ -245,8 +218,7 @@ pub async fn set_book_qr(campaign_id: Uuid, book_id: Uuid, story_id: Uuid, on: b
     use crate::model::Role;
     use crate::server::db::books;
     let back = designer(campaign_id, book_id, &format!("#book-story-{story_id}"));
-    in_campaign!("set_book_qr", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
-        let _ = &state;
+    in_campaign!("set_book_qr", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
         let has_audio = books::require_story(&mut tx, &access, story_id).await?;
         if on {
             if !has_audio {
@@ -271,8 +243,7 @@ pub async fn revoke_share_link(campaign_id: Uuid, book_id: Uuid, story_id: Uuid)
     use crate::model::Role;
     use crate::server::db::books;
     let back = designer(campaign_id, book_id, &format!("#book-story-{story_id}"));
-    in_campaign!("revoke_share_link", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
-        let _ = &state;
+    in_campaign!("revoke_share_link", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
         books::require_story(&mut tx, &access, story_id).await?;
         books::revoke_share_link(&mut tx, &access, story_id).await?;
         books::change(&mut tx, &access, book_id, |_, design| {
@@ -290,8 +261,7 @@ pub async fn render_book(campaign_id: Uuid, book_id: Uuid) -> Result<(), AppErro
     use crate::model::Role;
     use crate::server::db::books;
     let back = designer(campaign_id, book_id, "#print");
-    in_campaign!("render_book", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
-        let _ = &state;
+    in_campaign!("render_book", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
         books::queue_render(&mut tx, &access, book_id).await?;
     })
 }
@@ -303,8 +273,7 @@ pub async fn mark_book_ready(campaign_id: Uuid, book_id: Uuid, #[server(default)
     use crate::server::db::books;
     let typed = vec![("proofread".to_owned(), proofread.to_string())];
     let back = designer(campaign_id, book_id, "#preflight");
-    in_campaign!("mark_book_ready", campaign_id, Role::Owner, back, typed, |state, tx, access| {
-        let _ = &state;
+    in_campaign!("mark_book_ready", campaign_id, Role::Owner, back, typed, |_, tx, access| {
         books::mark_ready(&mut tx, &access, book_id, proofread).await?;
     })
 }
@@ -315,8 +284,7 @@ pub async fn copy_book(campaign_id: Uuid, book_id: Uuid) -> Result<(), AppError>
     use crate::model::Role;
     use crate::server::db::books;
     let back = designer(campaign_id, book_id, "");
-    let id = in_campaign!("copy_book", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
-        let _ = &state;
+    let id = in_campaign!("copy_book", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
         books::copy(&mut tx, &access, book_id).await?
     })?;
     leptos_axum::redirect(&designer(campaign_id, id, ""));
@@ -327,9 +295,8 @@ pub async fn copy_book(campaign_id: Uuid, book_id: Uuid) -> Result<(), AppError>
 pub async fn delete_book(campaign_id: Uuid, book_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::{db::books, request};
-    let back = format!("/campaigns/{campaign_id}/books");
-    let prefix = in_campaign!("delete_book", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
-        let _ = &state;
+    let back = urls::books(campaign_id);
+    let prefix = in_campaign!("delete_book", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
         books::delete(&mut tx, &access, book_id).await?
     })?;
     request::state()?.storage.delete_prefix(&prefix).await;
@@ -338,16 +305,16 @@ pub async fn delete_book(campaign_id: Uuid, book_id: Uuid) -> Result<(), AppErro
 
 #[server(endpoint = "listening")]
 pub async fn listening(token: String) -> Result<SharedRecording, AppError> {
-    use crate::server::{books::LISTEN, db::books, request};
+    use crate::server::{db::books, request, signing::ListenLink};
     let result = async {
         let state = request::state()?;
-        let link = state.signer.verify(LISTEN, &token).ok_or(AppError::NotFound)?;
-        let found = books::listening(state.db.pool(), link).await?.ok_or(AppError::NotFound)?;
+        let link = ListenLink::verify(&state.signer, &token).ok_or(AppError::NotFound)?;
+        let found = books::listening(state.db.pool(), &link).await?.ok_or(AppError::NotFound)?;
         Ok(SharedRecording {
             story_title: found.story_title,
             campaign_title: found.campaign_title,
             storyteller: found.storyteller,
-            audio_url: format!("/media/listen/{token}"),
+            audio_url: urls::listen_audio(token),
             audio_mime: found.audio_mime,
         })
     }

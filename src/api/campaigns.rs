@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::{CampaignCard, CampaignOverview};
+use crate::urls;
 
 /// Every campaign the signed-in user owns or is an active member of; `status` may filter.
 #[server(endpoint = "dashboard")]
@@ -28,17 +29,10 @@ pub async fn dashboard(#[server(default)] status: String) -> Result<Vec<Campaign
 #[server(endpoint = "campaign")]
 pub async fn campaign(id: Uuid) -> Result<CampaignOverview, AppError> {
     use crate::model::Role;
-    use crate::server::{authz::CampaignAccess, db::campaigns, request};
-    let result = async {
-        let user = request::require_user().await?;
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, id, Role::Viewer).await?;
-        let overview = campaigns::overview(&mut tx, &access).await?;
-        tx.commit().await?;
-        Ok(overview)
-    }
-    .await;
-    request::respond(result)
+    use crate::server::db::campaigns;
+    in_campaign!(read id, Role::Viewer, |_, tx, access| {
+        campaigns::overview(&mut tx, &access).await?
+    })
 }
 
 #[server(endpoint = "create_campaign")]
@@ -65,7 +59,7 @@ pub async fn create_campaign(
         let mut tx = request::state()?.db.begin_as(user.id).await?;
         let id = campaigns::create(&mut tx, &input).await?;
         tx.commit().await?;
-        leptos_axum::redirect(&format!("/campaigns/{id}"));
+        leptos_axum::redirect(&urls::campaign(id));
         Ok(())
     }
     .await;
@@ -99,11 +93,11 @@ pub async fn update_campaign(
         let input = input?;
         campaigns::update(&mut tx, &access, &input).await?;
         tx.commit().await?;
-        leptos_axum::redirect(&format!("/campaigns/{id}"));
+        leptos_axum::redirect(&urls::campaign(id));
         Ok(())
     }
     .await;
-    request::respond_to_form("update_campaign", typed, &format!("/campaigns/{id}/edit"), result).await
+    request::respond_to_form("update_campaign", typed, &urls::campaign_edit(id), result).await
 }
 
 #[server(endpoint = "set_campaign_status")]
@@ -118,11 +112,11 @@ pub async fn set_campaign_status(id: Uuid, status: String) -> Result<(), AppErro
             .ok_or_else(|| AppError::invalid("status", "Please choose one of the listed statuses."))?;
         campaigns::set_status(&mut tx, &access, status).await?;
         tx.commit().await?;
-        leptos_axum::redirect(&format!("/campaigns/{id}"));
+        leptos_axum::redirect(&urls::campaign(id));
         Ok(())
     }
     .await;
-    request::respond_to_form("set_campaign_status", Vec::new(), &format!("/campaigns/{id}/edit"), result).await
+    request::respond_to_form("set_campaign_status", Vec::new(), &urls::campaign_edit(id), result).await
 }
 
 #[server(endpoint = "delete_campaign")]
@@ -142,7 +136,7 @@ pub async fn delete_campaign(id: Uuid, #[server(default)] confirm_title: String)
         Ok(())
     }
     .await;
-    request::respond_to_form("delete_campaign", typed, &format!("/campaigns/{id}/edit"), result).await
+    request::respond_to_form("delete_campaign", typed, &urls::campaign_edit(id), result).await
 }
 
 /// The campaign form's fields: as typed (for a returned plain post) and parsed.

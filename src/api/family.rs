@@ -5,21 +5,18 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::family::{Conversation, Family, InvitationView};
+use crate::urls;
 
 #[server(endpoint = "family")]
 pub async fn campaign_family(campaign_id: Uuid) -> Result<Family, AppError> {
     use crate::model::Role;
-    use crate::server::{authz::CampaignAccess, db::family, request};
-    let result = async {
-        let user = request::require_user().await?;
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Viewer).await?;
-        let family = family::family(&mut tx, &access).await?;
-        tx.commit().await?;
-        Ok(family)
-    }
-    .await;
-    request::respond(result)
+    use crate::server::db::family;
+    in_campaign!(read campaign_id, Role::Viewer, |state, tx, access| {
+        let mut family = family::family(&mut tx, &access).await?;
+        family.email_sends = state.email_sends;
+        family.notice = crate::server::request::notice();
+        family
+    })
 }
 
 #[server(endpoint = "invite_member")]
@@ -38,30 +35,51 @@ pub async fn invite_member(
         ("relationship".to_owned(), relationship.clone()),
         ("role".to_owned(), role.clone()),
     ];
-    in_campaign!("invite_member", campaign_id, Role::Viewer, format!("/campaigns/{campaign_id}/family"), typed, |state, tx, access| {
-        if !access.permissions().can_invite {
-            return Err(AppError::Forbidden);
-        }
+    let sent = in_campaign!("invite_member", campaign_id, Role::Viewer, urls::family(campaign_id), typed, |state, tx, access| {
+        access.ensure_may_invite()?;
         let input = InviteInput::parse(&email, &name, &relationship, &role)?;
-        family::invite(&mut tx, &access, &input, &state.public_url).await?;
-    })
+        let (_, link) = family::invite(&mut tx, &access, &input, &state.public_url).await?;
+        (input.email.as_str().to_owned(), link)
+    })?;
+    invitation_notice(sent).await
+}
+
+/// Tells the inviter what happened: the email is on its way, or (with no SMTP set up) that
+/// no email was sent and here is the link to pass on.
+#[cfg(feature = "ssr")]
+async fn invitation_notice((email, link): (String, String)) -> Result<(), AppError> {
+    use crate::model::{family::INVITATION_DAYS, Notice};
+    use crate::server::request;
+    let notice = if request::state()?.email_sends {
+        Notice { message: format!("Invitation sent to {email}. Its link works for {INVITATION_DAYS} days."), link: None }
+    } else {
+        Notice {
+            message: format!(
+                "This server isn't set up to send email, so no email went to {email}. Copy their invitation link \
+                 below and send it to them yourself; it works for {INVITATION_DAYS} days."
+            ),
+            link: Some(link),
+        }
+    };
+    request::leave_notice(notice).await;
+    Ok(())
 }
 
 #[server(endpoint = "resend_invitation")]
 pub async fn resend_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::family;
-    in_campaign!("resend_invitation", campaign_id, Role::Viewer, format!("/campaigns/{campaign_id}/family"), Vec::new(), |state, tx, access| {
-        family::resend(&mut tx, &access, member_id, &state.public_url).await?;
-    })
+    let sent = in_campaign!("resend_invitation", campaign_id, Role::Viewer, urls::family(campaign_id), Vec::new(), |state, tx, access| {
+        family::resend(&mut tx, &access, member_id, &state.public_url).await?
+    })?;
+    invitation_notice(sent).await
 }
 
 #[server(endpoint = "revoke_invitation")]
 pub async fn revoke_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::family;
-    in_campaign!("revoke_invitation", campaign_id, Role::Viewer, format!("/campaigns/{campaign_id}/family"), Vec::new(), |state, tx, access| {
-        let _ = &state;
+    in_campaign!("revoke_invitation", campaign_id, Role::Viewer, urls::family(campaign_id), Vec::new(), |_, tx, access| {
         family::revoke(&mut tx, &access, member_id).await?;
     })
 }
@@ -70,8 +88,7 @@ pub async fn revoke_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(),
 pub async fn set_member_role(campaign_id: Uuid, member_id: Uuid, role: String) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::family;
-    in_campaign!("set_member_role", campaign_id, Role::Owner, format!("/campaigns/{campaign_id}/family"), Vec::new(), |state, tx, access| {
-        let _ = &state;
+    in_campaign!("set_member_role", campaign_id, Role::Owner, urls::family(campaign_id), Vec::new(), |_, tx, access| {
         let role = Role::parse(&role).ok_or_else(|| AppError::invalid("role", "Please choose a listed role."))?;
         family::set_role(&mut tx, &access, member_id, role).await?;
     })
@@ -87,8 +104,7 @@ pub async fn set_member_permissions(
 ) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::family;
-    in_campaign!("set_member_permissions", campaign_id, Role::Owner, format!("/campaigns/{campaign_id}/family"), Vec::new(), |state, tx, access| {
-        let _ = &state;
+    in_campaign!("set_member_permissions", campaign_id, Role::Owner, urls::family(campaign_id), Vec::new(), |_, tx, access| {
         let flags: Vec<String> = [
             ("can_invite", can_invite),
             ("can_edit_others_stories", can_edit_others_stories),
@@ -106,8 +122,7 @@ pub async fn set_member_permissions(
 pub async fn set_member_active(campaign_id: Uuid, member_id: Uuid, active: bool) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::family;
-    in_campaign!("set_member_active", campaign_id, Role::Owner, format!("/campaigns/{campaign_id}/family"), Vec::new(), |state, tx, access| {
-        let _ = &state;
+    in_campaign!("set_member_active", campaign_id, Role::Owner, urls::family(campaign_id), Vec::new(), |_, tx, access| {
         family::set_active(&mut tx, &access, member_id, active).await?;
     })
 }
@@ -116,8 +131,7 @@ pub async fn set_member_active(campaign_id: Uuid, member_id: Uuid, active: bool)
 pub async fn transfer_ownership(campaign_id: Uuid, member_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::family;
-    in_campaign!("transfer_ownership", campaign_id, Role::Owner, format!("/campaigns/{campaign_id}/family"), Vec::new(), |state, tx, access| {
-        let _ = &state;
+    in_campaign!("transfer_ownership", campaign_id, Role::Owner, urls::family(campaign_id), Vec::new(), |_, tx, access| {
         family::transfer(&mut tx, &access, member_id).await?;
     })
 }
@@ -126,8 +140,7 @@ pub async fn transfer_ownership(campaign_id: Uuid, member_id: Uuid) -> Result<()
 pub async fn leave_campaign(campaign_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::family;
-    in_campaign!("leave_campaign", campaign_id, Role::Viewer, "/dashboard".to_owned(), Vec::new(), |state, tx, access| {
-        let _ = &state;
+    in_campaign!("leave_campaign", campaign_id, Role::Viewer, "/dashboard".to_owned(), Vec::new(), |_, tx, access| {
         family::leave(&mut tx, &access).await?;
     })
 }
@@ -137,9 +150,7 @@ pub async fn leave_campaign(campaign_id: Uuid) -> Result<(), AppError> {
 pub async fn invitation(token: String) -> Result<InvitationView, AppError> {
     use crate::server::{db::family, request};
     let result = async {
-        if token.len() > 100 {
-            return Err(AppError::NotFound);
-        }
+        let token = family::InvitationToken::parse(&token).ok_or(AppError::NotFound)?;
         family::invitation(request::state()?.db.pool(), &token).await
     }
     .await;
@@ -149,12 +160,13 @@ pub async fn invitation(token: String) -> Result<InvitationView, AppError> {
 #[server(endpoint = "accept_invitation")]
 pub async fn accept_invitation(token: String) -> Result<(), AppError> {
     use crate::server::{db::family, request};
-    let back = format!("/invitations/{token}");
+    let back = urls::invitation(&token);
     let result = async {
         let user = request::require_user().await?;
+        let token = family::InvitationToken::parse(&token).ok_or(AppError::NotFound)?;
         let campaign = family::accept(request::state()?.db.pool(), &token, user.id).await?;
         tracing::info!(user_id = %user.id, %campaign, "joined a campaign");
-        leptos_axum::redirect(&format!("/campaigns/{campaign}"));
+        leptos_axum::redirect(&urls::campaign(campaign));
         Ok(())
     }
     .await;
@@ -164,17 +176,10 @@ pub async fn accept_invitation(token: String) -> Result<(), AppError> {
 #[server(endpoint = "conversation")]
 pub async fn story_conversation(campaign_id: Uuid, story_id: Uuid) -> Result<Conversation, AppError> {
     use crate::model::Role;
-    use crate::server::{authz::CampaignAccess, db::comments, request};
-    let result = async {
-        let user = request::require_user().await?;
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Viewer).await?;
-        let conversation = comments::conversation(&mut tx, &access, story_id).await?;
-        tx.commit().await?;
-        Ok(conversation)
-    }
-    .await;
-    request::respond(result)
+    use crate::server::db::comments;
+    in_campaign!(read campaign_id, Role::Viewer, |_, tx, access| {
+        comments::conversation(&mut tx, &access, story_id).await?
+    })
 }
 
 #[server(endpoint = "add_comment")]
@@ -182,8 +187,7 @@ pub async fn add_comment(campaign_id: Uuid, story_id: Uuid, body: String) -> Res
     use crate::model::{family::parse_comment, Role};
     use crate::server::db::comments;
     let typed = vec![("body".to_owned(), body.clone())];
-    in_campaign!("add_comment", campaign_id, Role::Viewer, format!("/campaigns/{campaign_id}/stories/{story_id}#comments"), typed, |state, tx, access| {
-        let _ = &state;
+    in_campaign!("add_comment", campaign_id, Role::Viewer, urls::story_comments(campaign_id, story_id), typed, |_, tx, access| {
         let body = parse_comment(&body)?;
         comments::add(&mut tx, &access, story_id, &body).await?;
     })
@@ -193,8 +197,7 @@ pub async fn add_comment(campaign_id: Uuid, story_id: Uuid, body: String) -> Res
 pub async fn edit_comment(campaign_id: Uuid, story_id: Uuid, comment_id: Uuid, body: String) -> Result<(), AppError> {
     use crate::model::{family::parse_comment, Role};
     use crate::server::db::comments;
-    in_campaign!("edit_comment", campaign_id, Role::Viewer, format!("/campaigns/{campaign_id}/stories/{story_id}#comments"), Vec::new(), |state, tx, access| {
-        let _ = &state;
+    in_campaign!("edit_comment", campaign_id, Role::Viewer, urls::story_comments(campaign_id, story_id), Vec::new(), |_, tx, access| {
         let body = parse_comment(&body)?;
         comments::edit(&mut tx, &access, comment_id, &body).await?;
     })
@@ -204,8 +207,7 @@ pub async fn edit_comment(campaign_id: Uuid, story_id: Uuid, comment_id: Uuid, b
 pub async fn delete_comment(campaign_id: Uuid, story_id: Uuid, comment_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::comments;
-    in_campaign!("delete_comment", campaign_id, Role::Viewer, format!("/campaigns/{campaign_id}/stories/{story_id}#comments"), Vec::new(), |state, tx, access| {
-        let _ = &state;
+    in_campaign!("delete_comment", campaign_id, Role::Viewer, urls::story_comments(campaign_id, story_id), Vec::new(), |_, tx, access| {
         comments::delete(&mut tx, &access, comment_id).await?;
     })
 }
@@ -214,8 +216,7 @@ pub async fn delete_comment(campaign_id: Uuid, story_id: Uuid, comment_id: Uuid)
 pub async fn set_heart(campaign_id: Uuid, story_id: Uuid, on: bool) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::comments;
-    in_campaign!("set_heart", campaign_id, Role::Viewer, format!("/campaigns/{campaign_id}/stories/{story_id}#comments"), Vec::new(), |state, tx, access| {
-        let _ = &state;
+    in_campaign!("set_heart", campaign_id, Role::Viewer, urls::story_comments(campaign_id, story_id), Vec::new(), |_, tx, access| {
         comments::set_heart(&mut tx, &access, story_id, on).await?;
     })
 }

@@ -3,17 +3,36 @@
 
 /// Runs `$body` with `$tx` (the user's transaction) and `$access` (at least `$role` in
 /// `$campaign`), commits, and answers a plain form post with a redirect to `$back`.
+///
+/// `in_campaign!(read …)` is the same for a read: no redirect, no flash, just the answer
+/// with its real HTTP status.
 #[cfg(feature = "ssr")]
 macro_rules! in_campaign {
-    ($name:literal, $campaign:expr, $role:expr, $back:expr, $typed:expr, |$state:ident, $tx:ident, $access:ident| $body:block) => {{
+    (read $campaign:expr, $role:expr, |$state:pat, $tx:ident, $access:ident| $body:block) => {{
+        use crate::server::{authz::CampaignAccess, request};
+        let result = async {
+            let user = request::require_user().await?;
+            let app_state = request::state()?;
+            let mut $tx = app_state.db.begin_as(user.id).await?;
+            let $access = CampaignAccess::require(&mut $tx, $campaign, $role).await?;
+            let $state = &app_state;
+            let value = $body;
+            $tx.commit().await?;
+            Ok(value)
+        }
+        .await;
+        request::respond(result)
+    }};
+    ($name:literal, $campaign:expr, $role:expr, $back:expr, $typed:expr, |$state:pat, $tx:ident, $access:ident| $body:block) => {{
         use crate::server::{authz::CampaignAccess, request};
         let plain = request::is_plain_form_post();
         let back: String = $back;
         let result = async {
             let user = request::require_user().await?;
-            let $state = request::state()?;
-            let mut $tx = $state.db.begin_as(user.id).await?;
+            let app_state = request::state()?;
+            let mut $tx = app_state.db.begin_as(user.id).await?;
             let $access = CampaignAccess::require(&mut $tx, $campaign, $role).await?;
+            let $state = &app_state;
             let value = $body;
             $tx.commit().await?;
             if plain {

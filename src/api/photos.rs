@@ -5,21 +5,15 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::story::PhotoView;
+use crate::urls;
 
 #[server(endpoint = "photos")]
 pub async fn photos(campaign_id: Uuid) -> Result<Vec<PhotoView>, AppError> {
     use crate::model::Role;
-    use crate::server::{authz::CampaignAccess, db::photos, request};
-    let result = async {
-        let user = request::require_user().await?;
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Viewer).await?;
-        let list = photos::gallery(&mut tx, &access).await?;
-        tx.commit().await?;
-        Ok(list)
-    }
-    .await;
-    request::respond(result)
+    use crate::server::db::photos;
+    in_campaign!(read campaign_id, Role::Viewer, |_, tx, access| {
+        photos::gallery(&mut tx, &access).await?
+    })
 }
 
 #[server(endpoint = "set_photo_caption")]
@@ -32,12 +26,12 @@ pub async fn set_photo_caption(
     use crate::model::{Role, SafeNext};
     use crate::server::db::photos;
     let back = match back.as_str() {
-        "" => format!("/campaigns/{campaign_id}/photos"),
+        "" => urls::photos(campaign_id),
         other => SafeNext::parse(other).as_str().to_owned(),
     };
     let typed = vec![("caption".to_owned(), caption.clone())];
-    in_campaign!("set_photo_caption", campaign_id, Role::Contributor, back, typed, |state, tx, access| {
-        let _ = &state;
+    in_campaign!("set_photo_caption", campaign_id, Role::Contributor, back, typed, |_, tx, access| {
+        let caption = crate::model::story::Caption::parse(&caption)?;
         photos::set_caption(&mut tx, &access, photo_id, &caption).await?;
     })
 }
@@ -47,9 +41,8 @@ pub async fn set_photo_caption(
 pub async fn link_photo(campaign_id: Uuid, story_id: Uuid, photo_id: Uuid, attach: bool) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::photos;
-    let back = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
-    in_campaign!("link_photo", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
-        let _ = &state;
+    let back = urls::story_edit(campaign_id, story_id);
+    in_campaign!("link_photo", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
         if attach {
             photos::attach(&mut tx, &access, story_id, photo_id).await?;
         } else {
@@ -62,9 +55,8 @@ pub async fn link_photo(campaign_id: Uuid, story_id: Uuid, photo_id: Uuid, attac
 pub async fn delete_photo(campaign_id: Uuid, photo_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::{db::photos, request};
-    let back = format!("/campaigns/{campaign_id}/photos");
-    let files = in_campaign!("delete_photo", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
-        let _ = &state;
+    let back = urls::photos(campaign_id);
+    let files = in_campaign!("delete_photo", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
         photos::delete(&mut tx, &access, photo_id).await?
     })?;
     // Rows first, files once the deletion is committed: never a row without its file.

@@ -5,38 +5,24 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::story::{SaveOutcome, SearchPage, StoryDetail, StoryList};
+use crate::urls;
 
 #[server(endpoint = "stories")]
 pub async fn stories(campaign_id: Uuid) -> Result<StoryList, AppError> {
     use crate::model::Role;
-    use crate::server::{authz::CampaignAccess, db::stories, request};
-    let result = async {
-        let user = request::require_user().await?;
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Viewer).await?;
-        let list = stories::list(&mut tx, &access).await?;
-        tx.commit().await?;
-        Ok(list)
-    }
-    .await;
-    request::respond(result)
+    use crate::server::db::stories;
+    in_campaign!(read campaign_id, Role::Viewer, |_, tx, access| {
+        stories::list(&mut tx, &access).await?
+    })
 }
 
 #[server(endpoint = "story")]
 pub async fn story(campaign_id: Uuid, story_id: Uuid) -> Result<StoryDetail, AppError> {
     use crate::model::Role;
-    use crate::server::{authz::CampaignAccess, db::stories, request};
-    let result = async {
-        let user = request::require_user().await?;
-        let state = request::state()?;
-        let mut tx = state.db.begin_as(user.id).await?;
-        let access = CampaignAccess::require(&mut tx, campaign_id, Role::Viewer).await?;
-        let story = stories::detail(&mut tx, &access, story_id, state.transcription_enabled).await?;
-        tx.commit().await?;
-        Ok(story)
-    }
-    .await;
-    request::respond(result)
+    use crate::server::db::stories;
+    in_campaign!(read campaign_id, Role::Viewer, |state, tx, access| {
+        stories::detail(&mut tx, &access, story_id, state.transcription_enabled).await?
+    })
 }
 
 #[server(endpoint = "create_story")]
@@ -60,11 +46,11 @@ pub async fn create_story(
         let text = StoryText::parse(&title, "", &category, &custom_category)?;
         let id = stories::create(&mut tx, &access, &text).await?;
         tx.commit().await?;
-        leptos_axum::redirect(&format!("/campaigns/{campaign_id}/stories/{id}/edit"));
+        leptos_axum::redirect(&urls::story_edit(campaign_id, id));
         Ok(())
     }
     .await;
-    request::respond_to_form("create_story", typed, &format!("/campaigns/{campaign_id}/stories/new"), result).await
+    request::respond_to_form("create_story", typed, &urls::new_story(campaign_id), result).await
 }
 
 /// Autosave (and the Save button). `version` is the one the editor started from; a newer
@@ -100,7 +86,7 @@ pub async fn save_story(
         tx.commit().await?;
         if plain {
             match outcome {
-                SaveOutcome::Saved { .. } => leptos_axum::redirect(&format!("/campaigns/{campaign_id}/stories/{story_id}")),
+                SaveOutcome::Saved { .. } => leptos_axum::redirect(&urls::story(campaign_id, story_id)),
                 SaveOutcome::Conflict { .. } => {
                     return Err(AppError::Conflict(CONFLICT_MESSAGE.into()));
                 }
@@ -109,7 +95,7 @@ pub async fn save_story(
         Ok(outcome)
     }
     .await;
-    let back = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
+    let back = urls::story_edit(campaign_id, story_id);
     request::respond_to_form("save_story", typed, &back, result).await
 }
 
@@ -120,7 +106,7 @@ pub const CONFLICT_MESSAGE: &str = "This story changed since you opened it: some
 pub async fn set_story_status(campaign_id: Uuid, story_id: Uuid, status: String) -> Result<(), AppError> {
     use crate::model::{story::StoryStatus, Role};
     use crate::server::{db::stories, notify};
-    let back = format!("/campaigns/{campaign_id}/stories/{story_id}");
+    let back = urls::story(campaign_id, story_id);
     in_campaign!("set_story_status", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
         let status = StoryStatus::parse(&status).ok_or_else(|| AppError::invalid("status", "Please choose a listed status."))?;
         if stories::set_status(&mut tx, &access, story_id, status).await? {
@@ -143,11 +129,11 @@ pub async fn delete_story(campaign_id: Uuid, story_id: Uuid) -> Result<(), AppEr
         if let Some(key) = audio_key {
             state.storage.delete(&[key]).await;
         }
-        leptos_axum::redirect(&format!("/campaigns/{campaign_id}/stories"));
+        leptos_axum::redirect(&urls::stories(campaign_id));
         Ok(())
     }
     .await;
-    let back = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
+    let back = urls::story_edit(campaign_id, story_id);
     request::respond_to_form("delete_story", Vec::new(), &back, result).await
 }
 
@@ -156,9 +142,8 @@ pub async fn delete_story(campaign_id: Uuid, story_id: Uuid) -> Result<(), AppEr
 pub async fn move_story(campaign_id: Uuid, story_id: Uuid, position: i32) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::stories;
-    let back = format!("/campaigns/{campaign_id}/stories#story-{story_id}");
-    in_campaign!("move_story", campaign_id, Role::Owner, back, Vec::new(), |state, tx, access| {
-        let _ = &state;
+    let back = urls::story_in_list(campaign_id, story_id);
+    in_campaign!("move_story", campaign_id, Role::Owner, back, Vec::new(), |_, tx, access| {
         stories::move_to(&mut tx, &access, story_id, position).await?;
     })
 }
@@ -168,9 +153,8 @@ pub async fn save_transcription(campaign_id: Uuid, story_id: Uuid, transcription
     use crate::model::{story::MAX_STORY_CONTENT_CHARS, Role};
     use crate::server::db::stories;
     let typed = vec![("transcription".to_owned(), transcription.clone())];
-    let back = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
-    in_campaign!("save_transcription", campaign_id, Role::Contributor, back, typed, |state, tx, access| {
-        let _ = &state;
+    let back = urls::story_edit(campaign_id, story_id);
+    in_campaign!("save_transcription", campaign_id, Role::Contributor, back, typed, |_, tx, access| {
         if transcription.chars().count() > MAX_STORY_CONTENT_CHARS {
             return Err(AppError::invalid("transcription", "This transcription is too long to save."));
         }
@@ -184,9 +168,8 @@ pub async fn save_transcription(campaign_id: Uuid, story_id: Uuid, transcription
 pub async fn use_transcription(campaign_id: Uuid, story_id: Uuid, mode: String) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::stories;
-    let back = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
-    in_campaign!("use_transcription", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
-        let _ = &state;
+    let back = urls::story_edit(campaign_id, story_id);
+    in_campaign!("use_transcription", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
         let append = match mode.as_str() {
             "append" => true,
             "replace" => false,
@@ -200,9 +183,8 @@ pub async fn use_transcription(campaign_id: Uuid, story_id: Uuid, mode: String) 
 pub async fn remove_audio(campaign_id: Uuid, story_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::{db::stories, request};
-    let back = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
-    let file = in_campaign!("remove_audio", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
-        let _ = &state;
+    let back = urls::story_edit(campaign_id, story_id);
+    let file = in_campaign!("remove_audio", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
         stories::remove_audio(&mut tx, &access, story_id).await?
     })?;
     if let Some(key) = file {

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::story::StoryStatus;
 use crate::error::AppError;
+use crate::urls;
 
 macro_rules! choice {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $value:literal : $label:literal),+ $(,)? } default $default:ident) => {
@@ -338,6 +339,8 @@ impl RenderStatus {
 pub enum Severity {
     Error,
     Warning,
+    /// Nothing to fix; worth knowing (blank "Notes" pages fill a short book).
+    Note,
 }
 
 /// One preflight result, already worded for the owner.
@@ -454,7 +457,7 @@ pub struct SharedRecording {
 
 /// URL of one preview page image (1-based page).
 pub fn page_image_url(campaign_id: Uuid, book_id: Uuid, render_id: Uuid, page: usize) -> String {
-    format!("/media/campaigns/{campaign_id}/books/{book_id}/renders/{render_id}/pages/{page}.png")
+    urls::render_page(campaign_id, book_id, render_id, page)
 }
 
 #[cfg(test)]

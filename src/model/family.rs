@@ -94,6 +94,11 @@ pub struct Family {
     pub may_invite: bool,
     pub editable: bool,
     pub members: Vec<MemberView>,
+    /// This server sends email (SMTP is set up); without it, invitations are links the
+    /// inviter passes on.
+    pub email_sends: bool,
+    /// The confirmation of the family form just sent, shown once.
+    pub notice: Option<crate::model::Notice>,
 }
 
 /// What an invitation link shows.

@@ -16,3 +16,12 @@ impl Flash {
         self.values.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
 }
+
+/// What a successful form post tells the page it returns to, once: a confirmation, and a
+/// link the person may need to pass on (an invitation link when this server sends no
+/// email). Kept in the sender's own session only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    pub message: String,
+    pub link: Option<String>,
+}

@@ -5,7 +5,9 @@ pub mod campaign;
 pub mod family;
 pub mod flash;
 pub mod story;
+pub mod wording;
 
 pub use account::{Account, CurrentUser, DisplayName, Email, Password, SafeNext, StoryEmails};
 pub use campaign::{CampaignCard, CampaignInput, CampaignOverview, CampaignStatus, Relationship, Role};
-pub use flash::Flash;
+pub use flash::{Flash, Notice};
+pub use wording::count;

@@ -199,6 +199,27 @@ pub struct PhotoView {
     pub original_filename: Option<String>,
 }
 
+/// A photo's caption, which is also its description for people who can't see it: trimmed,
+/// at most 1,000 characters; blank means none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caption(Option<String>);
+
+impl Caption {
+    pub const MAX_CHARS: usize = 1000;
+
+    pub fn parse(text: &str) -> Result<Self, crate::error::AppError> {
+        let text = text.trim();
+        if text.chars().count() > Self::MAX_CHARS {
+            return Err(crate::error::AppError::invalid("caption", "Please keep the caption under 1,000 characters."));
+        }
+        Ok(Self((!text.is_empty()).then(|| text.to_owned())))
+    }
+
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
 /// Everything the story page and its editor show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoryDetail {

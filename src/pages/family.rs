@@ -12,7 +12,8 @@ use crate::components::forms::{form_error, Field, FormAlert};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::family::{Family, InvitationState, InvitationView, MemberStatus, MemberView, Permissions};
-use crate::model::{Flash, Role};
+use crate::model::{Flash, Notice, Role};
+use crate::urls;
 
 #[component]
 pub fn FamilyPage() -> impl IntoView {
@@ -58,11 +59,14 @@ fn FamilyView(family: Family, flash: Option<Flash>) -> impl IntoView {
     view! {
         <Title text=format!("Family · {} · MyStoryFlow", family.campaign_title)/>
         <nav aria-label="Breadcrumb" class="crumbs"><ol>
-            <li><a href=format!("/campaigns/{campaign_id}")>{family.campaign_title.clone()}</a></li>
+            <li><a href=urls::campaign(campaign_id)>{family.campaign_title.clone()}</a></li>
         </ol></nav>
         <h1>"Family members"</h1>
         {other_error.map(|error| view! { <FormAlert error=Signal::derive(move || Some(error.clone()))/> })}
-        {(family.may_invite && family.editable).then(|| view! { <InviteForm campaign_id flash=invite_flash.clone()/> })}
+        {family.notice.clone().map(|notice| view! { <InvitationNotice notice/> })}
+        {(family.may_invite && family.editable).then(|| view! {
+            <InviteForm campaign_id flash=invite_flash.clone() email_sends=family.email_sends/>
+        })}
         <section class="card" aria-labelledby="members-heading">
             <h2 id="members-heading">"Members"</h2>
             <ul class="member-list">
@@ -85,8 +89,13 @@ fn FamilyView(family: Family, flash: Option<Flash>) -> impl IntoView {
                                     <div class="button-row">
                                         <form method="post" action="/api/resend_invitation" class="inline-form">
                                             {hidden("campaign_id", campaign_id)}{hidden("member_id", m.id)}
-                                            <button type="submit" class="button button--small button--quiet"
-                                                aria-label=format!("Send the invitation to {who} again")>"Send again"</button>
+                                            {if family.email_sends {
+                                                view! { <button type="submit" class="button button--small button--quiet"
+                                                    aria-label=format!("Send the invitation to {who} again")>"Send again"</button> }
+                                            } else {
+                                                view! { <button type="submit" class="button button--small button--quiet"
+                                                    aria-label=format!("Make a new invitation link for {who}")>"New link"</button> }
+                                            }}
                                         </form>
                                         <form method="post" action="/api/revoke_invitation" class="inline-form">
                                             {hidden("campaign_id", campaign_id)}{hidden("member_id", m.id)}
@@ -132,8 +141,27 @@ fn FamilyView(family: Family, flash: Option<Flash>) -> impl IntoView {
     }
 }
 
+/// "Invitation sent", or, when this server sends no email, the link to pass on by hand:
+/// selectable text without JavaScript, and a copy button with it (public/enhance.js).
 #[component]
-fn InviteForm(campaign_id: Uuid, flash: Option<Flash>) -> impl IntoView {
+fn InvitationNotice(notice: Notice) -> impl IntoView {
+    view! {
+        <section class="notice notice--ok invitation-notice" role="status" aria-label="Invitation">
+            <p>{notice.message}</p>
+            {notice.link.map(|link| view! {
+                <div class="field">
+                    <label for="invitation-link">"Invitation link"</label>
+                    <input id="invitation-link" type="text" readonly value=link/>
+                </div>
+                <button type="button" class="button" data-copy="invitation-link" hidden>"Copy invitation link"</button>
+                <p class="copy-message" role="status"></p>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn InviteForm(campaign_id: Uuid, flash: Option<Flash>, email_sends: bool) -> impl IntoView {
     let error = form_error(Signal::derive(|| None::<Result<(), AppError>>), flash.as_ref());
     let value = |name: &str| flash.as_ref().and_then(|f| f.value(name)).unwrap_or_default();
     let role = value("role");
@@ -155,7 +183,11 @@ fn InviteForm(campaign_id: Uuid, flash: Option<Flash>) -> impl IntoView {
                         <option value="viewer" selected=role == "viewer">"Viewer — reads and comments"</option>
                     </select>
                     {move || role_error().map(|m| view! { <p class="field__error">{m}</p> })}
-                    <p class="field__hint" id="invite-role-hint">"They get an email with a link that works for 14 days."</p>
+                    <p class="field__hint" id="invite-role-hint">{if email_sends {
+                        "They get an email with a link that works for 14 days."
+                    } else {
+                        "This server doesn't send email: you'll get a link to send them yourself. It works for 14 days."
+                    }}</p>
                 </div>
                 <button type="submit" class="button">"Send invitation"</button>
             </form>
@@ -303,7 +335,7 @@ fn Invitation(invitation: InvitationView, token: String, signed_in: bool, flash:
             let intro = format!("{inviter} invited you to join {about} as a {role}.");
             let accept_error = flash.as_ref().filter(|f| f.form == "accept_invitation").map(|f| f.error.clone());
             let signup_flash = flash.filter(|f| f.form == "signup");
-            let login = format!("/login?next={}", form_urlencoded::byte_serialize(format!("/invitations/{token}").as_bytes()).collect::<String>());
+            let login = format!("/login?next={}", form_urlencoded::byte_serialize(urls::invitation(&token).as_bytes()).collect::<String>());
             view! {
                 <section class="card narrow">
                     <h1>"You're invited"</h1>

@@ -37,12 +37,12 @@ pub fn HomePage() -> impl IntoView {
                 <p>"Start a campaign about your storyteller and invite relatives to read and add."</p>
             </article>
             <article class="card">
-                <h2>"Ask one question a week"</h2>
-                <p>"Your storyteller answers from a simple link — by writing or just by talking."</p>
+                <h2>"Write it or say it"</h2>
+                <p>"Type a story, or record your storyteller telling it: their own voice stays with the words."</p>
             </article>
             <article class="card">
                 <h2>"Make the book"</h2>
-                <p>"Arrange the stories and photos, preview every page, and order printed copies."</p>
+                <p>"Arrange the stories and photos, preview every page, and download a print-ready PDF."</p>
             </article>
         </section>
     }

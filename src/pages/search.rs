@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::api::{campaigns::dashboard, stories::search_stories};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::model::story::{category_label, StoryStatus, CATEGORIES};
+use crate::urls;
 
 #[derive(Clone, PartialEq)]
 struct Query {
@@ -101,7 +102,7 @@ pub fn SearchPage() -> impl IntoView {
                                         <ol class="search-results">
                                             {page.hits.into_iter().map(|h| view! {
                                                 <li class="card">
-                                                    <h3><a href=format!("/campaigns/{}/stories/{}", h.campaign_id, h.id)>{h.title}</a></h3>
+                                                    <h3><a href=urls::story(h.campaign_id, h.id)>{h.title}</a></h3>
                                                     <p class="muted">{[Some(h.campaign_title), h.category.as_deref().map(category_label), Some(h.status.label().to_owned())]
                                                         .into_iter().flatten().collect::<Vec<_>>().join(" · ")}</p>
                                                     <p class="snippet" inner_html=h.snippet></p>

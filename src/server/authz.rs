@@ -91,6 +91,39 @@ impl CampaignAccess {
         }
     }
 
+    /// The owner, and members the owner allowed to, invite people (while editable).
+    pub fn may_invite(&self) -> bool {
+        self.permissions.can_invite && self.is_editable()
+    }
+
+    pub fn ensure_may_invite(&self) -> Result<(), AppError> {
+        self.ensure_editable()?;
+        if self.permissions.can_invite {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Only the owner declares a book checked and ready to order (while editable).
+    pub fn may_mark_book_ready(&self) -> bool {
+        self.role == Role::Owner && self.is_editable()
+    }
+
+    pub fn ensure_may_mark_book_ready(&self) -> Result<(), AppError> {
+        self.ensure_editable()?;
+        if self.role == Role::Owner {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Authors delete their own comments; owners delete any (RLS says the same).
+    pub fn may_delete_comment(&self, author: Option<Uuid>) -> bool {
+        self.role == Role::Owner || (author.is_some() && author == Some(self.user_id))
+    }
+
     pub fn is_editable(&self) -> bool {
         self.status != CampaignStatus::Archived
     }

@@ -15,19 +15,19 @@ use super::db::books::{self as db, RenderInput, RenderOutcome};
 use super::db::UserTx;
 use super::jobs;
 use super::media::{photo, photo_key, Storage};
+use super::signing::Purpose;
 use super::state::AppState;
 use crate::error::AppError;
 use crate::model::book::{
     self as model, Binding, BookDetail, CoverLayout, DesignerPhoto, DesignerStory, Finding, Paper, Severity, Template, TrimSize,
 };
-use crate::model::Role;
+use crate::model::count;
+use crate::urls;
 
 pub const JOB_KIND: &str = "render_book";
 /// Resolution of the preview page images: sharp at 200% zoom, where typos are looked for.
 pub const PREVIEW_PPI: f32 = 150.0;
 const PRINT_DPI: f64 = 300.0;
-/// Purpose of the signed listening links (see `Signer`).
-pub const LISTEN: &str = "listen";
 
 /// One typesetter per process: its fonts are loaded once and typst's caches make the next
 /// render of the same book fast.
@@ -37,15 +37,17 @@ fn typesetter() -> &'static Mutex<print::Typesetter> {
 }
 
 pub fn listen_url(state: &AppState, link_id: Uuid) -> String {
-    format!("{}/listen/{}", state.public_url, state.signer.sign(LISTEN, link_id))
+    format!("{}/listen/{}", state.public_url, state.signer.sign(Purpose::Listen, link_id))
 }
+
+
 
 /// Everything the designer page shows, for a member of the campaign.
 pub async fn detail(state: &AppState, tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid) -> Result<BookDetail, AppError> {
     let book = db::get(tx, access, book_id).await?;
     let campaign_title = db::campaign_title(tx, access).await?;
     let links: HashMap<Uuid, Uuid> = db::share_links(tx, access).await?.into_iter().collect();
-    let thumb = |photo: Uuid| format!("/media/campaigns/{}/photos/{photo}/thumb", access.campaign_id());
+    let thumb = |photo: Uuid| urls::photo_thumbnail(access.campaign_id(), photo);
     let mut stories: HashMap<Uuid, db::CampaignStory> = HashMap::new();
     let mut campaign_order = Vec::new();
     for story in db::campaign_stories(tx, access).await? {
@@ -108,7 +110,7 @@ pub async fn detail(state: &AppState, tx: &mut UserTx, access: &CampaignAccess, 
         preflight: book.preflight,
         may_design: access.may_design_books() && !book.status.is_final(),
         may_copy: access.may_design_books(),
-        may_mark_ready: access.role() == Role::Owner && access.is_editable(),
+        may_mark_ready: access.may_mark_book_ready(),
     })
 }
 
@@ -275,6 +277,7 @@ async fn render_inner(state: &AppState, book_id: Uuid, job: Uuid) -> Result<()> 
         .context("typesetting")?;
         let pages = interior.page_count();
         findings.extend(print::page_findings(pages, spec.binding).into_iter().map(|f| word(&f, &input)));
+        findings.extend(print::notes_finding(interior.written_pages(), spec.binding).map(|f| word(&f, &input)));
 
         progress.report("Saving the PDF", 55).await?;
         state.storage.put_bytes(&format!("{prefix}/book.pdf"), pdf).await?;
@@ -298,7 +301,7 @@ async fn render_inner(state: &AppState, book_id: Uuid, job: Uuid) -> Result<()> 
                 state.storage.put_bytes(&format!("{prefix}/pages/{}.png", first + offset + 1), png).await?;
             }
         }
-        let base = format!("/media/campaigns/{}/books/{book_id}/renders/{job}", input.campaign_id);
+        let base = urls::render_files(input.campaign_id, book_id, job);
         Ok::<_, anyhow::Error>(RenderOutcome {
             design_version: input.design_version,
             page_count: pages as i32,
@@ -369,7 +372,7 @@ async fn gather(state: &AppState, input: &RenderInput, progress: &Progress<'_>) 
                         message: format!("A photo of “{}” couldn't be read and was left out.", story.title),
                         story_id: Some(story.id),
                         story_title: Some(story.title.clone()),
-                        photo_thumbnail_url: Some(format!("/media/campaigns/{}/photos/{photo_id}/thumb", input.campaign_id)),
+                        photo_thumbnail_url: Some(urls::photo_thumbnail(input.campaign_id, photo_id)),
                     });
                 }
             }
@@ -442,10 +445,11 @@ fn word(finding: &print::Finding, input: &RenderInput) -> Finding {
         let title = id.and_then(|id| input.stories.iter().find(|s| s.id == id)).map(|s| s.title.clone());
         (id, title)
     };
-    let thumb = |photo: &str| photo.parse::<Uuid>().ok().map(|p| format!("/media/campaigns/{}/photos/{p}/thumb", input.campaign_id));
+    let thumb = |photo: &str| photo.parse::<Uuid>().ok().map(|p| urls::photo_thumbnail(input.campaign_id, p));
     let severity = match finding.severity() {
         print::Severity::Error => Severity::Error,
         print::Severity::Warning => Severity::Warning,
+        print::Severity::Note => Severity::Note,
     };
     let quoted = |t: &Option<String>| t.as_deref().map(|t| format!("“{t}”")).unwrap_or_else(|| "a story".to_owned());
     let (story_id, story_title, photo_thumbnail_url, message) = match finding {
@@ -456,6 +460,30 @@ fn word(finding: &print::Finding, input: &RenderInput) -> Finding {
             None,
             format!("The book has {pages} pages; the printer binds at most {max}. Leave out some stories or choose a larger page size."),
         ),
+        print::Finding::PaddedWithNotes { written, min, binding } => {
+            let shorter = match binding {
+                print::Binding::Paperback => {
+                    let (hardcover_min, _) = print::page_limits(print::Binding::Hardcover);
+                    format!(" A hardcover needs only {hardcover_min} pages.")
+                }
+                print::Binding::Hardcover => String::new(),
+            };
+            let what = match binding {
+                print::Binding::Paperback => "Paperbacks",
+                print::Binding::Hardcover => "Hardcovers",
+            };
+            (
+                None,
+                None,
+                None,
+                format!(
+                    "Your stories fill {}. {what} are printed with at least {min} pages, so {} for the family to \
+                     write in fill the rest.{shorter}",
+                    count(*written as i64, "page", "pages"),
+                    count((*min - *written) as i64, "blank “Notes” page", "blank “Notes” pages"),
+                ),
+            )
+        }
         print::Finding::MissingCoverPhoto => (
             None,
             None,

@@ -79,7 +79,17 @@ async fn serve(config: Config) -> Result<()> {
             tokio::spawn(transcribe::run_worker(pool.clone(), storage.clone(), engine));
         }
         remove_stale_uploads(&config.data_dir.join("uploads"));
-        let mailer = Mailer::new(config.smtp_url.as_deref(), &config.data_dir.join("outbox"), &config.mail_from)?;
+        let outbox = config.data_dir.join("outbox");
+        let mailer = Mailer::new(config.smtp_url.as_deref(), &outbox, &config.mail_from)?;
+        if config.smtp_url.is_none() {
+            tracing::warn!(
+                "Email is off: SMTP_URL is not set, so no email leaves this server. Invitations and story \
+                 emails are written to {} and the family page offers invitation links to copy. To send \
+                 real email, set SMTP_URL (e.g. smtp://user:password@mail.example.com:587?tls=required) \
+                 and MAIL_FROM, then restart.",
+                outbox.display()
+            );
+        }
         tokio::spawn(mail::run_worker(pool.clone(), mailer));
         let signer = Signer::load(config.secret_key.as_deref(), &config.data_dir)?;
         tokio::spawn(notify::run_digest_worker(pool.clone(), signer.clone(), config.public_url.clone()));
@@ -89,6 +99,7 @@ async fn serve(config: Config) -> Result<()> {
             storage,
             staging_dir: config.data_dir.join("uploads"),
             transcription_enabled: engine.is_some(),
+            email_sends: config.smtp_url.is_some(),
             public_url: config.public_url.clone(),
             signer,
         };

@@ -1,16 +1,42 @@
 //! Story text is Markdown; it is shown as HTML that can carry no script or raw markup.
-use pulldown_cmark::{html, Options, Parser};
+use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
 
-/// Renders Markdown (bold, italic, headings, quotes, lists…) to sanitized HTML. Raw HTML in
-/// the text is escaped by ammonia's allowlist, so `<script>` shows nothing and runs nothing.
+/// Where story text may take pictures from: our own media routes only, so no reader's
+/// browser is ever sent to another host (a tracking pixel planted in a story).
+const OWN_MEDIA: &str = "/media/";
+
+/// Renders Markdown (bold, italic, headings, quotes, lists…) to sanitized HTML. Raw HTML
+/// typed into a story is shown as the text it is, never as elements; pictures are kept only
+/// from our own `/media/` paths (others show their description). ammonia then sanitizes the
+/// result, so even a bug above could not let a script or an event handler through.
 pub fn to_safe_html(markdown: &str) -> String {
-    let parser = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH);
+    let mut skipping_image = 0usize;
+    let events = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH).filter_map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+        Event::Start(Tag::Image { ref dest_url, .. }) if !is_own_media(dest_url) => {
+            skipping_image += 1;
+            None
+        }
+        Event::End(TagEnd::Image) if skipping_image > 0 => {
+            skipping_image -= 1;
+            None
+        }
+        other => Some(other),
+    });
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut unsafe_html, parser);
+    html::push_html(&mut unsafe_html, events);
     ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer nofollow"))
+        .attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("img", "src") if !value.starts_with(OWN_MEDIA) => None,
+            _ => Some(value.into()),
+        })
         .clean(&unsafe_html)
         .to_string()
+}
+
+fn is_own_media(url: &CowStr) -> bool {
+    url.starts_with(OWN_MEDIA) && !url.contains("..")
 }
 
 /// Escapes text for HTML, then turns the \u{1}…\u{2} markers Postgres' ts_headline put
@@ -52,6 +78,26 @@ mod tests {
         assert!(!html.contains("<script"));
         assert!(!html.contains("onerror"));
         assert!(!html.contains("javascript:"));
+    }
+
+    #[test]
+    fn raw_html_is_shown_as_text_never_as_elements() {
+        let html = to_safe_html("Look: <img src=x> and <b>bold</b>\n\n<div class=\"x\">block</div>\n");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("<b>"), "{html}");
+        assert!(!html.contains("<div"), "{html}");
+        assert!(html.contains("&lt;img src=x&gt;"), "{html}");
+        assert!(html.contains("&lt;b&gt;bold&lt;/b&gt;"), "{html}");
+    }
+
+    #[test]
+    fn pictures_come_only_from_our_own_media() {
+        let html = to_safe_html("![pixel](https://elsewhere.example/pixel.gif) ![Mum](/media/campaigns/1/photos/2/display)");
+        assert!(!html.contains("elsewhere.example"), "{html}");
+        assert!(html.contains("pixel"), "the description stays as text: {html}");
+        assert!(html.contains(r#"<img src="/media/campaigns/1/photos/2/display" alt="Mum">"#), "{html}");
+        let sneaky = to_safe_html("![x](//elsewhere.example/p.gif) ![y](/media/../../elsewhere)");
+        assert!(!sneaky.contains("<img"), "{sneaky}");
     }
 
     #[test]

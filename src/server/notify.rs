@@ -1,100 +1,19 @@
 //! New-story notifications: an email to the family when a story is marked completed (or a
 //! weekly digest, per person), each with an unsubscribe link that works without logging in.
-use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
-use base64::Engine;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
+use anyhow::Result;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::db::UserTx;
 use super::jobs;
 use super::mail::{html_body, html_escape, OutgoingMail};
+pub use super::signing::{Signer, Unsubscriber};
 use crate::error::AppError;
 use crate::model::StoryEmails;
 
 pub const DIGEST_JOB: &str = "digest";
-const UNSUBSCRIBE: &str = "unsubscribe";
-
-/// Signs short statements ("this user may unsubscribe") so links work without a login.
-#[derive(Clone)]
-pub struct Signer {
-    key: Arc<[u8; 32]>,
-}
-
-impl std::fmt::Debug for Signer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Signer(…)")
-    }
-}
-
-impl Signer {
-    pub fn new(key: [u8; 32]) -> Self {
-        Signer { key: Arc::new(key) }
-    }
-
-    /// MSF_SECRET_KEY (64 hex digits) when set; else a key generated once and kept in
-    /// `data_dir/secret.key`, so links survive restarts.
-    pub fn load(from_env: Option<&str>, data_dir: &Path) -> Result<Self> {
-        if let Some(hex) = from_env {
-            let bytes = (0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16))
-                .collect::<Result<Vec<u8>, _>>()
-                .context("MSF_SECRET_KEY must be 64 hexadecimal digits")?;
-            let key: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("MSF_SECRET_KEY must be 64 hexadecimal digits"))?;
-            return Ok(Signer::new(key));
-        }
-        let path = data_dir.join("secret.key");
-        if let Ok(existing) = std::fs::read(&path) {
-            if let Ok(key) = <[u8; 32]>::try_from(existing.as_slice()) {
-                return Ok(Signer::new(key));
-            }
-        }
-        let key: [u8; 32] = rand::random();
-        std::fs::create_dir_all(data_dir)?;
-        std::fs::write(&path, key).with_context(|| format!("writing {}", path.display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-        }
-        Ok(Signer::new(key))
-    }
-
-    fn mac(&self, purpose: &str, user: Uuid) -> Hmac<Sha256> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.key.as_slice()).expect("any key length works");
-        mac.update(purpose.as_bytes());
-        mac.update(b"\0");
-        mac.update(user.as_bytes());
-        mac
-    }
-
-    pub fn sign(&self, purpose: &str, user: Uuid) -> String {
-        let tag = self.mac(purpose, user).finalize().into_bytes();
-        format!("{}.{}", user.simple(), base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(tag))
-    }
-
-    pub fn verify(&self, purpose: &str, token: &str) -> Option<Uuid> {
-        let (user, tag) = token.split_once('.')?;
-        let user = Uuid::parse_str(user).ok()?;
-        let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(tag).ok()?;
-        self.mac(purpose, user).verify_slice(&tag).ok()?;
-        Some(user)
-    }
-
-    pub fn unsubscribe_link(&self, public_url: &str, user: Uuid) -> String {
-        format!("{public_url}/unsubscribe?token={}", self.sign(UNSUBSCRIBE, user))
-    }
-
-    pub fn unsubscriber(&self, token: &str) -> Option<Uuid> {
-        self.verify(UNSUBSCRIBE, token)
-    }
-}
 
 /// The first lines of a story, as plain text.
 fn excerpt(markdown: &str) -> String {
@@ -277,20 +196,6 @@ pub fn parse_preference(s: &str) -> Option<StoryEmails> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn signed_links_verify_and_forgeries_do_not() {
-        let signer = Signer::new([7; 32]);
-        let user = Uuid::new_v4();
-        let token = signer.sign(UNSUBSCRIBE, user);
-        assert_eq!(signer.unsubscriber(&token), Some(user));
-        let other = Uuid::new_v4();
-        let forged = format!("{}.{}", other.simple(), token.split_once('.').unwrap().1);
-        assert_eq!(signer.unsubscriber(&forged), None, "a tag for one user doesn't work for another");
-        assert_eq!(Signer::new([8; 32]).unsubscriber(&token), None, "another server's key doesn't verify");
-        assert_eq!(signer.verify("something-else", &token), None, "purposes don't mix");
-        assert_eq!(signer.unsubscriber("garbage"), None);
-    }
 
     #[test]
     fn excerpts_are_plain_and_short() {

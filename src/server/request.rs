@@ -8,9 +8,10 @@ use tower_sessions::Session;
 use super::auth::{AuthSession, AuthUser};
 use super::state::AppState;
 use crate::error::AppError;
-use crate::model::Flash;
+use crate::model::{Flash, Notice};
 
 const FLASH_KEY: &str = "flash";
+const NOTICE_KEY: &str = "notice";
 
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| {
@@ -78,7 +79,24 @@ pub fn flash() -> Option<Flash> {
     use_context::<Parts>()?.extensions.get::<Flash>().cloned()
 }
 
-/// Moves a waiting flash out of the session into the request of the page that shows it,
+/// Leaves a confirmation for the next page this session opens (shown once).
+pub async fn leave_notice(notice: Notice) {
+    match leptos_axum::extract::<Session>().await {
+        Ok(session) => {
+            if let Err(e) = session.insert(NOTICE_KEY, notice).await {
+                tracing::error!(error = %e, "could not keep the confirmation for the next page");
+            }
+        }
+        Err(e) => tracing::error!(error = ?e, "session unavailable for the confirmation"),
+    }
+}
+
+/// The confirmation the page being rendered received (see [`take_flash_middleware`]).
+pub fn notice() -> Option<Notice> {
+    use_context::<Parts>()?.extensions.get::<Notice>().cloned()
+}
+
+/// Moves a waiting flash (and confirmation) out of the session into the request of the page that shows it,
 /// so it is shown exactly once and the removal is saved before the page streams.
 pub async fn take_flash_middleware(
     session: Session,
@@ -92,6 +110,13 @@ pub async fn take_flash_middleware(
             }
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "could not read the flash from the session"),
+        }
+        match session.remove::<Notice>(NOTICE_KEY).await {
+            Ok(Some(notice)) => {
+                req.extensions_mut().insert(notice);
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "could not read the confirmation from the session"),
         }
     }
     next.run(req).await

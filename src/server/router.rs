@@ -3,7 +3,6 @@ use axum::{
     extract::Request,
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
-    routing::get,
     Router,
 };
 use axum_login::AuthManagerLayerBuilder;
@@ -17,7 +16,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use super::auth::{AuthSession, Backend};
-use super::{health, media, request, state::AppState};
+use super::{request, state::AppState};
 use crate::app::{is_member_page, shell, App};
 
 // Shown when a handler panics: a bug of ours, so the person gets a calm page and the log
@@ -49,8 +48,7 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
         move || provide_context(state.clone())
     };
     Router::new()
-        .route("/healthz", get(health::healthz))
-        .merge(media::routes())
+        .merge(super::http::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -6,7 +6,7 @@ use leptos::config::LeptosOptions;
 
 use super::db::Db;
 use super::media::Storage;
-use super::notify::Signer;
+use super::signing::Signer;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -17,6 +17,9 @@ pub struct AppState {
     pub staging_dir: PathBuf,
     /// A transcription engine is configured; new recordings are queued for it.
     pub transcription_enabled: bool,
+    /// SMTP is set up; without it mail lands in the outbox and nobody receives it.
+    #[from_ref(skip)]
+    pub email_sends: bool,
     /// The address people open the app at, for links in mail (no trailing slash).
     pub public_url: String,
     /// Signs unsubscribe links.

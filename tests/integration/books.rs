@@ -345,8 +345,8 @@ async fn ready_to_order_needs_a_current_checked_pdf_and_any_change_returns_to_dr
 async fn preflight_errors_block_ready_to_order(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
-    // No finished stories: the new book is empty.
-    story(&pool, f.campaign, 0, "Draft only", "Not yet.").await;
+    // Nothing written and nothing finished: the new book is empty.
+    story(&pool, f.campaign, 0, "Draft only", "").await;
     sqlx::query("UPDATE stories SET status = 'draft'").execute(&pool).await.unwrap();
     let book = create_book(&app, &f.owner, f.campaign, "Empty").await;
     let ids = vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())];
@@ -433,14 +433,14 @@ async fn stories_are_added_reordered_and_left_out(pool: PgPool) {
     let f = family(&app, &pool).await;
     let a = story(&pool, f.campaign, 0, "A", "a").await;
     let b = story(&pool, f.campaign, 1, "B", "b").await;
-    let c = story(&pool, f.campaign, 2, "C", "c").await;
+    let c = story(&pool, f.campaign, 2, "C", "").await;
     sqlx::query("UPDATE stories SET status = 'draft' WHERE id = $1").bind(c).execute(&pool).await.unwrap();
     let book = create_book(&app, &f.owner, f.campaign, "Dad").await;
     let order = || async {
         let design: serde_json::Value = sqlx::query_scalar("SELECT design_data FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
         design["stories"].as_array().unwrap().iter().map(|s| s["story_id"].as_str().unwrap().parse::<Uuid>().unwrap()).collect::<Vec<_>>()
     };
-    assert_eq!(order().await, vec![a, b], "finished stories, in campaign order");
+    assert_eq!(order().await, vec![a, b], "stories with text, in campaign order; not the empty draft");
     let with = |s: Uuid, extra: (&'static str, &str)| {
         vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string()), ("story_id", s.to_string()), (extra.0, extra.1.to_owned())]
     };
@@ -583,4 +583,28 @@ async fn an_ordered_book_is_final_and_a_copy_starts_a_new_edition(pool: PgPool) 
     let mut edit = vec![("campaign_id", f.campaign.to_string()), ("book_id", copy.to_string())];
     edit.extend([("layout", "text_only".into()), ("colour", "#336699".into())]);
     assert_eq!(call(&app, &f.owner, "save_book_cover", &edit).await.status, StatusCode::OK);
+}
+
+#[sqlx::test]
+async fn a_new_book_starts_with_every_story_that_has_text_drafts_included(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    let finished = story(&pool, f.campaign, 0, "Finished", "The end.").await;
+    let draft = story(&pool, f.campaign, 1, "Draft", "Half of it.").await;
+    let blank = story(&pool, f.campaign, 2, "Blank", "  \n ").await;
+    sqlx::query("UPDATE stories SET status = 'draft' WHERE id = ANY($1)")
+        .bind(vec![draft, blank])
+        .execute(&pool)
+        .await
+        .unwrap();
+    let book = create_book(&app, &f.owner, f.campaign, "First book").await;
+    let design: serde_json::Value =
+        sqlx::query_scalar("SELECT design_data FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
+    let ids: Vec<String> = design["stories"].as_array().unwrap().iter().map(|s| s["story_id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids, vec![finished.to_string(), draft.to_string()]);
+    let detail = call(&app, &f.owner, "book", &[("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())]).await;
+    assert_eq!(detail.status, StatusCode::OK);
+    let detail: serde_json::Value = serde_json::from_str(&detail.body).unwrap();
+    let statuses: Vec<&str> = detail["included"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, vec!["Completed", "Draft"], "the designer marks the draft");
 }

@@ -80,6 +80,7 @@ impl TestApp {
             storage: Storage::local(&media_dir.join("media")).expect("media folder"),
             staging_dir: media_dir.join("uploads"),
             transcription_enabled: false,
+            email_sends: true,
             public_url: "http://localhost:3000".into(),
             signer: mystoryflow::server::notify::Signer::new([1; 32]),
         };
@@ -130,8 +131,23 @@ impl TestApp {
 
     /// A multipart upload of one or more files in `field`, as the app's script sends it.
     pub async fn upload(&self, path: &str, field: &str, files: &[(&str, &[u8])], cookie: Option<&str>) -> Reply {
+        self.upload_with(path, &[], field, files, cookie).await
+    }
+
+    /// A multipart post with text fields first (as the page's forms send them), then files.
+    pub async fn upload_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        field: &str,
+        files: &[(&str, &[u8])],
+        cookie: Option<&str>,
+    ) -> Reply {
         let boundary = "msf-test-boundary-7c1e";
         let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+        }
         for (name, bytes) in files {
             body.extend(format!(
                 "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n\

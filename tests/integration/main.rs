@@ -10,5 +10,6 @@ mod jobs;
 mod media;
 mod migrations;
 mod rls;
+mod routes;
 mod schema;
 mod stories;

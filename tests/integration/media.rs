@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::helpers::{Client, TestApp};
 use crate::stories::{create_story, family};
 
-fn fixture(name: &str) -> Vec<u8> {
+pub fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/media").join(name)).unwrap()
 }
 
@@ -385,4 +385,29 @@ async fn removing_a_recording_or_a_photo_removes_its_files(pool: PgPool) {
     }
     let links: i64 = sqlx::query_scalar("SELECT count(*) FROM story_photos").fetch_one(&pool).await.unwrap();
     assert_eq!(links, 0);
+}
+
+#[sqlx::test]
+async fn a_photo_uploaded_with_a_description_is_described_by_it(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    let url = format!("/media/campaigns/{}/photos", f.campaign);
+    let jpeg = fixture("photo_orient6_gps.jpg");
+    let too_long = "x".repeat(1001);
+    let reply = app.upload_with(&url, &[("caption", &too_long)], "photos", &[("a.jpg", &jpeg)], Some(&f.owner)).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+    assert!(reply.body.contains("1,000 characters"), "{}", reply.body);
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM photos").fetch_one(&pool).await.unwrap();
+    assert_eq!(count, 0, "a refused description stores nothing");
+
+    let reply =
+        app.upload_with(&url, &[("caption", "  Mum at the lake, 1962 ")], "photos", &[("a.jpg", &jpeg)], Some(&f.owner)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let caption: Option<String> = sqlx::query_scalar("SELECT caption FROM photos").fetch_one(&pool).await.unwrap();
+    assert_eq!(caption.as_deref(), Some("Mum at the lake, 1962"));
+    let reply = app.upload_with(&url, &[("caption", "   ")], "photos", &[("b.jpg", &jpeg)], Some(&f.owner)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let blank: Option<String> =
+        sqlx::query_scalar("SELECT caption FROM photos WHERE original_filename = 'b.jpg'").fetch_one(&pool).await.unwrap();
+    assert_eq!(blank, None, "a blank description is no description");
 }

@@ -50,3 +50,49 @@ fn every_migration_has_a_down_script() {
         }
     }
 }
+
+/// A migration that has landed is never edited (databases that ran it would refuse to start):
+/// every migration file must match the checksum committed in tests/landed-migrations.txt,
+/// and a new one must be added there.
+#[test]
+fn landed_migrations_are_never_edited() {
+    use sha2::{Digest, Sha384};
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let landed: std::collections::BTreeMap<String, String> = std::fs::read_to_string(root.join("tests/landed-migrations.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (file, sum) = l.split_once(' ').unwrap();
+            (file.to_owned(), sum.trim().to_owned())
+        })
+        .collect();
+    let mut problems = Vec::new();
+    let mut files = 0;
+    for entry in std::fs::read_dir(root.join("migrations")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".sql") {
+            continue;
+        }
+        files += 1;
+        let sum = hex(&Sha384::digest(std::fs::read(&path).unwrap()));
+        match landed.get(&name) {
+            Some(expected) if *expected == sum => {}
+            Some(_) => problems.push(format!("{name} was edited after it landed: revert it and add a new migration")),
+            None => problems.push(format!("{name} is new: add this line to tests/landed-migrations.txt:\n{name} {sum}")),
+        }
+    }
+    assert_eq!(files, landed.len(), "a landed migration file is missing");
+    // The same checksums sqlx compares when it migrates a database.
+    for migration in MIGRATOR.iter() {
+        let up_or_down = if migration.migration_type.is_down_migration() { "down" } else { "up" };
+        let name = format!("{}_{}.{up_or_down}.sql", migration.version, migration.description.replace(' ', "_"));
+        assert_eq!(landed.get(&name).map(String::as_str), Some(hex(&migration.checksum).as_str()), "{name}");
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

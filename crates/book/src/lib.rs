@@ -203,7 +203,7 @@ pub fn cover_photo_print_size_in(spec: &BookSpec, width_px: u32, height_px: u32)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Severity { Error, Warning }
+pub enum Severity { Error, Warning, Note }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Finding {
@@ -218,6 +218,9 @@ pub enum Finding {
     EmptyStory { story_id: String },
     /// Titles longer than this many characters are flagged (they wrap in the TOC and running header).
     LongTitle { story_id: String, length: usize },
+    /// The stories fill `written` pages, fewer than the binding's minimum `min`: blank
+    /// "Notes" pages fill the rest. Not a problem; the owner should know why.
+    PaddedWithNotes { written: usize, min: usize, binding: Binding },
 }
 
 impl Finding {
@@ -226,6 +229,7 @@ impl Finding {
             Finding::NoStories | Finding::TooManyPages { .. } | Finding::MissingCoverPhoto => {
                 Severity::Error
             }
+            Finding::PaddedWithNotes { .. } => Severity::Note,
             _ => Severity::Warning,
         }
     }
@@ -292,6 +296,13 @@ pub fn page_findings(pages: usize, binding: Binding) -> Vec<Finding> {
     } else {
         Vec::new()
     }
+}
+
+/// PaddedWithNotes when the stories (front matter included) fill fewer pages than the
+/// binding's minimum.
+pub fn notes_finding(written: usize, binding: Binding) -> Option<Finding> {
+    let (min, _) = page_limits(binding);
+    (written < min).then_some(Finding::PaddedWithNotes { written, min, binding })
 }
 
 fn dpi(original_px: u32, printed_in: f64) -> u32 {
@@ -409,7 +420,12 @@ impl Typesetter {
                 (story.id.clone(), page)
             })
             .collect();
-        Ok(Interior { doc, story_pages })
+        let written_pages = Label::new(PicoStr::intern("body-end"))
+            .and_then(|label| introspector.query_label(label).ok())
+            .and_then(|content| content.location())
+            .and_then(|loc| introspector.page(loc))
+            .map_or(doc.pages().len(), |p| p.get());
+        Ok(Interior { doc, story_pages, written_pages })
     }
 
     /// The cover spread for an interior of `pages` pages.
@@ -425,6 +441,7 @@ impl Typesetter {
 pub struct Interior {
     doc: PagedDocument,
     story_pages: Vec<(String, usize)>,
+    written_pages: usize,
 }
 
 impl Interior {
@@ -434,6 +451,10 @@ impl Interior {
     /// 1-based page number where each story starts, in book order: (story id, page).
     pub fn story_pages(&self) -> Vec<(String, usize)> {
         self.story_pages.clone()
+    }
+    /// Pages up to the end of the last story, before any "Notes" or blank padding.
+    pub fn written_pages(&self) -> usize {
+        self.written_pages
     }
     /// PDF with MediaBox = trim + bleed on every side, TrimBox = trim, fonts embedded.
     pub fn pdf(&self) -> Result<Vec<u8>, BookError> {

@@ -316,4 +316,24 @@ fn hostile_and_empty_inputs_do_not_panic() {
     assert!(preflight(&BookSpec { stories: vec![], ..spec.clone() }).contains(&Finding::NoStories));
     assert_eq!(page_findings(801, Binding::Paperback), vec![Finding::TooManyPages { pages: 801, max: 800 }]);
     assert!(page_findings(800, Binding::Paperback).is_empty());
+    assert_eq!(
+        notes_finding(7, Binding::Paperback),
+        Some(Finding::PaddedWithNotes { written: 7, min: 32, binding: Binding::Paperback })
+    );
+    assert_eq!(notes_finding(7, Binding::Paperback).unwrap().severity(), Severity::Note);
+    assert_eq!(notes_finding(32, Binding::Paperback), None);
+    assert_eq!(notes_finding(24, Binding::Hardcover), None);
+}
+
+#[test]
+fn a_short_book_knows_how_many_pages_its_stories_fill() {
+    let spec = spec(1, 1);
+    let interior = Typesetter::new().interior(&spec).unwrap();
+    assert_eq!(interior.page_count(), 32, "padded to the paperback minimum");
+    let written = interior.written_pages();
+    assert!((3..10).contains(&written), "title, contents and one story: {written}");
+    assert_eq!(
+        notes_finding(written, spec.binding),
+        Some(Finding::PaddedWithNotes { written, min: 32, binding: Binding::Paperback })
+    );
 }

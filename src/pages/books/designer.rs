@@ -14,7 +14,9 @@ use crate::error::AppError;
 use crate::model::book::{
     Binding, BookDetail, BookStatus, CoverLayout, DesignerStory, Paper, RenderStatus, Severity, Template, TrimSize,
 };
-use crate::model::Flash;
+use crate::model::story::StoryStatus;
+use crate::model::{count, wording, Flash};
+use crate::urls;
 
 #[component]
 pub fn BookDesignerPage() -> impl IntoView {
@@ -41,7 +43,7 @@ fn flash_for(flash: &Option<Flash>, forms: &[&str]) -> Option<Flash> {
 
 #[component]
 fn Designer(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
-    let base = format!("/campaigns/{}/books/{}", book.campaign_id, book.id);
+    let base = urls::book(book.campaign_id, book.id);
     let stories_flash = flash_for(
         &flash,
         &["include_book_story", "move_book_story", "set_book_photo", "set_book_qr", "revoke_share_link"],
@@ -59,8 +61,8 @@ fn Designer(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
     view! {
         <Title text=format!("{} · Book designer · MyStoryFlow", book.title)/>
         <nav aria-label="Breadcrumb" class="crumbs"><ol>
-            <li><a href=format!("/campaigns/{}", book.campaign_id)>{book.campaign_title.clone()}</a></li>
-            <li><a href=format!("/campaigns/{}/books", book.campaign_id)>"Books"</a></li>
+            <li><a href=urls::campaign(book.campaign_id)>{book.campaign_title.clone()}</a></li>
+            <li><a href=urls::books(book.campaign_id)>"Books"</a></li>
         </ol></nav>
         <h1>{book.title.clone()}</h1>
         <p class="book-status">
@@ -147,7 +149,12 @@ fn PrintSection(book: BookDetail, base: String, flash: Option<Flash>) -> impl In
                 <p class="notice">"The book has changed since this PDF was made. Make it again to see the changes."</p>
             })}
             {done.then(|| view! {
-                <p>{format!("{} pages · {} stories · {} photos", book.page_count, book.story_count, book.photo_count)}</p>
+                <p>{format!(
+                    "{} · {} · {}",
+                    count(book.page_count, "page", "pages"),
+                    count(book.story_count, "story", "stories"),
+                    count(book.photo_count, "photo", "photos")
+                )}</p>
                 {render.cover_pdf_url.clone().map(|url| view! {
                     <img class="cover-thumb" src=url.replace("cover.pdf", "cover.png") alt="The cover: back, spine and front" width="360"/>
                 })}
@@ -184,17 +191,18 @@ fn PreflightSection(book: BookDetail) -> impl IntoView {
             <h2 id="preflight-heading">"Print check"</h2>
             {if !done {
                 view! { <p class="muted">"The print check runs with every PDF: make the PDF to see it."</p> }.into_any()
-            } else if book.preflight.is_empty() {
-                view! { <p class="notice notice--ok">"No problems found."</p> }.into_any()
             } else {
+                let problems = book.preflight.iter().any(|f| f.severity != Severity::Note);
                 view! {
+                    {(!problems).then(|| view! { <p class="notice notice--ok">"No problems found."</p> })}
                     <ul class="findings">
                         {book.preflight.iter().map(|f| {
                             let (class, label) = match f.severity {
                                 Severity::Error => ("finding finding--error", "Must fix: "),
                                 Severity::Warning => ("finding finding--warning", "Check: "),
+                                Severity::Note => ("finding finding--note", "Note: "),
                             };
-                            let story_link = f.story_id.map(|id| format!("/campaigns/{}/stories/{id}/edit", book.campaign_id));
+                            let story_link = f.story_id.map(|id| urls::story_edit(book.campaign_id, id));
                             view! {
                                 <li class=class>
                                     {f.photo_thumbnail_url.clone().map(|src| view! {
@@ -271,6 +279,8 @@ fn DetailsSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
                 </div>
                 {select("book-trim", "trim", "Page size", TrimSize::ALL, d.trim, TrimSize::as_str, TrimSize::label)}
                 {select("book-binding", "binding", "Binding", Binding::ALL, d.binding, Binding::as_str, Binding::label)}
+                <p class="field__hint">"Paperbacks are printed with at least 32 pages and hardcovers with 24; blank “Notes” "
+                    "pages fill a shorter book."</p>
                 {select("book-paper", "paper", "Paper", Paper::ALL, d.paper, Paper::as_str, Paper::label)}
                 <fieldset class="field choice-group">
                     <legend>"Template"</legend>
@@ -364,7 +374,10 @@ fn StoriesSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
             <h2 id="stories-heading">"Stories in the book"</h2>
             <FormAlert error/>
             {if count == 0 {
-                view! { <p class="muted">"No stories in the book yet. Add some below."</p> }.into_any()
+                view! {
+                    <p class="muted">"No stories in the book yet. A new book starts with every story that has "
+                        "something written; add any story below, or write one first."</p>
+                }.into_any()
             } else {
                 view! {
                     <p class="muted">"Drag stories to reorder them, or use the Move buttons."</p>
@@ -387,7 +400,7 @@ fn StoriesSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
                         {book.available.into_iter().map(|s| view! {
                             <li>
                                 <span>{s.title.clone()}</span>
-                                <span class="muted">{format!(" · {} · {} words", s.status.label(), s.word_count)}</span>
+                                <span class="muted">{format!(" · {} · {}", s.status.label(), wording::count(s.word_count, "word", "words"))}</span>
                                 <form method="post" action="/api/include_book_story" class="inline-form">
                                     {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
                                     {hidden("story_id", s.id)}{hidden("include", true)}
@@ -419,7 +432,8 @@ fn IncludedStory(story: DesignerStory, position: usize, count: usize, campaign_i
         <li id=format!("book-story-{}", story.id) data-story=story.id.to_string() draggable="true" class="book-story">
             <div class="book-story__head">
                 <strong class="book-story__title">{format!("{}. {}", position + 1, title)}</strong>
-                <span class="muted">{format!(" · {} words", story.word_count)}</span>
+                {(story.status == StoryStatus::Draft).then(|| view! { " " <span class="badge badge--draft">"Draft"</span> })}
+                <span class="muted">{format!(" · {}", wording::count(story.word_count, "word", "words"))}</span>
             </div>
             <div class="button-row">
                 {(position > 0).then(|| move_form(position - 1, "Move up", format!("Move “{title}” up")))}

@@ -20,7 +20,8 @@ use crate::components::forms::{form_error, Field, FormAlert};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::book::{BookDetail, BookList};
-use crate::model::Flash;
+use crate::model::{count, Flash};
+use crate::urls;
 
 /// `/books`: every campaign's books are designed from that campaign.
 #[component]
@@ -43,7 +44,7 @@ pub fn BooksPage() -> impl IntoView {
                             <p>"A book is made from one campaign's stories. Choose the campaign:"</p>
                             <ul class="plain-list">
                                 {list.into_iter().map(|c| view! {
-                                    <li><a href=format!("/campaigns/{}/books", c.id)>{format!("Books of {}", c.title)}</a></li>
+                                    <li><a href=urls::books(c.id)>{format!("Books of {}", c.title)}</a></li>
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
@@ -114,7 +115,7 @@ fn BookListView(list: BookList, flash: Option<Flash>) -> impl IntoView {
     view! {
         <Title text=format!("Books · {} · MyStoryFlow", list.campaign_title)/>
         <nav aria-label="Breadcrumb" class="crumbs"><ol>
-            <li><a href=format!("/campaigns/{campaign_id}")>{list.campaign_title.clone()}</a></li>
+            <li><a href=urls::campaign(campaign_id)>{list.campaign_title.clone()}</a></li>
         </ol></nav>
         <h1>"Books"</h1>
         {if list.books.is_empty() {
@@ -124,9 +125,9 @@ fn BookListView(list: BookList, flash: Option<Flash>) -> impl IntoView {
                 <ul class="book-list">
                     {list.books.into_iter().map(|b| view! {
                         <li class="card book-card">
-                            <h2><a href=format!("/campaigns/{campaign_id}/books/{}", b.id)>{b.title}</a></h2>
-                            <p class="muted">{format!("{} · {} stories{}", b.status.label(), b.story_count,
-                                if b.page_count > 0 { format!(" · {} pages", b.page_count) } else { String::new() })}</p>
+                            <h2><a href=urls::book(campaign_id, b.id)>{b.title}</a></h2>
+                            <p class="muted">{format!("{} · {}{}", b.status.label(), count(b.story_count, "story", "stories"),
+                                if b.page_count > 0 { format!(" · {}", count(b.page_count, "page", "pages")) } else { String::new() })}</p>
                         </li>
                     }).collect_view()}
                 </ul>

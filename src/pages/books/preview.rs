@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 use super::book_in_address;
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::model::book::{page_image_url, BookDetail, RenderStatus};
+use crate::urls;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct View {
@@ -74,15 +75,15 @@ pub fn BookPreviewPage() -> impl IntoView {
 #[component]
 fn Preview(book: BookDetail) -> impl IntoView {
     let query = use_query_map();
-    let base = format!("/campaigns/{}/books/{}", book.campaign_id, book.id);
+    let base = urls::book(book.campaign_id, book.id);
     let pages = book.page_count.max(0) as usize;
     let ready = book.render.status == RenderStatus::Done && book.render_id.is_some() && pages > 0;
     let title = book.title.clone();
     view! {
         <Title text=format!("Preview · {} · MyStoryFlow", book.title)/>
         <nav aria-label="Breadcrumb" class="crumbs"><ol>
-            <li><a href=format!("/campaigns/{}", book.campaign_id)>{book.campaign_title.clone()}</a></li>
-            <li><a href=format!("/campaigns/{}/books", book.campaign_id)>"Books"</a></li>
+            <li><a href=urls::campaign(book.campaign_id)>{book.campaign_title.clone()}</a></li>
+            <li><a href=urls::books(book.campaign_id)>"Books"</a></li>
             <li><a href=base.clone()>{book.title.clone()}</a></li>
         </ol></nav>
         <h1>{format!("Preview of {}", book.title)}</h1>

@@ -9,6 +9,7 @@ use crate::components::forms::{form_error, Field, FormAlert};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::{CampaignOverview, CampaignStatus, Flash, Relationship, Role};
+use crate::urls;
 
 /// Field values: what was typed in a returned plain post, else the campaign's, else blank.
 #[derive(Clone, Default)]
@@ -75,7 +76,7 @@ fn CampaignFields(values: Values, error: Signal<Option<AppError>>) -> impl IntoV
             {move || select_error().map(|m| view! { <p class="field__error">{m}</p> })}
         </div>
         <Field id="campaign-email" name="storyteller_email" label="Storyteller's email (optional)" kind="email"
-            hint="Weekly questions will be sent here." value=values.storyteller_email error/>
+            hint="Kept with the campaign for now; nothing is sent to it yet." value=values.storyteller_email error/>
         <Field id="campaign-goal" name="goal_stories" label="Goal: how many stories?" kind="number"
             value=values.goal_stories error/>
         <div class="field" class:field--invalid=move || description_error().is_some()>
@@ -172,7 +173,7 @@ fn EditCampaign(campaign: CampaignOverview, flash: Option<Flash>) -> impl IntoVi
     };
 
     view! {
-        <p><a href=format!("/campaigns/{id}")>"← Back to " {title.clone()}</a></p>
+        <p><a href=urls::campaign(id)>"← Back to " {title.clone()}</a></p>
         <h1>"Edit " {title.clone()}</h1>
         {if archived {
             view! {

@@ -9,6 +9,7 @@ use super::date;
 use crate::api::campaigns::dashboard;
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::model::{CampaignCard, CampaignStatus};
+use crate::urls;
 
 #[component]
 pub fn CampaignsPage() -> impl IntoView {
@@ -110,7 +111,7 @@ fn FirstCampaign() -> impl IntoView {
 pub fn CampaignCardView(card: CampaignCard) -> impl IntoView {
     view! {
         <article class="card campaign-card">
-            <h2><a href=format!("/campaigns/{}", card.id)>{card.title.clone()}</a></h2>
+            <h2><a href=urls::campaign(card.id)>{card.title.clone()}</a></h2>
             {card.storyteller_name.clone().map(|n| view! { <p class="muted">"The stories of " {n}</p> })}
             <CampaignProgress card started_at=None/>
         </article>

@@ -5,7 +5,8 @@ use leptos_meta::Title;
 use super::list::CampaignProgress;
 use super::campaign_in_address;
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
-use crate::model::{CampaignOverview, CampaignStatus, Role};
+use crate::model::{count, CampaignOverview, CampaignStatus, Role};
+use crate::urls;
 
 #[component]
 pub fn CampaignPage() -> impl IntoView {
@@ -37,14 +38,14 @@ fn Overview(campaign: CampaignOverview) -> impl IntoView {
                 {card.storyteller_name.clone().map(|n| view! { <p class="lead">"The stories of " {n}</p> })}
             </div>
             {(owner && !archived).then(|| view! {
-                <a class="button" href=format!("/campaigns/{}/edit", card.id)>"Edit campaign"</a>
+                <a class="button" href=urls::campaign_edit(card.id)>"Edit campaign"</a>
             })}
         </div>
         {archived.then(|| view! {
             <p class="notice">
                 "This campaign is archived and read-only."
                 {owner.then(|| view! {
-                    " " <a href=format!("/campaigns/{}/edit", card.id)>"Restore it"</a>
+                    " " <a href=urls::campaign_edit(card.id)>"Restore it"</a>
                 })}
             </p>
         })}
@@ -57,11 +58,11 @@ fn Overview(campaign: CampaignOverview) -> impl IntoView {
             <section class="card" aria-labelledby="stories-heading">
                 <h2 id="stories-heading">"Recent stories"</h2>
                 <p class="button-row">
-                    <a class="button button--quiet" href=format!("/campaigns/{}/stories", card.id)>"All stories"</a>
-                    <a class="button button--quiet" href=format!("/campaigns/{}/photos", card.id)>"Photos"</a>
-                    <a class="button button--quiet" href=format!("/campaigns/{}/books", card.id)>"Books"</a>
+                    <a class="button button--quiet" href=urls::stories(card.id)>"All stories"</a>
+                    <a class="button button--quiet" href=urls::photos(card.id)>"Photos"</a>
+                    <a class="button button--quiet" href=urls::books(card.id)>"Books"</a>
                     {(card.role >= Role::Contributor && !archived).then(|| view! {
-                        <a class="button" href=format!("/campaigns/{}/stories/new", card.id)>"Write a new story"</a>
+                        <a class="button" href=urls::new_story(card.id)>"Write a new story"</a>
                     })}
                 </p>
                 {if campaign.recent_stories.is_empty() {
@@ -70,7 +71,7 @@ fn Overview(campaign: CampaignOverview) -> impl IntoView {
                     view! {
                         <ul class="plain-list">
                             {campaign.recent_stories.into_iter().map(|s| view! {
-                                <li><a href=format!("/campaigns/{}/stories/{}", card.id, s.id)>{s.title}</a> <span class="muted">{format!(" · {} words", s.word_count)}</span></li>
+                                <li><a href=urls::story(card.id, s.id)>{s.title}</a> <span class="muted">{format!(" · {}", count(s.word_count, "word", "words"))}</span></li>
                             }).collect_view()}
                         </ul>
                     }.into_any()
@@ -78,7 +79,7 @@ fn Overview(campaign: CampaignOverview) -> impl IntoView {
             </section>
             <section class="card" aria-labelledby="members-heading">
                 <h2 id="members-heading">"Family members"</h2>
-                <p><a class="button button--quiet" href=format!("/campaigns/{}/family", card.id)>
+                <p><a class="button button--quiet" href=urls::family(card.id)>
                     {if owner { "Invite and manage family" } else { "See the family" }}</a></p>
                 <ul class="plain-list">
                     {campaign.members.into_iter().map(|m| view! {

@@ -16,7 +16,8 @@ use crate::api::stories::save_story;
 use crate::components::{error_panel::ErrorPanel, forms::FormAlert, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::story::{count_words, SaveOutcome, StoryDetail, MAX_STORY_CONTENT_CHARS};
-use crate::model::Flash;
+use crate::model::{count, Flash};
+use crate::urls;
 
 const AUTOSAVE_AFTER_MS: u64 = 2000;
 const RETRY_AFTER_MS: u64 = 5000;
@@ -280,7 +281,9 @@ fn Editor(story: StoryDetail, flash: Option<Flash>) -> impl IntoView {
 
     let words = move || count_words(&content.get());
     let too_long = move || content.with(|c| c.chars().count() > MAX_STORY_CONTENT_CHARS);
+    // Without JavaScript nothing saves by itself, so the page can't know what is saved.
     let indicator = move || match state.get() {
+        _ if !hydrated.get() => "Save to keep your changes.".to_owned(),
         SaveState::Saved(Some(at)) => format!("Saved {}", clock(at)),
         SaveState::Saved(None) => "All changes saved".to_owned(),
         SaveState::Unsaved => "Not saved yet".to_owned(),
@@ -346,7 +349,7 @@ fn Editor(story: StoryDetail, flash: Option<Flash>) -> impl IntoView {
                         SaveState::Unsaved => "unsaved",
                         _ => "problem",
                     }>{indicator}</p>
-                <p class="muted" aria-live="off">{move || format!("{} words", words())}</p>
+                <p class="muted" aria-live="off">{move || count(words() as i64, "word", "words")}</p>
             </div>
             {move || restored.get().then(|| view! {
                 <p class="notice">"We brought back changes from this browser that hadn't been saved yet."</p>
@@ -407,7 +410,7 @@ fn Editor(story: StoryDetail, flash: Option<Flash>) -> impl IntoView {
             </div>
             <div class="button-row">
                 <button type="submit" class="button">"Save"</button>
-                <a class="button button--quiet" href=format!("/campaigns/{campaign_id}/stories/{story_id}")>"View story"</a>
+                <a class="button button--quiet" href=urls::story(campaign_id, story_id)>"View story"</a>
             </div>
         </form>
         <Recording story=story.clone()/>

@@ -9,6 +9,7 @@ use crate::api::{auth::take_flash, campaigns::campaign, photos::photos};
 use crate::components::{error_panel::ErrorPanel, forms::FormAlert, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::{story::PhotoView, CampaignStatus, Role};
+use crate::urls;
 
 #[component]
 pub fn GalleryPage() -> impl IntoView {
@@ -34,7 +35,7 @@ pub fn GalleryPage() -> impl IntoView {
                             view! {
                                 <Title text=format!("Photos · {} · MyStoryFlow", card.title)/>
                                 <nav aria-label="Breadcrumb" class="crumbs"><ol>
-                                    <li><a href=format!("/campaigns/{}", card.id)>{card.title.clone()}</a></li>
+                                    <li><a href=urls::campaign(card.id)>{card.title.clone()}</a></li>
                                 </ol></nav>
                                 <h1>"Photos"</h1>
                                 {flash.map(|f| view! { <FormAlert error=Signal::derive(move || Some(f.error.clone()))/> })}
@@ -54,7 +55,7 @@ pub fn GalleryPage() -> impl IntoView {
 fn UploadForm(campaign_id: Uuid) -> impl IntoView {
     view! {
         <section class="card">
-            <PhotoUploadForm action=format!("/media/campaigns/{campaign_id}/photos") id="gallery-files"/>
+            <PhotoUploadForm action=urls::photo_upload(campaign_id) id="gallery-files"/>
         </section>
     }
 }
@@ -66,8 +67,8 @@ fn Gallery(campaign_id: Uuid, photos: Vec<PhotoView>, for_story: Option<Uuid>) -
     }
     view! {
         <ul class="photo-grid">
-            {photos.into_iter().map(|p| {
-                let alt = p.caption.clone().or(p.original_filename.clone()).unwrap_or_else(|| "Photo".into());
+            {photos.into_iter().enumerate().map(|(i, p)| {
+                let alt = p.caption.clone().unwrap_or_else(|| format!("Photo {} of the campaign, without a description", i + 1));
                 view! {
                     <li>
                         <figure>

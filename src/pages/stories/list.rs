@@ -9,7 +9,8 @@ use crate::api::stories::stories;
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::story::{category_label, StoryList, StoryListItem};
-use crate::model::Role;
+use crate::model::{wording, Role};
+use crate::urls;
 
 #[component]
 pub fn StoriesPage() -> impl IntoView {
@@ -45,7 +46,7 @@ fn Stories(list: StoryList) -> impl IntoView {
         <div class="page-heading">
             <h1>"Stories"</h1>
             {list.editable.then(|| view! {
-                <a class="button" href=format!("/campaigns/{campaign_id}/stories/new")>"Write a new story"</a>
+                <a class="button" href=urls::new_story(campaign_id)>"Write a new story"</a>
             })}
         </div>
         {owner.then(|| view! {
@@ -79,7 +80,7 @@ fn StoryRow(story: StoryListItem, campaign_id: Uuid, position: usize, count: usi
     let meta = [
         story.category.as_deref().map(category_label),
         Some(story.status.label().to_owned()),
-        Some(format!("{} words", story.word_count)),
+        Some(wording::count(story.word_count, "word", "words")),
         story.has_audio.then(|| "Recording".to_owned()),
         story.author.clone().map(|a| format!("by {a}")),
     ]
@@ -102,7 +103,7 @@ fn StoryRow(story: StoryListItem, campaign_id: Uuid, position: usize, count: usi
     view! {
         <li class="story-row" id=format!("story-{id}") data-story=id.to_string() draggable=owner.then_some("true")>
             <div class="story-row__text">
-                <a class="story-row__title" href=format!("/campaigns/{campaign_id}/stories/{id}")>{story.title.clone()}</a>
+                <a class="story-row__title" href=urls::story(campaign_id, id)>{story.title.clone()}</a>
                 <span class="muted">{meta}</span>
             </div>
             {owner.then(|| view! {

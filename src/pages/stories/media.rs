@@ -2,15 +2,16 @@
 //! and the story's photos. Plain forms; public/enhance.js adds recording and progress.
 use leptos::prelude::*;
 
-use super::{duration, PhotoUploadForm};
+use super::{duration, photo_alt, PhotoUploadForm};
 use crate::model::story::{StoryDetail, TranscriptionStatus};
+use crate::urls;
 
 /// Recording in the browser (public/enhance.js drives MediaRecorder), uploading a file
 /// (a plain multipart form; enhance.js adds a progress bar), and the transcription.
 #[component]
 pub fn Recording(story: StoryDetail) -> impl IntoView {
     let (campaign_id, story_id) = (story.campaign_id, story.id);
-    let upload_url = format!("/media/campaigns/{campaign_id}/stories/{story_id}/audio");
+    let upload_url = urls::story_audio(campaign_id, story_id);
     let status = story.transcription_status;
     view! {
         <section class="card" aria-labelledby="recording-heading">
@@ -28,18 +29,21 @@ pub fn Recording(story: StoryDetail) -> impl IntoView {
                 }.into_any(),
                 None => view! { <p class="muted">"No recording yet."</p> }.into_any(),
             }}
+            // Each control carries the recorder steps it belongs to; enhance.js shows only
+            // the current step's (idle → Start; recording → timer, Pause, Stop; stopped →
+            // listen back, Save, Record again).
             <div class="recorder" data-recorder data-upload=upload_url.clone() hidden>
                 <h3>"Record by voice"</h3>
-                <p class="recorder__timer" aria-live="off">"0:00"</p>
+                <p class="recorder__timer" aria-live="off" data-step="recording" hidden>"0:00"</p>
                 <div class="button-row">
-                    <button type="button" class="button" data-action="start">"Start recording"</button>
-                    <button type="button" class="button button--quiet" data-action="pause" disabled>"Pause"</button>
-                    <button type="button" class="button button--quiet" data-action="stop" disabled>"Stop"</button>
+                    <button type="button" class="button" data-action="start" data-step="idle">"Start recording"</button>
+                    <button type="button" class="button button--quiet" data-action="pause" data-step="recording" hidden>"Pause"</button>
+                    <button type="button" class="button" data-action="stop" data-step="recording" hidden>"Stop"</button>
                 </div>
-                <audio class="recorder__preview" controls hidden aria-label="Listen back to your recording"></audio>
+                <audio class="recorder__preview" controls data-step="stopped" hidden aria-label="Listen back to your recording"></audio>
                 <div class="button-row">
-                    <button type="button" class="button" data-action="upload" hidden>"Save this recording"</button>
-                    <button type="button" class="button button--quiet" data-action="discard" hidden>"Record again"</button>
+                    <button type="button" class="button" data-action="upload" data-step="stopped" hidden>"Save this recording"</button>
+                    <button type="button" class="button button--quiet" data-action="discard" data-step="stopped" hidden>"Record again"</button>
                 </div>
                 <p class="recorder__message" role="status"></p>
             </div>
@@ -97,13 +101,15 @@ pub fn Recording(story: StoryDetail) -> impl IntoView {
 #[component]
 pub fn Photos(story: StoryDetail) -> impl IntoView {
     let (campaign_id, story_id) = (story.campaign_id, story.id);
-    let here = format!("/campaigns/{campaign_id}/stories/{story_id}/edit");
+    let here = urls::story_edit(campaign_id, story_id);
+    let title = story.title.clone();
+    let total = story.photos.len();
     view! {
         <section class="card" aria-labelledby="photos-heading">
             <h2 id="photos-heading">"Photos"</h2>
             <ul class="photo-grid">
-                {story.photos.into_iter().map(|p| {
-                    let alt = p.caption.clone().or(p.original_filename.clone()).unwrap_or_else(|| "Photo".into());
+                {story.photos.into_iter().enumerate().map(|(i, p)| {
+                    let alt = photo_alt(p.caption.as_deref(), &title, i, total);
                     let here = here.clone();
                     view! {
                         <li>
@@ -132,9 +138,9 @@ pub fn Photos(story: StoryDetail) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
-            <PhotoUploadForm action=format!("/media/campaigns/{campaign_id}/photos?story={story_id}") id="photo-files"
+            <PhotoUploadForm action=urls::photo_upload_for_story(campaign_id, story_id) id="photo-files"
                 button_class="button button--quiet"/>
-            <p><a href=format!("/campaigns/{campaign_id}/photos?story={story_id}")>"Choose from the campaign's photos"</a></p>
+            <p><a href=urls::photos_for_story(campaign_id, story_id)>"Choose from the campaign's photos"</a></p>
         </section>
     }
 }

@@ -2,11 +2,13 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{duration, story_in_address, Crumbs};
+use super::{duration, photo_alt, story_in_address, Crumbs};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::api::family::story_conversation;
 use crate::model::family::Conversation;
+use crate::model::count;
 use crate::model::story::{category_label, StoryDetail, StoryStatus};
+use crate::urls;
 
 #[component]
 pub fn StoryPage() -> impl IntoView {
@@ -42,7 +44,7 @@ fn Story(story: StoryDetail) -> impl IntoView {
     let meta = [
         story.category.as_deref().map(category_label),
         Some(story.status.label().to_owned()),
-        Some(format!("{} words", story.word_count)),
+        Some(count(story.word_count, "word", "words")),
         story.author.clone().map(|a| format!("by {a}")),
     ]
     .into_iter()
@@ -62,7 +64,7 @@ fn Story(story: StoryDetail) -> impl IntoView {
                     <p class="muted">{meta}</p>
                 </div>
                 {story.can_edit.then(|| view! {
-                    <a class="button" href=format!("/campaigns/{campaign_id}/stories/{id}/edit")>"Edit story"</a>
+                    <a class="button" href=urls::story_edit(campaign_id, id)>"Edit story"</a>
                 })}
             </div>
             {story.audio.clone().map(|audio| view! {
@@ -87,11 +89,11 @@ fn Story(story: StoryDetail) -> impl IntoView {
                 <section aria-labelledby="photos-heading">
                     <h2 id="photos-heading">"Photos"</h2>
                     <ul class="photo-grid">
-                        {story.photos.iter().cloned().map(|p| view! {
+                        {story.photos.iter().cloned().enumerate().map(|(i, p)| view! {
                             <li>
                                 <figure>
                                     <a href=p.display_url.clone()>
-                                        <img src=p.thumbnail_url alt=p.caption.clone().unwrap_or_else(|| "Photo".into())
+                                        <img src=p.thumbnail_url alt=photo_alt(p.caption.as_deref(), &story.title, i, story.photos.len())
                                             width=p.width.min(480).to_string() loading="lazy"/>
                                     </a>
                                     {p.caption.map(|c| view! { <figcaption>{c}</figcaption> })}
@@ -105,6 +107,10 @@ fn Story(story: StoryDetail) -> impl IntoView {
                 <section class="card" aria-labelledby="status-heading">
                     <h2 id="status-heading">"Status"</h2>
                     <p>"This story is " <strong>{story.status.label()}</strong> "."</p>
+                    {(story.status == StoryStatus::Draft && !story.content.trim().is_empty()).then(|| view! {
+                        <p class="notice">"Finished writing it? Mark it as completed: the family hears about it, "
+                            "and it is ready for the book."</p>
+                    })}
                     <div class="button-row">
                         {statuses.into_iter().map(|s| view! {
                             <form method="post" action="/api/set_story_status" class="inline-form">

@@ -95,7 +95,8 @@ pub async fn set_story_emails(tx: &mut UserTx, choice: StoryEmails) -> Result<()
 }
 
 /// From a signed unsubscribe link: no login, so it runs as the server.
-pub async fn unsubscribe(pool: &sqlx::PgPool, user: uuid::Uuid) -> Result<(), AppError> {
+pub async fn unsubscribe(pool: &sqlx::PgPool, who: &crate::server::notify::Unsubscriber) -> Result<(), AppError> {
+    let user = who.user_id();
     sqlx::query!(
         r#"UPDATE users SET preferences = coalesce(preferences, '{}') || '{"story_emails": "off"}', updated_at = NOW()
            WHERE id = $1"#,

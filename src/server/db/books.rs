@@ -10,7 +10,6 @@ use super::UserTx;
 use crate::error::AppError;
 use crate::model::book::{BookCard, BookDesign, BookStatus, BookStory, Finding, RenderState, RenderStatus};
 use crate::model::story::StoryStatus;
-use crate::model::Role;
 use crate::server::authz::CampaignAccess;
 
 pub struct BookRow {
@@ -53,11 +52,14 @@ pub async fn list(tx: &mut UserTx, access: &CampaignAccess) -> Result<Vec<BookCa
         .collect())
 }
 
-/// A new book holds the campaign's finished stories (completed and reviewed), in order.
+/// A new book holds every story with something written (finished or still a draft; the
+/// designer marks the drafts) and every finished one, in the campaign's order, so a
+/// family's first book is never empty just because nobody marked a story completed.
 pub async fn create(tx: &mut UserTx, access: &CampaignAccess, title: &str) -> Result<Uuid, AppError> {
     access.ensure_may_design_books()?;
     let finished = sqlx::query_scalar!(
-        r#"SELECT id FROM stories WHERE campaign_id = $1 AND status IN ('completed', 'reviewed')
+        r#"SELECT id FROM stories
+           WHERE campaign_id = $1 AND (status IN ('completed', 'reviewed') OR btrim(coalesce(content, '')) <> '')
            ORDER BY story_order NULLS LAST, created_at, id"#,
         access.campaign_id()
     )
@@ -321,10 +323,7 @@ pub async fn queue_render(tx: &mut UserTx, access: &CampaignAccess, book_id: Uui
 
 /// draft → ready_to_order, only for the current, proofread PDF without preflight errors.
 pub async fn mark_ready(tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid, proofread: bool) -> Result<(), AppError> {
-    access.ensure_editable()?;
-    if access.role() != Role::Owner {
-        return Err(AppError::Forbidden);
-    }
+    access.ensure_may_mark_book_ready()?;
     let book = get(tx, access, book_id).await?;
     match book.status {
         BookStatus::Draft => {}
@@ -581,7 +580,8 @@ pub struct Listening {
     pub audio_mime: String,
 }
 
-pub async fn listening(pool: &PgPool, link_id: Uuid) -> Result<Option<Listening>, sqlx::Error> {
+pub async fn listening(pool: &PgPool, link: &crate::server::signing::ListenLink) -> Result<Option<Listening>, sqlx::Error> {
+    let link_id = link.id();
     let row = sqlx::query!(
         r#"SELECT s.title, c.title AS campaign_title, c.storyteller_name,
                   s.metadata->>'audio_key' AS "audio_key?", s.audio_mime

@@ -6,7 +6,6 @@ use uuid::Uuid;
 use super::UserTx;
 use crate::error::AppError;
 use crate::model::family::{CommentView, Conversation};
-use crate::model::Role;
 use crate::server::authz::CampaignAccess;
 
 async fn require_story(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid) -> Result<(), AppError> {
@@ -19,11 +18,10 @@ async fn require_story(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid)
 
 pub async fn conversation(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid) -> Result<Conversation, AppError> {
     require_story(tx, access, story_id).await?;
-    let owner = access.role() == Role::Owner;
     let comments = sqlx::query!(
         r#"SELECT c.id, coalesce(u.name, u.email, 'A former member') AS "author!", c.body,
                   c.created_at AS "created_at: DateTime<Utc>", c.updated_at > c.created_at AS "edited!",
-                  c.user_id = auth.uid() AS "mine!"
+                  c.user_id = auth.uid() AS "mine!", c.user_id AS author_id
            FROM story_comments c LEFT JOIN users u ON u.id = c.user_id
            WHERE c.story_id = $1
            ORDER BY c.created_at, c.id"#,
@@ -39,7 +37,7 @@ pub async fn conversation(tx: &mut UserTx, access: &CampaignAccess, story_id: Uu
         created_at: r.created_at,
         edited: r.edited,
         mine: r.mine,
-        may_delete: r.mine || owner,
+        may_delete: access.may_delete_comment(r.author_id),
     })
     .collect();
     let hearts = sqlx::query!(
@@ -87,6 +85,18 @@ pub async fn edit(tx: &mut UserTx, access: &CampaignAccess, comment_id: Uuid, bo
 }
 
 pub async fn delete(tx: &mut UserTx, access: &CampaignAccess, comment_id: Uuid) -> Result<(), AppError> {
+    let author = sqlx::query_scalar!(
+        r#"SELECT c.user_id FROM story_comments c JOIN stories s ON s.id = c.story_id
+           WHERE c.id = $1 AND s.campaign_id = $2"#,
+        comment_id,
+        access.campaign_id()
+    )
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    if !access.may_delete_comment(author) {
+        return Err(AppError::Forbidden);
+    }
     let deleted = sqlx::query!(
         r#"DELETE FROM story_comments c USING stories s
            WHERE c.id = $1 AND s.id = c.story_id AND s.campaign_id = $2"#,

@@ -28,12 +28,27 @@ pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+/// An invitation link's token, checked for shape and hashed: the only thing the server-role
+/// invitation queries take (they run before anyone is a member), never a bare string.
+pub struct InvitationToken {
+    hash: Vec<u8>,
+}
+
+impl InvitationToken {
+    /// `None` for anything no invitation link could carry (too long, or not URL-safe).
+    pub fn parse(token: &str) -> Option<Self> {
+        let shaped = (1..=100).contains(&token.len())
+            && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        shaped.then(|| Self { hash: token_hash(token) })
+    }
+}
+
 pub async fn family(tx: &mut UserTx, access: &CampaignAccess) -> Result<Family, AppError> {
     let title = sqlx::query_scalar!("SELECT title FROM campaigns WHERE id = $1", access.campaign_id())
         .fetch_one(tx.conn())
         .await?;
     let owner = access.role() == Role::Owner;
-    let may_invite = access.permissions().can_invite;
+    let may_invite = access.permissions().can_invite; // the page shows it even when archived
     let rows = sqlx::query!(
         r#"SELECT fm.id, coalesce(u.name, fm.name) AS name, fm.email, fm.relationship,
                   coalesce(fm.role, 'contributor') AS "role!", coalesce(fm.status, 'invited') AS "status!",
@@ -76,15 +91,20 @@ pub async fn family(tx: &mut UserTx, access: &CampaignAccess) -> Result<Family, 
         may_invite,
         editable: access.is_editable(),
         members,
+        email_sends: false,
+        notice: None,
     })
 }
 
-/// Invites someone (or, if they were already invited, re-sends with a new link).
-pub async fn invite(tx: &mut UserTx, access: &CampaignAccess, input: &InviteInput, public_url: &str) -> Result<Uuid, AppError> {
-    access.ensure_editable()?;
-    if !access.permissions().can_invite {
-        return Err(AppError::Forbidden);
-    }
+/// Invites someone (or, if they were already invited, re-sends with a new link). Returns
+/// the member and the new invitation link.
+pub async fn invite(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    input: &InviteInput,
+    public_url: &str,
+) -> Result<(Uuid, String), AppError> {
+    access.ensure_may_invite()?;
     let existing = sqlx::query!(
         r#"SELECT id, status AS "status!" FROM family_members WHERE campaign_id = $1 AND lower(email) = lower($2)"#,
         access.campaign_id(),
@@ -126,8 +146,8 @@ pub async fn invite(tx: &mut UserTx, access: &CampaignAccess, input: &InviteInpu
         .fetch_one(tx.conn())
         .await?,
     };
-    send_invitation(tx, access, member_id, public_url).await?;
-    Ok(member_id)
+    let link = send_invitation(tx, access, member_id, public_url).await?;
+    Ok((member_id, link))
 }
 
 fn role_str(role: Role) -> &'static str {
@@ -138,27 +158,31 @@ fn role_str(role: Role) -> &'static str {
     }
 }
 
-/// A new link for a pending invitation; earlier links stop working.
-pub async fn resend(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid, public_url: &str) -> Result<(), AppError> {
-    access.ensure_editable()?;
-    if !access.permissions().can_invite {
-        return Err(AppError::Forbidden);
-    }
-    let status = sqlx::query_scalar!(
-        r#"SELECT status AS "status!" FROM family_members WHERE id = $1 AND campaign_id = $2"#,
+/// A new link for a pending invitation; earlier links stop working. Returns the invitee's
+/// email and the new link.
+pub async fn resend(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    member_id: Uuid,
+    public_url: &str,
+) -> Result<(String, String), AppError> {
+    access.ensure_may_invite()?;
+    let member = sqlx::query!(
+        r#"SELECT status AS "status!", email FROM family_members WHERE id = $1 AND campaign_id = $2"#,
         member_id,
         access.campaign_id()
     )
     .fetch_optional(tx.conn())
     .await?
     .ok_or(AppError::NotFound)?;
-    if status != "invited" {
+    if member.status != "invited" {
         return Err(AppError::Conflict("Only pending invitations can be sent again.".into()));
     }
-    send_invitation(tx, access, member_id, public_url).await
+    let link = send_invitation(tx, access, member_id, public_url).await?;
+    Ok((member.email, link))
 }
 
-async fn send_invitation(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid, public_url: &str) -> Result<(), AppError> {
+async fn send_invitation(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid, public_url: &str) -> Result<String, AppError> {
     sqlx::query!(
         "UPDATE invitations SET revoked_at = NOW() WHERE family_member_id = $1 AND used_at IS NULL AND revoked_at IS NULL",
         member_id
@@ -205,19 +229,16 @@ async fn send_invitation(tx: &mut UserTx, access: &CampaignAccess, member_id: Uu
         subject: format!("{inviter} invited you to {}", details.title),
         html: html_body(&lines, "Open the invitation", &link),
         text,
-        link: Some(link),
+        link: Some(link.clone()),
     };
     mail.queue(tx).await?;
     let _ = access;
-    Ok(())
+    Ok(link)
 }
 
 /// Withdraws a pending invitation: its links stop working and the row goes away.
 pub async fn revoke(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid) -> Result<(), AppError> {
-    access.ensure_editable()?;
-    if !access.permissions().can_invite {
-        return Err(AppError::Forbidden);
-    }
+    access.ensure_may_invite()?;
     sqlx::query!(
         "UPDATE invitations SET revoked_at = NOW() WHERE family_member_id = $1 AND campaign_id = $2 AND used_at IS NULL AND revoked_at IS NULL",
         member_id,
@@ -362,7 +383,7 @@ pub async fn transfer(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid)
 }
 
 /// What an invitation link shows, to anyone holding it.
-pub async fn invitation(pool: &PgPool, token: &str) -> Result<InvitationView, AppError> {
+pub async fn invitation(pool: &PgPool, token: &InvitationToken) -> Result<InvitationView, AppError> {
     let row = sqlx::query!(
         r#"SELECT i.campaign_id, c.title, c.storyteller_name, u.name AS "inviter?", u.email AS "inviter_email?",
                   i.email, coalesce(fm.role, 'contributor') AS "role!", i.expires_at AS "expires_at: DateTime<Utc>",
@@ -372,7 +393,7 @@ pub async fn invitation(pool: &PgPool, token: &str) -> Result<InvitationView, Ap
            LEFT JOIN family_members fm ON fm.id = i.family_member_id
            LEFT JOIN users u ON u.id = i.invited_by
            WHERE i.token_hash = $1"#,
-        token_hash(token)
+        token.hash
     )
     .fetch_optional(pool)
     .await?
@@ -401,7 +422,7 @@ pub async fn invitation(pool: &PgPool, token: &str) -> Result<InvitationView, Ap
 
 /// Joins `user_id` to the invitation's campaign: user linked, status active, joined_at set,
 /// the token used up — all or nothing. Returns the campaign.
-pub async fn accept(pool: &PgPool, token: &str, user_id: Uuid) -> Result<Uuid, AppError> {
+pub async fn accept(pool: &PgPool, token: &InvitationToken, user_id: Uuid) -> Result<Uuid, AppError> {
     let mut tx = pool.begin().await?;
     let row = sqlx::query!(
         r#"SELECT i.campaign_id, i.family_member_id, i.used_at IS NOT NULL AS "used!",
@@ -410,7 +431,7 @@ pub async fn accept(pool: &PgPool, token: &str, user_id: Uuid) -> Result<Uuid, A
            FROM invitations i LEFT JOIN family_members fm ON fm.id = i.family_member_id
            WHERE i.token_hash = $1
            FOR UPDATE OF i"#,
-        token_hash(token)
+        token.hash
     )
     .fetch_optional(&mut *tx)
     .await?
@@ -469,7 +490,7 @@ pub async fn accept(pool: &PgPool, token: &str, user_id: Uuid) -> Result<Uuid, A
             .await?;
         }
     }
-    sqlx::query!("UPDATE invitations SET used_at = NOW() WHERE token_hash = $1", token_hash(token))
+    sqlx::query!("UPDATE invitations SET used_at = NOW() WHERE token_hash = $1", token.hash)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;

@@ -3,7 +3,8 @@ use uuid::Uuid;
 
 use super::UserTx;
 use crate::error::AppError;
-use crate::model::{story::PhotoView, Role};
+use crate::model::story::{Caption, PhotoView};
+use crate::model::Role;
 use crate::server::{authz::CampaignAccess, media};
 
 pub struct NewPhoto {
@@ -16,6 +17,7 @@ pub struct NewPhoto {
     pub height: i32,
     pub mime_type: String,
     pub taken_at: Option<String>,
+    pub caption: Caption,
 }
 
 pub async fn insert(tx: &mut UserTx, access: &CampaignAccess, photo: &NewPhoto) -> Result<PhotoView, AppError> {
@@ -23,12 +25,20 @@ pub async fn insert(tx: &mut UserTx, access: &CampaignAccess, photo: &NewPhoto) 
     if let Some(story_id) = photo.story_id {
         super::stories::require_editable(tx, access, story_id).await?;
     }
-    let view = media::photo_view(access.campaign_id(), photo.id, Some(photo.width), Some(photo.height), None, photo.original_filename.clone());
+    let caption = photo.caption.as_deref().map(str::to_owned);
+    let view = media::photo_view(
+        access.campaign_id(),
+        photo.id,
+        Some(photo.width),
+        Some(photo.height),
+        caption.clone(),
+        photo.original_filename.clone(),
+    );
     sqlx::query!(
         r#"INSERT INTO photos (id, user_id, story_id, campaign_id, filename, original_filename, url,
-                               thumbnail_url, size_bytes, width, height, mime_type, metadata)
+                               thumbnail_url, size_bytes, width, height, mime_type, metadata, caption)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                   jsonb_strip_nulls(jsonb_build_object('taken_at', $13::text)))"#,
+                   jsonb_strip_nulls(jsonb_build_object('taken_at', $13::text)), $14)"#,
         photo.id,
         access.user_id(),
         photo.story_id,
@@ -42,6 +52,7 @@ pub async fn insert(tx: &mut UserTx, access: &CampaignAccess, photo: &NewPhoto) 
         photo.height,
         photo.mime_type,
         photo.taken_at,
+        caption,
     )
     .execute(tx.conn())
     .await?;
@@ -97,14 +108,11 @@ pub async fn detach(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid, ph
     Ok(())
 }
 
-pub async fn set_caption(tx: &mut UserTx, access: &CampaignAccess, photo_id: Uuid, caption: &str) -> Result<(), AppError> {
+pub async fn set_caption(tx: &mut UserTx, access: &CampaignAccess, photo_id: Uuid, caption: &Caption) -> Result<(), AppError> {
     access.ensure_editable()?;
-    let caption = caption.trim();
-    if caption.chars().count() > 1000 {
-        return Err(AppError::invalid("caption", "Please keep the caption under 1,000 characters."));
-    }
+    let caption = caption.as_deref();
     let updated = sqlx::query!(
-        "UPDATE photos SET caption = NULLIF($3, '') WHERE id = $1 AND campaign_id = $2",
+        "UPDATE photos SET caption = $3 WHERE id = $1 AND campaign_id = $2",
         photo_id,
         access.campaign_id(),
         caption

@@ -119,6 +119,17 @@ pub(crate) fn catch_panics<T>(
     }
 }
 
+/// A refused file gets its reason; a failure of ours is logged and reported as such.
+impl From<MediaError> for crate::error::AppError {
+    fn from(err: MediaError) -> Self {
+        match err {
+            MediaError::TooLarge(_) => Self::TooLarge(err.user_message()),
+            _ if err.is_client_error() => Self::Refused(err.user_message()),
+            other => super::internal(other),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

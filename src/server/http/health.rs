@@ -2,7 +2,7 @@
 use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
 use serde_json::json;
 
-use super::state::AppState;
+use crate::server::state::AppState;
 
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     match sqlx::query_scalar!(r#"SELECT 1 AS "one!""#).fetch_one(state.db.pool()).await {

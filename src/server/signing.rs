@@ -1,0 +1,152 @@
+//! Signed links that work without an account: the key, what a signature is for, and the
+//! typed proofs a verified link yields (server-role queries take those, never a bare id).
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use uuid::Uuid;
+
+/// What a signature is for; a token signed for one purpose never verifies for another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// "This user may turn their story emails off."
+    Unsubscribe,
+    /// "This listening link plays its story's recording" (QR codes in books).
+    Listen,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Unsubscribe => "unsubscribe",
+            Purpose::Listen => "listen",
+        }
+    }
+}
+
+/// Signs short statements ("this user may unsubscribe", "this link plays that recording") so
+/// links work without a login.
+#[derive(Clone)]
+pub struct Signer {
+    key: Arc<[u8; 32]>,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer(…)")
+    }
+}
+
+impl Signer {
+    pub fn new(key: [u8; 32]) -> Self {
+        Signer { key: Arc::new(key) }
+    }
+
+    /// MSF_SECRET_KEY (64 hex digits) when set; else a key generated once and kept in
+    /// `data_dir/secret.key`, so links survive restarts.
+    pub fn load(from_env: Option<&str>, data_dir: &Path) -> Result<Self> {
+        if let Some(hex) = from_env {
+            let bytes = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16))
+                .collect::<Result<Vec<u8>, _>>()
+                .context("MSF_SECRET_KEY must be 64 hexadecimal digits")?;
+            let key: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("MSF_SECRET_KEY must be 64 hexadecimal digits"))?;
+            return Ok(Signer::new(key));
+        }
+        let path = data_dir.join("secret.key");
+        if let Ok(existing) = std::fs::read(&path) {
+            if let Ok(key) = <[u8; 32]>::try_from(existing.as_slice()) {
+                return Ok(Signer::new(key));
+            }
+        }
+        let key: [u8; 32] = rand::random();
+        std::fs::create_dir_all(data_dir)?;
+        std::fs::write(&path, key).with_context(|| format!("writing {}", path.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        }
+        Ok(Signer::new(key))
+    }
+
+    fn mac(&self, purpose: Purpose, user: Uuid) -> Hmac<Sha256> {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.key.as_slice()).expect("any key length works");
+        mac.update(purpose.as_str().as_bytes());
+        mac.update(b"\0");
+        mac.update(user.as_bytes());
+        mac
+    }
+
+    pub fn sign(&self, purpose: Purpose, user: Uuid) -> String {
+        let tag = self.mac(purpose, user).finalize().into_bytes();
+        format!("{}.{}", user.simple(), base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(tag))
+    }
+
+    pub fn verify(&self, purpose: Purpose, token: &str) -> Option<Uuid> {
+        let (user, tag) = token.split_once('.')?;
+        let user = Uuid::parse_str(user).ok()?;
+        let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(tag).ok()?;
+        self.mac(purpose, user).verify_slice(&tag).ok()?;
+        Some(user)
+    }
+
+    pub fn unsubscribe_link(&self, public_url: &str, user: Uuid) -> String {
+        format!("{public_url}/unsubscribe?token={}", self.sign(Purpose::Unsubscribe, user))
+    }
+
+    pub fn unsubscriber(&self, token: &str) -> Option<Unsubscriber> {
+        self.verify(Purpose::Unsubscribe, token).map(Unsubscriber)
+    }
+}
+
+/// The person behind an unsubscribe link whose signature checked out; only
+/// [`Signer::unsubscriber`] makes one, and the server-role query that turns their story
+/// emails off takes nothing else.
+pub struct Unsubscriber(Uuid);
+
+impl Unsubscriber {
+    pub fn user_id(&self) -> Uuid {
+        self.0
+    }
+}
+
+/// A listening link whose signature checked out. Only [`ListenLink::verify`] makes one, and
+/// the server-role query behind a printed QR code takes nothing else.
+pub struct ListenLink(Uuid);
+
+impl ListenLink {
+    pub fn verify(signer: &Signer, token: &str) -> Option<Self> {
+        signer.verify(Purpose::Listen, token).map(Self)
+    }
+
+    pub fn id(&self) -> Uuid {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_links_verify_and_forgeries_do_not() {
+        let signer = Signer::new([7; 32]);
+        let user = Uuid::new_v4();
+        let token = signer.sign(Purpose::Unsubscribe, user);
+        assert_eq!(signer.unsubscriber(&token).map(|u| u.user_id()), Some(user));
+        let other = Uuid::new_v4();
+        let forged = format!("{}.{}", other.simple(), token.split_once('.').unwrap().1);
+        assert!(signer.unsubscriber(&forged).is_none(), "a tag for one user doesn't work for another");
+        assert!(Signer::new([8; 32]).unsubscriber(&token).is_none(), "another server's key doesn't verify");
+        assert!(ListenLink::verify(&signer, &token).is_none(), "purposes don't mix");
+        assert!(signer.unsubscriber("garbage").is_none());
+        let link = signer.sign(Purpose::Listen, user);
+        assert_eq!(ListenLink::verify(&signer, &link).map(|l| l.id()), Some(user));
+        assert!(signer.unsubscriber(&link).is_none());
+    }
+}

@@ -1,0 +1,107 @@
+//! Every address the app builds, in one place: pages, media and links. Pages, server
+//! functions and the server share these, so a path is spelled once.
+use std::fmt::Display;
+
+pub fn campaign(campaign: impl Display) -> String {
+    format!("/campaigns/{campaign}")
+}
+
+pub fn campaign_edit(campaign: impl Display) -> String {
+    format!("/campaigns/{campaign}/edit")
+}
+
+pub fn family(campaign: impl Display) -> String {
+    format!("/campaigns/{campaign}/family")
+}
+
+pub fn stories(campaign: impl Display) -> String {
+    format!("/campaigns/{campaign}/stories")
+}
+
+/// The story's row in the campaign's story list.
+pub fn story_in_list(campaign: impl Display, story: impl Display) -> String {
+    format!("/campaigns/{campaign}/stories#story-{story}")
+}
+
+pub fn new_story(campaign: impl Display) -> String {
+    format!("/campaigns/{campaign}/stories/new")
+}
+
+pub fn story(campaign: impl Display, story: impl Display) -> String {
+    format!("/campaigns/{campaign}/stories/{story}")
+}
+
+pub fn story_edit(campaign: impl Display, story: impl Display) -> String {
+    format!("/campaigns/{campaign}/stories/{story}/edit")
+}
+
+pub fn story_comments(campaign: impl Display, story: impl Display) -> String {
+    format!("/campaigns/{campaign}/stories/{story}#comments")
+}
+
+pub fn photos(campaign: impl Display) -> String {
+    format!("/campaigns/{campaign}/photos")
+}
+
+/// The gallery, choosing photos for one story.
+pub fn photos_for_story(campaign: impl Display, story: impl Display) -> String {
+    format!("/campaigns/{campaign}/photos?story={story}")
+}
+
+pub fn books(campaign: impl Display) -> String {
+    format!("/campaigns/{campaign}/books")
+}
+
+pub fn book(campaign: impl Display, book: impl Display) -> String {
+    format!("/campaigns/{campaign}/books/{book}")
+}
+
+pub fn invitation(token: impl Display) -> String {
+    format!("/invitations/{token}")
+}
+
+// ---- Media (server::http::ROUTES) ------------------------------------------------------
+
+pub fn story_audio(campaign: impl Display, story: impl Display) -> String {
+    format!("/media/campaigns/{campaign}/stories/{story}/audio")
+}
+
+pub fn photo_upload(campaign: impl Display) -> String {
+    format!("/media/campaigns/{campaign}/photos")
+}
+
+/// Uploading photos that belong to a story.
+pub fn photo_upload_for_story(campaign: impl Display, story: impl Display) -> String {
+    format!("/media/campaigns/{campaign}/photos?story={story}")
+}
+
+pub fn photo_thumbnail(campaign: impl Display, photo: impl Display) -> String {
+    format!("/media/campaigns/{campaign}/photos/{photo}/thumb")
+}
+
+pub fn photo_display(campaign: impl Display, photo: impl Display) -> String {
+    format!("/media/campaigns/{campaign}/photos/{photo}/display")
+}
+
+/// Where one render's files (book.pdf, cover.pdf, cover.png) are served.
+pub fn render_files(campaign: impl Display, book: impl Display, render: impl Display) -> String {
+    format!("/media/campaigns/{campaign}/books/{book}/renders/{render}")
+}
+
+pub fn render_page(campaign: impl Display, book: impl Display, render: impl Display, page: impl Display) -> String {
+    format!("/media/campaigns/{campaign}/books/{book}/renders/{render}/pages/{page}.png")
+}
+
+pub fn listen_audio(token: impl Display) -> String {
+    format!("/media/listen/{token}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn addresses_match_the_routes() {
+        assert_eq!(super::story_edit(1, 2), "/campaigns/1/stories/2/edit");
+        assert_eq!(super::photo_thumbnail("c", "p"), "/media/campaigns/c/photos/p/thumb");
+        assert_eq!(super::render_page("c", "b", "r", 3), "/media/campaigns/c/books/b/renders/r/pages/3.png");
+    }
+}

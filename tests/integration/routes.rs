@@ -1,0 +1,201 @@
+//! The route matrix: every axum route (media, listening links, health) for every kind of
+//! visitor, as `authz.rs` does for server functions. A route in `server::http::ROUTES`
+//! missing from MATRIX (or listed with other access) fails `every_route_is_in_the_matrix`.
+use std::collections::BTreeSet;
+
+use http::StatusCode;
+use mystoryflow::model::Role;
+use mystoryflow::server::http::{RouteAccess, ROUTES};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::helpers::TestApp;
+
+const MATRIX: &[(&str, &str, RouteAccess)] = &[
+    ("GET", "/healthz", RouteAccess::Anyone),
+    ("GET", "/media/campaigns/{campaign_id}/stories/{story_id}/audio", RouteAccess::Member(Role::Viewer)),
+    ("POST", "/media/campaigns/{campaign_id}/stories/{story_id}/audio", RouteAccess::Member(Role::Contributor)),
+    ("POST", "/media/campaigns/{campaign_id}/photos", RouteAccess::Member(Role::Contributor)),
+    ("GET", "/media/campaigns/{campaign_id}/photos/{photo_id}/{variant}", RouteAccess::Member(Role::Viewer)),
+    ("GET", "/media/campaigns/{campaign_id}/books/{book_id}/renders/{render_id}/{file}", RouteAccess::Member(Role::Viewer)),
+    (
+        "GET",
+        "/media/campaigns/{campaign_id}/books/{book_id}/renders/{render_id}/pages/{page}",
+        RouteAccess::Member(Role::Viewer),
+    ),
+    ("GET", "/media/listen/{token}", RouteAccess::SignedLink),
+];
+
+#[test]
+fn every_route_is_in_the_matrix() {
+    let registered: BTreeSet<String> =
+        ROUTES.iter().map(|r| format!("{} {} {:?}", r.method, r.path, r.access)).collect();
+    let listed: BTreeSet<String> = MATRIX.iter().map(|(m, p, a)| format!("{m} {p} {a:?}")).collect();
+    assert_eq!(registered, listed, "add new routes, with who may use them, to the route MATRIX");
+}
+
+const ACTORS: [&str; 7] = ["owner", "contributor", "viewer", "invited", "inactive", "outsider", "anonymous"];
+
+fn role_of(actor: &str) -> Option<Role> {
+    match actor {
+        "owner" => Some(Role::Owner),
+        "contributor" => Some(Role::Contributor),
+        "viewer" => Some(Role::Viewer),
+        _ => None,
+    }
+}
+
+/// Everything the routes address: a campaign whose story has a recording and a photo, and a
+/// book with a finished render, all with real files in storage.
+struct World {
+    campaign: Uuid,
+    story: Uuid,
+    photo: Uuid,
+    book: Uuid,
+    render: Uuid,
+    listen_token: String,
+}
+
+async fn world(app: &TestApp, pool: &PgPool) -> (World, Vec<(&'static str, Option<String>)>) {
+    let mut cookies = Vec::new();
+    for actor in ACTORS {
+        let cookie = match actor {
+            "anonymous" => None,
+            _ => Some(app.signed_up(&format!("{actor}@example.com")).await),
+        };
+        cookies.push((actor, cookie));
+    }
+    let campaign: Uuid = sqlx::query_scalar(
+        "INSERT INTO campaigns (user_id, title) SELECT id, 'Dad' FROM users WHERE email = 'owner@example.com' RETURNING id",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    for (actor, role, status) in [
+        ("owner", "owner", "active"),
+        ("contributor", "contributor", "active"),
+        ("viewer", "viewer", "active"),
+        ("invited", "contributor", "invited"),
+        ("inactive", "contributor", "inactive"),
+    ] {
+        sqlx::query(
+            "INSERT INTO family_members (campaign_id, user_id, email, role, status)
+             SELECT $1, id, email, $2, $3 FROM users WHERE email = $4",
+        )
+        .bind(campaign)
+        .bind(role)
+        .bind(status)
+        .bind(format!("{actor}@example.com"))
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    let story: Uuid = sqlx::query_scalar(
+        "INSERT INTO stories (campaign_id, title, content, created_by, status)
+         SELECT $1, 'Told', 'Words', id, 'completed' FROM users WHERE email = 'contributor@example.com'
+         RETURNING id",
+    )
+    .bind(campaign)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let audio_key = format!("campaigns/{campaign}/stories/{story}/matrix.wav");
+    sqlx::query("UPDATE stories SET audio_mime = 'audio/wav', metadata = jsonb_build_object('audio_key', $2::text) WHERE id = $1")
+        .bind(story)
+        .bind(&audio_key)
+        .execute(pool)
+        .await
+        .unwrap();
+    let storage = &app.state.storage;
+    storage.put_bytes(&audio_key, b"RIFF....WAVE".to_vec()).await.unwrap();
+    let photo: Uuid = sqlx::query_scalar(
+        "INSERT INTO photos (campaign_id, user_id, filename, url)
+         SELECT $1, id, 'p.jpg', '/media/x' FROM users WHERE email = 'contributor@example.com' RETURNING id",
+    )
+    .bind(campaign)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    storage.put_bytes(&format!("campaigns/{campaign}/photos/{photo}/thumb"), b"jpeg".to_vec()).await.unwrap();
+    let render = Uuid::new_v4();
+    let book: Uuid = sqlx::query_scalar(
+        "INSERT INTO books (campaign_id, user_id, title, render_id, render_status)
+         SELECT $1, user_id, 'Book', $2, 'done' FROM campaigns WHERE id = $1 RETURNING id",
+    )
+    .bind(campaign)
+    .bind(render)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let prefix = format!("campaigns/{campaign}/books/{book}/renders/{render}");
+    storage.put_bytes(&format!("{prefix}/book.pdf"), b"%PDF-".to_vec()).await.unwrap();
+    storage.put_bytes(&format!("{prefix}/pages/1.png"), b"png".to_vec()).await.unwrap();
+    let link: Uuid = sqlx::query_scalar(
+        "INSERT INTO story_share_links (story_id, campaign_id, created_by)
+         SELECT $1, $2, user_id FROM campaigns WHERE id = $2 RETURNING id",
+    )
+    .bind(story)
+    .bind(campaign)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    let listen_token = mystoryflow::server::http::listen::token_for(&app.state, link);
+    (World { campaign, story, photo, book, render, listen_token }, cookies)
+}
+
+/// The request that uses `path` on the world: a real address, and for uploads a body.
+fn request(world: &World, method: &str, path: &str) -> (String, Option<(&'static str, Vec<u8>)>) {
+    let filled = path
+        .replace("{campaign_id}", &world.campaign.to_string())
+        .replace("{story_id}", &world.story.to_string())
+        .replace("{photo_id}", &world.photo.to_string())
+        .replace("{variant}", "thumb")
+        .replace("{book_id}", &world.book.to_string())
+        .replace("{render_id}", &world.render.to_string())
+        .replace("{file}", "book.pdf")
+        .replace("{page}", "1.png")
+        .replace("{token}", &world.listen_token);
+    let body = match (method, path) {
+        ("POST", p) if p.ends_with("/audio") => Some(("audio", crate::media::fixture("speech.wav"))),
+        ("POST", p) if p.ends_with("/photos") => Some(("photos", crate::media::fixture("photo_orient6_gps.jpg"))),
+        _ => None,
+    };
+    (filled, body)
+}
+
+#[sqlx::test]
+async fn every_route_admits_exactly_the_right_visitors(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let (world, cookies) = world(&app, &pool).await;
+    let mut wrong = Vec::new();
+    for (method, path, access) in MATRIX {
+        for (actor, cookie) in &cookies {
+            let expected = match (access, cookie, role_of(actor)) {
+                (RouteAccess::Anyone | RouteAccess::SignedLink, _, _) => None,
+                (RouteAccess::Member(_), None, _) => Some(StatusCode::UNAUTHORIZED),
+                (RouteAccess::Member(_), Some(_), None) => Some(StatusCode::NOT_FOUND),
+                (RouteAccess::Member(min), Some(_), Some(role)) if role < *min => Some(StatusCode::FORBIDDEN),
+                (RouteAccess::Member(_), Some(_), Some(_)) => None,
+            };
+            let (address, body) = request(&world, method, path);
+            let status = match body {
+                Some((field, bytes)) => app.upload(&address, field, &[("file", &bytes)], cookie.as_deref()).await.status,
+                None => app.get_bytes(&address, cookie.as_deref(), None).await.0,
+            };
+            let ok = match expected {
+                Some(denied) => status == denied,
+                None => status.is_success(),
+            };
+            if !ok {
+                wrong.push(format!("{actor} → {method} {path}: got {status}, expected {expected:?}"));
+            }
+        }
+    }
+    // A listening link stops working when it is forged or revoked.
+    let forged = format!("/media/listen/{}x", world.listen_token);
+    assert_eq!(app.get_bytes(&forged, None, None).await.0, StatusCode::NOT_FOUND);
+    sqlx::query("UPDATE story_share_links SET revoked_at = NOW()").execute(&pool).await.unwrap();
+    let revoked = format!("/media/listen/{}", world.listen_token);
+    assert_eq!(app.get_bytes(&revoked, None, None).await.0, StatusCode::NOT_FOUND);
+    assert!(wrong.is_empty(), "route authorization mismatches:\n{}", wrong.join("\n"));
+}
