@@ -47,7 +47,8 @@ impl<S: tracing::Subscriber> Layer<S> for StatementCounter {
 async fn main() -> anyhow::Result<()> {
     let statements = Arc::new(AtomicUsize::new(0));
     let subscriber = tracing_subscriber::registry().with(
-        StatementCounter(statements.clone()).with_filter(tracing_subscriber::filter::Targets::new().with_target("sqlx::query", tracing::Level::TRACE)),
+        StatementCounter(statements.clone())
+            .with_filter(tracing_subscriber::filter::Targets::new().with_target("sqlx::query", tracing::Level::TRACE)),
     );
     tracing::subscriber::set_global_default(subscriber)?;
 
@@ -156,7 +157,12 @@ async fn run(url: &str, statements: &AtomicUsize) -> anyhow::Result<()> {
     let pct = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
     let mean: Duration = times.iter().sum::<Duration>() / REQUESTS as u32;
     println!("GET /dashboard × {REQUESTS} ({CAMPAIGNS} campaigns, {STORIES} stories):");
-    println!("  server time per request: mean {mean:.2?}, p50 {:.2?}, p95 {:.2?}, max {:.2?}", pct(0.5), pct(0.95), pct(1.0));
+    println!(
+        "  server time per request: mean {mean:.2?}, p50 {:.2?}, p95 {:.2?}, max {:.2?}",
+        pct(0.5),
+        pct(0.95),
+        pct(1.0)
+    );
     println!("  SQL statements per request: {per_request:.1}");
     pool.close().await;
     Ok(())

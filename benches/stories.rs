@@ -87,7 +87,7 @@ async fn run(url: &str) -> anyhow::Result<()> {
         transcription_enabled: false,
         email_sends: true,
         public_url: "http://localhost:3000".into(),
-            signer: mystoryflow::server::notify::Signer::new([1; 32]),
+        signer: mystoryflow::server::notify::Signer::new([1; 32]),
     };
     let app = router::build(state, sessions, false);
 
@@ -137,11 +137,13 @@ async fn seed_user(app: &axum::Router, pool: &PgPool) -> anyhow::Result<(String,
         .bind(user)
         .execute(pool)
         .await?;
-    let story: Uuid = sqlx::query_scalar("INSERT INTO stories (campaign_id, title, created_by) VALUES ($1, 'Upload', $2) RETURNING id")
-        .bind(campaign)
-        .bind(user)
-        .fetch_one(pool)
-        .await?;
+    let story: Uuid = sqlx::query_scalar(
+        "INSERT INTO stories (campaign_id, title, created_by) VALUES ($1, 'Upload', $2) RETURNING id",
+    )
+    .bind(campaign)
+    .bind(user)
+    .fetch_one(pool)
+    .await?;
     Ok((cookie, campaign, story))
 }
 
@@ -215,7 +217,9 @@ async fn upload(app: &axum::Router, cookie: &str, campaign: Uuid, story: Uuid) -
 
 fn photo() -> anyhow::Result<()> {
     let (w, h) = (6000u32, 4000u32);
-    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x * 7 + y * 13) % 251) as u8]));
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x * 7 + y * 13) % 251) as u8])
+    });
     let mut jpeg = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90).encode_image(&img)?;
     drop(img);
@@ -254,15 +258,19 @@ async fn search_bench(pool: &PgPool, campaign: Uuid) -> anyhow::Result<()> {
     sqlx::query("ANALYZE stories").execute(pool).await?;
     println!("search: generated {n} stories in {:.0} s", started.elapsed().as_secs_f64());
 
-    let user: Uuid = sqlx::query_scalar("SELECT user_id FROM campaigns WHERE id = $1").bind(campaign).fetch_one(pool).await?;
+    let user: Uuid =
+        sqlx::query_scalar("SELECT user_id FROM campaigns WHERE id = $1").bind(campaign).fetch_one(pool).await?;
     let db = Db::new(pool.clone());
-    for (label, q) in [("rare word", "w1999"), ("common word", "w1"), ("two words", "w500 w900"), ("phrase", "\"w3 w4\"")] {
+    for (label, q) in
+        [("rare word", "w1999"), ("common word", "w1"), ("two words", "w500 w900"), ("phrase", "\"w3 w4\"")]
+    {
         let mut times = Vec::new();
         let mut hits = 0;
         for _ in 0..30 {
             let mut tx = db.begin_as(user).await?;
             let started = Instant::now();
-            let page = search(&mut tx, q, &SearchFilters::default(), None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let page =
+                search(&mut tx, q, &SearchFilters::default(), None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
             times.push(started.elapsed());
             hits = page.hits.len();
             tx.commit().await?;

@@ -24,17 +24,15 @@ use crate::pages::{
     home::HomePage,
     not_found::NotFound,
     search::SearchPage,
-    unsubscribe::UnsubscribePage,
     stories::{editor::EditStoryPage, gallery::GalleryPage, list::StoriesPage, new::NewStoryPage, show::StoryPage},
+    unsubscribe::UnsubscribePage,
 };
 
 /// Pages only members may open; logged-out visitors are sent to /login and back.
 pub const MEMBER_PAGES: &[&str] = &["/dashboard", "/campaigns", "/books", "/account", "/search"];
 
 pub fn is_member_page(path: &str) -> bool {
-    MEMBER_PAGES
-        .iter()
-        .any(|page| path == *page || path.strip_prefix(page).is_some_and(|rest| rest.starts_with('/')))
+    MEMBER_PAGES.iter().any(|page| path == *page || path.strip_prefix(page).is_some_and(|rest| rest.starts_with('/')))
 }
 
 /// The login page that returns to `here` afterwards.

@@ -7,9 +7,9 @@ pub mod components;
 pub mod error;
 pub mod model;
 pub mod pages;
-pub mod urls;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod urls;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

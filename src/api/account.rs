@@ -27,7 +27,8 @@ pub async fn set_story_emails(choice: String) -> Result<(), AppError> {
     let plain = request::is_plain_form_post();
     let result = async {
         let user = request::require_user().await?;
-        let choice = StoryEmails::parse(&choice).ok_or_else(|| AppError::invalid("choice", "Please choose one of the options."))?;
+        let choice = StoryEmails::parse(&choice)
+            .ok_or_else(|| AppError::invalid("choice", "Please choose one of the options."))?;
         let mut tx = request::state()?.db.begin_as(user.id).await?;
         accounts::set_story_emails(&mut tx, choice).await?;
         tx.commit().await?;

@@ -20,7 +20,8 @@ pub async fn signup(
     password: String,
     #[server(default)] next: String,
     /// An invitation token: the new account joins that campaign at once.
-    #[server(default)] invitation: String,
+    #[server(default)]
+    invitation: String,
 ) -> Result<(), AppError> {
     use crate::model::SafeNext;
     use crate::server::{db::accounts, db::family, request};
@@ -53,11 +54,7 @@ pub async fn signup(
 }
 
 #[server(endpoint = "login")]
-pub async fn login(
-    email: String,
-    password: String,
-    #[server(default)] next: String,
-) -> Result<(), AppError> {
+pub async fn login(email: String, password: String, #[server(default)] next: String) -> Result<(), AppError> {
     use crate::model::SafeNext;
     use crate::server::{auth::Credentials, request};
 

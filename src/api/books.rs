@@ -84,7 +84,8 @@ pub async fn save_book_details(
     ];
     let back = designer(campaign_id, book_id, "#details");
     in_campaign!("save_book_details", campaign_id, Role::Contributor, back, typed, |_, tx, access| {
-        let details = BookDetails::parse(&title, &subtitle, &author_line, &dedication, &trim, &paper, &binding, &template)?;
+        let details =
+            BookDetails::parse(&title, &subtitle, &author_line, &dedication, &trim, &paper, &binding, &template)?;
         books::change(&mut tx, &access, book_id, |book_title, design| {
             *book_title = details.title;
             design.subtitle = details.subtitle;
@@ -115,13 +116,15 @@ pub async fn save_book_cover(
     let typed = vec![("back_text".to_owned(), back_text.clone()), ("colour".to_owned(), colour.clone())];
     let back = designer(campaign_id, book_id, "#cover");
     in_campaign!("save_book_cover", campaign_id, Role::Contributor, back, typed, |_, tx, access| {
-        let layout = CoverLayout::parse(&layout).ok_or_else(|| AppError::invalid("layout", "Please choose a cover layout."))?;
+        let layout =
+            CoverLayout::parse(&layout).ok_or_else(|| AppError::invalid("layout", "Please choose a cover layout."))?;
         let colour = parse_colour(&colour)?;
         let back_text = parse_back_text(&back_text)?;
         let photo_id = match photo_id.trim() {
             "" => None,
             id => {
-                let id = Uuid::parse_str(id).map_err(|_| AppError::invalid("photo_id", "Please choose one of the photos."))?;
+                let id = Uuid::parse_str(id)
+                    .map_err(|_| AppError::invalid("photo_id", "Please choose one of the photos."))?;
                 books::require_photo(&mut tx, &access, id).await?;
                 Some(id)
             }
@@ -139,7 +142,12 @@ pub async fn save_book_cover(
 
 /// Puts a campaign story into the book (at the end) or takes it out.
 #[server(endpoint = "include_book_story")]
-pub async fn include_book_story(campaign_id: Uuid, book_id: Uuid, story_id: Uuid, include: bool) -> Result<(), AppError> {
+pub async fn include_book_story(
+    campaign_id: Uuid,
+    book_id: Uuid,
+    story_id: Uuid,
+    include: bool,
+) -> Result<(), AppError> {
     use crate::model::{book::BookStory, Role};
     use crate::server::db::books;
     let back = designer(campaign_id, book_id, "#stories");
@@ -268,7 +276,11 @@ pub async fn render_book(campaign_id: Uuid, book_id: Uuid) -> Result<(), AppErro
 
 /// The owner confirms the proofread, preflight-clean PDF: the book becomes ready to order.
 #[server(endpoint = "mark_book_ready")]
-pub async fn mark_book_ready(campaign_id: Uuid, book_id: Uuid, #[server(default)] proofread: bool) -> Result<(), AppError> {
+pub async fn mark_book_ready(
+    campaign_id: Uuid,
+    book_id: Uuid,
+    #[server(default)] proofread: bool,
+) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::books;
     let typed = vec![("proofread".to_owned(), proofread.to_string())];

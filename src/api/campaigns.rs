@@ -45,14 +45,8 @@ pub async fn create_campaign(
     #[server(default)] goal_stories: String,
 ) -> Result<(), AppError> {
     use crate::server::{db::campaigns, request};
-    let (typed, input) = campaign_fields(
-        &title,
-        &description,
-        &storyteller_name,
-        &storyteller_email,
-        &relationship_type,
-        &goal_stories,
-    );
+    let (typed, input) =
+        campaign_fields(&title, &description, &storyteller_name, &storyteller_email, &relationship_type, &goal_stories);
     let result = async {
         let user = request::require_user().await?;
         let input = input?;
@@ -78,14 +72,8 @@ pub async fn update_campaign(
 ) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::{authz::CampaignAccess, db::campaigns, request};
-    let (typed, input) = campaign_fields(
-        &title,
-        &description,
-        &storyteller_name,
-        &storyteller_email,
-        &relationship_type,
-        &goal_stories,
-    );
+    let (typed, input) =
+        campaign_fields(&title, &description, &storyteller_name, &storyteller_email, &relationship_type, &goal_stories);
     let result = async {
         let user = request::require_user().await?;
         let mut tx = request::state()?.db.begin_as(user.id).await?;

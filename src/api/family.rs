@@ -35,12 +35,19 @@ pub async fn invite_member(
         ("relationship".to_owned(), relationship.clone()),
         ("role".to_owned(), role.clone()),
     ];
-    let sent = in_campaign!("invite_member", campaign_id, Role::Viewer, urls::family(campaign_id), typed, |state, tx, access| {
-        access.ensure_may_invite()?;
-        let input = InviteInput::parse(&email, &name, &relationship, &role)?;
-        let (_, link) = family::invite(&mut tx, &access, &input, &state.public_url).await?;
-        (input.email.as_str().to_owned(), link)
-    })?;
+    let sent = in_campaign!(
+        "invite_member",
+        campaign_id,
+        Role::Viewer,
+        urls::family(campaign_id),
+        typed,
+        |state, tx, access| {
+            access.ensure_may_invite()?;
+            let input = InviteInput::parse(&email, &name, &relationship, &role)?;
+            let (_, link) = family::invite(&mut tx, &access, &input, &state.public_url).await?;
+            (input.email.as_str().to_owned(), link)
+        }
+    )?;
     invitation_notice(sent).await
 }
 
@@ -51,7 +58,10 @@ async fn invitation_notice((email, link): (String, String)) -> Result<(), AppErr
     use crate::model::{family::INVITATION_DAYS, Notice};
     use crate::server::request;
     let notice = if request::state()?.email_sends {
-        Notice { message: format!("Invitation sent to {email}. Its link works for {INVITATION_DAYS} days."), link: None }
+        Notice {
+            message: format!("Invitation sent to {email}. Its link works for {INVITATION_DAYS} days."),
+            link: None,
+        }
     } else {
         Notice {
             message: format!(
@@ -69,9 +79,14 @@ async fn invitation_notice((email, link): (String, String)) -> Result<(), AppErr
 pub async fn resend_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::family;
-    let sent = in_campaign!("resend_invitation", campaign_id, Role::Viewer, urls::family(campaign_id), Vec::new(), |state, tx, access| {
-        family::resend(&mut tx, &access, member_id, &state.public_url).await?
-    })?;
+    let sent = in_campaign!(
+        "resend_invitation",
+        campaign_id,
+        Role::Viewer,
+        urls::family(campaign_id),
+        Vec::new(),
+        |state, tx, access| { family::resend(&mut tx, &access, member_id, &state.public_url).await? }
+    )?;
     invitation_notice(sent).await
 }
 
@@ -79,9 +94,16 @@ pub async fn resend_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(),
 pub async fn revoke_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::family;
-    in_campaign!("revoke_invitation", campaign_id, Role::Viewer, urls::family(campaign_id), Vec::new(), |_, tx, access| {
-        family::revoke(&mut tx, &access, member_id).await?;
-    })
+    in_campaign!(
+        "revoke_invitation",
+        campaign_id,
+        Role::Viewer,
+        urls::family(campaign_id),
+        Vec::new(),
+        |_, tx, access| {
+            family::revoke(&mut tx, &access, member_id).await?;
+        }
+    )
 }
 
 #[server(endpoint = "set_member_role")]
@@ -104,36 +126,57 @@ pub async fn set_member_permissions(
 ) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::family;
-    in_campaign!("set_member_permissions", campaign_id, Role::Owner, urls::family(campaign_id), Vec::new(), |_, tx, access| {
-        let flags: Vec<String> = [
-            ("can_invite", can_invite),
-            ("can_edit_others_stories", can_edit_others_stories),
-            ("can_design_books", can_design_books),
-        ]
-        .into_iter()
-        .filter(|(_, on)| *on)
-        .map(|(name, _)| name.to_owned())
-        .collect();
-        family::set_permissions(&mut tx, &access, member_id, &flags).await?;
-    })
+    in_campaign!(
+        "set_member_permissions",
+        campaign_id,
+        Role::Owner,
+        urls::family(campaign_id),
+        Vec::new(),
+        |_, tx, access| {
+            let flags: Vec<String> = [
+                ("can_invite", can_invite),
+                ("can_edit_others_stories", can_edit_others_stories),
+                ("can_design_books", can_design_books),
+            ]
+            .into_iter()
+            .filter(|(_, on)| *on)
+            .map(|(name, _)| name.to_owned())
+            .collect();
+            family::set_permissions(&mut tx, &access, member_id, &flags).await?;
+        }
+    )
 }
 
 #[server(endpoint = "set_member_active")]
 pub async fn set_member_active(campaign_id: Uuid, member_id: Uuid, active: bool) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::family;
-    in_campaign!("set_member_active", campaign_id, Role::Owner, urls::family(campaign_id), Vec::new(), |_, tx, access| {
-        family::set_active(&mut tx, &access, member_id, active).await?;
-    })
+    in_campaign!(
+        "set_member_active",
+        campaign_id,
+        Role::Owner,
+        urls::family(campaign_id),
+        Vec::new(),
+        |_, tx, access| {
+            family::set_active(&mut tx, &access, member_id, active).await?;
+        }
+    )
 }
 
 #[server(endpoint = "transfer_ownership")]
 pub async fn transfer_ownership(campaign_id: Uuid, member_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::family;
-    in_campaign!("transfer_ownership", campaign_id, Role::Owner, urls::family(campaign_id), Vec::new(), |_, tx, access| {
-        family::transfer(&mut tx, &access, member_id).await?;
-    })
+    in_campaign!(
+        "transfer_ownership",
+        campaign_id,
+        Role::Owner,
+        urls::family(campaign_id),
+        Vec::new(),
+        |_, tx, access| {
+            family::transfer(&mut tx, &access, member_id).await?;
+        }
+    )
 }
 
 #[server(endpoint = "leave_campaign")]
@@ -187,36 +230,64 @@ pub async fn add_comment(campaign_id: Uuid, story_id: Uuid, body: String) -> Res
     use crate::model::{family::parse_comment, Role};
     use crate::server::db::comments;
     let typed = vec![("body".to_owned(), body.clone())];
-    in_campaign!("add_comment", campaign_id, Role::Viewer, urls::story_comments(campaign_id, story_id), typed, |_, tx, access| {
-        let body = parse_comment(&body)?;
-        comments::add(&mut tx, &access, story_id, &body).await?;
-    })
+    in_campaign!(
+        "add_comment",
+        campaign_id,
+        Role::Viewer,
+        urls::story_comments(campaign_id, story_id),
+        typed,
+        |_, tx, access| {
+            let body = parse_comment(&body)?;
+            comments::add(&mut tx, &access, story_id, &body).await?;
+        }
+    )
 }
 
 #[server(endpoint = "edit_comment")]
 pub async fn edit_comment(campaign_id: Uuid, story_id: Uuid, comment_id: Uuid, body: String) -> Result<(), AppError> {
     use crate::model::{family::parse_comment, Role};
     use crate::server::db::comments;
-    in_campaign!("edit_comment", campaign_id, Role::Viewer, urls::story_comments(campaign_id, story_id), Vec::new(), |_, tx, access| {
-        let body = parse_comment(&body)?;
-        comments::edit(&mut tx, &access, comment_id, &body).await?;
-    })
+    in_campaign!(
+        "edit_comment",
+        campaign_id,
+        Role::Viewer,
+        urls::story_comments(campaign_id, story_id),
+        Vec::new(),
+        |_, tx, access| {
+            let body = parse_comment(&body)?;
+            comments::edit(&mut tx, &access, comment_id, &body).await?;
+        }
+    )
 }
 
 #[server(endpoint = "delete_comment")]
 pub async fn delete_comment(campaign_id: Uuid, story_id: Uuid, comment_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::comments;
-    in_campaign!("delete_comment", campaign_id, Role::Viewer, urls::story_comments(campaign_id, story_id), Vec::new(), |_, tx, access| {
-        comments::delete(&mut tx, &access, comment_id).await?;
-    })
+    in_campaign!(
+        "delete_comment",
+        campaign_id,
+        Role::Viewer,
+        urls::story_comments(campaign_id, story_id),
+        Vec::new(),
+        |_, tx, access| {
+            comments::delete(&mut tx, &access, comment_id).await?;
+        }
+    )
 }
 
 #[server(endpoint = "set_heart")]
 pub async fn set_heart(campaign_id: Uuid, story_id: Uuid, on: bool) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::db::comments;
-    in_campaign!("set_heart", campaign_id, Role::Viewer, urls::story_comments(campaign_id, story_id), Vec::new(), |_, tx, access| {
-        comments::set_heart(&mut tx, &access, story_id, on).await?;
-    })
+    in_campaign!(
+        "set_heart",
+        campaign_id,
+        Role::Viewer,
+        urls::story_comments(campaign_id, story_id),
+        Vec::new(),
+        |_, tx, access| {
+            comments::set_heart(&mut tx, &access, story_id, on).await?;
+        }
+    )
 }

@@ -108,7 +108,8 @@ pub async fn set_story_status(campaign_id: Uuid, story_id: Uuid, status: String)
     use crate::server::{db::stories, notify};
     let back = urls::story(campaign_id, story_id);
     in_campaign!("set_story_status", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
-        let status = StoryStatus::parse(&status).ok_or_else(|| AppError::invalid("status", "Please choose a listed status."))?;
+        let status =
+            StoryStatus::parse(&status).ok_or_else(|| AppError::invalid("status", "Please choose a listed status."))?;
         if stories::set_status(&mut tx, &access, story_id, status).await? {
             notify::story_completed(&mut tx, campaign_id, story_id, &state.signer, &state.public_url).await?;
         }

@@ -7,10 +7,9 @@ use crate::error::AppError;
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
     // Rendered on the server, the page answers with the error's own status (e.g. 404).
     #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(status)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::StatusCode::from_u16(error.status()),
-    ) {
+    if let (Some(response), Ok(status)) =
+        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(error.status()))
+    {
         response.set_status(status);
     }
     let advice = match &error {

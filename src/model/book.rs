@@ -468,7 +468,9 @@ mod tests {
     fn design_data_round_trips_and_tolerates_missing_fields() {
         let d: BookDesign = serde_json::from_str("{}").unwrap();
         assert_eq!(d, BookDesign::default());
-        let d: BookDesign = serde_json::from_str(r#"{"template":"modern","trim":"8.5x8.5","cover":{"layout":"framed_photo"}}"#).unwrap();
+        let d: BookDesign =
+            serde_json::from_str(r#"{"template":"modern","trim":"8.5x8.5","cover":{"layout":"framed_photo"}}"#)
+                .unwrap();
         assert_eq!(d.template, Template::Modern);
         assert_eq!(d.cover.layout, CoverLayout::FramedPhoto);
         assert_eq!(d.cover.colour, DEFAULT_COVER_COLOUR);
@@ -490,7 +492,8 @@ mod tests {
         let err = BookDetails::parse(" ", "", "", "", "4x6", "standard", "paperback", "gothic").unwrap_err();
         let AppError::Validation(fields) = err else { panic!("not a validation error") };
         assert!(fields.contains_key("title") && fields.contains_key("trim") && fields.contains_key("template"));
-        let ok = BookDetails::parse(" Dad ", "", "as told by Dad", "", "6x9", "premium", "hardcover", "modern").unwrap();
+        let ok =
+            BookDetails::parse(" Dad ", "", "as told by Dad", "", "6x9", "premium", "hardcover", "modern").unwrap();
         assert_eq!((ok.title.as_str(), ok.paper, ok.binding), ("Dad", Paper::Premium80, Binding::Hardcover));
     }
 
@@ -504,7 +507,10 @@ mod tests {
     #[test]
     fn moving_a_story_keeps_the_others_in_order() {
         let ids: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
-        let mut d = BookDesign { stories: ids.iter().map(|&story_id| BookStory { story_id, ..Default::default() }).collect(), ..Default::default() };
+        let mut d = BookDesign {
+            stories: ids.iter().map(|&story_id| BookStory { story_id, ..Default::default() }).collect(),
+            ..Default::default()
+        };
         assert!(d.move_story(ids[3], 0));
         assert!(d.move_story(ids[0], 99));
         let order: Vec<Uuid> = d.stories.iter().map(|s| s.story_id).collect();

@@ -205,7 +205,8 @@ impl CampaignInput {
         }
         let storyteller_name = optional(storyteller_name);
         if storyteller_name.as_ref().is_some_and(|n| n.chars().count() > MAX_NAME_CHARS) {
-            errors.insert("storyteller_name".into(), format!("Please keep the name under {MAX_NAME_CHARS} characters."));
+            errors
+                .insert("storyteller_name".into(), format!("Please keep the name under {MAX_NAME_CHARS} characters."));
         }
         let storyteller_email = match optional(storyteller_email) {
             None => None,

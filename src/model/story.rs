@@ -137,10 +137,16 @@ impl StoryText {
             "custom" => {
                 let custom = custom_category.trim();
                 if custom.is_empty() {
-                    errors.insert("custom_category".into(), "Please name the category, or choose one from the list.".into());
+                    errors.insert(
+                        "custom_category".into(),
+                        "Please name the category, or choose one from the list.".into(),
+                    );
                     None
                 } else if custom.chars().count() > MAX_CATEGORY_CHARS {
-                    errors.insert("custom_category".into(), format!("Please keep the category under {MAX_CATEGORY_CHARS} characters."));
+                    errors.insert(
+                        "custom_category".into(),
+                        format!("Please keep the category under {MAX_CATEGORY_CHARS} characters."),
+                    );
                     None
                 } else {
                     Some(custom.to_owned())
@@ -249,9 +255,18 @@ pub struct StoryDetail {
 /// What an autosave answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum SaveOutcome {
-    Saved { version: i32, word_count: i32, saved_at: DateTime<Utc> },
+    Saved {
+        version: i32,
+        word_count: i32,
+        saved_at: DateTime<Utc>,
+    },
     /// Someone else saved first; their text is returned so the person can choose.
-    Conflict { version: i32, title: String, content: String, saved_at: DateTime<Utc> },
+    Conflict {
+        version: i32,
+        title: String,
+        content: String,
+        saved_at: DateTime<Utc>,
+    },
 }
 
 /// A search hit: `snippet` is HTML whose only tags are `<mark>` around matched words.

@@ -19,12 +19,15 @@ use crate::urls;
 pub fn FamilyPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok()));
-    let family = Resource::new(move || id.get(), |id| async move {
-        match id {
-            Some(id) => campaign_family(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let family = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => campaign_family(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
     let flash = Resource::new(|| (), |_| take_flash(String::new()));
     view! {
         <RequireUser children=move |_| view! {
@@ -307,20 +310,21 @@ fn Invitation(invitation: InvitationView, token: String, signed_in: bool, flash:
         Some(email) => format!("Ask {inviter} ({email}) to send you a new invitation."),
         None => format!("Ask {inviter} to send you a new invitation."),
     };
-    let closed = |title: &'static str, why: &'static str, ask: String| view! {
-        <section class="card narrow" role="alert">
-            <h1>{title}</h1>
-            <p>{why}</p>
-            <p>{ask}</p>
-        </section>
-    }.into_any();
+    let closed = |title: &'static str, why: &'static str, ask: String| {
+        view! {
+            <section class="card narrow" role="alert">
+                <h1>{title}</h1>
+                <p>{why}</p>
+                <p>{ask}</p>
+            </section>
+        }
+        .into_any()
+    };
     match invitation.state {
         InvitationState::Expired => closed("This invitation has expired", "Invitation links work for 14 days.", ask),
-        InvitationState::Revoked => closed(
-            "This invitation is no longer valid",
-            "It was withdrawn, or a newer invitation replaced it.",
-            ask,
-        ),
+        InvitationState::Revoked => {
+            closed("This invitation is no longer valid", "It was withdrawn, or a newer invitation replaced it.", ask)
+        }
         InvitationState::Used => closed(
             "This invitation has already been used",
             "Each invitation link works once. If it was you, log in to see the campaign.",
@@ -335,7 +339,10 @@ fn Invitation(invitation: InvitationView, token: String, signed_in: bool, flash:
             let intro = format!("{inviter} invited you to join {about} as a {role}.");
             let accept_error = flash.as_ref().filter(|f| f.form == "accept_invitation").map(|f| f.error.clone());
             let signup_flash = flash.filter(|f| f.form == "signup");
-            let login = format!("/login?next={}", form_urlencoded::byte_serialize(urls::invitation(&token).as_bytes()).collect::<String>());
+            let login = format!(
+                "/login?next={}",
+                form_urlencoded::byte_serialize(urls::invitation(&token).as_bytes()).collect::<String>()
+            );
             view! {
                 <section class="card narrow">
                     <h1>"You're invited"</h1>

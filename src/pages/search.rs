@@ -25,12 +25,21 @@ pub fn SearchPage() -> impl IntoView {
     let query = Memo::new(move |_| {
         let p = params.read();
         let get = |k: &str| p.get(k).unwrap_or_default();
-        Query { q: get("q"), campaign: get("campaign"), category: get("category"), status: get("status"), after: get("after") }
+        Query {
+            q: get("q"),
+            campaign: get("campaign"),
+            category: get("category"),
+            status: get("status"),
+            after: get("after"),
+        }
     });
-    let results = Resource::new(move || query.get(), |q| async move {
-        let campaign = Uuid::parse_str(&q.campaign).ok();
-        search_stories(q.q, campaign, q.category, q.status, q.after).await
-    });
+    let results = Resource::new(
+        move || query.get(),
+        |q| async move {
+            let campaign = Uuid::parse_str(&q.campaign).ok();
+            search_stories(q.q, campaign, q.category, q.status, q.after).await
+        },
+    );
     let campaigns = Resource::new(|| (), |_| dashboard(String::new()));
     view! {
         <Title text="Search stories · MyStoryFlow"/>

@@ -99,10 +99,8 @@ impl AuthnBackend for Backend {
 
         let hash = user.as_ref().map_or(DUMMY_HASH.clone(), |u| u.password_hash.clone());
         let password = creds.password;
-        let matches = tokio::task::spawn_blocking(move || {
-            password_auth::verify_password(password, &hash).is_ok()
-        })
-        .await?;
+        let matches =
+            tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok()).await?;
         Ok(user.filter(|_| matches))
     }
 
@@ -124,12 +122,10 @@ pub type AuthSession = axum_login::AuthSession<Backend>;
 
 /// argon2id, off the async threads: hashing takes tens of milliseconds of CPU.
 pub async fn hash_password(password: Password) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || password_auth::generate_hash(password.as_str()))
-        .await
-        .map_err(|err| {
-            tracing::error!(error = %err, "password hashing failed");
-            AppError::Internal
-        })
+    tokio::task::spawn_blocking(move || password_auth::generate_hash(password.as_str())).await.map_err(|err| {
+        tracing::error!(error = %err, "password hashing failed");
+        AppError::Internal
+    })
 }
 
 #[cfg(test)]

@@ -32,11 +32,7 @@ impl CampaignAccess {
         .fetch_one(tx.conn())
         .await?;
         let role = row.role.as_deref().and_then(Role::parse).ok_or(AppError::NotFound)?;
-        let status = row
-            .status
-            .as_deref()
-            .and_then(CampaignStatus::parse)
-            .ok_or(AppError::NotFound)?;
+        let status = row.status.as_deref().and_then(CampaignStatus::parse).ok_or(AppError::NotFound)?;
         if role < min_role {
             return Err(AppError::Forbidden);
         }

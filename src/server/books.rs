@@ -19,7 +19,8 @@ use super::signing::Purpose;
 use super::state::AppState;
 use crate::error::AppError;
 use crate::model::book::{
-    self as model, Binding, BookDetail, CoverLayout, DesignerPhoto, DesignerStory, Finding, Paper, Severity, Template, TrimSize,
+    self as model, Binding, BookDetail, CoverLayout, DesignerPhoto, DesignerStory, Finding, Paper, Severity, Template,
+    TrimSize,
 };
 use crate::model::count;
 use crate::urls;
@@ -40,10 +41,13 @@ pub fn listen_url(state: &AppState, link_id: Uuid) -> String {
     format!("{}/listen/{}", state.public_url, state.signer.sign(Purpose::Listen, link_id))
 }
 
-
-
 /// Everything the designer page shows, for a member of the campaign.
-pub async fn detail(state: &AppState, tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid) -> Result<BookDetail, AppError> {
+pub async fn detail(
+    state: &AppState,
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    book_id: Uuid,
+) -> Result<BookDetail, AppError> {
     let book = db::get(tx, access, book_id).await?;
     let campaign_title = db::campaign_title(tx, access).await?;
     let links: HashMap<Uuid, Uuid> = db::share_links(tx, access).await?.into_iter().collect();
@@ -90,7 +94,12 @@ pub async fn detail(state: &AppState, tx: &mut UserTx, access: &CampaignAccess, 
     let cover_photos = db::campaign_photos(tx, access)
         .await?
         .into_iter()
-        .map(|(id, caption)| DesignerPhoto { id, thumbnail_url: thumb(id), caption: caption.unwrap_or_default(), shown: true })
+        .map(|(id, caption)| DesignerPhoto {
+            id,
+            thumbnail_url: thumb(id),
+            caption: caption.unwrap_or_default(),
+            shown: true,
+        })
         .collect();
     Ok(BookDetail {
         id: book.id,
@@ -288,7 +297,10 @@ async fn render_inner(state: &AppState, book_id: Uuid, job: Uuid) -> Result<()> 
         const BATCH: usize = 8;
         for first in (0..pages).step_by(BATCH) {
             progress
-                .report(&format!("Drawing page previews ({} of {pages})", first + 1), 60 + (38 * first / pages.max(1)) as i32)
+                .report(
+                    &format!("Drawing page previews ({} of {pages})", first + 1),
+                    60 + (38 * first / pages.max(1)) as i32,
+                )
                 .await?;
             let doc = interior.clone();
             let last = (first + BATCH).min(pages);
@@ -334,7 +346,11 @@ async fn render_inner(state: &AppState, book_id: Uuid, job: Uuid) -> Result<()> 
 
 /// Builds the typesetting input: photos fetched from their originals and prepared for
 /// print, QR codes for stories whose listening link is on, and the preflight findings.
-async fn gather(state: &AppState, input: &RenderInput, progress: &Progress<'_>) -> Result<(print::BookSpec, Vec<Finding>, i32)> {
+async fn gather(
+    state: &AppState,
+    input: &RenderInput,
+    progress: &Progress<'_>,
+) -> Result<(print::BookSpec, Vec<Finding>, i32)> {
     let design = &input.design;
     let (t, tpl) = (trim(design.trim), template(design.template));
     let mut findings = Vec::new();
@@ -342,7 +358,8 @@ async fn gather(state: &AppState, input: &RenderInput, progress: &Progress<'_>) 
         let hidden = design.story(story.id).map(|s| s.hidden_photos.clone()).unwrap_or_default();
         story.photo_ids.iter().copied().filter(|p| !hidden.contains(p) && input.photos.contains_key(p)).collect()
     };
-    let total: usize = input.stories.iter().map(|s| shown(s).len()).sum::<usize>() + usize::from(design.cover.photo_id.is_some());
+    let total: usize =
+        input.stories.iter().map(|s| shown(s).len()).sum::<usize>() + usize::from(design.cover.photo_id.is_some());
     let mut done = 0usize;
     let mut photo_count = 0;
     let mut stories = Vec::with_capacity(input.stories.len());
@@ -351,7 +368,9 @@ async fn gather(state: &AppState, input: &RenderInput, progress: &Progress<'_>) 
         let mut photos = Vec::new();
         for photo_id in shown(story) {
             done += 1;
-            progress.report(&format!("Preparing photos ({done} of {total})"), 2 + (40 * done / total.max(1)) as i32).await?;
+            progress
+                .report(&format!("Preparing photos ({done} of {total})"), 2 + (40 * done / total.max(1)) as i32)
+                .await?;
             let (w, h, caption) = input.photos[&photo_id].clone();
             let size = print::photo_print_size_in(t, tpl, w.max(1) as u32, h.max(1) as u32);
             match print_photo(&state.storage, input.campaign_id, photo_id, size).await {

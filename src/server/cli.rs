@@ -11,10 +11,10 @@ use tower_sessions_sqlx_store::PostgresStore;
 
 use super::config::Config;
 use super::db::{Db, MIGRATOR};
-use super::postgres::LocalPostgres;
 use super::mail::{self, Mailer};
-use super::notify::{self, Signer};
 use super::media::Storage;
+use super::notify::{self, Signer};
+use super::postgres::LocalPostgres;
 use super::{books, router, state::AppState, transcribe};
 
 const USAGE: &str = "usage: mystoryflow [serve]
@@ -105,9 +105,7 @@ async fn serve(config: Config) -> Result<()> {
         };
         tokio::spawn(books::run_worker(state.clone()));
         let app = router::build(state, sessions, config.secure_cookies);
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("listening on {addr}"))?;
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
         tracing::info!("MyStoryFlow is listening on http://{addr}");
         axum::serve(listener, app.into_make_service())
             .with_graceful_shutdown(shutdown_signal())
@@ -131,7 +129,12 @@ fn remove_stale_uploads(dir: &std::path::Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     let day = std::time::Duration::from_secs(24 * 3600);
     for entry in entries.flatten() {
-        let old = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| t.elapsed().ok()).is_some_and(|age| age > day);
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > day);
         if old {
             let _ = std::fs::remove_file(entry.path());
         }
@@ -182,8 +185,7 @@ fn leptos_options() -> Result<LeptosOptions> {
 
 fn init_tracing(config: &Config) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     if config.log_json {
         builder.json().init();

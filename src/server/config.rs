@@ -28,9 +28,16 @@ pub struct Config {
 pub enum TranscriberConfig {
     Off,
     /// An OpenAI-compatible `POST /v1/audio/transcriptions` service.
-    Http { base_url: String, api_key: Option<String>, model: String },
+    Http {
+        base_url: String,
+        api_key: Option<String>,
+        model: String,
+    },
     /// Our own worker (transcriber/server.py: faster-whisper, tiny.en, offline).
-    Local { python: PathBuf, script: PathBuf },
+    Local {
+        python: PathBuf,
+        script: PathBuf,
+    },
 }
 
 impl Config {
@@ -77,9 +84,7 @@ impl Config {
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "MyStoryFlow <no-reply@mystoryflow.local>".into()),
             database_url: var("DATABASE_URL"),
             data_dir,
-            database_max_connections: var("DATABASE_MAX_CONNECTIONS")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(10),
+            database_max_connections: var("DATABASE_MAX_CONNECTIONS").and_then(|v| v.parse().ok()).unwrap_or(10),
             secure_cookies: var("PUBLIC_URL").is_some_and(|u| u.starts_with("https://")),
             log_json: var("LOG_FORMAT").is_some_and(|f| f.eq_ignore_ascii_case("json")),
             s3,

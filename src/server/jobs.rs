@@ -21,7 +21,12 @@ pub async fn enqueue(pool: &PgPool, kind: &str, payload: Value) -> Result<i64, s
         .await
 }
 
-pub async fn enqueue_with_attempts(pool: &PgPool, kind: &str, payload: Value, max_attempts: i32) -> Result<i64, sqlx::Error> {
+pub async fn enqueue_with_attempts(
+    pool: &PgPool,
+    kind: &str,
+    payload: Value,
+    max_attempts: i32,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar!(
         "INSERT INTO jobs (kind, payload, max_attempts) VALUES ($1, $2, $3) RETURNING id",
         kind,
@@ -55,19 +60,15 @@ pub async fn claim(pool: &PgPool, kinds: &[String]) -> Result<Option<Job>, sqlx:
 }
 
 pub async fn complete(pool: &PgPool, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query!(
-        "UPDATE jobs SET status = 'done', finished_at = NOW(), locked_at = NULL WHERE id = $1",
-        id
-    )
-    .execute(pool)
-    .await?;
+    sqlx::query!("UPDATE jobs SET status = 'done', finished_at = NOW(), locked_at = NULL WHERE id = $1", id)
+        .execute(pool)
+        .await?;
     Ok(())
 }
 
 /// Records a failure: retried later with exponential backoff until `max_attempts`.
 pub async fn fail(pool: &PgPool, job: &Job, error: &str) -> Result<(), sqlx::Error> {
-    let retry_in: Option<f64> = (job.attempts < job.max_attempts)
-        .then(|| backoff(job.attempts).num_seconds() as f64);
+    let retry_in: Option<f64> = (job.attempts < job.max_attempts).then(|| backoff(job.attempts).num_seconds() as f64);
     sqlx::query!(
         r#"UPDATE jobs
            SET status = CASE WHEN $2::float8 IS NULL THEN 'failed' ELSE 'queued' END,

@@ -161,7 +161,10 @@ pub fn html_body(paragraphs: &[String], link_text: &str, link: &str) -> String {
         html_escape(link),
         html_escape(link_text)
     ));
-    html.push_str(&format!("<p style=\"font-size: 14px; color: #4a403a;\">Or copy this address: {}</p>", html_escape(link)));
+    html.push_str(&format!(
+        "<p style=\"font-size: 14px; color: #4a403a;\">Or copy this address: {}</p>",
+        html_escape(link)
+    ));
     html.push_str("</body></html>");
     html
 }

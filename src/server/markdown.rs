@@ -74,7 +74,8 @@ mod tests {
 
     #[test]
     fn scripts_and_handlers_never_survive() {
-        let html = to_safe_html("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))");
+        let html =
+            to_safe_html("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))");
         assert!(!html.contains("<script"));
         assert!(!html.contains("onerror"));
         assert!(!html.contains("javascript:"));
@@ -92,7 +93,8 @@ mod tests {
 
     #[test]
     fn pictures_come_only_from_our_own_media() {
-        let html = to_safe_html("![pixel](https://elsewhere.example/pixel.gif) ![Mum](/media/campaigns/1/photos/2/display)");
+        let html =
+            to_safe_html("![pixel](https://elsewhere.example/pixel.gif) ![Mum](/media/campaigns/1/photos/2/display)");
         assert!(!html.contains("elsewhere.example"), "{html}");
         assert!(html.contains("pixel"), "the description stays as text: {html}");
         assert!(html.contains(r#"<img src="/media/campaigns/1/photos/2/display" alt="Mum">"#), "{html}");

@@ -120,12 +120,19 @@ pub async fn send_digests(pool: &PgPool, signer: &Signer, public_url: &str) -> R
             i += 1;
         }
         let unsubscribe = signer.unsubscribe_link(public_url, user);
-        let lead = if lines.len() == 1 { "One story was finished this week:".to_owned() } else { format!("{} stories were finished this week:", lines.len()) };
+        let lead = if lines.len() == 1 {
+            "One story was finished this week:".to_owned()
+        } else {
+            format!("{} stories were finished this week:", lines.len())
+        };
         let text = format!(
             "{lead}\n\n{}\n\nDon't want these emails? Unsubscribe: {unsubscribe}\n",
             lines.iter().map(|(t, l)| format!("- {t}: {l}")).collect::<Vec<_>>().join("\n")
         );
-        let mut html = format!("<!DOCTYPE html><html><body style=\"font-family: Georgia, serif; font-size: 18px;\"><p>{}</p><ul>", html_escape(&lead));
+        let mut html = format!(
+            "<!DOCTYPE html><html><body style=\"font-family: Georgia, serif; font-size: 18px;\"><p>{}</p><ul>",
+            html_escape(&lead)
+        );
         for (title, link) in &lines {
             html.push_str(&format!("<li><a href=\"{}\">{}</a></li>", html_escape(link), html_escape(title)));
         }

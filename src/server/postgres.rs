@@ -34,12 +34,7 @@ impl LocalPostgres {
             // The postgres user cannot use folders under a private home or too long a path.
             root = std::env::temp_dir().join(format!("mystoryflow-{}", short_hash(&root)));
         }
-        Ok(LocalPostgres {
-            bin_dir,
-            data_dir: root.join("postgres"),
-            socket_dir: root.join("run"),
-            run_as_postgres,
-        })
+        Ok(LocalPostgres { bin_dir, data_dir: root.join("postgres"), socket_dir: root.join("run"), run_as_postgres })
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -54,16 +49,18 @@ impl LocalPostgres {
             if self.run_as_postgres {
                 run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir))?;
             }
-            std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
-                .ok();
+            std::fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700)).ok();
         }
         if !self.data_dir.join("PG_VERSION").exists() {
             tracing::info!(data_dir = %self.data_dir.display(), "initialising a private PostgreSQL cluster");
             let mut initdb = self.command("initdb");
-            initdb
-                .arg("-D")
-                .arg(&self.data_dir)
-                .args(["-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"]);
+            initdb.arg("-D").arg(&self.data_dir).args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ]);
             run(&mut initdb)?;
         }
         if self.is_running() {
@@ -100,8 +97,7 @@ impl LocalPostgres {
     }
 
     pub fn url(&self, user: &str, database: &str) -> String {
-        let host: String =
-            form_urlencoded::byte_serialize(self.socket_dir.as_os_str().as_encoded_bytes()).collect();
+        let host: String = form_urlencoded::byte_serialize(self.socket_dir.as_os_str().as_encoded_bytes()).collect();
         format!("postgres://{user}@localhost:{PORT}/{database}?host={host}")
     }
 
@@ -116,33 +112,26 @@ impl LocalPostgres {
         let mut admin = PgConnection::connect(&self.admin_url("postgres"))
             .await
             .context("connecting to the private PostgreSQL as its superuser")?;
-        for role in [
-            format!("CREATE ROLE {APP_ROLE} LOGIN"),
-            "CREATE ROLE authenticated NOLOGIN".to_owned(),
-        ] {
+        for role in [format!("CREATE ROLE {APP_ROLE} LOGIN"), "CREATE ROLE authenticated NOLOGIN".to_owned()] {
             let name = role.split_whitespace().nth(2).unwrap_or_default().to_owned();
-            let exists: bool =
-                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
-                    .bind(&name)
-                    .fetch_one(&mut admin)
-                    .await?;
+            let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+                .bind(&name)
+                .fetch_one(&mut admin)
+                .await?;
             if !exists {
                 sqlx::raw_sql(&role).execute(&mut admin).await?;
             }
         }
         sqlx::raw_sql(&format!("GRANT authenticated TO {APP_ROLE}")).execute(&mut admin).await?;
-        let exists: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-                .bind(database)
-                .fetch_one(&mut admin)
-                .await?;
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(database)
+            .fetch_one(&mut admin)
+            .await?;
         if !exists {
             if !database.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 bail!("database name {database:?} must be letters, digits and underscores");
             }
-            sqlx::raw_sql(&format!("CREATE DATABASE {database} OWNER {APP_ROLE}"))
-                .execute(&mut admin)
-                .await?;
+            sqlx::raw_sql(&format!("CREATE DATABASE {database} OWNER {APP_ROLE}")).execute(&mut admin).await?;
         }
         admin.close().await.ok();
         Ok(self.url(APP_ROLE, database))

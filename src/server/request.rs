@@ -123,10 +123,7 @@ pub async fn take_flash_middleware(
 }
 
 fn accepts_html(headers: &http::HeaderMap) -> bool {
-    headers
-        .get(ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
+    headers.get(ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
 pub fn is_plain_form_post() -> bool {
@@ -134,9 +131,7 @@ pub fn is_plain_form_post() -> bool {
 }
 
 fn set_status(status: u16) {
-    if let (Some(options), Ok(status)) =
-        (use_context::<ResponseOptions>(), StatusCode::from_u16(status))
-    {
+    if let (Some(options), Ok(status)) = (use_context::<ResponseOptions>(), StatusCode::from_u16(status)) {
         options.set_status(status);
     }
 }

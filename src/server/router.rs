@@ -40,8 +40,7 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
-    let auth_layer =
-        AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), session_layer).build();
+    let auth_layer = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), session_layer).build();
 
     let context = {
         let state = state.clone();
@@ -110,8 +109,7 @@ async fn status_from_app_error(req: Request, next: Next) -> Response {
 
 /// Member pages answer a logged-out visitor with a real redirect to /login (and back after).
 async fn redirect_guests_to_login(auth: AuthSession, req: Request, next: Next) -> Response {
-    if req.method() == http::Method::GET && auth.user.is_none() && is_member_page(req.uri().path())
-    {
+    if req.method() == http::Method::GET && auth.user.is_none() && is_member_page(req.uri().path()) {
         let here = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
         return Redirect::to(&crate::app::login_url(here)).into_response();
     }

@@ -54,7 +54,8 @@ impl Signer {
                 .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16))
                 .collect::<Result<Vec<u8>, _>>()
                 .context("MSF_SECRET_KEY must be 64 hexadecimal digits")?;
-            let key: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("MSF_SECRET_KEY must be 64 hexadecimal digits"))?;
+            let key: [u8; 32] =
+                bytes.try_into().map_err(|_| anyhow::anyhow!("MSF_SECRET_KEY must be 64 hexadecimal digits"))?;
             return Ok(Signer::new(key));
         }
         let path = data_dir.join("secret.key");

@@ -34,10 +34,7 @@ pub struct HttpTranscriber {
 impl HttpTranscriber {
     pub fn new(base_url: &str, api_key: Option<String>, model: &str) -> Self {
         HttpTranscriber {
-            client: reqwest::Client::builder()
-                .timeout(Duration::from_secs(30 * 60))
-                .build()
-                .unwrap_or_default(),
+            client: reqwest::Client::builder().timeout(Duration::from_secs(30 * 60)).build().unwrap_or_default(),
             base_url: base_url.trim_end_matches('/').to_owned(),
             api_key,
             model: model.to_owned(),
@@ -153,7 +150,8 @@ pub async fn run_once(pool: &PgPool, storage: &Storage, engine: &dyn Transcriber
     };
     let story_id: Option<Uuid> = job.payload["story_id"].as_str().and_then(|s| s.parse().ok());
     let Some(story_id) = story_id else {
-        jobs::fail(pool, &jobs::Job { attempts: job.max_attempts, ..job.clone() }, "no story_id in the payload").await?;
+        jobs::fail(pool, &jobs::Job { attempts: job.max_attempts, ..job.clone() }, "no story_id in the payload")
+            .await?;
         return Ok(true);
     };
     let story = sqlx::query!(

@@ -149,7 +149,14 @@ async fn book_with(pool: &PgPool, campaign: Uuid, story: Uuid) -> Uuid {
 }
 
 /// Arguments for the story and photo functions.
-async fn story_args(pool: &PgPool, path: &str, campaign: Uuid, story: Uuid, photo: Uuid, actor: &str) -> Option<Vec<(&'static str, String)>> {
+async fn story_args(
+    pool: &PgPool,
+    path: &str,
+    campaign: Uuid,
+    story: Uuid,
+    photo: Uuid,
+    actor: &str,
+) -> Option<Vec<(&'static str, String)>> {
     let c = ("campaign_id", campaign.to_string());
     let s = |id: Uuid| ("story_id", id.to_string());
     let p = |id: Uuid| ("photo_id", id.to_string());
@@ -158,8 +165,14 @@ async fn story_args(pool: &PgPool, path: &str, campaign: Uuid, story: Uuid, phot
         "/api/stories" => vec![c],
         "/api/story" => vec![c, s(story)],
         "/api/create_story" => vec![c, ("title", "New one".into())],
-        "/api/save_story" => vec![c, s(story), ("version", "1".into()), ("title", "Their story".into()),
-                                  ("content", "Some words".into()), ("overwrite", "true".into())],
+        "/api/save_story" => vec![
+            c,
+            s(story),
+            ("version", "1".into()),
+            ("title", "Their story".into()),
+            ("content", "Some words".into()),
+            ("overwrite", "true".into()),
+        ],
         "/api/set_story_status" => vec![c, s(story), ("status", "completed".into())],
         "/api/delete_story" => vec![c, s(contributors_story(pool, campaign).await)],
         "/api/move_story" => vec![c, s(story), ("position", "0".into())],
@@ -181,7 +194,12 @@ async fn story_args(pool: &PgPool, path: &str, campaign: Uuid, story: Uuid, phot
         "/api/invitation" | "/api/accept_invitation" => vec![("token", "matrix-token".into())],
         "/api/conversation" => vec![c, s(story)],
         "/api/add_comment" => vec![c, s(story), ("body", "Lovely".into())],
-        "/api/edit_comment" => vec![c, s(story), ("comment_id", comment_by(pool, story, actor).await.to_string()), ("body", "Edited".into())],
+        "/api/edit_comment" => vec![
+            c,
+            s(story),
+            ("comment_id", comment_by(pool, story, actor).await.to_string()),
+            ("body", "Edited".into()),
+        ],
         "/api/delete_comment" => vec![c, s(story), ("comment_id", comment_by(pool, story, actor).await.to_string())],
         "/api/set_heart" => vec![c, s(story), ("on", "true".into())],
         "/api/set_story_emails" => vec![("choice", "every".into())],
@@ -245,7 +263,12 @@ async fn every_campaign_function_admits_exactly_the_right_members(pool: PgPool) 
 
     let owner_cookie = cookies[0].1.clone().unwrap();
     let created = app
-        .post_fn("create_campaign", &[("title", "Dad's Life Stories"), ("goal_stories", "10")], Some(&owner_cookie), Client::Script)
+        .post_fn(
+            "create_campaign",
+            &[("title", "Dad's Life Stories"), ("goal_stories", "10")],
+            Some(&owner_cookie),
+            Client::Script,
+        )
         .await;
     let campaign: Uuid = sqlx::query_scalar("SELECT id FROM campaigns").fetch_one(&pool).await.unwrap();
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);

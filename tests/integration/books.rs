@@ -20,7 +20,8 @@ fn fixture(name: &str) -> Vec<u8> {
 /// A photo-like JPEG (gradients and noise, so it compresses like a photo).
 fn jpeg(width: u32, height: u32, seed: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, y| {
-        let n = (x.wrapping_mul(7919) ^ y.wrapping_mul(104_729) ^ seed.wrapping_mul(31)).wrapping_mul(2_654_435_761) >> 28;
+        let n =
+            (x.wrapping_mul(7919) ^ y.wrapping_mul(104_729) ^ seed.wrapping_mul(31)).wrapping_mul(2_654_435_761) >> 28;
         image::Rgb([(x * 255 / width) as u8 ^ n as u8, (y * 255 / height) as u8, (seed * 70 % 255) as u8])
     });
     let mut out = Cursor::new(Vec::new());
@@ -61,15 +62,25 @@ async fn story(pool: &PgPool, campaign: Uuid, order: i32, title: &str, content: 
 }
 
 async fn upload_photo(app: &TestApp, cookie: &str, campaign: Uuid, story: Uuid, name: &str, bytes: &[u8]) -> Uuid {
-    let reply = app.upload(&format!("/media/campaigns/{campaign}/photos?story={story}"), "photos", &[(name, bytes)], Some(cookie)).await;
+    let reply = app
+        .upload(&format!("/media/campaigns/{campaign}/photos?story={story}"), "photos", &[(name, bytes)], Some(cookie))
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let v: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
-    let id = v.as_array().and_then(|a| a.first()).map(|p| p["id"].clone()).unwrap_or_else(|| v["photos"][0]["id"].clone());
+    let id =
+        v.as_array().and_then(|a| a.first()).map(|p| p["id"].clone()).unwrap_or_else(|| v["photos"][0]["id"].clone());
     id.as_str().unwrap().parse().unwrap()
 }
 
 async fn create_book(app: &TestApp, cookie: &str, campaign: Uuid, title: &str) -> Uuid {
-    let reply = app.post_fn("create_book", &[("campaign_id", &campaign.to_string()), ("title", title)], Some(cookie), Client::Script).await;
+    let reply = app
+        .post_fn(
+            "create_book",
+            &[("campaign_id", &campaign.to_string()), ("title", title)],
+            Some(cookie),
+            Client::Script,
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let location = reply.header("location").expect("redirect to the designer");
     location.rsplit('/').next().unwrap().parse().unwrap()
@@ -102,11 +113,21 @@ async fn book_state(pool: &PgPool, book: Uuid) -> BookState {
     .fetch_one(pool)
     .await
     .unwrap();
-    BookState { status: row.0, render_status: row.1, page_count: row.2, pdf_url: row.3, cover_pdf_url: row.4, preflight: row.5 }
+    BookState {
+        status: row.0,
+        render_status: row.1,
+        page_count: row.2,
+        pdf_url: row.3,
+        cover_pdf_url: row.4,
+        preflight: row.5,
+    }
 }
 
 fn tool(name: &str, args: &[&str]) -> String {
-    let out = Command::new(name).args(args).output().unwrap_or_else(|e| panic!("{name} (poppler-utils) must be installed: {e}"));
+    let out = Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} (poppler-utils) must be installed: {e}"));
     assert!(out.status.success(), "{name} {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -156,15 +177,26 @@ async fn a_ten_story_book_renders_to_a_print_ready_pdf(pool: PgPool) {
         upload_photo(&app, &f.owner, f.campaign, *story, &format!("p{i}.jpg"), &jpeg(2400, 1600, i as u32)).await;
     }
     let low_res = upload_photo(&app, &f.owner, f.campaign, stories[5], "small.jpg", &jpeg(300, 200, 7)).await;
-    let portrait = upload_photo(&app, &f.owner, f.campaign, stories[6], "portrait.jpg", &rotated_jpeg(2400, 1600)).await;
-    let (w, h): (i32, i32) = sqlx::query_as("SELECT width, height FROM photos WHERE id = $1").bind(portrait).fetch_one(&pool).await.unwrap();
+    let portrait =
+        upload_photo(&app, &f.owner, f.campaign, stories[6], "portrait.jpg", &rotated_jpeg(2400, 1600)).await;
+    let (w, h): (i32, i32) =
+        sqlx::query_as("SELECT width, height FROM photos WHERE id = $1").bind(portrait).fetch_one(&pool).await.unwrap();
     assert_eq!((w, h), (1600, 2400), "EXIF orientation is applied");
     // A recording for the QR code.
-    let audio = app.upload(&format!("/media/campaigns/{}/stories/{}/audio", f.campaign, stories[2]), "audio", &[("s.webm", &fixture("speech.webm"))], Some(&f.owner)).await;
+    let audio = app
+        .upload(
+            &format!("/media/campaigns/{}/stories/{}/audio", f.campaign, stories[2]),
+            "audio",
+            &[("s.webm", &fixture("speech.webm"))],
+            Some(&f.owner),
+        )
+        .await;
     assert_eq!(audio.status, StatusCode::OK, "{}", audio.body);
 
     let book = create_book(&app, &f.owner, f.campaign, "Dad's Life Stories").await;
-    let ids = |s: Uuid| vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string()), ("story_id", s.to_string())];
+    let ids = |s: Uuid| {
+        vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string()), ("story_id", s.to_string())]
+    };
     let mut qr = ids(stories[2]);
     qr.push(("on", "true".into()));
     assert_eq!(call(&app, &f.owner, "set_book_qr", &qr).await.status, StatusCode::OK);
@@ -188,7 +220,12 @@ async fn a_ten_story_book_renders_to_a_print_ready_pdf(pool: PgPool) {
     let state = book_state(&pool, book).await;
     assert_eq!(state.render_status, "done", "{:?}", state.preflight);
     assert!(state.page_count > 0 && state.page_count % 4 == 0, "{} pages", state.page_count);
-    let (stories_in, photos_in): (i32, i32) = sqlx::query_as("SELECT story_count, photo_count FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
+    let (stories_in, photos_in): (i32, i32) =
+        sqlx::query_as("SELECT story_count, photo_count FROM books WHERE id = $1")
+            .bind(book)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!((stories_in, photos_in), (10, 6));
 
     let dir = std::env::temp_dir().join(format!("msf-book-{}", Uuid::new_v4()));
@@ -207,7 +244,8 @@ async fn a_ten_story_book_renders_to_a_print_ready_pdf(pool: PgPool) {
     let trim_box = info.lines().find(|l| l.starts_with("TrimBox:")).unwrap();
     let numbers: Vec<f64> = trim_box.split_whitespace().skip(1).map(|n| n.parse().unwrap()).collect();
     assert_eq!(numbers, vec![9.0, 9.0, 441.0, 657.0], "{trim_box}");
-    let pages: usize = info.lines().find(|l| l.starts_with("Pages:")).unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
+    let pages: usize =
+        info.lines().find(|l| l.starts_with("Pages:")).unwrap().split_whitespace().nth(1).unwrap().parse().unwrap();
     assert_eq!(pages, state.page_count as usize);
     assert_eq!(pages % 4, 0);
 
@@ -250,7 +288,8 @@ async fn a_ten_story_book_renders_to_a_print_ready_pdf(pool: PgPool) {
             .flat_map(|p| p.lines())
             .find(|l| l.contains(title))
             .unwrap_or_else(|| panic!("{title} is not in the contents"));
-        let listed: usize = line.split_whitespace().last().unwrap().parse().unwrap_or_else(|_| panic!("no page number: {line}"));
+        let listed: usize =
+            line.split_whitespace().last().unwrap().parse().unwrap_or_else(|_| panic!("no page number: {line}"));
         // A chapter opening has no running header: its text starts with the (maybe wrapped) title.
         let starts = pages_text
             .iter()
@@ -262,7 +301,8 @@ async fn a_ten_story_book_renders_to_a_print_ready_pdf(pool: PgPool) {
     }
 
     // The story with a recording carries its QR code; the others don't.
-    let qr_pages: Vec<usize> = pages_text.iter().enumerate().filter(|(_, p)| p.contains("Scan to hear")).map(|(i, _)| i).collect();
+    let qr_pages: Vec<usize> =
+        pages_text.iter().enumerate().filter(|(_, p)| p.contains("Scan to hear")).map(|(i, _)| i).collect();
     assert_eq!(qr_pages.len(), 1, "one QR code");
     assert!(pages_text[qr_pages[0]].contains(TITLES[2].split(' ').next_back().unwrap()), "{}", pages_text[qr_pages[0]]);
 
@@ -279,11 +319,15 @@ async fn a_ten_story_book_renders_to_a_print_ready_pdf(pool: PgPool) {
 
     // Preflight names the low-resolution photo (with its story and thumbnail) and the emoji.
     let findings = state.preflight.as_array().unwrap();
-    let low = findings.iter().find(|f| f["message"].as_str().unwrap().contains("dpi")).expect("a low-resolution warning");
+    let low =
+        findings.iter().find(|f| f["message"].as_str().unwrap().contains("dpi")).expect("a low-resolution warning");
     assert_eq!(low["severity"], "warning");
     assert_eq!(low["story_id"], stories[5].to_string());
     assert!(low["photo_thumbnail_url"].as_str().unwrap().contains(&low_res.to_string()));
-    let glyphs = findings.iter().find(|f| f["message"].as_str().unwrap().contains("can't print")).expect("a missing-glyph warning");
+    let glyphs = findings
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("can't print"))
+        .expect("a missing-glyph warning");
     assert_eq!(glyphs["story_id"], stories[4].to_string());
     assert!(glyphs["message"].as_str().unwrap().contains('😂'));
     assert!(findings.iter().all(|f| f["severity"] == "warning"), "{findings:?}");
@@ -337,7 +381,11 @@ async fn ready_to_order_needs_a_current_checked_pdf_and_any_change_returns_to_dr
     call(&app, &f.owner, "render_book", &ids).await;
     render_all(&app).await;
     assert_eq!(call(&app, &f.owner, "mark_book_ready", &ready).await.status, StatusCode::OK);
-    sqlx::query("UPDATE stories SET content = 'We had **goats**.' WHERE id = $1").bind(first).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE stories SET content = 'We had **goats**.' WHERE id = $1")
+        .bind(first)
+        .execute(&pool)
+        .await
+        .unwrap();
     assert_eq!(book_state(&pool, book).await.status, "draft");
 }
 
@@ -379,7 +427,8 @@ async fn bad_design_input_is_refused_and_changes_nothing(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
     let book = create_book(&app, &f.owner, f.campaign, "Dad").await;
-    let before: serde_json::Value = sqlx::query_scalar("SELECT design_data FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
+    let before: serde_json::Value =
+        sqlx::query_scalar("SELECT design_data FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
     let ids = vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())];
     let mut details = ids.clone();
     details.extend([
@@ -399,15 +448,27 @@ async fn bad_design_input_is_refused_and_changes_nothing(pool: PgPool) {
     assert_eq!(call(&app, &f.owner, "save_book_cover", &cover).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     // A photo of another campaign can't be the cover.
     let mut foreign = ids.clone();
-    foreign.extend([("layout", "framed_photo".into()), ("colour", "#336699".into()), ("photo_id", Uuid::new_v4().to_string())]);
+    foreign.extend([
+        ("layout", "framed_photo".into()),
+        ("colour", "#336699".into()),
+        ("photo_id", Uuid::new_v4().to_string()),
+    ]);
     assert_eq!(call(&app, &f.owner, "save_book_cover", &foreign).await.status, StatusCode::NOT_FOUND);
-    let after: serde_json::Value = sqlx::query_scalar("SELECT design_data FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
+    let after: serde_json::Value =
+        sqlx::query_scalar("SELECT design_data FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
     assert_eq!(before, after);
     assert_eq!(create_book_status(&app, &f.owner, f.campaign, "").await, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 async fn create_book_status(app: &TestApp, cookie: &str, campaign: Uuid, title: &str) -> StatusCode {
-    app.post_fn("create_book", &[("campaign_id", &campaign.to_string()), ("title", title)], Some(cookie), Client::Script).await.status
+    app.post_fn(
+        "create_book",
+        &[("campaign_id", &campaign.to_string()), ("title", title)],
+        Some(cookie),
+        Client::Script,
+    )
+    .await
+    .status
 }
 
 #[sqlx::test]
@@ -437,12 +498,26 @@ async fn stories_are_added_reordered_and_left_out(pool: PgPool) {
     sqlx::query("UPDATE stories SET status = 'draft' WHERE id = $1").bind(c).execute(&pool).await.unwrap();
     let book = create_book(&app, &f.owner, f.campaign, "Dad").await;
     let order = || async {
-        let design: serde_json::Value = sqlx::query_scalar("SELECT design_data FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
-        design["stories"].as_array().unwrap().iter().map(|s| s["story_id"].as_str().unwrap().parse::<Uuid>().unwrap()).collect::<Vec<_>>()
+        let design: serde_json::Value = sqlx::query_scalar("SELECT design_data FROM books WHERE id = $1")
+            .bind(book)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        design["stories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["story_id"].as_str().unwrap().parse::<Uuid>().unwrap())
+            .collect::<Vec<_>>()
     };
     assert_eq!(order().await, vec![a, b], "stories with text, in campaign order; not the empty draft");
     let with = |s: Uuid, extra: (&'static str, &str)| {
-        vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string()), ("story_id", s.to_string()), (extra.0, extra.1.to_owned())]
+        vec![
+            ("campaign_id", f.campaign.to_string()),
+            ("book_id", book.to_string()),
+            ("story_id", s.to_string()),
+            (extra.0, extra.1.to_owned()),
+        ]
     };
     assert_eq!(call(&app, &f.owner, "include_book_story", &with(c, ("include", "true"))).await.status, StatusCode::OK);
     assert_eq!(call(&app, &f.owner, "move_book_story", &with(c, ("position", "0"))).await.status, StatusCode::OK);
@@ -450,7 +525,10 @@ async fn stories_are_added_reordered_and_left_out(pool: PgPool) {
     assert_eq!(call(&app, &f.owner, "include_book_story", &with(a, ("include", "false"))).await.status, StatusCode::OK);
     assert_eq!(order().await, vec![c, b]);
     // A story of another campaign can't be added.
-    assert_eq!(call(&app, &f.owner, "include_book_story", &with(Uuid::new_v4(), ("include", "true"))).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(&app, &f.owner, "include_book_story", &with(Uuid::new_v4(), ("include", "true"))).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(order().await, vec![c, b]);
 }
 
@@ -461,13 +539,28 @@ async fn a_listening_link_plays_one_recording_until_it_is_revoked(pool: PgPool) 
     let s = story(&pool, f.campaign, 0, "The farm", "We had cows.").await;
     let other = story(&pool, f.campaign, 1, "The mill", "Work.").await;
     for id in [s, other] {
-        let reply = app.upload(&format!("/media/campaigns/{}/stories/{id}/audio", f.campaign), "audio", &[("s.webm", &fixture("speech.webm"))], Some(&f.owner)).await;
+        let reply = app
+            .upload(
+                &format!("/media/campaigns/{}/stories/{id}/audio", f.campaign),
+                "audio",
+                &[("s.webm", &fixture("speech.webm"))],
+                Some(&f.owner),
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     }
     let book = create_book(&app, &f.owner, f.campaign, "Dad").await;
-    let args = |on: &str| vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string()), ("story_id", s.to_string()), ("on", on.to_owned())];
+    let args = |on: &str| {
+        vec![
+            ("campaign_id", f.campaign.to_string()),
+            ("book_id", book.to_string()),
+            ("story_id", s.to_string()),
+            ("on", on.to_owned()),
+        ]
+    };
     assert_eq!(call(&app, &f.owner, "set_book_qr", &args("true")).await.status, StatusCode::OK);
-    let detail: serde_json::Value = serde_json::from_str(&call(&app, &f.owner, "book", &args("true")[..2]).await.body).unwrap();
+    let detail: serde_json::Value =
+        serde_json::from_str(&call(&app, &f.owner, "book", &args("true")[..2]).await.body).unwrap();
     let url = detail["included"][0]["share_url"].as_str().expect("a listening link").to_owned();
     let token = url.rsplit('/').next().unwrap().to_owned();
     assert!(detail["included"][1]["share_url"].is_null(), "only the chosen story has a link");
@@ -492,7 +585,13 @@ async fn a_listening_link_plays_one_recording_until_it_is_revoked(pool: PgPool) 
     let silent = story(&pool, f.campaign, 2, "Quiet", "No audio.").await;
     let mut silent_args = args("true");
     silent_args[2] = ("story_id", silent.to_string());
-    call(&app, &f.owner, "include_book_story", &[silent_args[0].clone(), silent_args[1].clone(), silent_args[2].clone(), ("include", "true".into())]).await;
+    call(
+        &app,
+        &f.owner,
+        "include_book_story",
+        &[silent_args[0].clone(), silent_args[1].clone(), silent_args[2].clone(), ("include", "true".into())],
+    )
+    .await;
     assert_eq!(call(&app, &f.owner, "set_book_qr", &silent_args).await.status, StatusCode::CONFLICT);
 }
 
@@ -532,7 +631,10 @@ async fn a_newer_render_supersedes_a_queued_one_and_a_missing_photo_is_left_out(
     let ids = vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())];
     assert_eq!(call(&app, &f.owner, "render_book", &ids).await.status, StatusCode::OK);
     assert_eq!(call(&app, &f.owner, "render_book", &ids).await.status, StatusCode::OK);
-    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE kind = 'render_book' AND status = 'queued'").fetch_one(&pool).await.unwrap();
+    let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE kind = 'render_book' AND status = 'queued'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(queued, 2);
     // The older job finds itself superseded and does nothing.
     assert!(run_once(&app.state).await.unwrap());
@@ -542,17 +644,25 @@ async fn a_newer_render_supersedes_a_queued_one_and_a_missing_photo_is_left_out(
     let state = book_state(&pool, book).await;
     assert_eq!(state.render_status, "done");
     // The newer render is the book's; the superseded one stored nothing.
-    let jobs: Vec<String> = sqlx::query_scalar("SELECT payload->>'render_job' FROM jobs WHERE kind = 'render_book' ORDER BY id")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let jobs: Vec<String> =
+        sqlx::query_scalar("SELECT payload->>'render_job' FROM jobs WHERE kind = 'render_book' ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     assert!(state.pdf_url.as_deref().unwrap().contains(&jobs[1]));
     let first = format!("campaigns/{}/books/{book}/renders/{}/book.pdf", f.campaign, jobs[0]);
     assert!(!app.state.storage.exists(&first).await);
-    let left_out = state.preflight.as_array().unwrap().iter().find(|f| f["message"].as_str().unwrap().contains("couldn't be read")).expect("a warning");
+    let left_out = state
+        .preflight
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("couldn't be read"))
+        .expect("a warning");
     assert_eq!(left_out["severity"], "warning");
     assert!(left_out["photo_thumbnail_url"].as_str().unwrap().contains(&photo.to_string()));
-    let (photos,): (i32,) = sqlx::query_as("SELECT photo_count FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
+    let (photos,): (i32,) =
+        sqlx::query_as("SELECT photo_count FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
     assert_eq!(photos, 0);
 }
 
@@ -568,7 +678,8 @@ async fn an_ordered_book_is_final_and_a_copy_starts_a_new_edition(pool: PgPool) 
     assert_eq!(call(&app, &f.owner, "save_book_cover", &cover).await.status, StatusCode::OK);
     // The orders work moves a book on; its design is final from then on.
     sqlx::query("UPDATE books SET status = 'ordered' WHERE id = $1").bind(book).execute(&pool).await.unwrap();
-    let before: serde_json::Value = sqlx::query_scalar("SELECT design_data FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
+    let before: serde_json::Value =
+        sqlx::query_scalar("SELECT design_data FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
     let reply = call(&app, &f.owner, "save_book_cover", &cover).await;
     assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
     assert_eq!(call(&app, &f.owner, "delete_book", &ids).await.status, StatusCode::CONFLICT);
@@ -577,7 +688,11 @@ async fn an_ordered_book_is_final_and_a_copy_starts_a_new_edition(pool: PgPool) 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let copy: Uuid = reply.header("location").unwrap().rsplit('/').next().unwrap().parse().unwrap();
     let (title, status, design): (String, String, serde_json::Value) =
-        sqlx::query_as("SELECT title, status, design_data FROM books WHERE id = $1").bind(copy).fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT title, status, design_data FROM books WHERE id = $1")
+            .bind(copy)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!((title.as_str(), status.as_str()), ("Dad (copy)", "draft"));
     assert_eq!(design, before);
     let mut edit = vec![("campaign_id", f.campaign.to_string()), ("book_id", copy.to_string())];
@@ -600,11 +715,14 @@ async fn a_new_book_starts_with_every_story_that_has_text_drafts_included(pool: 
     let book = create_book(&app, &f.owner, f.campaign, "First book").await;
     let design: serde_json::Value =
         sqlx::query_scalar("SELECT design_data FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
-    let ids: Vec<String> = design["stories"].as_array().unwrap().iter().map(|s| s["story_id"].as_str().unwrap().to_owned()).collect();
+    let ids: Vec<String> =
+        design["stories"].as_array().unwrap().iter().map(|s| s["story_id"].as_str().unwrap().to_owned()).collect();
     assert_eq!(ids, vec![finished.to_string(), draft.to_string()]);
-    let detail = call(&app, &f.owner, "book", &[("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())]).await;
+    let detail =
+        call(&app, &f.owner, "book", &[("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())]).await;
     assert_eq!(detail.status, StatusCode::OK);
     let detail: serde_json::Value = serde_json::from_str(&detail.body).unwrap();
-    let statuses: Vec<&str> = detail["included"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> =
+        detail["included"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, vec!["Completed", "Draft"], "the designer marks the draft");
 }

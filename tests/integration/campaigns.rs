@@ -9,7 +9,12 @@ use crate::helpers::{Client, TestApp};
 
 async fn create(app: &TestApp, cookie: &str, title: &str, goal: &str) -> Uuid {
     let reply = app
-        .post_fn("create_campaign", &[("title", title), ("storyteller_name", "Dad"), ("goal_stories", goal)], Some(cookie), Client::Script)
+        .post_fn(
+            "create_campaign",
+            &[("title", title), ("storyteller_name", "Dad"), ("goal_stories", goal)],
+            Some(cookie),
+            Client::Script,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let location = reply.header("location").expect("redirect to the new campaign");
@@ -82,7 +87,9 @@ async fn the_dashboard_filters_by_status_and_refuses_unknown_ones(pool: PgPool) 
     let cookie = app.signed_up("ann@example.com").await;
     let a = create(&app, &cookie, "A", "10").await;
     create(&app, &cookie, "B", "10").await;
-    let paused = app.post_fn("set_campaign_status", &[("id", &a.to_string()), ("status", "paused")], Some(&cookie), Client::Script).await;
+    let paused = app
+        .post_fn("set_campaign_status", &[("id", &a.to_string()), ("status", "paused")], Some(&cookie), Client::Script)
+        .await;
     assert_eq!(paused.status, StatusCode::OK, "{}", paused.body);
     let only = dashboard(&app, &cookie, "paused").await;
     assert_eq!(only.iter().map(|c| c.id).collect::<Vec<_>>(), vec![a]);
@@ -115,8 +122,18 @@ async fn bad_input_is_refused_and_changes_nothing(pool: PgPool) {
     for form in [
         vec![("id", id.to_string()), ("title", long.clone()), ("goal_stories", "10".into())],
         vec![("id", id.to_string()), ("title", "Ok".into()), ("goal_stories", "0".into())],
-        vec![("id", id.to_string()), ("title", "Ok".into()), ("goal_stories", "10".into()), ("relationship_type", "cousin".into())],
-        vec![("id", id.to_string()), ("title", "Ok".into()), ("goal_stories", "10".into()), ("storyteller_email", "nope".into())],
+        vec![
+            ("id", id.to_string()),
+            ("title", "Ok".into()),
+            ("goal_stories", "10".into()),
+            ("relationship_type", "cousin".into()),
+        ],
+        vec![
+            ("id", id.to_string()),
+            ("title", "Ok".into()),
+            ("goal_stories", "10".into()),
+            ("storyteller_email", "nope".into()),
+        ],
     ] {
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let reply = app.post_fn("update_campaign", &form, Some(&cookie), Client::Script).await;
@@ -141,14 +158,20 @@ async fn an_archived_campaign_is_read_only_until_restored(pool: PgPool) {
 
     let archive = as_form(&status("archived"));
     let archive: Vec<(&str, &str)> = archive.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    assert_eq!(app.post_fn("set_campaign_status", &archive, Some(&cookie), Client::Script).await.status, StatusCode::OK);
+    assert_eq!(
+        app.post_fn("set_campaign_status", &archive, Some(&cookie), Client::Script).await.status,
+        StatusCode::OK
+    );
     let edit_form: Vec<(&str, &str)> = edit.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let refused = app.post_fn("update_campaign", &edit_form, Some(&cookie), Client::Script).await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
 
     let restore = as_form(&status("active"));
     let restore: Vec<(&str, &str)> = restore.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    assert_eq!(app.post_fn("set_campaign_status", &restore, Some(&cookie), Client::Script).await.status, StatusCode::OK);
+    assert_eq!(
+        app.post_fn("set_campaign_status", &restore, Some(&cookie), Client::Script).await.status,
+        StatusCode::OK
+    );
     assert_eq!(app.post_fn("update_campaign", &edit_form, Some(&cookie), Client::Script).await.status, StatusCode::OK);
     let reply = app.post_fn("campaign", &[("id", &id)], Some(&cookie), Client::Script).await;
     let overview: CampaignOverview = serde_json::from_str(&reply.body).unwrap();
@@ -161,14 +184,20 @@ async fn deleting_needs_the_exact_title_and_removes_everything_beneath(pool: PgP
     let cookie = app.signed_up("ann@example.com").await;
     let id = create(&app, &cookie, "Dad", "10").await;
     story(&pool, id, "words").await;
-    sqlx::query("INSERT INTO photos (user_id, campaign_id, filename, url) SELECT user_id, id, 'a.jpg', '/a.jpg' FROM campaigns")
-        .execute(&pool)
-        .await
-        .unwrap();
-    let wrong = app.post_fn("delete_campaign", &[("id", &id.to_string()), ("confirm_title", "dad")], Some(&cookie), Client::Script).await;
+    sqlx::query(
+        "INSERT INTO photos (user_id, campaign_id, filename, url) SELECT user_id, id, 'a.jpg', '/a.jpg' FROM campaigns",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let wrong = app
+        .post_fn("delete_campaign", &[("id", &id.to_string()), ("confirm_title", "dad")], Some(&cookie), Client::Script)
+        .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let ok = app.post_fn("delete_campaign", &[("id", &id.to_string()), ("confirm_title", "Dad")], Some(&cookie), Client::Script).await;
+    let ok = app
+        .post_fn("delete_campaign", &[("id", &id.to_string()), ("confirm_title", "Dad")], Some(&cookie), Client::Script)
+        .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     for table in ["campaigns", "stories", "family_members", "photos"] {
         let left: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&pool).await.unwrap();
@@ -188,7 +217,9 @@ async fn a_campaign_with_book_orders_cannot_be_deleted(pool: PgPool) {
     .execute(&pool)
     .await
     .unwrap();
-    let reply = app.post_fn("delete_campaign", &[("id", &id.to_string()), ("confirm_title", "Dad")], Some(&cookie), Client::Script).await;
+    let reply = app
+        .post_fn("delete_campaign", &[("id", &id.to_string()), ("confirm_title", "Dad")], Some(&cookie), Client::Script)
+        .await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
     let err: AppError = serde_json::from_str(&reply.body).unwrap();
     assert!(err.to_string().contains("archive"), "{err}");

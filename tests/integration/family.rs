@@ -72,7 +72,13 @@ fn token_of(link: &str) -> String {
 async fn invite(app: &TestApp, cookie: &str, campaign: Uuid, email: &str, role: &str) -> http::StatusCode {
     app.post_fn(
         "invite_member",
-        &[("campaign_id", &campaign.to_string()), ("email", email), ("name", "Cousin Kim"), ("relationship", "niece"), ("role", role)],
+        &[
+            ("campaign_id", &campaign.to_string()),
+            ("email", email),
+            ("name", "Cousin Kim"),
+            ("relationship", "niece"),
+            ("role", role),
+        ],
         Some(cookie),
         Client::Script,
     )
@@ -113,34 +119,47 @@ async fn an_invitation_arrives_by_smtp_with_a_working_link(pool: PgPool) {
     assert_eq!(invite(&app, &f.owner, f.campaign, "kim@example.com", "contributor").await, StatusCode::OK);
 
     let (status, invited_by): (String, Option<Uuid>) =
-        sqlx::query_as("SELECT status, invited_by FROM family_members WHERE email = 'kim@example.com'").fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT status, invited_by FROM family_members WHERE email = 'kim@example.com'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(status, "invited");
     assert!(invited_by.is_some());
 
     let sink = SmtpSink::start().await;
-    let mailer = Mailer::new(Some(&format!("smtp://127.0.0.1:{}", sink.port)), &std::env::temp_dir(), "MyStoryFlow <hello@example.com>").unwrap();
+    let mailer = Mailer::new(
+        Some(&format!("smtp://127.0.0.1:{}", sink.port)),
+        &std::env::temp_dir(),
+        "MyStoryFlow <hello@example.com>",
+    )
+    .unwrap();
     assert!(mail::run_once(&pool, &mailer).await.unwrap());
     let messages = sink.messages();
     assert_eq!(messages.len(), 1);
     let message = &messages[0];
     assert!(message.contains("To: kim@example.com"), "{message}");
     assert!(message.contains("text/plain") && message.contains("text/html"));
-    assert!(message.contains("Dad's Life Stories") || message.contains("Dad=27s Life Stories"), "says to what: {message}");
+    assert!(
+        message.contains("Dad's Life Stories") || message.contains("Dad=27s Life Stories"),
+        "says to what: {message}"
+    );
     let token = token_of(&link_in(message));
     assert!(token.len() >= 43, "at least 256 bits, URL-safe");
 
     // Only the hash is stored.
-    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM invitations WHERE token_hash = sha256(convert_to($1, 'UTF8'))")
-        .bind(&token)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let stored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM invitations WHERE token_hash = sha256(convert_to($1, 'UTF8'))")
+            .bind(&token)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(stored, 1);
-    let plain: i64 = sqlx::query_scalar("SELECT count(*) FROM invitations WHERE encode(token_hash, 'escape') LIKE '%' || $1 || '%'")
-        .bind(&token)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let plain: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM invitations WHERE encode(token_hash, 'escape') LIKE '%' || $1 || '%'")
+            .bind(&token)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(plain, 0);
 
     let (status, shown) = view(&app, &token).await;
@@ -152,7 +171,12 @@ async fn an_invitation_arrives_by_smtp_with_a_working_link(pool: PgPool) {
     let reply = app
         .post_fn(
             "signup",
-            &[("email", "kim@example.com"), ("name", "Kim"), ("password", crate::helpers::PASSWORD), ("invitation", &token)],
+            &[
+                ("email", "kim@example.com"),
+                ("name", "Kim"),
+                ("password", crate::helpers::PASSWORD),
+                ("invitation", &token),
+            ],
             None,
             Client::Script,
         )
@@ -178,11 +202,15 @@ async fn mail_waits_out_an_smtp_outage_and_is_delivered_after(pool: PgPool) {
     assert_eq!(invite(&app, &f.owner, f.campaign, "kim@example.com", "viewer").await, StatusCode::OK);
 
     let port = SmtpSink::free_port();
-    let mailer = Mailer::new(Some(&format!("smtp://127.0.0.1:{port}")), &std::env::temp_dir(), "hello@example.com").unwrap();
+    let mailer =
+        Mailer::new(Some(&format!("smtp://127.0.0.1:{port}")), &std::env::temp_dir(), "hello@example.com").unwrap();
     // Nobody listens: the send fails, the job goes back to the queue for later.
     assert!(mail::run_once(&pool, &mailer).await.unwrap());
     let (status, attempts, later): (String, i32, bool) =
-        sqlx::query_as("SELECT status, attempts, run_at > NOW() FROM jobs WHERE kind = 'mail'").fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT status, attempts, run_at > NOW() FROM jobs WHERE kind = 'mail'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!((status.as_str(), attempts, later), ("queued", 1, true));
 
     let dir = std::env::temp_dir().join(format!("msf-smtp-{}", Uuid::new_v4()));
@@ -190,7 +218,8 @@ async fn mail_waits_out_an_smtp_outage_and_is_delivered_after(pool: PgPool) {
     sqlx::query("UPDATE jobs SET run_at = NOW()").execute(&pool).await.unwrap(); // the backoff has passed
     assert!(mail::run_once(&pool, &mailer).await.unwrap());
     assert_eq!(sink.messages().len(), 1);
-    let status: String = sqlx::query_scalar("SELECT status FROM jobs WHERE kind = 'mail'").fetch_one(&pool).await.unwrap();
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM jobs WHERE kind = 'mail'").fetch_one(&pool).await.unwrap();
     assert_eq!(status, "done");
     sink.stop().await;
 }
@@ -213,12 +242,19 @@ async fn expired_revoked_reused_and_forged_links_are_refused(pool: PgPool) {
     assert_eq!(invite(&app, &f.owner, f.campaign, "KIM@example.com", "contributor").await, StatusCode::OK);
     let second = token_of(&queued_link(&pool, "kim@example.com").await);
     assert_ne!(first, second);
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM family_members WHERE lower(email) = 'kim@example.com'").fetch_one(&pool).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM family_members WHERE lower(email) = 'kim@example.com'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(rows, 1, "inviting twice re-sends rather than duplicates");
     assert_eq!(view(&app, &first).await.1.unwrap().state, InvitationState::Revoked);
     let (status, body) = accept(&app, &kim, &first).await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
-    assert_eq!(campaign_status(&app, &kim, f.campaign).await, StatusCode::NOT_FOUND, "invited but not joined sees nothing");
+    assert_eq!(
+        campaign_status(&app, &kim, f.campaign).await,
+        StatusCode::NOT_FOUND,
+        "invited but not joined sees nothing"
+    );
     assert_eq!(accept(&app, &kim, &second).await.0, StatusCode::OK);
     assert_eq!(campaign_status(&app, &kim, f.campaign).await, StatusCode::OK);
     let (status, body) = accept(&app, &lee, &second).await;
@@ -230,17 +266,31 @@ async fn expired_revoked_reused_and_forged_links_are_refused(pool: PgPool) {
     // Expired.
     assert_eq!(invite(&app, &f.owner, f.campaign, "lee@example.com", "viewer").await, StatusCode::OK);
     let token = token_of(&queued_link(&pool, "lee@example.com").await);
-    sqlx::query("UPDATE invitations SET expires_at = NOW() - interval '1 minute' WHERE email = 'lee@example.com'").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE invitations SET expires_at = NOW() - interval '1 minute' WHERE email = 'lee@example.com'")
+        .execute(&pool)
+        .await
+        .unwrap();
     assert_eq!(view(&app, &token).await.1.unwrap().state, InvitationState::Expired);
     let (status, body) = accept(&app, &lee, &token).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("expired"), "{body}");
 
     // Withdrawn.
-    sqlx::query("UPDATE invitations SET expires_at = NOW() + interval '1 day' WHERE email = 'lee@example.com'").execute(&pool).await.unwrap();
-    let member: Uuid = sqlx::query_scalar("SELECT id FROM family_members WHERE email = 'lee@example.com'").fetch_one(&pool).await.unwrap();
+    sqlx::query("UPDATE invitations SET expires_at = NOW() + interval '1 day' WHERE email = 'lee@example.com'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let member: Uuid = sqlx::query_scalar("SELECT id FROM family_members WHERE email = 'lee@example.com'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     let reply = app
-        .post_fn("revoke_invitation", &[("campaign_id", &f.campaign.to_string()), ("member_id", &member.to_string())], Some(&f.owner), Client::Script)
+        .post_fn(
+            "revoke_invitation",
+            &[("campaign_id", &f.campaign.to_string()), ("member_id", &member.to_string())],
+            Some(&f.owner),
+            Client::Script,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(view(&app, &token).await.1.unwrap().state, InvitationState::Revoked);
@@ -258,9 +308,17 @@ async fn expired_revoked_reused_and_forged_links_are_refused(pool: PgPool) {
 async fn a_token_for_one_campaign_joins_only_that_campaign(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family_of(&app, &pool).await;
-    let reply = app.post_fn("create_campaign", &[("title", "Mum's Stories"), ("goal_stories", "5")], Some(&f.owner), Client::Script).await;
+    let reply = app
+        .post_fn(
+            "create_campaign",
+            &[("title", "Mum's Stories"), ("goal_stories", "5")],
+            Some(&f.owner),
+            Client::Script,
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK);
-    let other: Uuid = sqlx::query_scalar("SELECT id FROM campaigns WHERE title = 'Mum''s Stories'").fetch_one(&pool).await.unwrap();
+    let other: Uuid =
+        sqlx::query_scalar("SELECT id FROM campaigns WHERE title = 'Mum''s Stories'").fetch_one(&pool).await.unwrap();
     let kim = app.signed_up("kim@example.com").await;
     assert_eq!(invite(&app, &f.owner, f.campaign, "kim@example.com", "viewer").await, StatusCode::OK);
     let token = token_of(&queued_link(&pool, "kim@example.com").await);
@@ -268,7 +326,14 @@ async fn a_token_for_one_campaign_joins_only_that_campaign(pool: PgPool) {
     assert_eq!(campaign_status(&app, &kim, f.campaign).await, StatusCode::OK);
     assert_eq!(campaign_status(&app, &kim, other).await, StatusCode::NOT_FOUND);
     // As a viewer: reads but does not write.
-    let reply = app.post_fn("create_story", &[("campaign_id", &f.campaign.to_string()), ("title", "Mine")], Some(&kim), Client::Script).await;
+    let reply = app
+        .post_fn(
+            "create_story",
+            &[("campaign_id", &f.campaign.to_string()), ("title", "Mine")],
+            Some(&kim),
+            Client::Script,
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }
 
@@ -280,24 +345,48 @@ async fn ownership_moves_in_one_step_and_there_is_always_one_owner(pool: PgPool)
     // The owner can't leave or be demoted.
     let reply = app.post_fn("leave_campaign", &[("campaign_id", &c)], Some(&f.owner), Client::Script).await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
-    let owner_row: Uuid = sqlx::query_scalar("SELECT id FROM family_members WHERE role = 'owner'").fetch_one(&pool).await.unwrap();
+    let owner_row: Uuid =
+        sqlx::query_scalar("SELECT id FROM family_members WHERE role = 'owner'").fetch_one(&pool).await.unwrap();
     let reply = app
-        .post_fn("set_member_role", &[("campaign_id", &c), ("member_id", &owner_row.to_string()), ("role", "viewer")], Some(&f.owner), Client::Script)
+        .post_fn(
+            "set_member_role",
+            &[("campaign_id", &c), ("member_id", &owner_row.to_string()), ("role", "viewer")],
+            Some(&f.owner),
+            Client::Script,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
 
-    let contributor: Uuid = sqlx::query_scalar("SELECT fm.id FROM family_members fm WHERE fm.email = 'contributor@example.com'").fetch_one(&pool).await.unwrap();
+    let contributor: Uuid =
+        sqlx::query_scalar("SELECT fm.id FROM family_members fm WHERE fm.email = 'contributor@example.com'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     let reply = app
-        .post_fn("transfer_ownership", &[("campaign_id", &c), ("member_id", &contributor.to_string())], Some(&f.owner), Client::Script)
+        .post_fn(
+            "transfer_ownership",
+            &[("campaign_id", &c), ("member_id", &contributor.to_string())],
+            Some(&f.owner),
+            Client::Script,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let owners: Vec<String> = sqlx::query_scalar("SELECT email FROM family_members WHERE role = 'owner'").fetch_all(&pool).await.unwrap();
+    let owners: Vec<String> =
+        sqlx::query_scalar("SELECT email FROM family_members WHERE role = 'owner'").fetch_all(&pool).await.unwrap();
     assert_eq!(owners, vec!["contributor@example.com".to_owned()]);
-    let campaign_owner: String = sqlx::query_scalar("SELECT u.email FROM campaigns c JOIN users u ON u.id = c.user_id").fetch_one(&pool).await.unwrap();
+    let campaign_owner: String = sqlx::query_scalar("SELECT u.email FROM campaigns c JOIN users u ON u.id = c.user_id")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(campaign_owner, "contributor@example.com");
     // The former owner is a contributor now, and can leave.
     let reply = app
-        .post_fn("transfer_ownership", &[("campaign_id", &c), ("member_id", &owner_row.to_string())], Some(&f.owner), Client::Script)
+        .post_fn(
+            "transfer_ownership",
+            &[("campaign_id", &c), ("member_id", &owner_row.to_string())],
+            Some(&f.owner),
+            Client::Script,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     let reply = app.post_fn("leave_campaign", &[("campaign_id", &c)], Some(&f.owner), Client::Script).await;
@@ -313,7 +402,12 @@ async fn owners_change_roles_permissions_and_activity(pool: PgPool) {
     let member = |email: &'static str| {
         let pool = pool.clone();
         async move {
-            sqlx::query_scalar::<_, Uuid>("SELECT id FROM family_members WHERE email = $1").bind(email).fetch_one(&pool).await.unwrap().to_string()
+            sqlx::query_scalar::<_, Uuid>("SELECT id FROM family_members WHERE email = $1")
+                .bind(email)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+                .to_string()
         }
     };
     let contributor = member("contributor@example.com").await;
@@ -327,7 +421,12 @@ async fn owners_change_roles_permissions_and_activity(pool: PgPool) {
     let reply = app
         .post_fn(
             "set_member_permissions",
-            &[("campaign_id", &c), ("member_id", &contributor), ("can_invite", "true"), ("can_edit_others_stories", "true")],
+            &[
+                ("campaign_id", &c),
+                ("member_id", &contributor),
+                ("can_invite", "true"),
+                ("can_edit_others_stories", "true"),
+            ],
             Some(&f.owner),
             Client::Script,
         )
@@ -340,17 +439,45 @@ async fn owners_change_roles_permissions_and_activity(pool: PgPool) {
     assert!(family.may_invite);
 
     // Roles change; deactivated members see nothing until reactivated.
-    let reply = app.post_fn("set_member_role", &[("campaign_id", &c), ("member_id", &viewer), ("role", "contributor")], Some(&f.owner), Client::Script).await;
+    let reply = app
+        .post_fn(
+            "set_member_role",
+            &[("campaign_id", &c), ("member_id", &viewer), ("role", "contributor")],
+            Some(&f.owner),
+            Client::Script,
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK);
     create_story(&app, &f.viewer, f.campaign, "Now I write").await;
-    let reply = app.post_fn("set_member_active", &[("campaign_id", &c), ("member_id", &viewer), ("active", "false")], Some(&f.owner), Client::Script).await;
+    let reply = app
+        .post_fn(
+            "set_member_active",
+            &[("campaign_id", &c), ("member_id", &viewer), ("active", "false")],
+            Some(&f.owner),
+            Client::Script,
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(campaign_status(&app, &f.viewer, f.campaign).await, StatusCode::NOT_FOUND);
-    let reply = app.post_fn("set_member_active", &[("campaign_id", &c), ("member_id", &viewer), ("active", "true")], Some(&f.owner), Client::Script).await;
+    let reply = app
+        .post_fn(
+            "set_member_active",
+            &[("campaign_id", &c), ("member_id", &viewer), ("active", "true")],
+            Some(&f.owner),
+            Client::Script,
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(campaign_status(&app, &f.viewer, f.campaign).await, StatusCode::OK);
     // Others can't manage members.
-    let reply = app.post_fn("set_member_role", &[("campaign_id", &c), ("member_id", &viewer), ("role", "viewer")], Some(&f.contributor), Client::Script).await;
+    let reply = app
+        .post_fn(
+            "set_member_role",
+            &[("campaign_id", &c), ("member_id", &viewer), ("role", "viewer")],
+            Some(&f.contributor),
+            Client::Script,
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }
 
@@ -362,42 +489,78 @@ async fn every_member_comments_and_hearts_authors_edit_and_owners_moderate(pool:
     let (c, s) = (f.campaign.to_string(), story.to_string());
     let comment = |cookie: String, body: &'static str| {
         let (app, c, s) = (&app, c.clone(), s.clone());
-        async move { app.post_fn("add_comment", &[("campaign_id", &c), ("story_id", &s), ("body", body)], Some(&cookie), Client::Script).await.status }
+        async move {
+            app.post_fn(
+                "add_comment",
+                &[("campaign_id", &c), ("story_id", &s), ("body", body)],
+                Some(&cookie),
+                Client::Script,
+            )
+            .await
+            .status
+        }
     };
     assert_eq!(comment(f.viewer.clone(), "I remember that farm!").await, StatusCode::OK);
     assert_eq!(comment(f.contributor.clone(), "So do I.").await, StatusCode::OK);
     assert_eq!(comment(f.viewer.clone(), "   ").await, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(comment(f.outsider.clone(), "Hi").await, StatusCode::NOT_FOUND);
 
-    let ids: Vec<Uuid> = sqlx::query_scalar("SELECT id FROM story_comments ORDER BY created_at").fetch_all(&pool).await.unwrap();
+    let ids: Vec<Uuid> =
+        sqlx::query_scalar("SELECT id FROM story_comments ORDER BY created_at").fetch_all(&pool).await.unwrap();
     let (viewers, contributors) = (ids[0].to_string(), ids[1].to_string());
     let edit = |cookie: String, id: String| {
         let (app, c, s) = (&app, c.clone(), s.clone());
         async move {
-            app.post_fn("edit_comment", &[("campaign_id", &c), ("story_id", &s), ("comment_id", &id), ("body", "Edited")], Some(&cookie), Client::Script)
-                .await
-                .status
+            app.post_fn(
+                "edit_comment",
+                &[("campaign_id", &c), ("story_id", &s), ("comment_id", &id), ("body", "Edited")],
+                Some(&cookie),
+                Client::Script,
+            )
+            .await
+            .status
         }
     };
     assert_eq!(edit(f.viewer.clone(), viewers.clone()).await, StatusCode::OK);
     assert_eq!(edit(f.viewer.clone(), contributors.clone()).await, StatusCode::FORBIDDEN);
-    assert_eq!(edit(f.owner.clone(), viewers.clone()).await, StatusCode::FORBIDDEN, "owners delete, they don't rewrite");
+    assert_eq!(
+        edit(f.owner.clone(), viewers.clone()).await,
+        StatusCode::FORBIDDEN,
+        "owners delete, they don't rewrite"
+    );
     let delete = |cookie: String, id: String| {
         let (app, c, s) = (&app, c.clone(), s.clone());
         async move {
-            app.post_fn("delete_comment", &[("campaign_id", &c), ("story_id", &s), ("comment_id", &id)], Some(&cookie), Client::Script).await.status
+            app.post_fn(
+                "delete_comment",
+                &[("campaign_id", &c), ("story_id", &s), ("comment_id", &id)],
+                Some(&cookie),
+                Client::Script,
+            )
+            .await
+            .status
         }
     };
     assert_eq!(delete(f.viewer.clone(), contributors.clone()).await, StatusCode::FORBIDDEN);
     assert_eq!(delete(f.owner.clone(), contributors.clone()).await, StatusCode::OK);
 
     for cookie in [&f.viewer, &f.owner] {
-        let reply = app.post_fn("set_heart", &[("campaign_id", &c), ("story_id", &s), ("on", "true")], Some(cookie), Client::Script).await;
+        let reply = app
+            .post_fn(
+                "set_heart",
+                &[("campaign_id", &c), ("story_id", &s), ("on", "true")],
+                Some(cookie),
+                Client::Script,
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::OK);
     }
-    let reply = app.post_fn("set_heart", &[("campaign_id", &c), ("story_id", &s), ("on", "true")], Some(&f.viewer), Client::Script).await;
+    let reply = app
+        .post_fn("set_heart", &[("campaign_id", &c), ("story_id", &s), ("on", "true")], Some(&f.viewer), Client::Script)
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "a second heart from the same person changes nothing");
-    let reply = app.post_fn("conversation", &[("campaign_id", &c), ("story_id", &s)], Some(&f.viewer), Client::Script).await;
+    let reply =
+        app.post_fn("conversation", &[("campaign_id", &c), ("story_id", &s)], Some(&f.viewer), Client::Script).await;
     let conversation: Conversation = serde_json::from_str(&reply.body).unwrap();
     assert_eq!(conversation.hearts, 2);
     assert!(conversation.hearted_by_me);
@@ -420,18 +583,22 @@ async fn a_finished_story_is_mailed_to_the_family_as_each_prefers(pool: PgPool) 
     let finish = |status: &'static str| {
         let (app, c, s, cookie) = (&app, f.campaign.to_string(), story.to_string(), f.contributor.clone());
         async move {
-            app.post_fn("set_story_status", &[("campaign_id", &c), ("story_id", &s), ("status", status)], Some(&cookie), Client::Script)
-                .await
-                .status
+            app.post_fn(
+                "set_story_status",
+                &[("campaign_id", &c), ("story_id", &s), ("status", status)],
+                Some(&cookie),
+                Client::Script,
+            )
+            .await
+            .status
         }
     };
     assert_eq!(finish("completed").await, StatusCode::OK);
-    let mails: Vec<(String, String)> = sqlx::query_as(
-        "SELECT payload->>'to', payload->>'text' FROM jobs WHERE kind = 'mail' ORDER BY payload->>'to'",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    let mails: Vec<(String, String)> =
+        sqlx::query_as("SELECT payload->>'to', payload->>'text' FROM jobs WHERE kind = 'mail' ORDER BY payload->>'to'")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     let to: Vec<&str> = mails.iter().map(|(t, _)| t.as_str()).collect();
     assert_eq!(to, vec!["viewer@example.com"], "not the author, not the weekly owner, not outsiders");
     let text = &mails[0].1;
@@ -440,30 +607,36 @@ async fn a_finished_story_is_mailed_to_the_family_as_each_prefers(pool: PgPool) 
 
     // Marking it completed again mails nobody: only draft → completed does.
     assert_eq!(finish("completed").await, StatusCode::OK);
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE kind = 'mail'").fetch_one(&pool).await.unwrap();
+    let count: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM jobs WHERE kind = 'mail'").fetch_one(&pool).await.unwrap();
     assert_eq!(count, 1);
 
     // The weekly reader gets one digest with it.
-    let sent = mystoryflow::server::notify::send_digests(&pool, &app.state.signer, "http://localhost:3000").await.unwrap();
+    let sent =
+        mystoryflow::server::notify::send_digests(&pool, &app.state.signer, "http://localhost:3000").await.unwrap();
     assert_eq!(sent, 1);
-    let digest: String = sqlx::query_scalar("SELECT payload->>'text' FROM jobs WHERE kind = 'mail' AND payload->>'to' = 'owner@example.com'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let digest: String = sqlx::query_scalar(
+        "SELECT payload->>'text' FROM jobs WHERE kind = 'mail' AND payload->>'to' = 'owner@example.com'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert!(digest.contains("A story"), "{digest}");
 
     // The unsubscribe link works without logging in, and only for its own person.
-    let link = text.lines().find_map(|l| l.split("Unsubscribe: ").nth(1)).expect("an unsubscribe link").trim().to_owned();
+    let link =
+        text.lines().find_map(|l| l.split("Unsubscribe: ").nth(1)).expect("an unsubscribe link").trim().to_owned();
     let token = link.split("token=").nth(1).unwrap().to_owned();
     let forged = format!("{}{}", &token[..token.len() - 2], if token.ends_with("AA") { "BB" } else { "AA" });
     let reply = app.post_fn("unsubscribe", &[("token", &forged)], None, Client::Script).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     let reply = app.post_fn("unsubscribe", &[("token", &token)], None, Client::Script).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let choice: String = sqlx::query_scalar("SELECT preferences->>'story_emails' FROM users WHERE email = 'viewer@example.com'")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let choice: String =
+        sqlx::query_scalar("SELECT preferences->>'story_emails' FROM users WHERE email = 'viewer@example.com'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(choice, "off");
     let page = app.get(&format!("/unsubscribe?token={token}"), None).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -489,7 +662,12 @@ async fn an_existing_member_logs_in_from_the_invitation_and_comes_back_to_it(poo
     let reply = app.log_in("kim@example.com", crate::helpers::PASSWORD, None, Client::PlainForm).await;
     let _ = reply;
     let reply = app
-        .post_fn("login", &[("email", "kim@example.com"), ("password", crate::helpers::PASSWORD), ("next", &back)], None, Client::PlainForm)
+        .post_fn(
+            "login",
+            &[("email", "kim@example.com"), ("password", crate::helpers::PASSWORD), ("next", &back)],
+            None,
+            Client::PlainForm,
+        )
         .await;
     assert_eq!(reply.header("location").as_deref(), Some(back.as_str()));
     let kim = reply.session_cookie().unwrap();

@@ -69,10 +69,7 @@ impl TestApp {
     pub async fn with_secure_cookies(pool: PgPool, secure: bool) -> Self {
         let sessions = PostgresStore::new(pool.clone());
         sessions.migrate().await.expect("session table");
-        let leptos_options = LeptosOptions::builder()
-            .output_name("mystoryflow")
-            .site_root("target/site")
-            .build();
+        let leptos_options = LeptosOptions::builder().output_name("mystoryflow").site_root("target/site").build();
         let media_dir = std::env::temp_dir().join(format!("msf-test-{}", uuid::Uuid::new_v4()));
         let state = AppState {
             leptos_options,
@@ -107,16 +104,10 @@ impl TestApp {
         self.send(req.body(Body::empty()).unwrap()).await
     }
 
-    pub async fn post_fn(
-        &self,
-        name: &str,
-        form: &[(&str, &str)],
-        cookie: Option<&str>,
-        client: Client,
-    ) -> Reply {
+    pub async fn post_fn(&self, name: &str, form: &[(&str, &str)], cookie: Option<&str>, client: Client) -> Reply {
         let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-        let mut req = Request::post(format!("/api/{name}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        let mut req =
+            Request::post(format!("/api/{name}")).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         req = match client {
             Client::Script => req.header(header::ACCEPT, "application/json"),
             Client::PlainForm => req
@@ -146,13 +137,19 @@ impl TestApp {
         let boundary = "msf-test-boundary-7c1e";
         let mut body = Vec::new();
         for (name, value) in fields {
-            body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
         }
         for (name, bytes) in files {
-            body.extend(format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n\
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\n\
                  Content-Type: application/octet-stream\r\n\r\n"
-            ).as_bytes());
+                )
+                .as_bytes(),
+            );
             body.extend(*bytes);
             body.extend(b"\r\n");
         }
@@ -167,7 +164,12 @@ impl TestApp {
     }
 
     /// A GET of a media file, optionally for a byte range.
-    pub async fn get_bytes(&self, path: &str, cookie: Option<&str>, range: Option<&str>) -> (StatusCode, http::HeaderMap, Vec<u8>) {
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        range: Option<&str>,
+    ) -> (StatusCode, http::HeaderMap, Vec<u8>) {
         let mut req = Request::get(path);
         if let Some(cookie) = cookie {
             req = req.header(header::COOKIE, cookie);
@@ -193,8 +195,7 @@ impl TestApp {
     }
 
     pub async fn log_in(&self, email: &str, password: &str, cookie: Option<&str>, client: Client) -> Reply {
-        self.post_fn("login", &[("email", email), ("password", password), ("next", "")], cookie, client)
-            .await
+        self.post_fn("login", &[("email", email), ("password", password), ("next", "")], cookie, client).await
     }
 
     /// Signs up and returns the session cookie.

@@ -101,7 +101,11 @@ async fn a_plain_form_login_failure_returns_to_the_form_with_the_message(pool: P
     let cookie = failed.session_cookie().unwrap();
 
     let page = app.get("/login", Some(&cookie)).await;
-    assert!(page.body.contains("don&#x27;t match an account") || page.body.contains("don't match an account"), "{}", page.body);
+    assert!(
+        page.body.contains("don&#x27;t match an account") || page.body.contains("don't match an account"),
+        "{}",
+        page.body
+    );
     assert!(page.body.contains("ann@example.com"), "the typed email is kept");
     assert!(!page.body.contains("wrong password!"), "passwords are never echoed");
 
@@ -167,7 +171,9 @@ async fn unknown_pages_are_404_with_a_friendly_page(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let reply = app.get("/no/such/page", None).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
-    assert!(reply.body.contains("We couldn&#x27;t find that page") || reply.body.contains("We couldn't find that page"));
+    assert!(
+        reply.body.contains("We couldn&#x27;t find that page") || reply.body.contains("We couldn't find that page")
+    );
 }
 
 #[sqlx::test]

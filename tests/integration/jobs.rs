@@ -25,8 +25,11 @@ async fn a_failed_job_is_retried_later_then_given_up(pool: PgPool) {
 
     let job = jobs::claim(&pool, &kinds).await.unwrap().unwrap();
     jobs::fail(&pool, &job, "smtp down").await.unwrap();
-    let (status, later): (String, bool) =
-        sqlx::query_as("SELECT status, run_at > NOW() FROM jobs WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    let (status, later): (String, bool) = sqlx::query_as("SELECT status, run_at > NOW() FROM jobs WHERE id = $1")
+        .bind(id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!((status.as_str(), later), ("queued", true));
     assert!(jobs::claim(&pool, &kinds).await.unwrap().is_none(), "not before its backoff");
 

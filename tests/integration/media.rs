@@ -24,7 +24,9 @@ async fn a_recording_is_measured_stored_privately_and_served_with_ranges(pool: P
     let story = create_story(&app, &f.contributor, f.campaign, "Told aloud").await;
     let path = audio_path(f.campaign, story);
 
-    let reply = app.upload(&path, "audio", &[("speech.webm", &fixture("chrome_mediarecorder.webm"))], Some(&f.contributor)).await;
+    let reply = app
+        .upload(&path, "audio", &[("speech.webm", &fixture("chrome_mediarecorder.webm"))], Some(&f.contributor))
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let body: Value = serde_json::from_str(&reply.body).unwrap();
     let duration = body["duration_seconds"].as_i64().unwrap();
@@ -73,13 +75,18 @@ async fn every_accepted_audio_format_gets_its_length(pool: PgPool) {
     let f = family(&app, &pool).await;
     let story = create_story(&app, &f.owner, f.campaign, "Formats").await;
     for name in ["speech.wav", "speech.mp3", "speech.m4a", "speech.opus", "speech.webm", "speech_vorbis.ogg"] {
-        let reply = app.upload(&audio_path(f.campaign, story), "audio", &[(name, &fixture(name))], Some(&f.owner)).await;
+        let reply =
+            app.upload(&audio_path(f.campaign, story), "audio", &[(name, &fixture(name))], Some(&f.owner)).await;
         assert_eq!(reply.status, StatusCode::OK, "{name}: {}", reply.body);
         let body: Value = serde_json::from_str(&reply.body).unwrap();
         assert!(body["duration_seconds"].as_i64().unwrap() >= 1, "{name}: {body}");
     }
     // Replacing a recording removes the old file: one recording's worth of objects remains.
-    let key: String = sqlx::query_scalar("SELECT metadata->>'audio_key' FROM stories WHERE id = $1").bind(story).fetch_one(&pool).await.unwrap();
+    let key: String = sqlx::query_scalar("SELECT metadata->>'audio_key' FROM stories WHERE id = $1")
+        .bind(story)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert!(app.state.storage.exists(&key).await);
 }
 
@@ -88,7 +95,8 @@ async fn a_program_renamed_to_mp3_or_a_truncated_recording_is_refused_and_nothin
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
     let story = create_story(&app, &f.owner, f.campaign, "Bad files").await;
-    let exe = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00 This program cannot be run in DOS mode".to_vec();
+    let exe =
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00 This program cannot be run in DOS mode".to_vec();
     let reply = app.upload(&audio_path(f.campaign, story), "audio", &[("song.mp3", &exe)], Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
     assert!(reply.body.contains("recording"), "{}", reply.body);
@@ -100,11 +108,12 @@ async fn a_program_renamed_to_mp3_or_a_truncated_recording_is_refused_and_nothin
     let reply = app.upload(&audio_path(f.campaign, story), "audio", &[("empty.mp3", b"")], Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
 
-    let row: (Option<String>, Option<String>) = sqlx::query_as("SELECT audio_url, metadata->>'audio_key' FROM stories WHERE id = $1")
-        .bind(story)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let row: (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT audio_url, metadata->>'audio_key' FROM stories WHERE id = $1")
+            .bind(story)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     assert_eq!(row, (None, None));
     let staged = std::fs::read_dir(app.state.uploads_dir()).map(|d| d.count()).unwrap_or(0);
     assert_eq!(staged, 0, "staged uploads are cleaned up");
@@ -120,17 +129,23 @@ async fn a_photo_is_turned_upright_stripped_of_exif_and_kept_private(pool: PgPoo
     let reply = app.upload(&url, "photos", &[("lake.jpg", &jpeg), ("lake2.jpg", &jpeg)], Some(&f.contributor)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 
-    let rows: Vec<(Uuid, i32, i32, String, String)> = sqlx::query_as(
-        "SELECT id, width, height, mime_type, original_filename FROM photos ORDER BY original_filename",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    let rows: Vec<(Uuid, i32, i32, String, String)> =
+        sqlx::query_as("SELECT id, width, height, mime_type, original_filename FROM photos ORDER BY original_filename")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     assert_eq!(rows.len(), 2);
     let (photo, width, height, mime, name) = rows[0].clone();
     assert_eq!((width, height, mime.as_str(), name.as_str()), (20, 40, "image/jpeg", "lake.jpg"));
 
-    let reply = app.post_fn("story", &[("campaign_id", &f.campaign.to_string()), ("story_id", &story.to_string())], Some(&f.viewer), Client::Script).await;
+    let reply = app
+        .post_fn(
+            "story",
+            &[("campaign_id", &f.campaign.to_string()), ("story_id", &story.to_string())],
+            Some(&f.viewer),
+            Client::Script,
+        )
+        .await;
     let detail: StoryDetail = serde_json::from_str(&reply.body).unwrap();
     assert_eq!(detail.photos.len(), 2, "both are attached to the story");
 
@@ -144,12 +159,23 @@ async fn a_photo_is_turned_upright_stripped_of_exif_and_kept_private(pool: PgPoo
         assert_eq!(app.get_bytes(&path, None, None).await.0, StatusCode::UNAUTHORIZED);
     }
     let original = format!("/media/campaigns/{}/photos/{photo}/original", f.campaign);
-    assert_eq!(app.get_bytes(&original, Some(&f.owner), None).await.0, StatusCode::NOT_FOUND, "the original is kept for print only");
+    assert_eq!(
+        app.get_bytes(&original, Some(&f.owner), None).await.0,
+        StatusCode::NOT_FOUND,
+        "the original is kept for print only"
+    );
     assert!(app.state.storage.exists(&format!("campaigns/{}/photos/{photo}/original", f.campaign)).await);
 
     // Deleting the campaign leaves no file behind.
     let title: String = sqlx::query_scalar("SELECT title FROM campaigns").fetch_one(&pool).await.unwrap();
-    let reply = app.post_fn("delete_campaign", &[("id", &f.campaign.to_string()), ("confirm_title", &title)], Some(&f.owner), Client::Script).await;
+    let reply = app
+        .post_fn(
+            "delete_campaign",
+            &[("id", &f.campaign.to_string()), ("confirm_title", &title)],
+            Some(&f.owner),
+            Client::Script,
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     for variant in ["original", "display", "thumb"] {
         assert!(!app.state.storage.exists(&format!("campaigns/{}/photos/{photo}/{variant}", f.campaign)).await);
@@ -198,7 +224,11 @@ async fn bad_photos_are_refused_with_a_reason_and_leave_no_row_or_file(pool: PgP
 
     let reply = app.upload(&url, "photos", &[("huge.png", &huge_png())], Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", reply.body);
-    assert!(reply.body.contains("20000") || reply.body.contains("20,000") || reply.body.contains("large"), "{}", reply.body);
+    assert!(
+        reply.body.contains("20000") || reply.body.contains("20,000") || reply.body.contains("large"),
+        "{}",
+        reply.body
+    );
 
     let jpeg = fixture("photo_orient6_gps.jpg");
     let reply = app.upload(&url, "photos", &[("cut.jpg", &jpeg[..jpeg.len() / 2])], Some(&f.owner)).await;
@@ -227,28 +257,56 @@ async fn the_local_transcriber_writes_down_real_speech(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
     let story = create_story(&app, &f.owner, f.campaign, "Anna").await;
-    let reply = app.upload(&audio_path(f.campaign, story), "audio", &[("anna.wav", &std::fs::read(&wav).unwrap())], Some(&f.owner)).await;
+    let reply = app
+        .upload(&audio_path(f.campaign, story), "audio", &[("anna.wav", &std::fs::read(&wav).unwrap())], Some(&f.owner))
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     std::fs::remove_file(&wav).ok();
     // The test app has transcription off; queue the job as an enabled server would.
-    let mut tx = app.state.db.begin_as(sqlx::query_scalar("SELECT id FROM users WHERE email = 'owner@example.com'").fetch_one(&pool).await.unwrap()).await.unwrap();
+    let mut tx = app
+        .state
+        .db
+        .begin_as(
+            sqlx::query_scalar("SELECT id FROM users WHERE email = 'owner@example.com'")
+                .fetch_one(&pool)
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap();
     sqlx::query("SELECT enqueue_transcription($1)").bind(story).execute(tx.conn()).await.unwrap();
     tx.commit().await.unwrap();
-    let status: String = sqlx::query_scalar("SELECT transcription_status FROM stories WHERE id = $1").bind(story).fetch_one(&pool).await.unwrap();
+    let status: String = sqlx::query_scalar("SELECT transcription_status FROM stories WHERE id = $1")
+        .bind(story)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(status, "queued");
 
     let engine = LocalWhisper::new(&python, &root.join("transcriber/server.py"));
     assert!(run_once(&pool, &app.state.storage, &engine).await.unwrap(), "the job was taken");
     let (status, text): (String, Option<String>) =
-        sqlx::query_as("SELECT transcription_status, transcription FROM stories WHERE id = $1").bind(story).fetch_one(&pool).await.unwrap();
+        sqlx::query_as("SELECT transcription_status, transcription FROM stories WHERE id = $1")
+            .bind(story)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
     let text = text.unwrap_or_default().to_lowercase();
     assert_eq!(status, "done");
     assert!(text.contains("morning") && text.contains("stories"), "{text}");
 
     // One click turns it into the story text.
-    let reply = app.post_fn("use_transcription", &[("campaign_id", &f.campaign.to_string()), ("story_id", &story.to_string()), ("mode", "replace")], Some(&f.owner), Client::Script).await;
+    let reply = app
+        .post_fn(
+            "use_transcription",
+            &[("campaign_id", &f.campaign.to_string()), ("story_id", &story.to_string()), ("mode", "replace")],
+            Some(&f.owner),
+            Client::Script,
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let content: String = sqlx::query_scalar("SELECT content FROM stories WHERE id = $1").bind(story).fetch_one(&pool).await.unwrap();
+    let content: String =
+        sqlx::query_scalar("SELECT content FROM stories WHERE id = $1").bind(story).fetch_one(&pool).await.unwrap();
     assert!(content.to_lowercase().contains("stories"));
 }
 
@@ -309,7 +367,12 @@ async fn one_photo_illustrates_several_stories_and_the_gallery(pool: PgPool) {
     let first = create_story(&app, &f.owner, f.campaign, "First").await;
     let second = create_story(&app, &f.owner, f.campaign, "Second").await;
     let reply = app
-        .upload(&format!("/media/campaigns/{}/photos?story={first}", f.campaign), "photos", &[("lake.jpg", &fixture("photo_orient6_gps.jpg"))], Some(&f.owner))
+        .upload(
+            &format!("/media/campaigns/{}/photos?story={first}", f.campaign),
+            "photos",
+            &[("lake.jpg", &fixture("photo_orient6_gps.jpg"))],
+            Some(&f.owner),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let photo: Uuid = sqlx::query_scalar("SELECT id FROM photos").fetch_one(&pool).await.unwrap();
@@ -317,17 +380,34 @@ async fn one_photo_illustrates_several_stories_and_the_gallery(pool: PgPool) {
     let link = |story: Uuid, attach: &'static str| {
         let (app, c, p, cookie) = (&app, c.clone(), p.clone(), f.owner.clone());
         async move {
-            app.post_fn("link_photo", &[("campaign_id", &c), ("story_id", &story.to_string()), ("photo_id", &p), ("attach", attach)], Some(&cookie), Client::Script)
-                .await
-                .status
+            app.post_fn(
+                "link_photo",
+                &[("campaign_id", &c), ("story_id", &story.to_string()), ("photo_id", &p), ("attach", attach)],
+                Some(&cookie),
+                Client::Script,
+            )
+            .await
+            .status
         }
     };
     assert_eq!(link(second, "true").await, StatusCode::OK);
     let photos_of = |story: Uuid| {
         let (app, c, cookie) = (&app, c.clone(), f.viewer.clone());
         async move {
-            let reply = app.post_fn("story", &[("campaign_id", &c), ("story_id", &story.to_string())], Some(&cookie), Client::Script).await;
-            serde_json::from_str::<StoryDetail>(&reply.body).unwrap().photos.into_iter().map(|p| p.id).collect::<Vec<_>>()
+            let reply = app
+                .post_fn(
+                    "story",
+                    &[("campaign_id", &c), ("story_id", &story.to_string())],
+                    Some(&cookie),
+                    Client::Script,
+                )
+                .await;
+            serde_json::from_str::<StoryDetail>(&reply.body)
+                .unwrap()
+                .photos
+                .into_iter()
+                .map(|p| p.id)
+                .collect::<Vec<_>>()
         }
     };
     assert_eq!(photos_of(first).await, vec![photo]);
@@ -335,7 +415,14 @@ async fn one_photo_illustrates_several_stories_and_the_gallery(pool: PgPool) {
     assert_eq!(link(first, "false").await, StatusCode::OK);
     assert!(photos_of(first).await.is_empty());
 
-    let reply = app.post_fn("set_photo_caption", &[("campaign_id", &c), ("photo_id", &p), ("caption", "The lake, 1962")], Some(&f.owner), Client::Script).await;
+    let reply = app
+        .post_fn(
+            "set_photo_caption",
+            &[("campaign_id", &c), ("photo_id", &p), ("caption", "The lake, 1962")],
+            Some(&f.owner),
+            Client::Script,
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let reply = app.post_fn("photos", &[("campaign_id", &c)], Some(&f.viewer), Client::Script).await;
     let gallery: Vec<mystoryflow::model::story::PhotoView> = serde_json::from_str(&reply.body).unwrap();
@@ -343,12 +430,25 @@ async fn one_photo_illustrates_several_stories_and_the_gallery(pool: PgPool) {
     assert_eq!(gallery[0].caption.as_deref(), Some("The lake, 1962"));
 
     // A photo from another campaign cannot be attached here.
-    let reply = app.post_fn("create_campaign", &[("title", "Other"), ("goal_stories", "3")], Some(&f.outsider), Client::Script).await;
+    let reply = app
+        .post_fn("create_campaign", &[("title", "Other"), ("goal_stories", "3")], Some(&f.outsider), Client::Script)
+        .await;
     assert_eq!(reply.status, StatusCode::OK);
-    let other: Uuid = sqlx::query_scalar("SELECT id FROM campaigns WHERE title = 'Other'").fetch_one(&pool).await.unwrap();
+    let other: Uuid =
+        sqlx::query_scalar("SELECT id FROM campaigns WHERE title = 'Other'").fetch_one(&pool).await.unwrap();
     let foreign = create_story(&app, &f.outsider, other, "Theirs").await;
     let reply = app
-        .post_fn("link_photo", &[("campaign_id", &other.to_string()), ("story_id", &foreign.to_string()), ("photo_id", &p), ("attach", "true")], Some(&f.outsider), Client::Script)
+        .post_fn(
+            "link_photo",
+            &[
+                ("campaign_id", &other.to_string()),
+                ("story_id", &foreign.to_string()),
+                ("photo_id", &p),
+                ("attach", "true"),
+            ],
+            Some(&f.outsider),
+            Client::Script,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
 }
@@ -359,11 +459,13 @@ async fn removing_a_recording_or_a_photo_removes_its_files(pool: PgPool) {
     let f = family(&app, &pool).await;
     let story = create_story(&app, &f.owner, f.campaign, "Tidy").await;
     let (c, s) = (f.campaign.to_string(), story.to_string());
-    let reply = app.upload(&audio_path(f.campaign, story), "audio", &[("a.wav", &fixture("speech.wav"))], Some(&f.owner)).await;
+    let reply =
+        app.upload(&audio_path(f.campaign, story), "audio", &[("a.wav", &fixture("speech.wav"))], Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let key: String = sqlx::query_scalar("SELECT metadata->>'audio_key' FROM stories").fetch_one(&pool).await.unwrap();
     assert!(app.state.storage.exists(&key).await);
-    let reply = app.post_fn("remove_audio", &[("campaign_id", &c), ("story_id", &s)], Some(&f.owner), Client::Script).await;
+    let reply =
+        app.post_fn("remove_audio", &[("campaign_id", &c), ("story_id", &s)], Some(&f.owner), Client::Script).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert!(!app.state.storage.exists(&key).await);
     let url: Option<String> = sqlx::query_scalar("SELECT audio_url FROM stories").fetch_one(&pool).await.unwrap();
@@ -371,14 +473,33 @@ async fn removing_a_recording_or_a_photo_removes_its_files(pool: PgPool) {
     assert_eq!(app.get_bytes(&audio_path(f.campaign, story), Some(&f.owner), None).await.0, StatusCode::NOT_FOUND);
 
     let reply = app
-        .upload(&format!("/media/campaigns/{c}/photos?story={s}"), "photos", &[("p.jpg", &fixture("photo_orient6_gps.jpg"))], Some(&f.owner))
+        .upload(
+            &format!("/media/campaigns/{c}/photos?story={s}"),
+            "photos",
+            &[("p.jpg", &fixture("photo_orient6_gps.jpg"))],
+            Some(&f.owner),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let photo: Uuid = sqlx::query_scalar("SELECT id FROM photos").fetch_one(&pool).await.unwrap();
     // A viewer can't delete it; the owner can, and its files go too.
-    let reply = app.post_fn("delete_photo", &[("campaign_id", &c), ("photo_id", &photo.to_string())], Some(&f.viewer), Client::Script).await;
+    let reply = app
+        .post_fn(
+            "delete_photo",
+            &[("campaign_id", &c), ("photo_id", &photo.to_string())],
+            Some(&f.viewer),
+            Client::Script,
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    let reply = app.post_fn("delete_photo", &[("campaign_id", &c), ("photo_id", &photo.to_string())], Some(&f.owner), Client::Script).await;
+    let reply = app
+        .post_fn(
+            "delete_photo",
+            &[("campaign_id", &c), ("photo_id", &photo.to_string())],
+            Some(&f.owner),
+            Client::Script,
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     for variant in ["original", "display", "thumb"] {
         assert!(!app.state.storage.exists(&format!("campaigns/{c}/photos/{photo}/{variant}")).await);
@@ -400,14 +521,17 @@ async fn a_photo_uploaded_with_a_description_is_described_by_it(pool: PgPool) {
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM photos").fetch_one(&pool).await.unwrap();
     assert_eq!(count, 0, "a refused description stores nothing");
 
-    let reply =
-        app.upload_with(&url, &[("caption", "  Mum at the lake, 1962 ")], "photos", &[("a.jpg", &jpeg)], Some(&f.owner)).await;
+    let reply = app
+        .upload_with(&url, &[("caption", "  Mum at the lake, 1962 ")], "photos", &[("a.jpg", &jpeg)], Some(&f.owner))
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let caption: Option<String> = sqlx::query_scalar("SELECT caption FROM photos").fetch_one(&pool).await.unwrap();
     assert_eq!(caption.as_deref(), Some("Mum at the lake, 1962"));
     let reply = app.upload_with(&url, &[("caption", "   ")], "photos", &[("b.jpg", &jpeg)], Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let blank: Option<String> =
-        sqlx::query_scalar("SELECT caption FROM photos WHERE original_filename = 'b.jpg'").fetch_one(&pool).await.unwrap();
+    let blank: Option<String> = sqlx::query_scalar("SELECT caption FROM photos WHERE original_filename = 'b.jpg'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(blank, None, "a blank description is no description");
 }

@@ -58,15 +58,16 @@ fn every_migration_has_a_down_script() {
 fn landed_migrations_are_never_edited() {
     use sha2::{Digest, Sha384};
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let landed: std::collections::BTreeMap<String, String> = std::fs::read_to_string(root.join("tests/landed-migrations.txt"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| {
-            let (file, sum) = l.split_once(' ').unwrap();
-            (file.to_owned(), sum.trim().to_owned())
-        })
-        .collect();
+    let landed: std::collections::BTreeMap<String, String> =
+        std::fs::read_to_string(root.join("tests/landed-migrations.txt"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| {
+                let (file, sum) = l.split_once(' ').unwrap();
+                (file.to_owned(), sum.trim().to_owned())
+            })
+            .collect();
     let mut problems = Vec::new();
     let mut files = 0;
     for entry in std::fs::read_dir(root.join("migrations")).unwrap() {
@@ -80,7 +81,9 @@ fn landed_migrations_are_never_edited() {
         match landed.get(&name) {
             Some(expected) if *expected == sum => {}
             Some(_) => problems.push(format!("{name} was edited after it landed: revert it and add a new migration")),
-            None => problems.push(format!("{name} is new: add this line to tests/landed-migrations.txt:\n{name} {sum}")),
+            None => {
+                problems.push(format!("{name} is new: add this line to tests/landed-migrations.txt:\n{name} {sum}"))
+            }
         }
     }
     assert_eq!(files, landed.len(), "a landed migration file is missing");

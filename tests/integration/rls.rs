@@ -54,7 +54,14 @@ async fn world(pool: &PgPool) -> World {
     let mut campaigns = Vec::new();
     let mut memberships = Vec::new();
     for title in ["Dad's Life Stories", "Spare"] {
-        let c = scalar(pool, &format!("INSERT INTO campaigns (user_id, title) VALUES ('{owner}', '{}') RETURNING id", title.replace('\'', "''"))).await;
+        let c = scalar(
+            pool,
+            &format!(
+                "INSERT INTO campaigns (user_id, title) VALUES ('{owner}', '{}') RETURNING id",
+                title.replace('\'', "''")
+            ),
+        )
+        .await;
         for (name, role, status) in [
             ("owner", "owner", "active"),
             ("contributor", "contributor", "active"),
@@ -79,8 +86,20 @@ async fn world(pool: &PgPool) -> World {
     let contributor = u("contributor");
     let story = scalar(pool, &format!("INSERT INTO stories (campaign_id, title, content, created_by) VALUES ('{campaign}', 'The farm', 'We had cows.', '{contributor}') RETURNING id")).await;
     let owners_story = scalar(pool, &format!("INSERT INTO stories (campaign_id, title, content, created_by) VALUES ('{campaign}', 'The war', 'Rationing.', '{owner}') RETURNING id")).await;
-    let book = scalar(pool, &format!("INSERT INTO books (campaign_id, user_id, title) VALUES ('{campaign}', '{owner}', 'Dad') RETURNING id")).await;
-    let spare_book = scalar(pool, &format!("INSERT INTO books (campaign_id, user_id, title) VALUES ('{campaign}', '{owner}', 'Draft') RETURNING id")).await;
+    let book = scalar(
+        pool,
+        &format!(
+            "INSERT INTO books (campaign_id, user_id, title) VALUES ('{campaign}', '{owner}', 'Dad') RETURNING id"
+        ),
+    )
+    .await;
+    let spare_book = scalar(
+        pool,
+        &format!(
+            "INSERT INTO books (campaign_id, user_id, title) VALUES ('{campaign}', '{owner}', 'Draft') RETURNING id"
+        ),
+    )
+    .await;
     let order = scalar(pool, &format!("INSERT INTO book_orders (book_id, user_id, shipping_address) VALUES ('{book}', '{owner}', '{{}}') RETURNING id")).await;
     let photo = scalar(
         pool,
@@ -131,8 +150,7 @@ struct Case {
 }
 
 fn cases(w: &World) -> Vec<Case> {
-    let (k, k2, s, b, b2, o, p) =
-        (w.campaign, w.spare_campaign, w.story, w.book, w.spare_book, w.order, w.photo);
+    let (k, k2, s, b, b2, o, p) = (w.campaign, w.spare_campaign, w.story, w.book, w.spare_book, w.order, w.photo);
     let (m, m2) = (w.owner_membership, w.spare_membership);
     let (os, owner) = (w.owners_story, w.user("owner"));
     let case = |table, op, sql: String, allowed| Case { table, op, sql, allowed };
@@ -227,7 +245,10 @@ async fn nobody_writes_rows_in_someone_elses_name(pool: PgPool) {
     for actor in ["contributor", "viewer", "outsider"] {
         for sql in [
             format!("INSERT INTO campaigns (user_id, title) VALUES ('{owner}', 'Forged')"),
-            format!("INSERT INTO photos (user_id, campaign_id, filename, url) VALUES ('{owner}', '{}', 'f.jpg', '/f.jpg')", w.campaign),
+            format!(
+                "INSERT INTO photos (user_id, campaign_id, filename, url) VALUES ('{owner}', '{}', 'f.jpg', '/f.jpg')",
+                w.campaign
+            ),
             format!("INSERT INTO users (id, email) VALUES ('{owner}', 'forged@example.com') ON CONFLICT DO NOTHING"),
         ] {
             assert!(!allowed(&db, w.user(actor), &sql).await, "{actor}: {sql}");
@@ -251,7 +272,11 @@ async fn an_invited_person_sees_their_invitation_and_nothing_else(pool: PgPool) 
 async fn a_new_account_may_create_only_its_own_profile(pool: PgPool) {
     let w = world(&pool).await;
     let db = Db::new(pool.clone());
-    let fresh = scalar(&pool, "INSERT INTO auth.users (email, encrypted_password) VALUES ('new@example.com', 'x') RETURNING id").await;
+    let fresh = scalar(
+        &pool,
+        "INSERT INTO auth.users (email, encrypted_password) VALUES ('new@example.com', 'x') RETURNING id",
+    )
+    .await;
     let insert = format!("INSERT INTO users (id, email) VALUES ('{fresh}', 'new@example.com')");
     assert!(!allowed(&db, w.user("outsider"), &insert).await);
     assert!(allowed(&db, fresh, &insert).await);

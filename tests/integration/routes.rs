@@ -17,7 +17,11 @@ const MATRIX: &[(&str, &str, RouteAccess)] = &[
     ("POST", "/media/campaigns/{campaign_id}/stories/{story_id}/audio", RouteAccess::Member(Role::Contributor)),
     ("POST", "/media/campaigns/{campaign_id}/photos", RouteAccess::Member(Role::Contributor)),
     ("GET", "/media/campaigns/{campaign_id}/photos/{photo_id}/{variant}", RouteAccess::Member(Role::Viewer)),
-    ("GET", "/media/campaigns/{campaign_id}/books/{book_id}/renders/{render_id}/{file}", RouteAccess::Member(Role::Viewer)),
+    (
+        "GET",
+        "/media/campaigns/{campaign_id}/books/{book_id}/renders/{render_id}/{file}",
+        RouteAccess::Member(Role::Viewer),
+    ),
     (
         "GET",
         "/media/campaigns/{campaign_id}/books/{book_id}/renders/{render_id}/pages/{page}",
@@ -179,7 +183,9 @@ async fn every_route_admits_exactly_the_right_visitors(pool: PgPool) {
             };
             let (address, body) = request(&world, method, path);
             let status = match body {
-                Some((field, bytes)) => app.upload(&address, field, &[("file", &bytes)], cookie.as_deref()).await.status,
+                Some((field, bytes)) => {
+                    app.upload(&address, field, &[("file", &bytes)], cookie.as_deref()).await.status
+                }
                 None => app.get_bytes(&address, cookie.as_deref(), None).await.0,
             };
             let ok = match expected {

@@ -22,7 +22,12 @@ pub async fn family(app: &TestApp, pool: &PgPool) -> Family {
     let viewer = app.signed_up("viewer@example.com").await;
     let outsider = app.signed_up("outsider@example.com").await;
     let reply = app
-        .post_fn("create_campaign", &[("title", "Dad's Life Stories"), ("goal_stories", "10")], Some(&owner), Client::Script)
+        .post_fn(
+            "create_campaign",
+            &[("title", "Dad's Life Stories"), ("goal_stories", "10")],
+            Some(&owner),
+            Client::Script,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let campaign: Uuid = sqlx::query_scalar("SELECT id FROM campaigns").fetch_one(pool).await.unwrap();
@@ -43,14 +48,26 @@ pub async fn family(app: &TestApp, pool: &PgPool) -> Family {
 
 pub async fn create_story(app: &TestApp, cookie: &str, campaign: Uuid, title: &str) -> Uuid {
     let reply = app
-        .post_fn("create_story", &[("campaign_id", &campaign.to_string()), ("title", title), ("category", "childhood")], Some(cookie), Client::Script)
+        .post_fn(
+            "create_story",
+            &[("campaign_id", &campaign.to_string()), ("title", title), ("category", "childhood")],
+            Some(cookie),
+            Client::Script,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let location = reply.header("location").expect("redirect to the editor");
     location.trim_end_matches("/edit").rsplit('/').next().unwrap().parse().unwrap()
 }
 
-pub async fn save(app: &TestApp, cookie: &str, campaign: Uuid, story: Uuid, version: i32, content: &str) -> (StatusCode, String) {
+pub async fn save(
+    app: &TestApp,
+    cookie: &str,
+    campaign: Uuid,
+    story: Uuid,
+    version: i32,
+    content: &str,
+) -> (StatusCode, String) {
     let reply = app
         .post_fn(
             "save_story",
@@ -71,7 +88,12 @@ pub async fn save(app: &TestApp, cookie: &str, campaign: Uuid, story: Uuid, vers
 
 async fn detail(app: &TestApp, cookie: &str, campaign: Uuid, story: Uuid) -> StoryDetail {
     let reply = app
-        .post_fn("story", &[("campaign_id", &campaign.to_string()), ("story_id", &story.to_string())], Some(cookie), Client::Script)
+        .post_fn(
+            "story",
+            &[("campaign_id", &campaign.to_string()), ("story_id", &story.to_string())],
+            Some(cookie),
+            Client::Script,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     serde_json::from_str(&reply.body).unwrap()
@@ -113,7 +135,9 @@ async fn saving_counts_words_and_a_stale_version_is_a_conflict_not_an_overwrite(
     // A second editor still on version 1 is told, and given the newer text.
     let (_, body) = save(&app, &f.owner, f.campaign, story, 1, "Something else").await;
     match serde_json::from_str(&body).unwrap() {
-        SaveOutcome::Conflict { version, content, .. } => assert_eq!((version, content.as_str()), (2, "We  had\nthree\tcows")),
+        SaveOutcome::Conflict { version, content, .. } => {
+            assert_eq!((version, content.as_str()), (2, "We  had\nthree\tcows"))
+        }
         other => panic!("expected a conflict, got {other:?}"),
     }
     let content: String = sqlx::query_scalar("SELECT content FROM stories").fetch_one(&pool).await.unwrap();
@@ -123,13 +147,23 @@ async fn saving_counts_words_and_a_stale_version_is_a_conflict_not_an_overwrite(
     let reply = app
         .post_fn(
             "save_story",
-            &[("campaign_id", &f.campaign.to_string()), ("story_id", &story.to_string()), ("version", "1"),
-              ("title", "Farm"), ("content", "Mine wins"), ("overwrite", "true")],
+            &[
+                ("campaign_id", &f.campaign.to_string()),
+                ("story_id", &story.to_string()),
+                ("version", "1"),
+                ("title", "Farm"),
+                ("content", "Mine wins"),
+                ("overwrite", "true"),
+            ],
             Some(&f.owner),
             Client::Script,
         )
         .await;
-    assert!(matches!(serde_json::from_str(&reply.body).unwrap(), SaveOutcome::Saved { version: 3, .. }), "{}", reply.body);
+    assert!(
+        matches!(serde_json::from_str(&reply.body).unwrap(), SaveOutcome::Saved { version: 3, .. }),
+        "{}",
+        reply.body
+    );
 }
 
 #[sqlx::test]
@@ -141,8 +175,13 @@ async fn a_plain_form_save_with_a_stale_version_comes_back_with_the_text_kept(po
     let reply = app
         .post_fn(
             "save_story",
-            &[("campaign_id", &f.campaign.to_string()), ("story_id", &story.to_string()), ("version", "1"),
-              ("title", "Farm"), ("content", "My unsaved words")],
+            &[
+                ("campaign_id", &f.campaign.to_string()),
+                ("story_id", &story.to_string()),
+                ("version", "1"),
+                ("title", "Farm"),
+                ("content", "My unsaved words"),
+            ],
             Some(&f.owner),
             Client::PlainForm,
         )
@@ -167,9 +206,12 @@ async fn contributors_edit_only_their_own_stories_and_viewers_none(pool: PgPool)
     assert_eq!(save(&app, &f.viewer, f.campaign, theirs, 3, "x").await.0, StatusCode::FORBIDDEN);
     assert_eq!(save(&app, &f.outsider, f.campaign, theirs, 3, "x").await.0, StatusCode::NOT_FOUND);
     // A story id from another campaign is not found through this one.
-    let reply = app.post_fn("create_campaign", &[("title", "Other"), ("goal_stories", "3")], Some(&f.outsider), Client::Script).await;
+    let reply = app
+        .post_fn("create_campaign", &[("title", "Other"), ("goal_stories", "3")], Some(&f.outsider), Client::Script)
+        .await;
     assert_eq!(reply.status, StatusCode::OK);
-    let other: Uuid = sqlx::query_scalar("SELECT id FROM campaigns WHERE title = 'Other'").fetch_one(&pool).await.unwrap();
+    let other: Uuid =
+        sqlx::query_scalar("SELECT id FROM campaigns WHERE title = 'Other'").fetch_one(&pool).await.unwrap();
     let foreign = create_story(&app, &f.outsider, other, "Foreign").await;
     assert_eq!(save(&app, &f.owner, f.campaign, foreign, 1, "x").await.0, StatusCode::NOT_FOUND);
 
@@ -187,9 +229,14 @@ async fn only_the_owner_marks_a_story_reviewed(pool: PgPool) {
         let app = &app;
         let campaign = f.campaign.to_string();
         async move {
-            app.post_fn("set_story_status", &[("campaign_id", &campaign), ("story_id", &story.to_string()), ("status", status)], Some(&cookie), Client::Script)
-                .await
-                .status
+            app.post_fn(
+                "set_story_status",
+                &[("campaign_id", &campaign), ("story_id", &story.to_string()), ("status", status)],
+                Some(&cookie),
+                Client::Script,
+            )
+            .await
+            .status
         }
     };
     assert_eq!(set(f.contributor.clone(), "completed").await, StatusCode::OK);
@@ -211,10 +258,16 @@ async fn moving_a_story_reorders_the_book_without_touching_its_date(pool: PgPool
     let before: chrono::DateTime<chrono::Utc> =
         sqlx::query_scalar("SELECT updated_at FROM stories WHERE id = $1").bind(c).fetch_one(&pool).await.unwrap();
     let reply = app
-        .post_fn("move_story", &[("campaign_id", &f.campaign.to_string()), ("story_id", &c.to_string()), ("position", "0")], Some(&f.owner), Client::Script)
+        .post_fn(
+            "move_story",
+            &[("campaign_id", &f.campaign.to_string()), ("story_id", &c.to_string()), ("position", "0")],
+            Some(&f.owner),
+            Client::Script,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let reply = app.post_fn("stories", &[("campaign_id", &f.campaign.to_string())], Some(&f.viewer), Client::Script).await;
+    let reply =
+        app.post_fn("stories", &[("campaign_id", &f.campaign.to_string())], Some(&f.viewer), Client::Script).await;
     let list: StoryList = serde_json::from_str(&reply.body).unwrap();
     assert_eq!(list.stories.iter().map(|s| s.id).collect::<Vec<_>>(), vec![c, a, b]);
     let after: chrono::DateTime<chrono::Utc> =
@@ -222,7 +275,12 @@ async fn moving_a_story_reorders_the_book_without_touching_its_date(pool: PgPool
     assert_eq!(before, after);
     // Contributors don't reorder the book.
     let reply = app
-        .post_fn("move_story", &[("campaign_id", &f.campaign.to_string()), ("story_id", &a.to_string()), ("position", "2")], Some(&f.contributor), Client::Script)
+        .post_fn(
+            "move_story",
+            &[("campaign_id", &f.campaign.to_string()), ("story_id", &a.to_string()), ("position", "2")],
+            Some(&f.contributor),
+            Client::Script,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }
@@ -232,7 +290,8 @@ async fn markdown_is_rendered_and_script_is_not(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
     let story = create_story(&app, &f.owner, f.campaign, "Formatted").await;
-    save(&app, &f.owner, f.campaign, story, 1, "**bold** words <script>alert(1)</script> <img src=x onerror=alert(2)>").await;
+    save(&app, &f.owner, f.campaign, story, 1, "**bold** words <script>alert(1)</script> <img src=x onerror=alert(2)>")
+        .await;
     let page = app.get(&format!("/campaigns/{}/stories/{story}", f.campaign), Some(&f.viewer)).await;
     assert_eq!(page.status, StatusCode::OK);
     let start = page.body.find("story__text").expect("the story text is shown");
@@ -261,7 +320,12 @@ async fn an_empty_title_is_refused(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
     let reply = app
-        .post_fn("create_story", &[("campaign_id", &f.campaign.to_string()), ("title", "   ")], Some(&f.owner), Client::Script)
+        .post_fn(
+            "create_story",
+            &[("campaign_id", &f.campaign.to_string()), ("title", "   ")],
+            Some(&f.owner),
+            Client::Script,
+        )
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("title"), "{}", reply.body);
@@ -301,7 +365,8 @@ async fn search_finds_words_in_any_visible_story_ranked_with_highlights(pool: Pg
 async fn search_pages_through_results_without_repeats(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
-    let creator: Uuid = sqlx::query_scalar("SELECT id FROM users WHERE email = 'owner@example.com'").fetch_one(&pool).await.unwrap();
+    let creator: Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'owner@example.com'").fetch_one(&pool).await.unwrap();
     for i in 0..45 {
         let body = format!("{} harvest", "harvest ".repeat(i % 5));
         sqlx::query("INSERT INTO stories (campaign_id, title, content, created_by) VALUES ($1, $2, $3, $4)")

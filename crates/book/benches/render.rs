@@ -19,7 +19,9 @@ fn jpeg(seed: u32) -> Vec<u8> {
 fn peak_rss_mb() -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.trim_start_matches("VmHWM:").trim().to_string()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.trim_start_matches("VmHWM:").trim().to_string())
+        })
         .unwrap_or_else(|| "n/a".into())
 }
 
@@ -52,7 +54,13 @@ fn main() {
                     // Distinct bytes per photo: trailing bytes after the JPEG end marker are ignored by decoders.
                     let mut bytes = if k == 0 { jpeg(i as u32 + 1) } else { base.clone() };
                     bytes.extend_from_slice(&((i * 3 + k) as u64).to_le_bytes());
-                    Photo { id: format!("p{i}-{k}"), bytes, original_width: 1350, original_height: 900, caption: format!("Photo {k} of story {i}") }
+                    Photo {
+                        id: format!("p{i}-{k}"),
+                        bytes,
+                        original_width: 1350,
+                        original_height: 900,
+                        caption: format!("Photo {k} of story {i}"),
+                    }
                 })
                 .collect(),
             qr_url: (i % 5 == 0).then(|| format!("https://mystoryflow.example/listen/{i}")),

@@ -36,7 +36,10 @@ Those were good years, though we didn't know it then.\n\n";
             title: (*title).into(),
             markdown: text.repeat(3),
             photos: if i == 0 {
-                vec![photo("a", 1350, 900, "The house on Maple Street, 1952"), photo("b", 900, 1350, "Mother in her garden")]
+                vec![
+                    photo("a", 1350, 900, "The house on Maple Street, 1952"),
+                    photo("b", 900, 1350, "Mother in her garden"),
+                ]
             } else {
                 vec![photo(&format!("c{i}"), 1350, 900, "")]
             },
@@ -61,12 +64,15 @@ Those were good years, though we didn't know it then.\n\n";
         stories,
     };
     let mut ts = Typesetter::new();
-    for (name, template) in [("classic", Template::Classic), ("modern", Template::Modern), ("photo-heavy", Template::PhotoHeavy)] {
+    for (name, template) in
+        [("classic", Template::Classic), ("modern", Template::Modern), ("photo-heavy", Template::PhotoHeavy)]
+    {
         spec.template = template;
         let interior = ts.interior(&spec).unwrap();
         std::fs::write(out.join(format!("{name}.pdf")), interior.pdf().unwrap()).unwrap();
         for page in 0..interior.page_count().min(16) {
-            std::fs::write(out.join(format!("{name}-{:02}.png", page + 1)), interior.page_png(page, 40.0).unwrap()).unwrap();
+            std::fs::write(out.join(format!("{name}-{:02}.png", page + 1)), interior.page_png(page, 40.0).unwrap())
+                .unwrap();
         }
         let cover = ts.cover(&spec, interior.page_count()).unwrap();
         std::fs::write(out.join(format!("{name}-cover.png")), cover.png(30.0).unwrap()).unwrap();

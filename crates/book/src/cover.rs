@@ -10,8 +10,7 @@ use crate::interior::{add_photo, colour};
 use crate::layout::geometry;
 use crate::markup::escape;
 use crate::{
-    spine_width_in, Binding, BookSpec, CoverLayout, Template, BLEED_IN, HARDCOVER_WRAP_IN,
-    SPINE_TEXT_MIN_PAGES,
+    spine_width_in, Binding, BookSpec, CoverLayout, Template, BLEED_IN, HARDCOVER_WRAP_IN, SPINE_TEXT_MIN_PAGES,
 };
 
 pub struct Generated {
@@ -155,8 +154,8 @@ pub fn generate(spec: &BookSpec, pages: usize) -> Generated {
             );
         }
         (CoverLayout::FramedPhoto, Some((path, p))) => {
-            let (fw, fh) = photo_print_size(spec, p.original_width, p.original_height)
-                .unwrap_or_else(|| frame_box(spec));
+            let (fw, fh) =
+                photo_print_size(spec, p.original_width, p.original_height).unwrap_or_else(|| frame_box(spec));
             let _ = write!(
                 s,
                 r##"#place(top + left, dx: {fx}in, dy: {fy}in, box(stroke: 5pt + white, image("{path}", width: {fw:.4}in, height: {fh:.4}in, fit: "cover")))

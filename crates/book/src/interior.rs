@@ -314,10 +314,7 @@ pub fn generate(spec: &BookSpec) -> Generated {
             .filter_map(|(k, p)| {
                 let path = add_photo(&mut files, &format!("/photos/{i}-{k}"), p)?;
                 let (w, h) = photo_size(spec.trim, t, p.original_width, p.original_height);
-                Some(format!(
-                    "#photo(\"{path}\", {w:.4}in, {h:.4}in, [{}])\n\n",
-                    escape(&p.caption)
-                ))
+                Some(format!("#photo(\"{path}\", {w:.4}in, {h:.4}in, [{}])\n\n", escape(&p.caption)))
             })
             .collect();
         let n_blocks = conv.blocks.len();

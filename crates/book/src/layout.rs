@@ -26,33 +26,15 @@ impl Geometry {
 
 pub fn geometry(trim: TrimSize) -> Geometry {
     match trim {
-        TrimSize::Trade6x9 => Geometry {
-            width: 6.0,
-            height: 9.0,
-            inside: 0.875,
-            outside: 0.625,
-            top: 0.95,
-            bottom: 0.9,
-            body_pt: 11.0,
-        },
-        TrimSize::Square8_5 => Geometry {
-            width: 8.5,
-            height: 8.5,
-            inside: 1.0,
-            outside: 0.75,
-            top: 0.95,
-            bottom: 0.9,
-            body_pt: 11.5,
-        },
-        TrimSize::Letter8_5x11 => Geometry {
-            width: 8.5,
-            height: 11.0,
-            inside: 1.125,
-            outside: 0.875,
-            top: 1.0,
-            bottom: 1.0,
-            body_pt: 12.0,
-        },
+        TrimSize::Trade6x9 => {
+            Geometry { width: 6.0, height: 9.0, inside: 0.875, outside: 0.625, top: 0.95, bottom: 0.9, body_pt: 11.0 }
+        }
+        TrimSize::Square8_5 => {
+            Geometry { width: 8.5, height: 8.5, inside: 1.0, outside: 0.75, top: 0.95, bottom: 0.9, body_pt: 11.5 }
+        }
+        TrimSize::Letter8_5x11 => {
+            Geometry { width: 8.5, height: 11.0, inside: 1.125, outside: 0.875, top: 1.0, bottom: 1.0, body_pt: 12.0 }
+        }
     }
 }
 

@@ -203,32 +203,53 @@ pub fn cover_photo_print_size_in(spec: &BookSpec, width_px: u32, height_px: u32)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Severity { Error, Warning, Note }
+pub enum Severity {
+    Error,
+    Warning,
+    Note,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Finding {
     NoStories,
     /// pages = the typeset count; (min, max) from page_limits. Error only when > max.
-    TooManyPages { pages: usize, max: usize },
+    TooManyPages {
+        pages: usize,
+        max: usize,
+    },
     MissingCoverPhoto,
     /// Effective dpi below 300 at the printed size.
-    LowResolutionPhoto { story_id: Option<String>, photo_id: String, dpi: u32 },
+    LowResolutionPhoto {
+        story_id: Option<String>,
+        photo_id: String,
+        dpi: u32,
+    },
     /// Characters no embedded font can draw (emoji etc.), deduplicated, in order of appearance.
-    MissingGlyphs { story_id: Option<String>, characters: String },
-    EmptyStory { story_id: String },
+    MissingGlyphs {
+        story_id: Option<String>,
+        characters: String,
+    },
+    EmptyStory {
+        story_id: String,
+    },
     /// Titles longer than this many characters are flagged (they wrap in the TOC and running header).
-    LongTitle { story_id: String, length: usize },
+    LongTitle {
+        story_id: String,
+        length: usize,
+    },
     /// The stories fill `written` pages, fewer than the binding's minimum `min`: blank
     /// "Notes" pages fill the rest. Not a problem; the owner should know why.
-    PaddedWithNotes { written: usize, min: usize, binding: Binding },
+    PaddedWithNotes {
+        written: usize,
+        min: usize,
+        binding: Binding,
+    },
 }
 
 impl Finding {
     pub fn severity(&self) -> Severity {
         match self {
-            Finding::NoStories | Finding::TooManyPages { .. } | Finding::MissingCoverPhoto => {
-                Severity::Error
-            }
+            Finding::NoStories | Finding::TooManyPages { .. } | Finding::MissingCoverPhoto => Severity::Error,
             Finding::PaddedWithNotes { .. } => Severity::Note,
             _ => Severity::Warning,
         }
@@ -268,11 +289,8 @@ pub fn preflight(spec: &BookSpec) -> Vec<Finding> {
             }
         }
         let visible = markup::visible_text(&story.markdown);
-        let chars = story
-            .title
-            .chars()
-            .chain(visible.chars())
-            .chain(story.photos.iter().flat_map(|p| p.caption.chars()));
+        let chars =
+            story.title.chars().chain(visible.chars()).chain(story.photos.iter().flat_map(|p| p.caption.chars()));
         let missing = missing_glyphs(chars);
         if !missing.is_empty() {
             out.push(Finding::MissingGlyphs { story_id: Some(sid()), characters: missing });
@@ -367,9 +385,9 @@ fn compile(world: &world::BookWorld) -> Result<PagedDocument, BookError> {
     for w in &warned.warnings {
         eprintln!("mystoryflow-book: typst warning: {}", w.message);
     }
-    let result = warned.output.map_err(|errs| {
-        BookError::Typeset(errs.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
-    });
+    let result = warned
+        .output
+        .map_err(|errs| BookError::Typeset(errs.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")));
     // Keep recent cache entries (fast re-renders), drop older ones (memory).
     typst::comemo::evict(10);
     result
@@ -379,14 +397,14 @@ fn png(page: &typst_layout::Page, pixel_per_inch: f32, bleed: bool) -> Result<Ve
     if !(pixel_per_inch.is_finite() && pixel_per_inch > 0.0 && pixel_per_inch <= 1200.0) {
         return Err(BookError::Pdf(format!("unsupported resolution {pixel_per_inch} ppi")));
     }
-    let opts = typst_render::RenderOptions { pixel_per_pt: (f64::from(pixel_per_inch) / 72.0).into(), render_bleed: bleed };
+    let opts =
+        typst_render::RenderOptions { pixel_per_pt: (f64::from(pixel_per_inch) / 72.0).into(), render_bleed: bleed };
     typst_render::render(page, &opts).encode_png().map_err(|e| BookError::Pdf(format!("PNG encoding failed: {e}")))
 }
 
 fn pdf(doc: &PagedDocument) -> Result<Vec<u8>, BookError> {
-    typst_pdf::pdf(doc, &typst_pdf::PdfOptions::default()).map_err(|errs| {
-        BookError::Pdf(errs.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; "))
-    })
+    typst_pdf::pdf(doc, &typst_pdf::PdfOptions::default())
+        .map_err(|errs| BookError::Pdf(errs.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ")))
 }
 
 impl Typesetter {
@@ -434,7 +452,12 @@ impl Typesetter {
         self.world.set_main("/cover.typ", &generated.source);
         self.world.set_files(generated.files);
         let doc = compile(&self.world)?;
-        Ok(CoverSpread { doc, width_in: generated.width_in, height_in: generated.height_in, spine_in: generated.spine_in })
+        Ok(CoverSpread {
+            doc,
+            width_in: generated.width_in,
+            height_in: generated.height_in,
+            spine_in: generated.spine_in,
+        })
     }
 }
 

@@ -9,9 +9,8 @@ pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
     for c in s.chars() {
         match c {
-            '\\' | '#' | '$' | '*' | '_' | '@' | '<' | '>' | '[' | ']' | '~' | '`' | '=' | '-'
-            | '+' | '/' | '.' | ':' | '{' | '}' | '"' | '\'' | '%' | '&' | '|' | '^' | '(' | ')'
-            | ';' | ',' | '!' | '?' => {
+            '\\' | '#' | '$' | '*' | '_' | '@' | '<' | '>' | '[' | ']' | '~' | '`' | '=' | '-' | '+' | '/' | '.'
+            | ':' | '{' | '}' | '"' | '\'' | '%' | '&' | '|' | '^' | '(' | ')' | ';' | ',' | '!' | '?' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -33,9 +32,7 @@ pub struct Converted {
 /// Whether the markdown contains any printable text at all.
 pub fn has_text(markdown: &str) -> bool {
     Parser::new_ext(markdown, options()).any(|e| match e {
-        Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
-            !t.trim().is_empty()
-        }
+        Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => !t.trim().is_empty(),
         _ => false,
     })
 }
@@ -45,9 +42,7 @@ pub fn visible_text(markdown: &str) -> String {
     let mut out = String::new();
     for e in Parser::new_ext(markdown, options()) {
         match e {
-            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                out.push_str(&t)
-            }
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => out.push_str(&t),
             Event::Start(Tag::Link { dest_url, .. }) => out.push_str(&dest_url),
             _ => {}
         }
@@ -94,10 +89,7 @@ pub fn markdown_to_typst(markdown: &str) -> Converted {
                 match tag {
                     Tag::Paragraph => {}
                     Tag::Heading { level, .. } => {
-                        cur.push_str(&format!(
-                            "#heading(level: {}, outlined: false)[",
-                            heading_level(level)
-                        ));
+                        cur.push_str(&format!("#heading(level: {}, outlined: false)[", heading_level(level)));
                     }
                     Tag::BlockQuote(_) => cur.push_str("#quote(block: true)["),
                     Tag::CodeBlock(_) => {

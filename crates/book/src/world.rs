@@ -41,8 +41,7 @@ fn library() -> &'static LazyHash<Library> {
 }
 
 pub fn file_id(path: &str) -> FileId {
-    RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).expect("valid virtual path"))
-        .intern()
+    RootedPath::new(VirtualRoot::Project, VirtualPath::new(path).expect("valid virtual path")).intern()
 }
 
 pub struct BookWorld {
@@ -88,16 +87,10 @@ impl World for BookWorld {
         self.main
     }
     fn source(&self, id: FileId) -> FileResult<Source> {
-        self.sources
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| FileError::NotFound(id.vpath().get_with_slash().into()))
+        self.sources.get(&id).cloned().ok_or_else(|| FileError::NotFound(id.vpath().get_with_slash().into()))
     }
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        self.files
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| FileError::NotFound(id.vpath().get_with_slash().into()))
+        self.files.get(&id).cloned().ok_or_else(|| FileError::NotFound(id.vpath().get_with_slash().into()))
     }
     fn font(&self, index: usize) -> Option<Font> {
         fonts().fonts.get(index).cloned()

@@ -106,7 +106,8 @@ fn pages_text(pdf: &Path) -> Vec<String> {
 }
 
 fn pages_text_mode(pdf: &Path, layout: bool) -> Vec<String> {
-    let mut out = Command::new("pdftotext").arg(if layout { "-layout" } else { "-raw" }).arg(pdf).arg("-").output().unwrap();
+    let mut out =
+        Command::new("pdftotext").arg(if layout { "-layout" } else { "-raw" }).arg(pdf).arg("-").output().unwrap();
     assert!(out.status.success());
     out.stdout = String::from_utf8_lossy(&out.stdout).replace('\u{2060}', "").into_bytes();
     let text = String::from_utf8(out.stdout).unwrap();
@@ -173,12 +174,29 @@ fn full_book_interior() {
         assert!(pages[page - 1].trim_end().ends_with(&page.to_string()), "footer on {page}");
     }
     // Floating photos stay inside their own story.
-    for (story, caption) in [(0, "The house on Maple Street, 1952"), (0, "Mother in her garden"), (2, "A tiny snapshot"), (4, "The mill"), (7, "The city")] {
+    for (story, caption) in [
+        (0, "The house on Maple Street, 1952"),
+        (0, "Mother in her garden"),
+        (2, "A tiny snapshot"),
+        (4, "The mill"),
+        (7, "The city"),
+    ] {
         let at = pages.iter().position(|p| p.contains(caption)).unwrap_or_else(|| panic!("{caption} missing")) + 1;
         assert!(at >= story_pages[story].1 && at < story_pages[story + 1].1, "{caption} on page {at}");
     }
     let all = pages.concat();
-    for lit in ["#set page(width: 1in)", "$x$", "<label>", "@ref", "<b>html</b>", "= not a heading", "- not a list", "+ not an enum", "/*", "//"] {
+    for lit in [
+        "#set page(width: 1in)",
+        "$x$",
+        "<label>",
+        "@ref",
+        "<b>html</b>",
+        "= not a heading",
+        "- not a list",
+        "+ not an enum",
+        "/*",
+        "//",
+    ] {
         assert!(all.contains(lit), "missing literal {lit}");
     }
     assert!(all.contains("Scan to hear this story in their own voice"));
@@ -193,13 +211,22 @@ fn full_book_interior() {
     assert!(interior.page_png(n, 48.0).is_err());
 
     let findings = preflight(&spec);
-    assert!(findings.contains(&Finding::LowResolutionPhoto {
-        story_id: Some("s2".into()),
-        photo_id: "p-low".into(),
-        dpi: (300.0 / photo_print_size_in(spec.trim, spec.template, 300, 200).0) as u32,
-    }), "{findings:?}");
-    assert!(!findings.iter().any(|f| matches!(f, Finding::LowResolutionPhoto { photo_id, .. } if photo_id != "p-low")), "{findings:?}");
-    assert!(findings.contains(&Finding::MissingGlyphs { story_id: Some("s3".into()), characters: "😀".into() }), "{findings:?}");
+    assert!(
+        findings.contains(&Finding::LowResolutionPhoto {
+            story_id: Some("s2".into()),
+            photo_id: "p-low".into(),
+            dpi: (300.0 / photo_print_size_in(spec.trim, spec.template, 300, 200).0) as u32,
+        }),
+        "{findings:?}"
+    );
+    assert!(
+        !findings.iter().any(|f| matches!(f, Finding::LowResolutionPhoto { photo_id, .. } if photo_id != "p-low")),
+        "{findings:?}"
+    );
+    assert!(
+        findings.contains(&Finding::MissingGlyphs { story_id: Some("s3".into()), characters: "😀".into() }),
+        "{findings:?}"
+    );
     assert!(findings.iter().all(|f| f.severity() == Severity::Warning), "{findings:?}");
 }
 
@@ -292,7 +319,10 @@ fn cover_spread_size_and_spine() {
         cover_text(&spec, 60);
         spec.cover.photo = Some(photo("cover", 1000, 700, 9, ""));
         let findings = preflight(&spec);
-        assert!(findings.iter().any(|f| matches!(f, Finding::LowResolutionPhoto { story_id: None, .. })), "{findings:?}");
+        assert!(
+            findings.iter().any(|f| matches!(f, Finding::LowResolutionPhoto { story_id: None, .. })),
+            "{findings:?}"
+        );
         let (cover, _, _) = cover_text(&spec, 60);
         assert!(cover.png(30.0).is_ok());
     }
@@ -307,7 +337,13 @@ fn hostile_and_empty_inputs_do_not_panic() {
     spec.stories[0].title = String::new();
     spec.stories[0].markdown = String::new();
     spec.stories[1].title = "日本語 ünïcödé — \"quotes\" 'single'".into();
-    spec.stories[1].photos = vec![Photo { id: "bad".into(), bytes: b"not an image".to_vec(), original_width: 0, original_height: 0, caption: "]".into() }];
+    spec.stories[1].photos = vec![Photo {
+        id: "bad".into(),
+        bytes: b"not an image".to_vec(),
+        original_width: 0,
+        original_height: 0,
+        caption: "]".into(),
+    }];
     let mut ts = Typesetter::new();
     let interior = ts.interior(&spec).unwrap();
     assert_eq!(interior.page_count(), 32);

@@ -53,7 +53,9 @@ fn Designer(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
     let cover_flash = flash_for(&flash, &["save_book_cover"]);
     let status_note = match book.status {
         BookStatus::Draft => None,
-        BookStatus::ReadyToOrder => Some("Ready to order. Changing anything returns the book to draft, to be checked again."),
+        BookStatus::ReadyToOrder => {
+            Some("Ready to order. Changing anything returns the book to draft, to be checked again.")
+        }
         BookStatus::Ordered => Some("Ordered. The design is final."),
         BookStatus::Completed => Some("Printed and delivered."),
     };
@@ -260,7 +262,8 @@ fn select<T: Copy + PartialEq + 'static>(
 #[component]
 fn DetailsSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
     let error = form_error(Signal::derive(|| None::<Result<(), AppError>>), flash.as_ref());
-    let typed = |name: &str, saved: &str| flash.as_ref().and_then(|f| f.value(name)).unwrap_or_else(|| saved.to_owned());
+    let typed =
+        |name: &str, saved: &str| flash.as_ref().and_then(|f| f.value(name)).unwrap_or_else(|| saved.to_owned());
     let d = book.design.clone();
     let dedication = typed("dedication", &d.dedication);
     view! {
@@ -417,7 +420,13 @@ fn StoriesSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
 }
 
 #[component]
-fn IncludedStory(story: DesignerStory, position: usize, count: usize, campaign_id: Uuid, book_id: Uuid) -> impl IntoView {
+fn IncludedStory(
+    story: DesignerStory,
+    position: usize,
+    count: usize,
+    campaign_id: Uuid,
+    book_id: Uuid,
+) -> impl IntoView {
     let title = story.title.clone();
     let move_form = move |to: usize, label: &'static str, aria: String| {
         view! {

@@ -85,12 +85,15 @@ pub(crate) fn hidden(name: &'static str, value: impl ToString) -> impl IntoView 
 #[component]
 pub fn CampaignBooksPage() -> impl IntoView {
     let id = campaign_id_param();
-    let list = Resource::new(move || id.get(), |id| async move {
-        match id {
-            Some(id) => books(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let list = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => books(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
     let flash = Resource::new(|| (), |_| take_flash("create_book".into()));
     view! {
         <RequireUser children=move |_| view! {

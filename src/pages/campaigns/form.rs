@@ -161,14 +161,12 @@ fn EditCampaign(campaign: CampaignOverview, flash: Option<Flash>) -> impl IntoVi
             (CampaignStatus::Completed, "Mark as completed"),
             (CampaignStatus::Archived, "Archive campaign"),
         ],
-        CampaignStatus::Paused => vec![
-            (CampaignStatus::Active, "Resume campaign"),
-            (CampaignStatus::Archived, "Archive campaign"),
-        ],
-        CampaignStatus::Completed => vec![
-            (CampaignStatus::Active, "Reopen campaign"),
-            (CampaignStatus::Archived, "Archive campaign"),
-        ],
+        CampaignStatus::Paused => {
+            vec![(CampaignStatus::Active, "Resume campaign"), (CampaignStatus::Archived, "Archive campaign")]
+        }
+        CampaignStatus::Completed => {
+            vec![(CampaignStatus::Active, "Reopen campaign"), (CampaignStatus::Archived, "Archive campaign")]
+        }
         CampaignStatus::Archived => vec![(CampaignStatus::Active, "Restore campaign")],
     };
 

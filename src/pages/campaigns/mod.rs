@@ -15,12 +15,15 @@ use crate::model::CampaignOverview;
 pub fn campaign_in_address() -> Resource<Result<CampaignOverview, AppError>> {
     let params = leptos_router::hooks::use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok()));
-    Resource::new(move || id.get(), |id| async move {
-        match id {
-            Some(id) => campaign(id).await,
-            None => Err(AppError::NotFound),
-        }
-    })
+    Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => campaign(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    )
 }
 
 pub fn date(d: chrono::DateTime<chrono::Utc>) -> String {

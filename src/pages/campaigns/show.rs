@@ -2,8 +2,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::list::CampaignProgress;
 use super::campaign_in_address;
+use super::list::CampaignProgress;
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::model::{count, CampaignOverview, CampaignStatus, Role};
 use crate::urls;

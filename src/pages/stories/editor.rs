@@ -8,8 +8,8 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::new::CategoryFields;
 use super::media::{Photos, Recording};
+use super::new::CategoryFields;
 use super::{story_in_address, Crumbs};
 use crate::api::auth::take_flash;
 use crate::api::stories::save_story;
@@ -142,11 +142,8 @@ fn Editor(story: StoryDetail, flash: Option<Flash>) -> impl IntoView {
         if let Some(handle) = timer.get_value() {
             handle.clear();
         }
-        let handle = set_timeout_with_handle(
-            move || tick.update(|t| *t += 1),
-            std::time::Duration::from_millis(after_ms),
-        )
-        .ok();
+        let handle =
+            set_timeout_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(after_ms)).ok();
         timer.set_value(handle);
     };
 
@@ -234,7 +231,8 @@ fn Editor(story: StoryDetail, flash: Option<Flash>) -> impl IntoView {
     Effect::new(move |_| {
         hydrated.set(true);
         if let Some(d) = read_draft(story_id) {
-            let differs = d.title != server_copy.title || d.content != server_copy.content || d.category != server_copy.category;
+            let differs =
+                d.title != server_copy.title || d.content != server_copy.content || d.category != server_copy.category;
             if differs {
                 title.set(d.title);
                 content.set(d.content);
@@ -294,9 +292,9 @@ fn Editor(story: StoryDetail, flash: Option<Flash>) -> impl IntoView {
     };
     let problem = move || match state.get() {
         SaveState::Invalid(message) => Some(message),
-        SaveState::Retrying => Some(
-            "We couldn't reach MyStoryFlow. Your text is kept in this browser and we'll keep trying.".to_owned(),
-        ),
+        SaveState::Retrying => {
+            Some("We couldn't reach MyStoryFlow. Your text is kept in this browser and we'll keep trying.".to_owned())
+        }
         _ => None,
     };
 

@@ -16,12 +16,15 @@ pub fn GalleryPage() -> impl IntoView {
     let ids = ids_in_address();
     let query = use_query_map();
     let for_story = Memo::new(move |_| query.read().get("story").and_then(|s| Uuid::parse_str(&s).ok()));
-    let data = Resource::new(move || ids.get(), |ids| async move {
-        let Some((campaign_id, _)) = ids else { return Err(AppError::NotFound) };
-        let overview = campaign(campaign_id).await?;
-        let list = photos(campaign_id).await?;
-        Ok((overview, list))
-    });
+    let data = Resource::new(
+        move || ids.get(),
+        |ids| async move {
+            let Some((campaign_id, _)) = ids else { return Err(AppError::NotFound) };
+            let overview = campaign(campaign_id).await?;
+            let list = photos(campaign_id).await?;
+            Ok((overview, list))
+        },
+    );
     let flash = Resource::new(|| (), |_| take_flash(String::new()));
     view! {
         <RequireUser children=move |_| view! {

@@ -15,12 +15,15 @@ use crate::urls;
 #[component]
 pub fn StoriesPage() -> impl IntoView {
     let ids = ids_in_address();
-    let list = Resource::new(move || ids.get(), |ids| async move {
-        match ids {
-            Some((campaign_id, _)) => stories(campaign_id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let list = Resource::new(
+        move || ids.get(),
+        |ids| async move {
+            match ids {
+                Some((campaign_id, _)) => stories(campaign_id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
     view! {
         <RequireUser children=move |_| view! {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -30,12 +30,15 @@ pub fn ids_in_address() -> Memo<Option<(Uuid, Option<Uuid>)>> {
 
 pub fn story_in_address() -> Resource<Result<StoryDetail, AppError>> {
     let ids = ids_in_address();
-    Resource::new(move || ids.get(), |ids| async move {
-        match ids {
-            Some((campaign_id, Some(story_id))) => story(campaign_id, story_id).await,
-            _ => Err(AppError::NotFound),
-        }
-    })
+    Resource::new(
+        move || ids.get(),
+        |ids| async move {
+            match ids {
+                Some((campaign_id, Some(story_id))) => story(campaign_id, story_id).await,
+                _ => Err(AppError::NotFound),
+            }
+        },
+    )
 }
 
 /// What photo `index` of `total` says to someone who can't see it: its caption, else
@@ -54,7 +57,11 @@ pub fn duration(seconds: i32) -> String {
 
 /// The breadcrumb back to the campaign and its stories.
 #[component]
-pub fn Crumbs(campaign_id: Uuid, campaign_title: String, #[prop(optional)] story: Option<(Uuid, String)>) -> impl IntoView {
+pub fn Crumbs(
+    campaign_id: Uuid,
+    campaign_title: String,
+    #[prop(optional)] story: Option<(Uuid, String)>,
+) -> impl IntoView {
     view! {
         <nav aria-label="Breadcrumb" class="crumbs">
             <ol>
@@ -70,7 +77,11 @@ pub fn Crumbs(campaign_id: Uuid, campaign_title: String, #[prop(optional)] story
 
 /// The photo upload form: a plain multipart post; public/enhance.js adds per-file progress.
 #[component]
-pub fn PhotoUploadForm(action: String, id: &'static str, #[prop(default = "button")] button_class: &'static str) -> impl IntoView {
+pub fn PhotoUploadForm(
+    action: String,
+    id: &'static str,
+    #[prop(default = "button")] button_class: &'static str,
+) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let caption_id = format!("{id}-caption");
     let caption_hint = format!("{id}-caption-hint");

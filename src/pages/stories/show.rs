@@ -3,10 +3,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::{duration, photo_alt, story_in_address, Crumbs};
-use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::api::family::story_conversation;
-use crate::model::family::Conversation;
+use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::model::count;
+use crate::model::family::Conversation;
 use crate::model::story::{category_label, StoryDetail, StoryStatus};
 use crate::urls;
 
@@ -14,12 +14,15 @@ use crate::urls;
 pub fn StoryPage() -> impl IntoView {
     let story = story_in_address();
     let ids = super::ids_in_address();
-    let conversation = Resource::new(move || ids.get(), |ids| async move {
-        match ids {
-            Some((campaign_id, Some(story_id))) => story_conversation(campaign_id, story_id).await,
-            _ => Err(crate::error::AppError::NotFound),
-        }
-    });
+    let conversation = Resource::new(
+        move || ids.get(),
+        |ids| async move {
+            match ids {
+                Some((campaign_id, Some(story_id))) => story_conversation(campaign_id, story_id).await,
+                _ => Err(crate::error::AppError::NotFound),
+            }
+        },
+    );
     view! {
         <RequireUser children=move |_| view! {
             <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -19,8 +19,7 @@ impl SignUp {
         let mut errors = FieldErrors::new();
         let email = Email::parse(email).map_err(|m| errors.insert("email".into(), m)).ok();
         let name = DisplayName::parse(name).map_err(|m| errors.insert("name".into(), m)).ok();
-        let password =
-            Password::parse(password).map_err(|m| errors.insert("password".into(), m)).ok();
+        let password = Password::parse(password).map_err(|m| errors.insert("password".into(), m)).ok();
         match (email, name, password) {
             (Some(email), Some(name), Some(password)) => Ok(SignUp { email, name, password }),
             _ => Err(AppError::Validation(errors)),
@@ -42,9 +41,7 @@ pub async fn sign_up(db: &Db, form: SignUp) -> Result<AuthUser, AppError> {
     )
     .fetch_optional(&mut *tx)
     .await?
-    .ok_or_else(|| {
-        AppError::invalid("email", "An account with this email already exists. Try logging in.")
-    })?;
+    .ok_or_else(|| AppError::invalid("email", "An account with this email already exists. Try logging in."))?;
 
     let mut tx = UserTx::act_as(tx, id).await?;
     sqlx::query!(

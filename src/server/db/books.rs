@@ -226,7 +226,10 @@ pub async fn campaign_stories(tx: &mut UserTx, access: &CampaignAccess) -> Resul
 }
 
 /// The campaign's photos, newest first, for choosing a cover.
-pub async fn campaign_photos(tx: &mut UserTx, access: &CampaignAccess) -> Result<Vec<(Uuid, Option<String>)>, AppError> {
+pub async fn campaign_photos(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+) -> Result<Vec<(Uuid, Option<String>)>, AppError> {
     let rows = sqlx::query!(
         "SELECT id, caption FROM photos WHERE campaign_id = $1 ORDER BY created_at DESC, id",
         access.campaign_id()
@@ -322,7 +325,12 @@ pub async fn queue_render(tx: &mut UserTx, access: &CampaignAccess, book_id: Uui
 }
 
 /// draft → ready_to_order, only for the current, proofread PDF without preflight errors.
-pub async fn mark_ready(tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid, proofread: bool) -> Result<(), AppError> {
+pub async fn mark_ready(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    book_id: Uuid,
+    proofread: bool,
+) -> Result<(), AppError> {
     access.ensure_may_mark_book_ready()?;
     let book = get(tx, access, book_id).await?;
     match book.status {
@@ -379,10 +387,14 @@ pub async fn copy(tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid) -> Re
 /// Deletes the book; returns the storage prefix of its files, to remove after the commit.
 pub async fn delete(tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid) -> Result<String, AppError> {
     access.ensure_may_design_books()?;
-    let status = sqlx::query_scalar!("SELECT status FROM books WHERE id = $1 AND campaign_id = $2", book_id, access.campaign_id())
-        .fetch_optional(tx.conn())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let status = sqlx::query_scalar!(
+        "SELECT status FROM books WHERE id = $1 AND campaign_id = $2",
+        book_id,
+        access.campaign_id()
+    )
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
     if BookStatus::parse(&status).is_some_and(BookStatus::is_final) {
         return Err(AppError::Conflict("An ordered book is kept with its order and can't be deleted.".into()));
     }
@@ -393,7 +405,12 @@ pub async fn delete(tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid) -> 
 }
 
 /// A stored file of a finished render, if the book's current render is `render_id`.
-pub async fn require_render(tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid, render_id: Uuid) -> Result<String, AppError> {
+pub async fn require_render(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    book_id: Uuid,
+    render_id: Uuid,
+) -> Result<String, AppError> {
     sqlx::query_scalar!(
         "SELECT title FROM books WHERE id = $1 AND campaign_id = $2 AND render_id = $3",
         book_id,
@@ -470,15 +487,12 @@ pub async fn start_render(pool: &PgPool, book_id: Uuid, job: Uuid) -> Result<Opt
     .collect::<std::collections::HashMap<_, _>>();
     // Book order; stories deleted since they were chosen are skipped.
     let ordered = ids.iter().filter_map(|id| stories.remove(id)).collect();
-    let photos = sqlx::query!(
-        "SELECT id, width, height, caption FROM photos WHERE campaign_id = $1",
-        book.campaign_id
-    )
-    .fetch_all(pool)
-    .await?
-    .into_iter()
-    .map(|r| (r.id, (r.width.unwrap_or(0), r.height.unwrap_or(0), r.caption)))
-    .collect();
+    let photos = sqlx::query!("SELECT id, width, height, caption FROM photos WHERE campaign_id = $1", book.campaign_id)
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, (r.width.unwrap_or(0), r.height.unwrap_or(0), r.caption)))
+        .collect();
     let share_links = sqlx::query!(
         "SELECT story_id, id FROM story_share_links WHERE campaign_id = $1 AND revoked_at IS NULL",
         book.campaign_id
@@ -500,7 +514,13 @@ pub async fn start_render(pool: &PgPool, book_id: Uuid, job: Uuid) -> Result<Opt
 }
 
 /// Reports progress; `false` when a newer render superseded this one (stop then).
-pub async fn report_progress(pool: &PgPool, book_id: Uuid, job: Uuid, stage: &str, progress: i32) -> Result<bool, sqlx::Error> {
+pub async fn report_progress(
+    pool: &PgPool,
+    book_id: Uuid,
+    job: Uuid,
+    stage: &str,
+    progress: i32,
+) -> Result<bool, sqlx::Error> {
     let updated = sqlx::query!(
         "UPDATE books SET render_stage = $3, render_progress = $4 WHERE id = $1 AND render_job = $2",
         book_id,
@@ -580,7 +600,10 @@ pub struct Listening {
     pub audio_mime: String,
 }
 
-pub async fn listening(pool: &PgPool, link: &crate::server::signing::ListenLink) -> Result<Option<Listening>, sqlx::Error> {
+pub async fn listening(
+    pool: &PgPool,
+    link: &crate::server::signing::ListenLink,
+) -> Result<Option<Listening>, sqlx::Error> {
     let link_id = link.id();
     let row = sqlx::query!(
         r#"SELECT s.title, c.title AS campaign_title, c.storyteller_name,

@@ -36,10 +36,7 @@ pub async fn create(tx: &mut UserTx, input: &CampaignInput) -> Result<Uuid, AppE
 }
 
 /// The dashboard: every campaign the user may see, newest activity first, in one statement.
-pub async fn dashboard(
-    tx: &mut UserTx,
-    status: Option<CampaignStatus>,
-) -> Result<Vec<CampaignCard>, AppError> {
+pub async fn dashboard(tx: &mut UserTx, status: Option<CampaignStatus>) -> Result<Vec<CampaignCard>, AppError> {
     cards(tx, None, status).await
 }
 
@@ -169,12 +166,10 @@ pub async fn set_status(tx: &mut UserTx, access: &CampaignAccess, status: Campai
 /// Deletes the campaign and everything beneath it, unless books were ordered from it.
 pub async fn delete(tx: &mut UserTx, access: &CampaignAccess, confirm_title: &str) -> Result<(), AppError> {
     let id = access.campaign_id();
-    let row = sqlx::query!(
-        r#"SELECT title, campaign_has_orders(id) AS "has_orders!" FROM campaigns WHERE id = $1"#,
-        id
-    )
-    .fetch_one(tx.conn())
-    .await?;
+    let row =
+        sqlx::query!(r#"SELECT title, campaign_has_orders(id) AS "has_orders!" FROM campaigns WHERE id = $1"#, id)
+            .fetch_one(tx.conn())
+            .await?;
     if row.has_orders {
         return Err(AppError::Conflict(
             "Books have been ordered from this campaign, and orders are kept as records, so it \

@@ -182,7 +182,12 @@ pub async fn resend(
     Ok((member.email, link))
 }
 
-async fn send_invitation(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid, public_url: &str) -> Result<String, AppError> {
+async fn send_invitation(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    member_id: Uuid,
+    public_url: &str,
+) -> Result<String, AppError> {
     sqlx::query!(
         "UPDATE invitations SET revoked_at = NOW() WHERE family_member_id = $1 AND used_at IS NULL AND revoked_at IS NULL",
         member_id
@@ -259,7 +264,11 @@ pub async fn revoke(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid) -
     Ok(())
 }
 
-async fn member(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid) -> Result<(Role, MemberStatus, Option<Uuid>), AppError> {
+async fn member(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    member_id: Uuid,
+) -> Result<(Role, MemberStatus, Option<Uuid>), AppError> {
     let row = sqlx::query!(
         r#"SELECT coalesce(role, 'contributor') AS "role!", coalesce(status, 'invited') AS "status!", user_id
            FROM family_members WHERE id = $1 AND campaign_id = $2"#,
@@ -298,7 +307,12 @@ pub async fn set_role(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid,
     Ok(())
 }
 
-pub async fn set_permissions(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid, flags: &[String]) -> Result<(), AppError> {
+pub async fn set_permissions(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    member_id: Uuid,
+    flags: &[String],
+) -> Result<(), AppError> {
     owner_only(access)?;
     let (role, _, _) = member(tx, access, member_id).await?;
     if role == Role::Owner {
@@ -315,7 +329,12 @@ pub async fn set_permissions(tx: &mut UserTx, access: &CampaignAccess, member_id
 }
 
 /// Deactivates (or reactivates) a member who has joined.
-pub async fn set_active(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid, active: bool) -> Result<(), AppError> {
+pub async fn set_active(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    member_id: Uuid,
+    active: bool,
+) -> Result<(), AppError> {
     owner_only(access)?;
     let (role, status, user) = member(tx, access, member_id).await?;
     if role == Role::Owner {
@@ -365,9 +384,13 @@ pub async fn transfer(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid)
         return Err(AppError::Conflict("You are already the owner.".into()));
     }
     // Order matters: each statement is checked by RLS while the caller is still the owner.
-    sqlx::query!("UPDATE campaigns SET user_id = $2, updated_at = NOW() WHERE id = $1", access.campaign_id(), new_owner)
-        .execute(tx.conn())
-        .await?;
+    sqlx::query!(
+        "UPDATE campaigns SET user_id = $2, updated_at = NOW() WHERE id = $1",
+        access.campaign_id(),
+        new_owner
+    )
+    .execute(tx.conn())
+    .await?;
     sqlx::query!("UPDATE family_members SET role = 'owner', permissions = '{}' WHERE id = $1", member_id)
         .execute(tx.conn())
         .await?;
@@ -440,7 +463,8 @@ pub async fn accept(pool: &PgPool, token: &InvitationToken, user_id: Uuid) -> Re
     if row.used {
         return refused("This invitation has already been used.");
     }
-    let Some(member_id) = row.family_member_id.filter(|_| !row.revoked && row.status.as_deref() == Some("invited")) else {
+    let Some(member_id) = row.family_member_id.filter(|_| !row.revoked && row.status.as_deref() == Some("invited"))
+    else {
         return refused("This invitation was withdrawn or replaced by a newer one.");
     };
     if row.expired {
@@ -490,9 +514,7 @@ pub async fn accept(pool: &PgPool, token: &InvitationToken, user_id: Uuid) -> Re
             .await?;
         }
     }
-    sqlx::query!("UPDATE invitations SET used_at = NOW() WHERE token_hash = $1", token.hash)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!("UPDATE invitations SET used_at = NOW() WHERE token_hash = $1", token.hash).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(row.campaign_id)
 }

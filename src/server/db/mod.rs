@@ -43,10 +43,7 @@ pub struct UserTx {
 
 impl UserTx {
     /// Switches an open transaction to the user; both settings end with the transaction.
-    pub async fn act_as(
-        mut tx: Transaction<'static, Postgres>,
-        user_id: Uuid,
-    ) -> Result<Self, sqlx::Error> {
+    pub async fn act_as(mut tx: Transaction<'static, Postgres>, user_id: Uuid) -> Result<Self, sqlx::Error> {
         sqlx::query!(
             r#"SELECT set_config('role', 'authenticated', true) AS "role!",
                       set_config('request.jwt.claim.sub', $1, true) AS "sub!""#,

@@ -108,7 +108,12 @@ pub async fn detach(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid, ph
     Ok(())
 }
 
-pub async fn set_caption(tx: &mut UserTx, access: &CampaignAccess, photo_id: Uuid, caption: &Caption) -> Result<(), AppError> {
+pub async fn set_caption(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    photo_id: Uuid,
+    caption: &Caption,
+) -> Result<(), AppError> {
     access.ensure_editable()?;
     let caption = caption.as_deref();
     let updated = sqlx::query!(

@@ -6,8 +6,7 @@ use uuid::Uuid;
 use super::UserTx;
 use crate::error::AppError;
 use crate::model::story::{
-    Audio, PhotoView, SaveOutcome, StoryDetail, StoryList, StoryListItem, StoryStatus, StoryText,
-    TranscriptionStatus,
+    Audio, PhotoView, SaveOutcome, StoryDetail, StoryList, StoryListItem, StoryStatus, StoryText, TranscriptionStatus,
 };
 use crate::server::{authz::CampaignAccess, markdown};
 
@@ -102,7 +101,11 @@ pub async fn detail(
     })
 }
 
-pub async fn story_photos(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid) -> Result<Vec<PhotoView>, AppError> {
+pub async fn story_photos(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    story_id: Uuid,
+) -> Result<Vec<PhotoView>, AppError> {
     let rows = sqlx::query!(
         r#"SELECT p.id, p.width, p.height, p.caption, p.original_filename
            FROM story_photos sp JOIN photos p ON p.id = sp.photo_id
@@ -115,7 +118,16 @@ pub async fn story_photos(tx: &mut UserTx, access: &CampaignAccess, story_id: Uu
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| crate::server::media::photo_view(access.campaign_id(), r.id, r.width, r.height, r.caption, r.original_filename))
+        .map(|r| {
+            crate::server::media::photo_view(
+                access.campaign_id(),
+                r.id,
+                r.width,
+                r.height,
+                r.caption,
+                r.original_filename,
+            )
+        })
         .collect())
 }
 
@@ -221,12 +233,10 @@ pub async fn set_status(
     status: StoryStatus,
 ) -> Result<bool, AppError> {
     require_editable(tx, access, story_id).await?;
-    let current = sqlx::query_scalar!(
-        r#"SELECT coalesce(status, 'draft') AS "status!" FROM stories WHERE id = $1"#,
-        story_id
-    )
-    .fetch_one(tx.conn())
-    .await?;
+    let current =
+        sqlx::query_scalar!(r#"SELECT coalesce(status, 'draft') AS "status!" FROM stories WHERE id = $1"#, story_id)
+            .fetch_one(tx.conn())
+            .await?;
     let current = StoryStatus::parse(&current).unwrap_or(StoryStatus::Draft);
     // Taking "reviewed" away is the owner's decision as much as giving it.
     if !status.may_set(access.role()) || !current.may_set(access.role()) {
@@ -336,12 +346,9 @@ pub async fn set_audio(
     transcribe: bool,
 ) -> Result<Option<String>, AppError> {
     require_editable(tx, access, story_id).await?;
-    let old = sqlx::query_scalar!(
-        r#"SELECT metadata->>'audio_key' AS "key?" FROM stories WHERE id = $1"#,
-        story_id
-    )
-    .fetch_one(tx.conn())
-    .await?;
+    let old = sqlx::query_scalar!(r#"SELECT metadata->>'audio_key' AS "key?" FROM stories WHERE id = $1"#, story_id)
+        .fetch_one(tx.conn())
+        .await?;
     sqlx::query!(
         r#"UPDATE stories
            SET audio_url = $3, audio_mime = $4, audio_duration = $5, audio_size_bytes = $6,
@@ -365,14 +372,15 @@ pub async fn set_audio(
 }
 
 /// Removes the recording from the story; returns its storage key.
-pub async fn remove_audio(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid) -> Result<Option<String>, AppError> {
+pub async fn remove_audio(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    story_id: Uuid,
+) -> Result<Option<String>, AppError> {
     require_editable(tx, access, story_id).await?;
-    let old = sqlx::query_scalar!(
-        r#"SELECT metadata->>'audio_key' AS "key?" FROM stories WHERE id = $1"#,
-        story_id
-    )
-    .fetch_one(tx.conn())
-    .await?;
+    let old = sqlx::query_scalar!(r#"SELECT metadata->>'audio_key' AS "key?" FROM stories WHERE id = $1"#, story_id)
+        .fetch_one(tx.conn())
+        .await?;
     sqlx::query!(
         r#"UPDATE stories
            SET audio_url = NULL, audio_mime = NULL, audio_duration = NULL, audio_size_bytes = NULL,
@@ -389,7 +397,11 @@ pub async fn remove_audio(tx: &mut UserTx, access: &CampaignAccess, story_id: Uu
 }
 
 /// Where a story's recording is stored, and its type.
-pub async fn audio_file(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid) -> Result<(String, String), AppError> {
+pub async fn audio_file(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    story_id: Uuid,
+) -> Result<(String, String), AppError> {
     let row = sqlx::query!(
         r#"SELECT metadata->>'audio_key' AS "key?", audio_mime FROM stories WHERE id = $1 AND campaign_id = $2"#,
         story_id,
@@ -405,11 +417,7 @@ pub async fn audio_file(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid
 }
 
 /// Deletes the story; returns its recording's storage key, to delete once committed.
-pub async fn delete(
-    tx: &mut UserTx,
-    access: &CampaignAccess,
-    story_id: Uuid,
-) -> Result<Option<String>, AppError> {
+pub async fn delete(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid) -> Result<Option<String>, AppError> {
     require_editable(tx, access, story_id).await?;
     let key = sqlx::query_scalar!(
         r#"DELETE FROM stories WHERE id = $1 AND campaign_id = $2 RETURNING metadata->>'audio_key' AS "key?""#,

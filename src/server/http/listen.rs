@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::serve;
 use crate::error::AppError;
-use crate::server::signing::{ListenLink, Purpose};
 use crate::server::db::books;
+use crate::server::signing::{ListenLink, Purpose};
 use crate::server::state::AppState;
 
 pub async fn listen_audio(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {

@@ -164,7 +164,8 @@ async fn receive_photos(
         }
         let result = async {
             let staged = stage(state, &mut field, MAX_PHOTO_BYTES).await?;
-            media::store_photo(state, user_id(auth)?, campaign_id, story_id, name.clone(), caption.clone(), &staged).await
+            media::store_photo(state, user_id(auth)?, campaign_id, story_id, name.clone(), caption.clone(), &staged)
+                .await
         }
         .await;
         match result {
@@ -330,4 +331,3 @@ pub async fn download_page(
         Err(err) => err.into_response(),
     }
 }
-

@@ -96,10 +96,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn wants_html(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
 /// A failed form post to a route: JSON (the one error shape) for the page's own script, or,
@@ -135,10 +132,7 @@ pub async fn serve(state: &AppState, key: &str, mime: &str, headers: &HeaderMap,
         Some(value) => match http_range_header::parse_range_header(value).and_then(|r| r.validate(size)) {
             Ok(ranges) if ranges.len() == 1 => Some((*ranges[0].start(), *ranges[0].end())),
             _ => {
-                return (
-                    StatusCode::RANGE_NOT_SATISFIABLE,
-                    [(header::CONTENT_RANGE, format!("bytes */{size}"))],
-                )
+                return (StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{size}"))])
                     .into_response()
             }
         },

@@ -13,9 +13,8 @@ use std::io::{BufReader, ErrorKind, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use symphonia::core::codecs::audio::well_known::{
-    CODEC_ID_AAC, CODEC_ID_FLAC, CODEC_ID_MP3, CODEC_ID_OPUS, CODEC_ID_PCM_ALAW,
-    CODEC_ID_PCM_F32LE, CODEC_ID_PCM_MULAW, CODEC_ID_PCM_S16LE, CODEC_ID_PCM_S24LE,
-    CODEC_ID_PCM_S32LE, CODEC_ID_PCM_U8, CODEC_ID_VORBIS,
+    CODEC_ID_AAC, CODEC_ID_FLAC, CODEC_ID_MP3, CODEC_ID_OPUS, CODEC_ID_PCM_ALAW, CODEC_ID_PCM_F32LE,
+    CODEC_ID_PCM_MULAW, CODEC_ID_PCM_S16LE, CODEC_ID_PCM_S24LE, CODEC_ID_PCM_S32LE, CODEC_ID_PCM_U8, CODEC_ID_VORBIS,
 };
 use symphonia::core::codecs::audio::AudioCodecId;
 use symphonia::core::codecs::CodecParameters;
@@ -124,9 +123,7 @@ impl Container {
             Container::Webm => [CODEC_ID_OPUS, CODEC_ID_VORBIS].contains(&codec),
             Container::Ogg => [CODEC_ID_OPUS, CODEC_ID_VORBIS, CODEC_ID_FLAC].contains(&codec),
             // No ALAC: iOS Voice Memos' "lossless" m4a won't play in Chrome/Firefox.
-            Container::Mp4 => {
-                [CODEC_ID_AAC, CODEC_ID_MP3, CODEC_ID_OPUS, CODEC_ID_FLAC].contains(&codec)
-            }
+            Container::Mp4 => [CODEC_ID_AAC, CODEC_ID_MP3, CODEC_ID_OPUS, CODEC_ID_FLAC].contains(&codec),
             Container::Adts => codec == CODEC_ID_AAC,
             Container::Mp3 => codec == CODEC_ID_MP3,
             Container::Wav => [
@@ -211,29 +208,17 @@ fn corrupt(detail: impl Into<String>) -> MediaError {
     MediaError::corrupt(MediaKind::Audio, detail)
 }
 
-fn measure_duration(
-    file: File,
-    container: Container,
-    trust_declared: bool,
-) -> Result<f64, MediaError> {
+fn measure_duration(file: File, container: Container, trust_declared: bool) -> Result<f64, MediaError> {
     let mss = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions::default());
     let mut hint = Hint::new();
     hint.with_extension(container.extension());
 
     let mut reader = symphonia::default::get_probe()
-        .probe(
-            &hint,
-            mss,
-            FormatOptions::default(),
-            MetadataOptions::default(),
-        )
+        .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
         .map_err(|e| corrupt(format!("probe failed: {e}")))?;
 
     if reader.format_info().format != container.format_id() {
-        return Err(corrupt(format!(
-            "sniffed {container:?} but symphonia found {}",
-            reader.format_info().short_name
-        )));
+        return Err(corrupt(format!("sniffed {container:?} but symphonia found {}", reader.format_info().short_name)));
     }
 
     let mut track = select_track(reader.as_ref(), container)?;
@@ -289,27 +274,17 @@ fn measure_duration(
 }
 
 /// Final sanity checks on what the packet scan measured.
-fn check_measurement(
-    measured: f64,
-    packets: u64,
-    declared: Option<f64>,
-) -> Result<f64, MediaError> {
+fn check_measurement(measured: f64, packets: u64, declared: Option<f64>) -> Result<f64, MediaError> {
     if packets == 0 || !measured.is_finite() || measured <= 0.0 {
-        return Err(corrupt(format!(
-            "no audio ({packets} packets, {measured:.3}s)"
-        )));
+        return Err(corrupt(format!("no audio ({packets} packets, {measured:.3}s)")));
     }
     if measured > MAX_RECORDING_SECONDS {
-        return Err(corrupt(format!(
-            "implausible duration {measured:.0}s from {packets} packets"
-        )));
+        return Err(corrupt(format!("implausible duration {measured:.0}s from {packets} packets")));
     }
     if let Some(declared) = declared.filter(|d| *d > 0.0) {
         let slack = TRUNCATION_SLACK_SECS.max(declared * 0.02);
         if measured + slack < declared {
-            return Err(corrupt(format!(
-                "truncated: header says {declared:.3}s, packets cover {measured:.3}s"
-            )));
+            return Err(corrupt(format!("truncated: header says {declared:.3}s, packets cover {measured:.3}s")));
         }
     }
     Ok(measured)
@@ -324,15 +299,9 @@ struct SelectedTrack {
     declared_secs: Option<f64>,
 }
 
-fn select_track(
-    reader: &dyn FormatReader,
-    container: Container,
-) -> Result<SelectedTrack, MediaError> {
+fn select_track(reader: &dyn FormatReader, container: Container) -> Result<SelectedTrack, MediaError> {
     let tracks = reader.tracks();
-    if tracks
-        .iter()
-        .any(|t| matches!(t.codec_params, Some(CodecParameters::Video(_))))
-    {
+    if tracks.iter().any(|t| matches!(t.codec_params, Some(CodecParameters::Video(_)))) {
         // A video, or a WebM recorded with the camera on: not a recording.
         return Err(MediaError::UnsupportedType(MediaKind::Audio));
     }
@@ -361,12 +330,7 @@ fn select_track(
     }
     .filter(|s| s.is_finite() && *s > 0.0);
 
-    Ok(SelectedTrack {
-        id: track.id,
-        secs_per_tick,
-        is_opus: params.codec == CODEC_ID_OPUS,
-        declared_secs,
-    })
+    Ok(SelectedTrack { id: track.id, secs_per_tick, is_opus: params.codec == CODEC_ID_OPUS, declared_secs })
 }
 
 /// Running min(start)/max(end) per (chained) segment.
@@ -414,9 +378,7 @@ fn opus_packet_samples(data: &[u8]) -> u64 {
 fn mp3_has_length_header(file: &mut File, head: &[u8]) -> std::io::Result<bool> {
     let mut offset: u64 = 0;
     if head.len() >= 10 && &head[..3] == b"ID3" {
-        let size = head[6..10]
-            .iter()
-            .fold(0u64, |acc, b| (acc << 7) | u64::from(b & 0x7f));
+        let size = head[6..10].iter().fold(0u64, |acc, b| (acc << 7) | u64::from(b & 0x7f));
         let footer = if head[5] & 0x10 != 0 { 10 } else { 0 };
         offset = 10 + size + footer;
     }
@@ -425,9 +387,7 @@ fn mp3_has_length_header(file: &mut File, head: &[u8]) -> std::io::Result<bool> 
     file.seek(SeekFrom::Start(offset))?;
     let n = read_up_to(file, &mut frame_start)?;
     let window = &frame_start[..n];
-    Ok([b"Xing", b"Info", b"VBRI"]
-        .iter()
-        .any(|tag| window.windows(4).any(|w| w == *tag)))
+    Ok([b"Xing", b"Info", b"VBRI"].iter().any(|tag| window.windows(4).any(|w| w == *tag)))
 }
 
 fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -456,10 +416,10 @@ fn webm_structure_complete(file: &mut File) -> Result<(), MediaError> {
     let mut r = BufReader::new(file);
     let mut pos: u64 = 0;
     while pos < len {
-        let (_id, id_len) = read_ebml_vint(&mut r, 4)?
-            .ok_or_else(|| corrupt(format!("webm: bad element id at byte {pos}")))?;
-        let (size, size_len) = read_ebml_vint(&mut r, 8)?
-            .ok_or_else(|| corrupt(format!("webm: bad element size at byte {pos}")))?;
+        let (_id, id_len) =
+            read_ebml_vint(&mut r, 4)?.ok_or_else(|| corrupt(format!("webm: bad element id at byte {pos}")))?;
+        let (size, size_len) =
+            read_ebml_vint(&mut r, 8)?.ok_or_else(|| corrupt(format!("webm: bad element size at byte {pos}")))?;
         pos += (id_len + size_len) as u64;
         if pos > len {
             return Err(corrupt("webm: truncated element header"));
@@ -470,10 +430,7 @@ fn webm_structure_complete(file: &mut File) -> Result<(), MediaError> {
             continue;
         }
         if size > len - pos {
-            return Err(corrupt(format!(
-                "webm: element at byte {pos} needs {size} bytes, only {} left",
-                len - pos
-            )));
+            return Err(corrupt(format!("webm: element at byte {pos} needs {size} bytes, only {} left", len - pos)));
         }
         r.seek_relative(size as i64)?;
         pos += size;

@@ -52,27 +52,21 @@ pub enum MediaError {
 
 impl MediaError {
     pub(crate) fn corrupt(kind: MediaKind, detail: impl Into<String>) -> Self {
-        MediaError::Corrupt {
-            kind,
-            detail: detail.into(),
-        }
+        MediaError::Corrupt { kind, detail: detail.into() }
     }
 
     /// A sentence that is safe and helpful to show to the person uploading.
     pub fn user_message(&self) -> String {
         match self {
             MediaError::UnsupportedType(MediaKind::Audio) => {
-                "That file isn't a recording we can play. Please use MP3, M4A, WAV, OGG or WebM audio."
-                    .to_string()
+                "That file isn't a recording we can play. Please use MP3, M4A, WAV, OGG or WebM audio.".to_string()
             }
             MediaError::UnsupportedType(MediaKind::Photo) => {
-                "That file isn't a photo we can use. Please upload a JPEG, PNG or WebP image."
-                    .to_string()
+                "That file isn't a photo we can use. Please upload a JPEG, PNG or WebP image.".to_string()
             }
             MediaError::TooLarge(msg) => msg.clone(),
             MediaError::Corrupt { kind: MediaKind::Audio, .. } => {
-                "The recording seems damaged or incomplete. Please try recording or uploading it again."
-                    .to_string()
+                "The recording seems damaged or incomplete. Please try recording or uploading it again.".to_string()
             }
             MediaError::Corrupt { kind: MediaKind::Photo, .. } => {
                 "The photo seems damaged or incomplete. Please try uploading it again.".to_string()
@@ -84,8 +78,7 @@ impl MediaError {
                 "The photo file is empty. Please choose the photo again.".to_string()
             }
             MediaError::Io(_) => {
-                "Something went wrong on our side while reading your upload. Please try again."
-                    .to_string()
+                "Something went wrong on our side while reading your upload. Please try again.".to_string()
             }
         }
     }
@@ -99,10 +92,7 @@ impl MediaError {
 /// Run `f`, turning a panic (e.g. inside a demuxer/decoder fed hostile
 /// bytes) into `MediaError::Corrupt`. Belt and braces: the libraries are meant
 /// to return errors, not panic. Note: useless under `panic = "abort"`.
-pub(crate) fn catch_panics<T>(
-    kind: MediaKind,
-    f: impl FnOnce() -> Result<T, MediaError>,
-) -> Result<T, MediaError> {
+pub(crate) fn catch_panics<T>(kind: MediaKind, f: impl FnOnce() -> Result<T, MediaError>) -> Result<T, MediaError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(result) => result,
         Err(payload) => {
@@ -111,10 +101,7 @@ pub(crate) fn catch_panics<T>(
                 .map(|s| (*s).to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "non-string panic payload".to_string());
-            Err(MediaError::corrupt(
-                kind,
-                format!("panic while processing: {msg}"),
-            ))
+            Err(MediaError::corrupt(kind, format!("panic while processing: {msg}")))
         }
     }
 }
@@ -138,10 +125,7 @@ mod tests {
     fn panics_become_corrupt() {
         let r: Result<(), _> = catch_panics(MediaKind::Audio, || panic!("demuxer exploded"));
         match r {
-            Err(MediaError::Corrupt {
-                kind: MediaKind::Audio,
-                detail,
-            }) => {
+            Err(MediaError::Corrupt { kind: MediaKind::Audio, detail }) => {
                 assert!(detail.contains("demuxer exploded"), "{detail}")
             }
             other => panic!("expected Corrupt, got {other:?}"),

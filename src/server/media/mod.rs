@@ -125,7 +125,6 @@ pub async fn store_audio(
     }
 }
 
-
 /// Checks a staged photo, stores its original, display copy and thumbnail, then writes
 /// its row; nothing stays behind when a step fails.
 pub async fn store_photo(
@@ -138,12 +137,12 @@ pub async fn store_photo(
     staged: &Staged,
 ) -> Result<PhotoView, AppError> {
     let bytes = tokio::fs::read(&staged.path).await.map_err(internal)?;
-    let (processed, bytes) = tokio::task::spawn_blocking(move || (photo::process_photo(&bytes), bytes))
-        .await
-        .map_err(internal)?;
+    let (processed, bytes) =
+        tokio::task::spawn_blocking(move || (photo::process_photo(&bytes), bytes)).await.map_err(internal)?;
     let processed = processed.map_err(AppError::from)?;
     let photo_id = Uuid::new_v4();
-    let keys: Vec<String> = ["original", "display", "thumb"].iter().map(|v| photo_key(campaign_id, photo_id, v)).collect();
+    let keys: Vec<String> =
+        ["original", "display", "thumb"].iter().map(|v| photo_key(campaign_id, photo_id, v)).collect();
     let stored = async {
         state.storage.put_bytes(&keys[0], bytes).await?;
         state.storage.put_bytes(&keys[1], processed.display).await?;
@@ -184,4 +183,3 @@ pub async fn store_photo(
     }
     inserted
 }
-

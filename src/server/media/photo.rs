@@ -15,8 +15,7 @@ use fast_image_resize as fr;
 use image::codecs::jpeg::JpegEncoder;
 use image::metadata::Orientation;
 use image::{
-    DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError, ImageFormat,
-    ImageReader, Limits, RgbImage,
+    DynamicImage, ExtendedColorType, ImageDecoder, ImageEncoder, ImageError, ImageFormat, ImageReader, Limits, RgbImage,
 };
 
 use super::error::{catch_panics, MediaError, MediaKind};
@@ -70,10 +69,7 @@ impl std::fmt::Debug for ProcessedPhoto {
             .field("height", &self.height)
             .field("display", &format_args!("<{} bytes>", self.display.len()))
             .field("display_size", &self.display_size)
-            .field(
-                "thumbnail",
-                &format_args!("<{} bytes>", self.thumbnail.len()),
-            )
+            .field("thumbnail", &format_args!("<{} bytes>", self.thumbnail.len()))
             .field("thumbnail_size", &self.thumbnail_size)
             .field("taken_at", &self.taken_at)
             .field("original_mime", &self.original_mime)
@@ -109,24 +105,18 @@ fn too_large(width: u32, height: u32) -> MediaError {
 
 fn map_image_error(e: ImageError) -> MediaError {
     match e {
-        ImageError::Limits(l) => MediaError::TooLarge(format!(
-            "That photo is too large to process ({l}). Please upload a smaller photo."
-        )),
+        ImageError::Limits(l) => {
+            MediaError::TooLarge(format!("That photo is too large to process ({l}). Please upload a smaller photo."))
+        }
         other => corrupt(other.to_string()),
     }
 }
 
-fn process(
-    bytes: &[u8],
-    format: ImageFormat,
-    original_mime: &'static str,
-) -> Result<ProcessedPhoto, MediaError> {
+fn process(bytes: &[u8], format: ImageFormat, original_mime: &'static str) -> Result<ProcessedPhoto, MediaError> {
     // zune-jpeg (image's JPEG decoder) is lenient: a cut-off JPEG decodes with
     // the missing part filled grey. Require the end-of-image marker instead.
     if format == ImageFormat::Jpeg && !jpeg_has_end_of_image(bytes) {
-        return Err(corrupt(
-            "jpeg has no end-of-image marker after its scan data (truncated)",
-        ));
+        return Err(corrupt("jpeg has no end-of-image marker after its scan data (truncated)"));
     }
 
     // 1. Header only: dimensions. No pixel memory is allocated yet.
@@ -159,20 +149,12 @@ fn process(
     //    (so Display-P3 phone photos keep their colours). Broken metadata is
     //    not a reason to refuse the photo.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let icc = decoder
-        .icc_profile()
-        .ok()
-        .flatten()
-        .filter(|p| is_rgb_icc(p));
+    let icc = decoder.icc_profile().ok().flatten().filter(|p| is_rgb_icc(p));
 
     // 3. Decode and flatten to RGB8.
     let img = DynamicImage::from_decoder(decoder).map_err(map_image_error)?;
     let full = flatten_to_rgb8(img);
-    let (width, height) = if swaps_axes(orientation) {
-        (full.height(), full.width())
-    } else {
-        full.dimensions()
-    };
+    let (width, height) = if swaps_axes(orientation) { (full.height(), full.width()) } else { full.dimensions() };
 
     // 4. Downscale first, *then* apply the orientation to the small image: the
     //    long side is the same either way, and rotating 24 MP would cost
@@ -207,7 +189,8 @@ fn process(
 /// as sRGB, and the printer expects sRGB.
 pub fn print_rendition(bytes: &[u8], max_width: u32, max_height: u32) -> Result<(Vec<u8>, u32, u32), MediaError> {
     catch_panics(MediaKind::Photo, || {
-        let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| corrupt(e.to_string()))?;
+        let mut reader =
+            ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| corrupt(e.to_string()))?;
         let mut limits = Limits::default();
         limits.max_alloc = Some(MAX_DECODED_BYTES);
         reader.limits(limits);
@@ -256,10 +239,7 @@ fn jpeg_has_end_of_image(b: &[u8]) -> bool {
         if marker == 0x01 || marker == 0xd8 || (0xd0..=0xd7).contains(&marker) {
             continue; // stand-alone markers carry no length
         }
-        let Some(len) = b
-            .get(i..i + 2)
-            .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])))
-        else {
+        let Some(len) = b.get(i..i + 2).map(|l| usize::from(u16::from_be_bytes([l[0], l[1]]))) else {
             return false;
         };
         i += len;
@@ -267,8 +247,7 @@ fn jpeg_has_end_of_image(b: &[u8]) -> bool {
             break;
         }
     }
-    b.get(i..)
-        .is_some_and(|scan| scan.windows(2).any(|w| w == [0xff, 0xd9]))
+    b.get(i..).is_some_and(|scan| scan.windows(2).any(|w| w == [0xff, 0xd9]))
 }
 
 /// Output is JPEG, which has no alpha: composite transparent pixels onto
@@ -310,11 +289,8 @@ fn downscale(src: &RgbImage, max: u32) -> Result<Option<RgbImage>, MediaError> {
     let src_view = fr::images::ImageRef::new(w, h, src.as_raw(), fr::PixelType::U8x3)
         .map_err(|e| corrupt(format!("resize source: {e}")))?;
     let mut dst = fr::images::Image::new(nw, nh, fr::PixelType::U8x3);
-    let options =
-        fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
-    fr::Resizer::new()
-        .resize(&src_view, &mut dst, &options)
-        .map_err(|e| corrupt(format!("resize: {e}")))?;
+    let options = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
+    fr::Resizer::new().resize(&src_view, &mut dst, &options).map_err(|e| corrupt(format!("resize: {e}")))?;
     let out = RgbImage::from_raw(nw, nh, dst.into_vec()).expect("fast_image_resize returns w*h*3");
     Ok(Some(out))
 }
@@ -322,10 +298,7 @@ fn downscale(src: &RgbImage, max: u32) -> Result<Option<RgbImage>, MediaError> {
 fn swaps_axes(orientation: Orientation) -> bool {
     matches!(
         orientation,
-        Orientation::Rotate90
-            | Orientation::Rotate270
-            | Orientation::Rotate90FlipH
-            | Orientation::Rotate270FlipH
+        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
     )
 }
 
@@ -346,12 +319,7 @@ fn encode_jpeg(img: &RgbImage, icc: Option<Vec<u8>>) -> Result<Vec<u8>, MediaErr
         let _ = encoder.set_icc_profile(profile);
     }
     encoder
-        .write_image(
-            img.as_raw(),
-            img.width(),
-            img.height(),
-            ExtendedColorType::Rgb8,
-        )
+        .write_image(img.as_raw(), img.width(), img.height(), ExtendedColorType::Rgb8)
         .map_err(|e| corrupt(format!("jpeg encode: {e}")))?;
     Ok(out)
 }
@@ -366,9 +334,7 @@ fn is_rgb_icc(profile: &[u8]) -> bool {
 fn exif_taken_at(bytes: &[u8]) -> Option<String> {
     use exif::{In, Tag, Value};
 
-    let exif = exif::Reader::new()
-        .read_from_container(&mut Cursor::new(bytes))
-        .ok()?;
+    let exif = exif::Reader::new().read_from_container(&mut Cursor::new(bytes)).ok()?;
     let ascii = |tag: Tag| -> Option<Vec<u8>> {
         match &exif.get_field(tag, In::PRIMARY)?.value {
             Value::Ascii(v) => v.first().cloned(),
@@ -402,11 +368,7 @@ fn exif_taken_at(bytes: &[u8]) -> Option<String> {
     );
     if let Some(mins) = dt.offset.filter(|m| m.abs() <= 14 * 60) {
         let sign = if mins < 0 { '-' } else { '+' };
-        s.push_str(&format!(
-            "{sign}{:02}:{:02}",
-            mins.abs() / 60,
-            mins.abs() % 60
-        ));
+        s.push_str(&format!("{sign}{:02}:{:02}", mins.abs() / 60, mins.abs() % 60));
     }
     Some(s)
 }

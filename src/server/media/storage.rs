@@ -44,9 +44,8 @@ impl Storage {
     }
 
     pub fn s3(config: &S3Config) -> anyhow::Result<Self> {
-        let mut builder = object_store::aws::AmazonS3Builder::from_env()
-            .with_bucket_name(&config.bucket)
-            .with_region(&config.region);
+        let mut builder =
+            object_store::aws::AmazonS3Builder::from_env().with_bucket_name(&config.bucket).with_region(&config.region);
         if let Some(endpoint) = &config.endpoint {
             builder = builder
                 .with_endpoint(endpoint)
@@ -64,10 +63,7 @@ impl Storage {
     }
 
     pub async fn put_bytes(&self, key: &str, bytes: Vec<u8>) -> anyhow::Result<()> {
-        self.store
-            .put(&Path::from(key), PutPayload::from(bytes))
-            .await
-            .with_context(|| format!("storing {key}"))?;
+        self.store.put(&Path::from(key), PutPayload::from(bytes)).await.with_context(|| format!("storing {key}"))?;
         Ok(())
     }
 
@@ -104,10 +100,8 @@ impl Storage {
 
     /// The object, or the byte range asked for (inclusive end, as HTTP ranges are).
     pub async fn get(&self, key: &str, range: Option<(u64, u64)>) -> object_store::Result<Download> {
-        let options = GetOptions {
-            range: range.map(|(start, end)| GetRange::Bounded(start..end + 1)),
-            ..Default::default()
-        };
+        let options =
+            GetOptions { range: range.map(|(start, end)| GetRange::Bounded(start..end + 1)), ..Default::default() };
         let result = self.store.get_opts(&Path::from(key), options).await?;
         Ok(Download { size: result.meta.size, range: result.range.clone(), body: result.into_stream() })
     }

@@ -2,9 +2,7 @@ use super::*;
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/media")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/media").join(name)
 }
 
 fn fixture_bytes(name: &str) -> Vec<u8> {
@@ -41,10 +39,7 @@ fn probe_bytes(tag: &str, bytes: &[u8]) -> Result<AudioInfo, MediaError> {
 
 fn assert_corrupt(what: &str, r: Result<AudioInfo, MediaError>) {
     match r {
-        Err(MediaError::Corrupt {
-            kind: MediaKind::Audio,
-            ..
-        }) => {}
+        Err(MediaError::Corrupt { kind: MediaKind::Audio, .. }) => {}
         other => panic!("{what}: expected Corrupt, got {other:?}"),
     }
 }
@@ -69,21 +64,10 @@ const VALID: &[(&str, &str, &str, u32, f64)] = &[
 fn valid_fixtures_report_type_and_duration() {
     for &(name, mime, ext, secs, exact) in VALID {
         let info = probe_audio(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e:?}"));
-        assert_eq!(
-            info,
-            AudioInfo {
-                mime,
-                extension: ext,
-                duration_seconds: secs
-            },
-            "{name}"
-        );
+        assert_eq!(info, AudioInfo { mime, extension: ext, duration_seconds: secs }, "{name}");
         let (_, precise) = probe_seconds(&fixture(name)).unwrap();
         // Encoders add up to ~1 frame of priming/padding (AAC: 2048 samples).
-        assert!(
-            (precise - exact).abs() < 0.12,
-            "{name}: measured {precise:.3}s, expected {exact}s"
-        );
+        assert!((precise - exact).abs() < 0.12, "{name}: measured {precise:.3}s, expected {exact}s");
     }
 }
 
@@ -99,10 +83,7 @@ fn type_comes_from_bytes_not_name() {
 fn live_webm_without_duration_header_is_scanned() {
     // MediaRecorder-style: unknown-size Segment and Clusters, no Duration.
     let bytes = fixture_bytes("chrome_mediarecorder.webm");
-    assert_eq!(
-        &bytes[0x24..0x2c],
-        &[0x18, 0x53, 0x80, 0x67, 0x01, 0xff, 0xff, 0xff]
-    );
+    assert_eq!(&bytes[0x24..0x2c], &[0x18, 0x53, 0x80, 0x67, 0x01, 0xff, 0xff, 0xff]);
     let (_, secs) = probe_seconds(&fixture("long_live.webm")).unwrap();
     assert!((secs - 75.3).abs() < 0.1, "{secs}");
 }
@@ -111,40 +92,26 @@ fn live_webm_without_duration_header_is_scanned() {
 fn non_audio_and_video_are_unsupported() {
     for name in ["video_with_audio.mp4", "video_with_audio.webm"] {
         let r = probe_audio(&fixture(name));
-        assert!(
-            matches!(r, Err(MediaError::UnsupportedType(MediaKind::Audio))),
-            "{name}: {r:?}"
-        );
+        assert!(matches!(r, Err(MediaError::UnsupportedType(MediaKind::Audio))), "{name}: {r:?}");
     }
     let png = {
         let mut v = Vec::new();
-        image::RgbImage::new(4, 4)
-            .write_to(&mut std::io::Cursor::new(&mut v), image::ImageFormat::Png)
-            .unwrap();
+        image::RgbImage::new(4, 4).write_to(&mut std::io::Cursor::new(&mut v), image::ImageFormat::Png).unwrap();
         v
     };
     let flac = b"fLaC\0\0\0\x22".repeat(64);
     let text = b"Once upon a time there was a farm.\n".repeat(40);
     for (tag, bytes) in [("png", &png[..]), ("flac", &flac[..]), ("txt", &text[..])] {
         let r = probe_bytes(tag, bytes);
-        assert!(
-            matches!(r, Err(MediaError::UnsupportedType(MediaKind::Audio))),
-            "{tag}: {r:?}"
-        );
+        assert!(matches!(r, Err(MediaError::UnsupportedType(MediaKind::Audio))), "{tag}: {r:?}");
     }
     let msg = MediaError::UnsupportedType(MediaKind::Audio).user_message();
-    assert_eq!(
-        msg,
-        "That file isn't a recording we can play. Please use MP3, M4A, WAV, OGG or WebM audio."
-    );
+    assert_eq!(msg, "That file isn't a recording we can play. Please use MP3, M4A, WAV, OGG or WebM audio.");
 }
 
 #[test]
 fn empty_file_is_empty() {
-    assert!(matches!(
-        probe_bytes("empty", b""),
-        Err(MediaError::Empty(MediaKind::Audio))
-    ));
+    assert!(matches!(probe_bytes("empty", b""), Err(MediaError::Empty(MediaKind::Audio))));
 }
 
 #[test]
@@ -157,28 +124,13 @@ fn missing_file_is_io_error() {
 fn truncated_files_are_corrupt() {
     for &(name, ..) in VALID {
         let bytes = fixture_bytes(name);
-        assert_corrupt(
-            &format!("{name} first 1000 bytes"),
-            probe_bytes(name, &bytes[..1000]),
-        );
-        assert_corrupt(
-            &format!("{name} first half"),
-            probe_bytes(name, &bytes[..bytes.len() / 2]),
-        );
+        assert_corrupt(&format!("{name} first 1000 bytes"), probe_bytes(name, &bytes[..1000]));
+        assert_corrupt(&format!("{name} first half"), probe_bytes(name, &bytes[..bytes.len() / 2]));
     }
     // Cut inside the last block: only the EBML walk can see this for live WebM.
-    for name in [
-        "chrome_mediarecorder.webm",
-        "speech_live.webm",
-        "long_live.webm",
-        "speech.opus",
-        "speech.wav",
-    ] {
+    for name in ["chrome_mediarecorder.webm", "speech_live.webm", "long_live.webm", "speech.opus", "speech.wav"] {
         let bytes = fixture_bytes(name);
-        assert_corrupt(
-            &format!("{name} minus 100 bytes"),
-            probe_bytes(name, &bytes[..bytes.len() - 100]),
-        );
+        assert_corrupt(&format!("{name} minus 100 bytes"), probe_bytes(name, &bytes[..bytes.len() - 100]));
     }
     let msg = corrupt("x").user_message();
     assert_eq!(msg, "The recording seems damaged or incomplete. Please try recording or uploading it again.");
@@ -200,10 +152,7 @@ fn valid_header_then_random_bytes_is_corrupt() {
         for keep in [64usize, 1000] {
             let mut junk = bytes[..keep].to_vec();
             junk.extend((keep..bytes.len()).map(|_| rng.next() as u8));
-            assert_corrupt(
-                &format!("{name} header({keep}) + random"),
-                probe_bytes(name, &junk),
-            );
+            assert_corrupt(&format!("{name} header({keep}) + random"), probe_bytes(name, &junk));
         }
     }
     // WAV: a header promising more data than present is truncation. (A WAV
@@ -218,14 +167,8 @@ fn valid_header_then_random_bytes_is_corrupt() {
 fn zero_length_audio_is_corrupt() {
     // Chrome WebM with everything from the first Cluster removed.
     let webm = fixture_bytes("chrome_mediarecorder.webm");
-    let cluster = webm
-        .windows(4)
-        .position(|w| w == [0x1f, 0x43, 0xb6, 0x75])
-        .unwrap();
-    assert_corrupt(
-        "webm without clusters",
-        probe_bytes("nocluster.webm", &webm[..cluster]),
-    );
+    let cluster = webm.windows(4).position(|w| w == [0x1f, 0x43, 0xb6, 0x75]).unwrap();
+    assert_corrupt("webm without clusters", probe_bytes("nocluster.webm", &webm[..cluster]));
     // WAV with an empty data chunk.
     let mut wav = fixture_bytes("speech.wav");
     let data = wav.windows(4).position(|w| w == b"data").unwrap();
@@ -242,11 +185,7 @@ fn ogg_crc(page: &[u8]) -> u32 {
     for &b in page {
         crc ^= u32::from(b) << 24;
         for _ in 0..8 {
-            crc = if crc & 0x8000_0000 != 0 {
-                (crc << 1) ^ 0x04c1_1db7
-            } else {
-                crc << 1
-            };
+            crc = if crc & 0x8000_0000 != 0 { (crc << 1) ^ 0x04c1_1db7 } else { crc << 1 };
         }
     }
     crc
@@ -274,10 +213,7 @@ fn real_demuxer_panic_is_caught() {
     // guard turns into Corrupt; release builds wrap silently instead.
     let r = probe_audio(&fixture("fuzz_moof_overflow.mp4"));
     if cfg!(debug_assertions) {
-        assert!(
-            matches!(&r, Err(MediaError::Corrupt { detail, .. }) if detail.contains("panic")),
-            "{r:?}"
-        );
+        assert!(matches!(&r, Err(MediaError::Corrupt { detail, .. }) if detail.contains("panic")), "{r:?}");
     }
 }
 
@@ -286,23 +222,11 @@ fn measurement_checks() {
     assert_eq!(check_measurement(3.3, 100, None).unwrap(), 3.3);
     assert_eq!(check_measurement(3.3, 100, Some(3.4)).unwrap(), 3.3);
     assert_eq!(check_measurement(95.0, 100, Some(96.5)).unwrap(), 95.0); // within 2 %
-    assert_corrupt(
-        "no packets",
-        check_measurement(0.0, 0, None).map(|_| unreachable!()),
-    );
-    assert_corrupt(
-        "nan",
-        check_measurement(f64::NAN, 3, None).map(|_| unreachable!()),
-    );
-    assert_corrupt(
-        "cut",
-        check_measurement(1.6, 50, Some(3.3)).map(|_| unreachable!()),
-    );
+    assert_corrupt("no packets", check_measurement(0.0, 0, None).map(|_| unreachable!()));
+    assert_corrupt("nan", check_measurement(f64::NAN, 3, None).map(|_| unreachable!()));
+    assert_corrupt("cut", check_measurement(1.6, 50, Some(3.3)).map(|_| unreachable!()));
     let r = check_measurement(MAX_RECORDING_SECONDS + 1.0, 9, None);
-    assert!(
-        matches!(&r, Err(MediaError::Corrupt { detail, .. }) if detail.contains("implausible")),
-        "{r:?}"
-    );
+    assert!(matches!(&r, Err(MediaError::Corrupt { detail, .. }) if detail.contains("implausible")), "{r:?}");
 }
 
 /// Cheap deterministic mutation fuzzing: flipped bytes, zeroed and
@@ -313,10 +237,7 @@ fn mutated_inputs_never_panic() {
     let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
     for &(name, ..) in VALID {
         let original = fixture_bytes(name);
-        let iters = std::env::var("FUZZ_ITERS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(25);
+        let iters = std::env::var("FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(25);
         for _ in 0..iters {
             let mut b = original.clone();
             for _ in 0..1 + rng.next() % 8 {
@@ -343,11 +264,7 @@ fn mutated_inputs_never_panic() {
                     }
                     "caught panic".to_string()
                 }
-                Err(e) => format!("{e:?}")
-                    .split(['(', ' '])
-                    .next()
-                    .unwrap()
-                    .to_string(),
+                Err(e) => format!("{e:?}").split(['(', ' ']).next().unwrap().to_string(),
             };
             *outcomes.entry(key).or_default() += 1;
         }

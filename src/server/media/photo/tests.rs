@@ -4,9 +4,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/media")
-        .join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/media").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -18,13 +16,7 @@ fn encode(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
 
 /// 40×20: left half red, right half blue.
 fn red_blue() -> RgbImage {
-    RgbImage::from_fn(40, 20, |x, _| {
-        if x < 20 {
-            Rgb([255, 0, 0])
-        } else {
-            Rgb([0, 0, 255])
-        }
-    })
+    RgbImage::from_fn(40, 20, |x, _| if x < 20 { Rgb([255, 0, 0]) } else { Rgb([0, 0, 255]) })
 }
 
 /// Noisy gradient so JPEG sizes are realistic.
@@ -37,9 +29,7 @@ fn gradient(w: u32, h: u32) -> RgbImage {
 
 fn decode_jpeg(bytes: &[u8]) -> RgbImage {
     assert_eq!(infer::get(bytes).map(|t| t.mime_type()), Some("image/jpeg"));
-    image::load_from_memory_with_format(bytes, ImageFormat::Jpeg)
-        .unwrap()
-        .into_rgb8()
+    image::load_from_memory_with_format(bytes, ImageFormat::Jpeg).unwrap().into_rgb8()
 }
 
 fn is_red(p: Rgb<u8>) -> bool {
@@ -117,11 +107,7 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xedb8_8320
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
         }
     }
     !crc
@@ -142,11 +128,7 @@ fn huge_png_header(w: u32, h: u32) -> Vec<u8> {
     ihdr.extend(h.to_be_bytes());
     ihdr.extend([8, 6, 0, 0, 0]); // 8-bit RGBA
     chunk(&mut png, b"IHDR", &ihdr);
-    chunk(
-        &mut png,
-        b"IDAT",
-        &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
-    );
+    chunk(&mut png, b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
     chunk(&mut png, b"IEND", &[]);
     png
 }
@@ -158,23 +140,12 @@ fn exiftool_orientation_6_fixture_is_rotated_cw() {
     assert_eq!((p.width, p.height), (20, 40));
     assert_eq!(p.display_size, (20, 40));
     assert_eq!(p.thumbnail_size, (20, 40));
-    assert_eq!(
-        (p.mime, p.extension, p.original_mime),
-        ("image/jpeg", "jpg", "image/jpeg")
-    );
+    assert_eq!((p.mime, p.extension, p.original_mime), ("image/jpeg", "jpg", "image/jpeg"));
     let out = decode_jpeg(&p.display);
     assert_eq!(out.dimensions(), (20, 40));
     // Rotating 90° CW puts the original left (red) half on top.
-    assert!(
-        is_red(*out.get_pixel(10, 8)),
-        "top: {:?}",
-        out.get_pixel(10, 8)
-    );
-    assert!(
-        is_blue(*out.get_pixel(10, 31)),
-        "bottom: {:?}",
-        out.get_pixel(10, 31)
-    );
+    assert!(is_red(*out.get_pixel(10, 8)), "top: {:?}", out.get_pixel(10, 8));
+    assert!(is_blue(*out.get_pixel(10, 31)), "bottom: {:?}", out.get_pixel(10, 31));
     assert_eq!(p.taken_at.as_deref(), Some("2019-07-04T15:30:12+02:00"));
 }
 
@@ -197,14 +168,8 @@ fn generated_exif_orientations() {
         let out = decode_jpeg(&p.display);
         assert_eq!(out.dimensions(), size, "orientation {orientation}");
         assert_eq!((p.width, p.height), size);
-        assert!(
-            is_red(*out.get_pixel(red_at.0, red_at.1)),
-            "orientation {orientation}"
-        );
-        assert!(
-            is_blue(*out.get_pixel(blue_at.0, blue_at.1)),
-            "orientation {orientation}"
-        );
+        assert!(is_red(*out.get_pixel(red_at.0, red_at.1)), "orientation {orientation}");
+        assert!(is_blue(*out.get_pixel(blue_at.0, blue_at.1)), "orientation {orientation}");
         assert_eq!(p.taken_at.as_deref(), Some("2001-02-03T04:05:06"));
     }
 }
@@ -213,51 +178,26 @@ fn generated_exif_orientations() {
 fn outputs_carry_no_exif_or_gps() {
     for input in [
         fixture("photo_orient6_gps.jpg"),
-        with_exif(
-            &encode(
-                &DynamicImage::ImageRgb8(gradient(900, 700)),
-                ImageFormat::Jpeg,
-            ),
-            6,
-            "2020:01:01 00:00:00",
-        ),
+        with_exif(&encode(&DynamicImage::ImageRgb8(gradient(900, 700)), ImageFormat::Jpeg), 6, "2020:01:01 00:00:00"),
     ] {
         // Inputs do have EXIF + GPS ...
-        let exif_in = exif::Reader::new()
-            .read_from_container(&mut Cursor::new(&input))
-            .unwrap();
-        assert!(exif_in
-            .fields()
-            .any(|f| f.ifd_num == exif::In::PRIMARY && f.tag.context() == exif::Context::Gps));
+        let exif_in = exif::Reader::new().read_from_container(&mut Cursor::new(&input)).unwrap();
+        assert!(exif_in.fields().any(|f| f.ifd_num == exif::In::PRIMARY && f.tag.context() == exif::Context::Gps));
         let p = process_photo(&input).unwrap();
         for (name, out) in [("display", &p.display), ("thumbnail", &p.thumbnail)] {
             let markers = jpeg_markers(out);
-            assert!(
-                !markers.contains(&0xe1),
-                "{name} has an APP1 segment: {markers:x?}"
-            );
-            assert!(
-                !out.windows(6).any(|w| w == b"Exif\0\0"),
-                "{name} contains an Exif header"
-            );
+            assert!(!markers.contains(&0xe1), "{name} has an APP1 segment: {markers:x?}");
+            assert!(!out.windows(6).any(|w| w == b"Exif\0\0"), "{name} contains an Exif header");
             assert!(!out.windows(4).any(|w| w == b"http"), "{name} contains XMP");
             // ... outputs don't.
-            assert!(
-                exif::Reader::new()
-                    .read_from_container(&mut Cursor::new(out))
-                    .is_err(),
-                "{name}"
-            );
+            assert!(exif::Reader::new().read_from_container(&mut Cursor::new(out)).is_err(), "{name}");
         }
     }
 }
 
 #[test]
 fn resizes_without_upscaling() {
-    let big = encode(
-        &DynamicImage::ImageRgb8(gradient(2400, 1800)),
-        ImageFormat::Jpeg,
-    );
+    let big = encode(&DynamicImage::ImageRgb8(gradient(2400, 1800)), ImageFormat::Jpeg);
     let p = process_photo(&big).unwrap();
     assert_eq!((p.width, p.height), (2400, 1800));
     assert_eq!(p.display_size, (1600, 1200));
@@ -266,18 +206,12 @@ fn resizes_without_upscaling() {
     assert_eq!(decode_jpeg(&p.thumbnail).dimensions(), (480, 360));
     assert_eq!(p.taken_at, None);
 
-    let tall = encode(
-        &DynamicImage::ImageRgb8(gradient(900, 2000)),
-        ImageFormat::Png,
-    );
+    let tall = encode(&DynamicImage::ImageRgb8(gradient(900, 2000)), ImageFormat::Png);
     let p = process_photo(&tall).unwrap();
     assert_eq!(p.display_size, (720, 1600));
     assert_eq!(p.thumbnail_size, (216, 480));
 
-    let small = encode(
-        &DynamicImage::ImageRgb8(gradient(300, 200)),
-        ImageFormat::Png,
-    );
+    let small = encode(&DynamicImage::ImageRgb8(gradient(300, 200)), ImageFormat::Png);
     let p = process_photo(&small).unwrap();
     assert_eq!((p.width, p.height), (300, 200));
     assert_eq!(p.display_size, (300, 200));
@@ -287,18 +221,8 @@ fn resizes_without_upscaling() {
 
 #[test]
 fn large_rotated_photo_is_resized_then_oriented() {
-    let img = RgbImage::from_fn(2400, 1800, |x, _| {
-        if x < 1200 {
-            Rgb([255, 0, 0])
-        } else {
-            Rgb([0, 0, 255])
-        }
-    });
-    let jpeg = with_exif(
-        &encode(&DynamicImage::ImageRgb8(img), ImageFormat::Jpeg),
-        6,
-        "2010:10:10 10:10:10",
-    );
+    let img = RgbImage::from_fn(2400, 1800, |x, _| if x < 1200 { Rgb([255, 0, 0]) } else { Rgb([0, 0, 255]) });
+    let jpeg = with_exif(&encode(&DynamicImage::ImageRgb8(img), ImageFormat::Jpeg), 6, "2010:10:10 10:10:10");
     let p = process_photo(&jpeg).unwrap();
     assert_eq!((p.width, p.height), (1800, 2400));
     assert_eq!(p.display_size, (1200, 1600));
@@ -321,22 +245,13 @@ fn fit_within_keeps_aspect() {
 
 #[test]
 fn png_alpha_is_flattened_on_white() {
-    let img = RgbaImage::from_fn(64, 32, |x, _| {
-        if x < 32 {
-            Rgba([0, 0, 0, 0])
-        } else {
-            Rgba([0, 128, 0, 255])
-        }
-    });
+    let img = RgbaImage::from_fn(64, 32, |x, _| if x < 32 { Rgba([0, 0, 0, 0]) } else { Rgba([0, 128, 0, 255]) });
     let p = process_photo(&encode(&DynamicImage::ImageRgba8(img), ImageFormat::Png)).unwrap();
     assert_eq!(p.original_mime, "image/png");
     assert_eq!(p.mime, "image/jpeg");
     let out = decode_jpeg(&p.display);
     let transparent = out.get_pixel(8, 16);
-    assert!(
-        transparent.0.iter().all(|&c| c > 240),
-        "transparent -> white, got {transparent:?}"
-    );
+    assert!(transparent.0.iter().all(|&c| c > 240), "transparent -> white, got {transparent:?}");
     let green = out.get_pixel(56, 16);
     assert!(green.0[1] > 100 && green.0[0] < 40, "{green:?}");
 }
@@ -346,17 +261,14 @@ fn webp_and_grayscale_inputs() {
     let webp = {
         let mut v = Vec::new();
         let enc = image::codecs::webp::WebPEncoder::new_lossless(&mut v);
-        enc.write_image(red_blue().as_raw(), 40, 20, ExtendedColorType::Rgb8)
-            .unwrap();
+        enc.write_image(red_blue().as_raw(), 40, 20, ExtendedColorType::Rgb8).unwrap();
         v
     };
     let p = process_photo(&webp).unwrap();
     assert_eq!((p.original_mime, p.width, p.height), ("image/webp", 40, 20));
     assert!(is_red(*decode_jpeg(&p.display).get_pixel(8, 10)));
 
-    let gray = DynamicImage::ImageLuma16(image::ImageBuffer::from_fn(50, 40, |x, _| {
-        image::Luma([x as u16 * 1000])
-    }));
+    let gray = DynamicImage::ImageLuma16(image::ImageBuffer::from_fn(50, 40, |x, _| image::Luma([x as u16 * 1000])));
     let p = process_photo(&encode(&gray, ImageFormat::Png)).unwrap();
     assert_eq!(p.display_size, (50, 40));
 }
@@ -368,43 +280,25 @@ fn unsupported_types() {
     let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic\0\0\0\x08mdat".to_vec();
     let cases: [(&str, Vec<u8>); 5] = [
         ("gif", gif),
-        (
-            "bmp",
-            b"BM"
-                .iter()
-                .copied()
-                .chain(std::iter::repeat_n(0, 60))
-                .collect(),
-        ),
+        ("bmp", b"BM".iter().copied().chain(std::iter::repeat_n(0, 60)).collect()),
         ("heic", heic),
         ("pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n".to_vec()),
         ("text", b"not a photo at all".to_vec()),
     ];
     for (name, bytes) in cases {
         let r = process_photo(&bytes);
-        assert!(
-            matches!(r, Err(MediaError::UnsupportedType(MediaKind::Photo))),
-            "{name}: {r:?}"
-        );
+        assert!(matches!(r, Err(MediaError::UnsupportedType(MediaKind::Photo))), "{name}: {r:?}");
     }
     assert_eq!(
         MediaError::UnsupportedType(MediaKind::Photo).user_message(),
         "That file isn't a photo we can use. Please upload a JPEG, PNG or WebP image."
     );
-    assert!(matches!(
-        process_photo(b""),
-        Err(MediaError::Empty(MediaKind::Photo))
-    ));
+    assert!(matches!(process_photo(b""), Err(MediaError::Empty(MediaKind::Photo))));
 }
 
 #[test]
 fn huge_dimensions_rejected_from_header_fast() {
-    for (w, h) in [
-        (20_000, 20_000),
-        (12_001, 10),
-        (10, 12_001),
-        (10_001, 10_001),
-    ] {
+    for (w, h) in [(20_000, 20_000), (12_001, 10), (10, 12_001), (10_001, 10_001)] {
         let png = huge_png_header(w, h);
         let started = Instant::now();
         let r = process_photo(&png);
@@ -412,10 +306,7 @@ fn huge_dimensions_rejected_from_header_fast() {
         match r {
             Err(MediaError::TooLarge(msg)) => {
                 assert!(msg.contains(&format!("{w} × {h}")), "{msg}");
-                assert!(
-                    msg.contains("12000") && msg.contains("100 megapixels"),
-                    "{msg}"
-                );
+                assert!(msg.contains("12000") && msg.contains("100 megapixels"), "{msg}");
             }
             other => panic!("{w}x{h}: expected TooLarge, got {other:?}"),
         }
@@ -424,18 +315,12 @@ fn huge_dimensions_rejected_from_header_fast() {
     }
     // The same through a JPEG whose SOF0 claims 20000×20000.
     let mut jpeg = encode(&DynamicImage::ImageRgb8(red_blue()), ImageFormat::Jpeg);
-    let sof = jpeg
-        .windows(2)
-        .position(|w| w == [0xff, 0xc0])
-        .expect("baseline SOF0");
+    let sof = jpeg.windows(2).position(|w| w == [0xff, 0xc0]).expect("baseline SOF0");
     jpeg[sof + 5..sof + 7].copy_from_slice(&20_000u16.to_be_bytes());
     jpeg[sof + 7..sof + 9].copy_from_slice(&20_000u16.to_be_bytes());
     assert!(matches!(process_photo(&jpeg), Err(MediaError::TooLarge(_))));
     // Limits just inside are fine (tested small to keep the suite fast).
-    let ok = encode(
-        &DynamicImage::ImageRgb8(gradient(12_000, 8)),
-        ImageFormat::Png,
-    );
+    let ok = encode(&DynamicImage::ImageRgb8(gradient(12_000, 8)), ImageFormat::Png);
     assert_eq!(process_photo(&ok).unwrap().display_size, (1600, 1));
 }
 
@@ -454,28 +339,16 @@ fn truncated_or_garbage_is_corrupt() {
         for cut in [bytes.len() / 2, 200, 40] {
             let r = process_photo(&bytes[..cut]);
             assert!(
-                matches!(
-                    r,
-                    Err(MediaError::Corrupt {
-                        kind: MediaKind::Photo,
-                        ..
-                    })
-                ),
+                matches!(r, Err(MediaError::Corrupt { kind: MediaKind::Photo, .. })),
                 "{format:?} cut at {cut}: {r:?}"
             );
         }
         let mut junk = bytes[..64].to_vec();
         junk.extend((64..bytes.len()).map(|_| rand_byte()));
         let r = process_photo(&junk);
-        assert!(
-            matches!(r, Err(MediaError::Corrupt { .. })),
-            "{format:?} header + random: {r:?}"
-        );
+        assert!(matches!(r, Err(MediaError::Corrupt { .. })), "{format:?} header + random: {r:?}");
     }
-    assert_eq!(
-        corrupt("x").user_message(),
-        "The photo seems damaged or incomplete. Please try uploading it again."
-    );
+    assert_eq!(corrupt("x").user_message(), "The photo seems damaged or incomplete. Please try uploading it again.");
 }
 
 #[test]
@@ -487,10 +360,7 @@ fn mutated_inputs_never_panic() {
         encode(&img, ImageFormat::WebP),
         fixture("photo_orient6_gps.jpg"),
     ];
-    let iters = std::env::var("FUZZ_ITERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(40);
+    let iters = std::env::var("FUZZ_ITERS").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
     let mut rng = 99u64;
     let mut next = || {
         rng ^= rng << 13;
@@ -516,11 +386,7 @@ fn mutated_inputs_never_panic() {
                     eprintln!("caught {detail}");
                     "caught panic".to_string()
                 }
-                Err(e) => format!("{e:?}")
-                    .split(['(', ' '])
-                    .next()
-                    .unwrap()
-                    .to_string(),
+                Err(e) => format!("{e:?}").split(['(', ' ']).next().unwrap().to_string(),
             };
             *outcomes.entry(key).or_default() += 1;
         }
