@@ -29,12 +29,12 @@ pub async fn books(campaign_id: Uuid) -> Result<BookList, AppError> {
 
 #[server(endpoint = "create_book")]
 pub async fn create_book(campaign_id: Uuid, title: String) -> Result<(), AppError> {
-    use crate::model::{book::parse_title, Role};
+    use crate::model::{book::BookTitle, Role};
     use crate::server::db::books;
     let typed = vec![("title".to_owned(), title.clone())];
     let back = urls::books(campaign_id);
     let id = in_campaign!("create_book", campaign_id, Role::Contributor, back, typed, |_, tx, access| {
-        let title = parse_title(&title)?;
+        let title = BookTitle::parse(&title)?;
         books::create(&mut tx, &access, &title).await?
     })?;
     leptos_axum::redirect(&designer(campaign_id, id, ""));
@@ -110,7 +110,7 @@ pub async fn save_book_cover(
     #[server(default)] photo_id: String,
     #[server(default)] back_text: String,
 ) -> Result<(), AppError> {
-    use crate::model::book::{parse_back_text, parse_colour, CoverLayout};
+    use crate::model::book::{parse_back_text, Colour, CoverLayout};
     use crate::model::Role;
     use crate::server::db::books;
     let typed = vec![("back_text".to_owned(), back_text.clone()), ("colour".to_owned(), colour.clone())];
@@ -118,7 +118,7 @@ pub async fn save_book_cover(
     in_campaign!("save_book_cover", campaign_id, Role::Contributor, back, typed, |_, tx, access| {
         let layout =
             CoverLayout::parse(&layout).ok_or_else(|| AppError::invalid("layout", "Please choose a cover layout."))?;
-        let colour = parse_colour(&colour)?;
+        let colour = Colour::parse(&colour)?.into_string();
         let back_text = parse_back_text(&back_text)?;
         let photo_id = match photo_id.trim() {
             "" => None,
@@ -317,11 +317,11 @@ pub async fn delete_book(campaign_id: Uuid, book_id: Uuid) -> Result<(), AppErro
 
 #[server(endpoint = "listening")]
 pub async fn listening(token: String) -> Result<SharedRecording, AppError> {
-    use crate::server::{db::books, request, signing::ListenLink};
+    use crate::server::{db::renders, request, signing::ListenLink};
     let result = async {
         let state = request::state()?;
         let link = ListenLink::verify(&state.signer, &token).ok_or(AppError::NotFound)?;
-        let found = books::listening(state.db.pool(), &link).await?.ok_or(AppError::NotFound)?;
+        let found = renders::listening(state.db.pool(), &link).await?.ok_or(AppError::NotFound)?;
         Ok(SharedRecording {
             story_title: found.story_title,
             campaign_title: found.campaign_title,

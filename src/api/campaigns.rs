@@ -119,7 +119,7 @@ pub async fn delete_campaign(id: Uuid, #[server(default)] confirm_title: String)
         campaigns::delete(&mut tx, &access, &confirm_title).await?;
         tx.commit().await?;
         // Rows first, then files: a failure here leaves unreachable files, never broken rows.
-        request::state()?.storage.delete_prefix(&crate::server::media::campaign_prefix(id)).await;
+        request::state()?.storage.delete_prefix(&crate::server::keys::campaign_prefix(id)).await;
         leptos_axum::redirect("/dashboard");
         Ok(())
     }

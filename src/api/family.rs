@@ -28,7 +28,7 @@ pub async fn invite_member(
     role: String,
 ) -> Result<(), AppError> {
     use crate::model::{family::InviteInput, Role};
-    use crate::server::db::family;
+    use crate::server::{db::family, invitations};
     let typed = vec![
         ("email".to_owned(), email.clone()),
         ("name".to_owned(), name.clone()),
@@ -44,8 +44,9 @@ pub async fn invite_member(
         |state, tx, access| {
             access.ensure_may_invite()?;
             let input = InviteInput::parse(&email, &name, &relationship, &role)?;
-            let (_, link) = family::invite(&mut tx, &access, &input, &state.public_url).await?;
-            (input.email.as_str().to_owned(), link)
+            let invitation = family::invite(&mut tx, &access, &input).await?;
+            let link = invitations::send(&mut tx, &invitation, &state.public_url).await?;
+            (invitation.email, link)
         }
     )?;
     invitation_notice(sent).await
@@ -78,14 +79,18 @@ async fn invitation_notice((email, link): (String, String)) -> Result<(), AppErr
 #[server(endpoint = "resend_invitation")]
 pub async fn resend_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
-    use crate::server::db::family;
+    use crate::server::{db::family, invitations};
     let sent = in_campaign!(
         "resend_invitation",
         campaign_id,
         Role::Viewer,
         urls::family(campaign_id),
         Vec::new(),
-        |state, tx, access| { family::resend(&mut tx, &access, member_id, &state.public_url).await? }
+        |state, tx, access| {
+            let invitation = family::resend(&mut tx, &access, member_id).await?;
+            let link = invitations::send(&mut tx, &invitation, &state.public_url).await?;
+            (invitation.email, link)
+        }
     )?;
     invitation_notice(sent).await
 }
@@ -124,7 +129,7 @@ pub async fn set_member_permissions(
     #[server(default)] can_edit_others_stories: bool,
     #[server(default)] can_design_books: bool,
 ) -> Result<(), AppError> {
-    use crate::model::Role;
+    use crate::model::{family::Permissions, Role};
     use crate::server::db::family;
     in_campaign!(
         "set_member_permissions",
@@ -133,16 +138,8 @@ pub async fn set_member_permissions(
         urls::family(campaign_id),
         Vec::new(),
         |_, tx, access| {
-            let flags: Vec<String> = [
-                ("can_invite", can_invite),
-                ("can_edit_others_stories", can_edit_others_stories),
-                ("can_design_books", can_design_books),
-            ]
-            .into_iter()
-            .filter(|(_, on)| *on)
-            .map(|(name, _)| name.to_owned())
-            .collect();
-            family::set_permissions(&mut tx, &access, member_id, &flags).await?;
+            let granted = Permissions { can_invite, can_edit_others_stories, can_design_books };
+            family::set_permissions(&mut tx, &access, member_id, granted).await?;
         }
     )
 }
@@ -227,7 +224,7 @@ pub async fn story_conversation(campaign_id: Uuid, story_id: Uuid) -> Result<Con
 
 #[server(endpoint = "add_comment")]
 pub async fn add_comment(campaign_id: Uuid, story_id: Uuid, body: String) -> Result<(), AppError> {
-    use crate::model::{family::parse_comment, Role};
+    use crate::model::{family::CommentBody, Role};
     use crate::server::db::comments;
     let typed = vec![("body".to_owned(), body.clone())];
     in_campaign!(
@@ -237,7 +234,7 @@ pub async fn add_comment(campaign_id: Uuid, story_id: Uuid, body: String) -> Res
         urls::story_comments(campaign_id, story_id),
         typed,
         |_, tx, access| {
-            let body = parse_comment(&body)?;
+            let body = CommentBody::parse(&body)?;
             comments::add(&mut tx, &access, story_id, &body).await?;
         }
     )
@@ -245,7 +242,7 @@ pub async fn add_comment(campaign_id: Uuid, story_id: Uuid, body: String) -> Res
 
 #[server(endpoint = "edit_comment")]
 pub async fn edit_comment(campaign_id: Uuid, story_id: Uuid, comment_id: Uuid, body: String) -> Result<(), AppError> {
-    use crate::model::{family::parse_comment, Role};
+    use crate::model::{family::CommentBody, Role};
     use crate::server::db::comments;
     in_campaign!(
         "edit_comment",
@@ -254,7 +251,7 @@ pub async fn edit_comment(campaign_id: Uuid, story_id: Uuid, comment_id: Uuid, b
         urls::story_comments(campaign_id, story_id),
         Vec::new(),
         |_, tx, access| {
-            let body = parse_comment(&body)?;
+            let body = CommentBody::parse(&body)?;
             comments::edit(&mut tx, &access, comment_id, &body).await?;
         }
     )

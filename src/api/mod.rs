@@ -8,33 +8,29 @@
 /// with its real HTTP status.
 #[cfg(feature = "ssr")]
 macro_rules! in_campaign {
-    (read $campaign:expr, $role:expr, |$state:pat, $tx:ident, $access:ident| $body:block) => {{
-        use crate::server::{authz::CampaignAccess, request};
-        let result = async {
-            let user = request::require_user().await?;
-            let app_state = request::state()?;
+    // The shared part: the user's transaction, authorized for the campaign, the body, commit.
+    (@authorized $campaign:expr, $role:expr, |$state:pat, $tx:ident, $access:ident| $body:block) => {
+        async {
+            let user = crate::server::request::require_user().await?;
+            let app_state = crate::server::request::state()?;
             let mut $tx = app_state.db.begin_as(user.id).await?;
-            let $access = CampaignAccess::require(&mut $tx, $campaign, $role).await?;
+            let $access = crate::server::authz::CampaignAccess::require(&mut $tx, $campaign, $role).await?;
             let $state = &app_state;
             let value = $body;
             $tx.commit().await?;
-            Ok(value)
+            Ok::<_, crate::error::AppError>(value)
         }
-        .await;
-        request::respond(result)
+    };
+    (read $campaign:expr, $role:expr, |$state:pat, $tx:ident, $access:ident| $body:block) => {{
+        let result = in_campaign!(@authorized $campaign, $role, |$state, $tx, $access| $body).await;
+        crate::server::request::respond(result)
     }};
     ($name:literal, $campaign:expr, $role:expr, $back:expr, $typed:expr, |$state:pat, $tx:ident, $access:ident| $body:block) => {{
-        use crate::server::{authz::CampaignAccess, request};
+        use crate::server::request;
         let plain = request::is_plain_form_post();
         let back: String = $back;
         let result = async {
-            let user = request::require_user().await?;
-            let app_state = request::state()?;
-            let mut $tx = app_state.db.begin_as(user.id).await?;
-            let $access = CampaignAccess::require(&mut $tx, $campaign, $role).await?;
-            let $state = &app_state;
-            let value = $body;
-            $tx.commit().await?;
+            let value = in_campaign!(@authorized $campaign, $role, |$state, $tx, $access| $body).await?;
             if plain {
                 leptos_axum::redirect(&back);
             }

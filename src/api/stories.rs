@@ -21,7 +21,9 @@ pub async fn story(campaign_id: Uuid, story_id: Uuid) -> Result<StoryDetail, App
     use crate::model::Role;
     use crate::server::db::stories;
     in_campaign!(read campaign_id, Role::Viewer, |state, tx, access| {
-        stories::detail(&mut tx, &access, story_id, state.transcription_enabled).await?
+        let mut story = stories::detail(&mut tx, &access, story_id, state.transcription_enabled).await?;
+        story.content_html = crate::server::markdown::to_safe_html(&story.content);
+        story
     })
 }
 
@@ -111,7 +113,7 @@ pub async fn set_story_status(campaign_id: Uuid, story_id: Uuid, status: String)
         let status =
             StoryStatus::parse(&status).ok_or_else(|| AppError::invalid("status", "Please choose a listed status."))?;
         if stories::set_status(&mut tx, &access, story_id, status).await? {
-            notify::story_completed(&mut tx, campaign_id, story_id, &state.signer, &state.public_url).await?;
+            notify::story_completed(&mut tx, &access, story_id, &state.signer, &state.public_url).await?;
         }
     })
 }
@@ -167,16 +169,12 @@ pub async fn save_transcription(campaign_id: Uuid, story_id: Uuid, transcription
 /// ("append").
 #[server(endpoint = "use_transcription")]
 pub async fn use_transcription(campaign_id: Uuid, story_id: Uuid, mode: String) -> Result<(), AppError> {
-    use crate::model::Role;
+    use crate::model::{story::TranscriptionUse, Role};
     use crate::server::db::stories;
     let back = urls::story_edit(campaign_id, story_id);
     in_campaign!("use_transcription", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
-        let append = match mode.as_str() {
-            "append" => true,
-            "replace" => false,
-            _ => return Err(AppError::BadRequest),
-        };
-        stories::use_transcription(&mut tx, &access, story_id, append).await?;
+        let how = TranscriptionUse::parse(&mode).ok_or(AppError::BadRequest)?;
+        stories::use_transcription(&mut tx, &access, story_id, how).await?;
     })
 }
 
@@ -224,7 +222,10 @@ pub async fn search_stories(
             },
         };
         let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let page = search::search(&mut tx, q, &filters, Some(after.as_str())).await?;
+        let mut page = search::search(&mut tx, q, &filters, Some(after.as_str())).await?;
+        for hit in &mut page.hits {
+            hit.snippet = crate::server::markdown::highlight(&hit.snippet);
+        }
         tx.commit().await?;
         Ok(page)
     }

@@ -167,15 +167,25 @@ fn too_long(field: &str, text: &str, max: usize, what: &str) -> Option<(String, 
     (text.chars().count() > max).then(|| (field.to_owned(), format!("{what} can be at most {max} characters.")))
 }
 
-pub fn parse_title(title: &str) -> Result<String, AppError> {
-    let title = title.trim();
-    if title.is_empty() {
-        return Err(AppError::invalid("title", "Please give the book a title."));
+/// A book's title: trimmed, not empty, at most MAX_TITLE_CHARS characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookTitle(String);
+
+impl BookTitle {
+    pub fn parse(title: &str) -> Result<Self, AppError> {
+        let title = title.trim();
+        if title.is_empty() {
+            return Err(AppError::invalid("title", "Please give the book a title."));
+        }
+        if let Some((field, message)) = too_long("title", title, MAX_TITLE_CHARS, "The title") {
+            return Err(AppError::invalid(&field, message));
+        }
+        Ok(Self(title.to_owned()))
     }
-    if let Some((field, message)) = too_long("title", title, MAX_TITLE_CHARS, "The title") {
-        return Err(AppError::invalid(&field, message));
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
-    Ok(title.to_owned())
 }
 
 impl BookDetails {
@@ -191,8 +201,8 @@ impl BookDetails {
         template: &str,
     ) -> Result<Self, AppError> {
         let mut errors = BTreeMap::new();
-        let title = match parse_title(title) {
-            Ok(t) => t,
+        let title = match BookTitle::parse(title) {
+            Ok(t) => t.0,
             Err(AppError::Validation(e)) => {
                 errors.extend(e);
                 String::new()
@@ -231,14 +241,23 @@ impl BookDetails {
     }
 }
 
-/// `#rrggbb` from a colour input, lower-cased.
-pub fn parse_colour(colour: &str) -> Result<String, AppError> {
-    let c = colour.trim();
-    let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
-    if ok {
-        Ok(c.to_ascii_lowercase())
-    } else {
-        Err(AppError::invalid("colour", "Please choose a colour (like #2f4858)."))
+/// A cover colour: `#rrggbb` from a colour input, lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Colour(String);
+
+impl Colour {
+    pub fn parse(colour: &str) -> Result<Self, AppError> {
+        let c = colour.trim();
+        let ok = c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit());
+        if ok {
+            Ok(Self(c.to_ascii_lowercase()))
+        } else {
+            Err(AppError::invalid("colour", "Please choose a colour (like #2f4858)."))
+        }
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
     }
 }
 
@@ -499,9 +518,9 @@ mod tests {
 
     #[test]
     fn colours_must_be_hex() {
-        assert_eq!(parse_colour("#A0b1C2").unwrap(), "#a0b1c2");
-        assert!(parse_colour("red").is_err());
-        assert!(parse_colour("#12345g").is_err());
+        assert_eq!(Colour::parse("#A0b1C2").unwrap().into_string(), "#a0b1c2");
+        assert!(Colour::parse("red").is_err());
+        assert!(Colour::parse("#12345g").is_err());
     }
 
     #[test]

@@ -192,15 +192,28 @@ pub struct Conversation {
 
 pub const MAX_COMMENT_CHARS: usize = 5000;
 
-pub fn parse_comment(body: &str) -> Result<String, AppError> {
-    let body = body.trim();
-    if body.is_empty() {
-        return Err(AppError::invalid("body", "Please write something first."));
+/// A comment as it is kept: trimmed, not empty, at most MAX_COMMENT_CHARS characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentBody(String);
+
+impl CommentBody {
+    pub fn parse(body: &str) -> Result<Self, AppError> {
+        let body = body.trim();
+        if body.is_empty() {
+            return Err(AppError::invalid("body", "Please write something first."));
+        }
+        if body.chars().count() > MAX_COMMENT_CHARS {
+            return Err(AppError::invalid(
+                "body",
+                format!("Please keep comments under {MAX_COMMENT_CHARS} characters."),
+            ));
+        }
+        Ok(Self(body.replace("\r\n", "\n")))
     }
-    if body.chars().count() > MAX_COMMENT_CHARS {
-        return Err(AppError::invalid("body", format!("Please keep comments under {MAX_COMMENT_CHARS} characters.")));
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
-    Ok(body.replace("\r\n", "\n"))
 }
 
 #[cfg(test)]
@@ -229,7 +242,7 @@ mod tests {
 
     #[test]
     fn comments_need_words() {
-        assert!(parse_comment("   ").is_err());
-        assert_eq!(parse_comment(" Lovely! ").unwrap(), "Lovely!");
+        assert!(CommentBody::parse("   ").is_err());
+        assert_eq!(CommentBody::parse(" Lovely! ").unwrap().as_str(), "Lovely!");
     }
 }

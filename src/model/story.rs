@@ -205,6 +205,53 @@ pub struct PhotoView {
     pub original_filename: Option<String>,
 }
 
+impl PhotoView {
+    pub fn new(
+        campaign_id: Uuid,
+        id: Uuid,
+        width: Option<i32>,
+        height: Option<i32>,
+        caption: Option<String>,
+        original_filename: Option<String>,
+    ) -> Self {
+        PhotoView {
+            id,
+            thumbnail_url: crate::urls::photo_thumbnail(campaign_id, id),
+            display_url: crate::urls::photo_display(campaign_id, id),
+            width: width.unwrap_or(0),
+            height: height.unwrap_or(0),
+            caption,
+            original_filename,
+        }
+    }
+}
+
+/// What "use the transcription" does to the story text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TranscriptionUse {
+    /// The transcription becomes the story text.
+    Replace,
+    /// The transcription is added after the story text.
+    Append,
+}
+
+impl TranscriptionUse {
+    pub fn parse(mode: &str) -> Option<Self> {
+        match mode {
+            "replace" => Some(Self::Replace),
+            "append" => Some(Self::Append),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Replace => "replace",
+            Self::Append => "append",
+        }
+    }
+}
+
 /// A photo's caption, which is also its description for people who can't see it: trimmed,
 /// at most 1,000 characters; blank means none.
 #[derive(Debug, Clone, PartialEq, Eq)]

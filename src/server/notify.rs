@@ -6,12 +6,14 @@ use anyhow::Result;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::db::UserTx;
+use super::authz::CampaignAccess;
+use super::db::{notifications, UserTx};
 use super::jobs;
 use super::mail::{html_body, html_escape, OutgoingMail};
 pub use super::signing::{Signer, Unsubscriber};
 use crate::error::AppError;
 use crate::model::StoryEmails;
+use crate::urls;
 
 pub const DIGEST_JOB: &str = "digest";
 
@@ -44,29 +46,14 @@ fn with_unsubscribe(mail_html: String, link: &str) -> String {
 /// except the person who finished it. Runs in the same transaction as the status change.
 pub async fn story_completed(
     tx: &mut UserTx,
-    campaign_id: Uuid,
+    access: &CampaignAccess,
     story_id: Uuid,
     signer: &Signer,
     public_url: &str,
 ) -> Result<usize, AppError> {
-    let story = sqlx::query!(
-        r#"SELECT s.title, coalesce(s.content, '') AS "content!", c.title AS campaign, u.name AS "author?"
-           FROM stories s JOIN campaigns c ON c.id = s.campaign_id LEFT JOIN users u ON u.id = s.created_by
-           WHERE s.id = $1 AND s.campaign_id = $2"#,
-        story_id,
-        campaign_id
-    )
-    .fetch_one(tx.conn())
-    .await?;
-    let readers = sqlx::query!(
-        r#"SELECT DISTINCT u.id, u.email FROM family_members fm JOIN users u ON u.id = fm.user_id
-           WHERE fm.campaign_id = $1 AND fm.status = 'active' AND u.id <> auth.uid()
-             AND coalesce(u.preferences->>'story_emails', 'every') = 'every'"#,
-        campaign_id
-    )
-    .fetch_all(tx.conn())
-    .await?;
-    let link = format!("{public_url}/campaigns/{campaign_id}/stories/{story_id}");
+    let story = notifications::finished_story(tx, access, story_id).await?;
+    let readers = notifications::readers_of_every_story(tx, access).await?;
+    let link = format!("{public_url}{}", urls::story(access.campaign_id(), story_id));
     let author = story.author.unwrap_or_else(|| "Someone in the family".into());
     let first_lines = excerpt(&story.content);
     for reader in &readers {
@@ -93,18 +80,7 @@ pub async fn story_completed(
 /// Sends each weekly reader one message listing the stories finished in the past week in
 /// their campaigns; returns how many messages were queued.
 pub async fn send_digests(pool: &PgPool, signer: &Signer, public_url: &str) -> Result<usize> {
-    let rows = sqlx::query!(
-        r#"SELECT u.id AS user_id, u.email, s.id AS story_id, s.title, c.id AS campaign_id, c.title AS campaign
-           FROM users u
-           JOIN family_members fm ON fm.user_id = u.id AND fm.status = 'active'
-           JOIN campaigns c ON c.id = fm.campaign_id
-           JOIN stories s ON s.campaign_id = c.id
-           WHERE u.preferences->>'story_emails' = 'weekly'
-             AND s.status IN ('completed', 'reviewed') AND s.completed_at > NOW() - interval '7 days'
-           ORDER BY u.id, c.title, s.completed_at"#
-    )
-    .fetch_all(pool)
-    .await?;
+    let rows = notifications::finished_this_week(pool).await?;
     let mut sent = 0;
     let mut i = 0;
     while i < rows.len() {
@@ -115,7 +91,7 @@ pub async fn send_digests(pool: &PgPool, signer: &Signer, public_url: &str) -> R
             let r = &rows[i];
             lines.push((
                 format!("{} — {}", r.title, r.campaign),
-                format!("{public_url}/campaigns/{}/stories/{}", r.campaign_id, r.story_id),
+                format!("{public_url}{}", urls::story(r.campaign_id, r.story_id)),
             ));
             i += 1;
         }
@@ -153,14 +129,7 @@ pub async fn send_digests(pool: &PgPool, signer: &Signer, public_url: &str) -> R
 
 /// Keeps exactly one digest job scheduled; called at start-up.
 pub async fn ensure_digest_scheduled(pool: &PgPool) -> Result<()> {
-    sqlx::query!(
-        r#"INSERT INTO jobs (kind, payload, run_at)
-           SELECT 'digest', '{}', date_trunc('week', NOW()) + interval '7 days 8 hours'
-           WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE kind = 'digest' AND status IN ('queued', 'running'))"#
-    )
-    .execute(pool)
-    .await?;
-    Ok(())
+    Ok(notifications::schedule_digest_unless_scheduled(pool).await?)
 }
 
 /// Runs a due digest job, if any, and schedules the next one a week later.
@@ -172,11 +141,7 @@ pub async fn run_digest_once(pool: &PgPool, signer: &Signer, public_url: &str) -
         Ok(sent) => {
             tracing::info!(sent, "weekly digests queued");
             jobs::complete(pool, job.id).await?;
-            sqlx::query!(
-                "INSERT INTO jobs (kind, payload, run_at) VALUES ('digest', '{}', date_trunc('week', NOW()) + interval '7 days 8 hours')"
-            )
-            .execute(pool)
-            .await?;
+            notifications::schedule_next_digest(pool).await?;
         }
         Err(err) => jobs::fail(pool, &job, &format!("{err:#}")).await?,
     }

@@ -12,6 +12,7 @@ use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::config::TranscriberConfig;
+use super::db::transcriptions;
 use super::jobs;
 use super::media::Storage;
 
@@ -154,14 +155,7 @@ pub async fn run_once(pool: &PgPool, storage: &Storage, engine: &dyn Transcriber
             .await?;
         return Ok(true);
     };
-    let story = sqlx::query!(
-        r#"UPDATE stories SET transcription_status = 'transcribing' WHERE id = $1
-           RETURNING metadata->>'audio_key' AS "key?", audio_mime"#,
-        story_id
-    )
-    .fetch_optional(pool)
-    .await?;
-    let Some((key, mime)) = story.and_then(|s| Some((s.key?, s.audio_mime?))) else {
+    let Some((key, mime)) = transcriptions::start(pool, story_id).await? else {
         // The story or its recording was deleted meanwhile: nothing to do.
         jobs::complete(pool, job.id).await?;
         return Ok(true);
@@ -178,30 +172,13 @@ pub async fn run_once(pool: &PgPool, storage: &Storage, engine: &dyn Transcriber
     match result {
         Ok(text) => {
             // Only if the recording was not replaced while it was being transcribed.
-            sqlx::query!(
-                r#"UPDATE stories SET transcription = $2, transcription_status = 'done', transcription_error = NULL
-                   WHERE id = $1 AND metadata->>'audio_key' = $3"#,
-                story_id,
-                text,
-                key
-            )
-            .execute(pool)
-            .await?;
+            transcriptions::done(pool, story_id, &key, &text).await?;
             jobs::complete(pool, job.id).await?;
         }
         Err(err) => {
             tracing::warn!(error = %format!("{err:#}"), %story_id, attempt = job.attempts, "transcription failed");
             let last = job.attempts >= job.max_attempts;
-            sqlx::query!(
-                r#"UPDATE stories SET transcription_status = $2, transcription_error = $3
-                   WHERE id = $1 AND metadata->>'audio_key' = $4"#,
-                story_id,
-                if last { "failed" } else { "queued" },
-                "The recording could not be transcribed. You can type the text yourself.",
-                key
-            )
-            .execute(pool)
-            .await?;
+            transcriptions::failed(pool, story_id, &key, last).await?;
             jobs::fail(pool, &job, &format!("{err:#}")).await?;
         }
     }

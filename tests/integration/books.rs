@@ -719,7 +719,7 @@ async fn a_new_book_starts_with_every_story_that_has_text_drafts_included(pool: 
         design["stories"].as_array().unwrap().iter().map(|s| s["story_id"].as_str().unwrap().to_owned()).collect();
     assert_eq!(ids, vec![finished.to_string(), draft.to_string()]);
     let detail =
-        call(&app, &f.owner, "book", &[("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())]).await;
+        app.call(mystoryflow::api::books::Book { campaign_id: f.campaign, book_id: book }, Some(&f.owner)).await;
     assert_eq!(detail.status, StatusCode::OK);
     let detail: serde_json::Value = serde_json::from_str(&detail.body).unwrap();
     let statuses: Vec<&str> =

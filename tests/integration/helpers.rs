@@ -120,6 +120,22 @@ impl TestApp {
         self.send(req.body(Body::from(body)).unwrap()).await
     }
 
+    /// Calls a server function through its own typed arguments, at its own path, as the app's
+    /// script does: a renamed or retyped argument fails to compile, not at run time.
+    pub async fn call<F>(&self, args: F, cookie: Option<&str>) -> Reply
+    where
+        F: leptos::server_fn::ServerFn + serde::Serialize,
+    {
+        let body = serde_qs::to_string(&args).expect("server function arguments encode");
+        let mut req = Request::post(F::PATH)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json");
+        if let Some(cookie) = cookie {
+            req = req.header(header::COOKIE, cookie);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
     /// A multipart upload of one or more files in `field`, as the app's script sends it.
     pub async fn upload(&self, path: &str, field: &str, files: &[(&str, &[u8])], cookie: Option<&str>) -> Reply {
         self.upload_with(path, &[], field, files, cookie).await

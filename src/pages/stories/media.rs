@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::{duration, photo_alt, PhotoUploadForm};
-use crate::model::story::{StoryDetail, TranscriptionStatus};
+use crate::model::story::{StoryDetail, TranscriptionStatus, TranscriptionUse};
 use crate::urls;
 
 /// Recording in the browser (public/enhance.js drives MediaRecorder), uploading a file
@@ -82,13 +82,13 @@ pub fn Recording(story: StoryDetail) -> impl IntoView {
                         <form method="post" action="/api/use_transcription" class="inline-form">
                             <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
                             <input type="hidden" name="story_id" value=story_id.to_string()/>
-                            <input type="hidden" name="mode" value="replace"/>
+                            <input type="hidden" name="mode" value=TranscriptionUse::Replace.as_str()/>
                             <button type="submit" class="button button--quiet">"Use as the story text"</button>
                         </form>
                         <form method="post" action="/api/use_transcription" class="inline-form">
                             <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
                             <input type="hidden" name="story_id" value=story_id.to_string()/>
-                            <input type="hidden" name="mode" value="append"/>
+                            <input type="hidden" name="mode" value=TranscriptionUse::Append.as_str()/>
                             <button type="submit" class="button button--quiet">"Add to the end of the story"</button>
                         </form>
                     </div>

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::UserTx;
 use crate::error::AppError;
-use crate::model::family::{CommentView, Conversation};
+use crate::model::family::{CommentBody, CommentView, Conversation};
 use crate::server::authz::CampaignAccess;
 
 async fn require_story(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid) -> Result<(), AppError> {
@@ -54,7 +54,13 @@ pub async fn conversation(tx: &mut UserTx, access: &CampaignAccess, story_id: Uu
     })
 }
 
-pub async fn add(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid, body: &str) -> Result<Uuid, AppError> {
+pub async fn add(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    story_id: Uuid,
+    body: &CommentBody,
+) -> Result<Uuid, AppError> {
+    let body = body.as_str();
     access.ensure_editable()?;
     require_story(tx, access, story_id).await?;
     Ok(sqlx::query_scalar!(
@@ -66,7 +72,13 @@ pub async fn add(tx: &mut UserTx, access: &CampaignAccess, story_id: Uuid, body:
     .await?)
 }
 
-pub async fn edit(tx: &mut UserTx, access: &CampaignAccess, comment_id: Uuid, body: &str) -> Result<(), AppError> {
+pub async fn edit(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    comment_id: Uuid,
+    body: &CommentBody,
+) -> Result<(), AppError> {
+    let body = body.as_str();
     access.ensure_editable()?;
     let updated = sqlx::query!(
         r#"UPDATE story_comments c SET body = $3, updated_at = NOW()

@@ -14,7 +14,6 @@ use crate::model::family::{
 };
 use crate::model::Role;
 use crate::server::authz::CampaignAccess;
-use crate::server::mail::{html_body, OutgoingMail};
 
 /// A fresh token (256 random bits, URL-safe) and the hash that is stored.
 pub fn new_token() -> (String, Vec<u8>) {
@@ -96,14 +95,21 @@ pub async fn family(tx: &mut UserTx, access: &CampaignAccess) -> Result<Family, 
     })
 }
 
-/// Invites someone (or, if they were already invited, re-sends with a new link). Returns
-/// the member and the new invitation link.
-pub async fn invite(
-    tx: &mut UserTx,
-    access: &CampaignAccess,
-    input: &InviteInput,
-    public_url: &str,
-) -> Result<(Uuid, String), AppError> {
+/// A new invitation link (its token exists only here, then in the email) and what the email
+/// says about it.
+pub struct NewInvitation {
+    pub member_id: Uuid,
+    pub token: String,
+    pub email: String,
+    pub campaign_title: String,
+    pub storyteller: Option<String>,
+    pub inviter: Option<String>,
+    pub role: String,
+    pub name: Option<String>,
+}
+
+/// Invites someone (or, if they were already invited, re-sends with a new link).
+pub async fn invite(tx: &mut UserTx, access: &CampaignAccess, input: &InviteInput) -> Result<NewInvitation, AppError> {
     access.ensure_may_invite()?;
     let existing = sqlx::query!(
         r#"SELECT id, status AS "status!" FROM family_members WHERE campaign_id = $1 AND lower(email) = lower($2)"#,
@@ -146,8 +152,7 @@ pub async fn invite(
         .fetch_one(tx.conn())
         .await?,
     };
-    let link = send_invitation(tx, access, member_id, public_url).await?;
-    Ok((member_id, link))
+    new_invitation(tx, member_id).await
 }
 
 fn role_str(role: Role) -> &'static str {
@@ -158,36 +163,25 @@ fn role_str(role: Role) -> &'static str {
     }
 }
 
-/// A new link for a pending invitation; earlier links stop working. Returns the invitee's
-/// email and the new link.
-pub async fn resend(
-    tx: &mut UserTx,
-    access: &CampaignAccess,
-    member_id: Uuid,
-    public_url: &str,
-) -> Result<(String, String), AppError> {
+/// A new link for a pending invitation; earlier links stop working.
+pub async fn resend(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid) -> Result<NewInvitation, AppError> {
     access.ensure_may_invite()?;
-    let member = sqlx::query!(
-        r#"SELECT status AS "status!", email FROM family_members WHERE id = $1 AND campaign_id = $2"#,
+    let status = sqlx::query_scalar!(
+        r#"SELECT status AS "status!" FROM family_members WHERE id = $1 AND campaign_id = $2"#,
         member_id,
         access.campaign_id()
     )
     .fetch_optional(tx.conn())
     .await?
     .ok_or(AppError::NotFound)?;
-    if member.status != "invited" {
+    if status != "invited" {
         return Err(AppError::Conflict("Only pending invitations can be sent again.".into()));
     }
-    let link = send_invitation(tx, access, member_id, public_url).await?;
-    Ok((member.email, link))
+    new_invitation(tx, member_id).await
 }
 
-async fn send_invitation(
-    tx: &mut UserTx,
-    access: &CampaignAccess,
-    member_id: Uuid,
-    public_url: &str,
-) -> Result<String, AppError> {
+/// A fresh invitation for a pending member (earlier links revoked): what its email says.
+async fn new_invitation(tx: &mut UserTx, member_id: Uuid) -> Result<NewInvitation, AppError> {
     sqlx::query!(
         "UPDATE invitations SET revoked_at = NOW() WHERE family_member_id = $1 AND used_at IS NULL AND revoked_at IS NULL",
         member_id
@@ -211,34 +205,16 @@ async fn send_invitation(
     )
     .fetch_one(tx.conn())
     .await?;
-    let link = format!("{}/invitations/{token}", public_url.trim_end_matches('/'));
-    let inviter = details.inviter.unwrap_or_else(|| "A family member".into());
-    let role = details.role.unwrap_or_default();
-    let about = match &details.storyteller {
-        Some(name) => format!("“{}”, the life stories of {name}", details.title),
-        None => format!("“{}”", details.title),
-    };
-    let what = if role == "viewer" { "read" } else { "read and add" };
-    let greeting = match &details.name {
-        Some(name) => format!("Hello {name},"),
-        None => "Hello,".to_owned(),
-    };
-    let lines = vec![
-        greeting,
-        format!("{inviter} invited you to join {about} on MyStoryFlow, as a {role}."),
-        format!("You'll be able to {what} the family's stories. The link works for {INVITATION_DAYS} days."),
-    ];
-    let text = format!("{}\n\n{}\n\n{}\n\nOpen the invitation: {link}\n", lines[0], lines[1], lines[2]);
-    let mail = OutgoingMail {
-        to: details.email,
-        subject: format!("{inviter} invited you to {}", details.title),
-        html: html_body(&lines, "Open the invitation", &link),
-        text,
-        link: Some(link.clone()),
-    };
-    mail.queue(tx).await?;
-    let _ = access;
-    Ok(link)
+    Ok(NewInvitation {
+        member_id,
+        token,
+        email: details.email,
+        campaign_title: details.title,
+        storyteller: details.storyteller,
+        inviter: details.inviter,
+        role: details.role.unwrap_or_default(),
+        name: details.name,
+    })
 }
 
 /// Withdraws a pending invitation: its links stop working and the row goes away.
@@ -311,18 +287,18 @@ pub async fn set_permissions(
     tx: &mut UserTx,
     access: &CampaignAccess,
     member_id: Uuid,
-    flags: &[String],
+    granted: Permissions,
 ) -> Result<(), AppError> {
     owner_only(access)?;
     let (role, _, _) = member(tx, access, member_id).await?;
     if role == Role::Owner {
         return Err(AppError::Conflict("Owners always have every permission.".into()));
     }
-    let mut map = serde_json::Map::new();
-    for (name, _) in Permissions::FLAGS {
-        map.insert(name.to_owned(), serde_json::Value::Bool(flags.iter().any(|f| f == name)));
-    }
-    sqlx::query!("UPDATE family_members SET permissions = $2 WHERE id = $1", member_id, serde_json::Value::Object(map))
+    let stored = serde_json::to_value(granted).map_err(|err| {
+        tracing::error!(error = %err, "permissions to JSON");
+        AppError::Internal
+    })?;
+    sqlx::query!("UPDATE family_members SET permissions = $2 WHERE id = $1", member_id, stored)
         .execute(tx.conn())
         .await?;
     Ok(())

@@ -5,9 +5,12 @@ pub mod books;
 pub mod campaigns;
 pub mod comments;
 pub mod family;
+pub mod notifications;
 pub mod photos;
+pub mod renders;
 pub mod search;
 pub mod stories;
+pub mod transcriptions;
 
 use sqlx::{migrate::Migrator, PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;

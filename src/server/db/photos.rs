@@ -5,7 +5,7 @@ use super::UserTx;
 use crate::error::AppError;
 use crate::model::story::{Caption, PhotoView};
 use crate::model::Role;
-use crate::server::{authz::CampaignAccess, media};
+use crate::server::{authz::CampaignAccess, keys};
 
 pub struct NewPhoto {
     pub id: Uuid,
@@ -26,7 +26,7 @@ pub async fn insert(tx: &mut UserTx, access: &CampaignAccess, photo: &NewPhoto) 
         super::stories::require_editable(tx, access, story_id).await?;
     }
     let caption = photo.caption.as_deref().map(str::to_owned);
-    let view = media::photo_view(
+    let view = PhotoView::new(
         access.campaign_id(),
         photo.id,
         Some(photo.width),
@@ -81,7 +81,7 @@ pub async fn gallery(tx: &mut UserTx, access: &CampaignAccess) -> Result<Vec<Pho
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| media::photo_view(access.campaign_id(), r.id, r.width, r.height, r.caption, r.original_filename))
+        .map(|r| PhotoView::new(access.campaign_id(), r.id, r.width, r.height, r.caption, r.original_filename))
         .collect())
 }
 
@@ -141,5 +141,5 @@ pub async fn delete(tx: &mut UserTx, access: &CampaignAccess, photo_id: Uuid) ->
     if deleted.rows_affected() == 0 {
         return Err(AppError::Forbidden);
     }
-    Ok(["original", "display", "thumb"].iter().map(|v| media::photo_key(access.campaign_id(), photo_id, v)).collect())
+    Ok(keys::photo_files(access.campaign_id(), photo_id))
 }

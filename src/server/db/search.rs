@@ -4,7 +4,6 @@ use uuid::Uuid;
 use super::UserTx;
 use crate::error::AppError;
 use crate::model::story::{SearchHit, SearchPage, StoryStatus};
-use crate::server::markdown;
 
 pub const SEARCH_PAGE_SIZE: i64 = 20;
 
@@ -68,7 +67,7 @@ pub async fn search(
                 title: h.title,
                 category: h.category,
                 status: StoryStatus::parse(&h.status).unwrap_or(StoryStatus::Draft),
-                snippet: markdown::highlight(&h.snippet),
+                snippet: h.snippet, // raw ts_headline; marked up by the caller (server::markdown)
             })
             .collect(),
         next,

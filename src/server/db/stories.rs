@@ -7,8 +7,9 @@ use super::UserTx;
 use crate::error::AppError;
 use crate::model::story::{
     Audio, PhotoView, SaveOutcome, StoryDetail, StoryList, StoryListItem, StoryStatus, StoryText, TranscriptionStatus,
+    TranscriptionUse,
 };
-use crate::server::{authz::CampaignAccess, markdown};
+use crate::server::authz::CampaignAccess;
 
 pub async fn list(tx: &mut UserTx, access: &CampaignAccess) -> Result<StoryList, AppError> {
     let campaign_title = sqlx::query_scalar!("SELECT title FROM campaigns WHERE id = $1", access.campaign_id())
@@ -82,7 +83,7 @@ pub async fn detail(
         id: r.id,
         campaign_id: access.campaign_id(),
         campaign_title: r.campaign_title,
-        content_html: markdown::to_safe_html(&r.content),
+        content_html: String::new(), // rendered by the caller (server::markdown)
         title: r.title,
         content: r.content,
         category: r.category,
@@ -119,7 +120,7 @@ pub async fn story_photos(
     Ok(rows
         .into_iter()
         .map(|r| {
-            crate::server::media::photo_view(
+            crate::model::story::PhotoView::new(
                 access.campaign_id(),
                 r.id,
                 r.width,
@@ -308,9 +309,10 @@ pub async fn use_transcription(
     tx: &mut UserTx,
     access: &CampaignAccess,
     story_id: Uuid,
-    append: bool,
+    how: TranscriptionUse,
 ) -> Result<(), AppError> {
     require_editable(tx, access, story_id).await?;
+    let append = how == TranscriptionUse::Append;
     let updated = sqlx::query!(
         r#"UPDATE stories SET content = CASE
                WHEN $3 AND coalesce(content, '') <> '' THEN content || E'\n\n' || transcription

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::serve;
 use crate::error::AppError;
-use crate::server::db::books;
+use crate::server::db::renders;
 use crate::server::signing::{ListenLink, Purpose};
 use crate::server::state::AppState;
 
@@ -17,7 +17,7 @@ pub async fn listen_audio(State(state): State<AppState>, Path(token): Path<Strin
     let Some(link) = ListenLink::verify(&state.signer, &token) else {
         return AppError::NotFound.into_response();
     };
-    match books::listening(state.db.pool(), &link).await {
+    match renders::listening(state.db.pool(), &link).await {
         Ok(Some(found)) => serve(&state, &found.audio_key, &found.audio_mime, &headers, "private, no-cache").await,
         Ok(None) => AppError::NotFound.into_response(),
         Err(err) => AppError::from(err).into_response(),

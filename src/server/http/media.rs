@@ -20,6 +20,7 @@ use crate::model::{
 use crate::server::auth::AuthSession;
 use crate::server::authz::CampaignAccess;
 use crate::server::db::{self, stories, UserTx};
+use crate::server::keys;
 use crate::server::media::{self, Staged, MAX_AUDIO_BYTES, MAX_PHOTO_BYTES};
 use crate::server::state::AppState;
 use crate::urls;
@@ -254,7 +255,7 @@ pub async fn download_photo(
     .await;
     match found {
         Ok(()) => {
-            let key = media::photo_key(campaign_id, photo_id, &variant);
+            let key = keys::photo(campaign_id, photo_id, &variant);
             serve(&state, &key, "image/jpeg", &headers, "private, max-age=86400").await
         }
         Err(err) => err.into_response(),
@@ -287,7 +288,7 @@ pub async fn download_render(
     };
     match render_file(&state, &auth, (campaign_id, book_id, render_id)).await {
         Ok(title) => {
-            let key = format!("{}/{file}", db::books::render_prefix(campaign_id, book_id, render_id));
+            let key = format!("{}/{file}", keys::render_prefix(campaign_id, book_id, render_id));
             let mut response = serve(&state, &key, mime, &headers, "private, max-age=31536000, immutable").await;
             if mime == "application/pdf" {
                 let name = download_name(&title, if file == "cover.pdf" { " - cover" } else { "" });
@@ -325,7 +326,7 @@ pub async fn download_page(
     };
     match render_file(&state, &auth, (campaign_id, book_id, render_id)).await {
         Ok(_) => {
-            let key = format!("{}/pages/{number}.png", db::books::render_prefix(campaign_id, book_id, render_id));
+            let key = format!("{}/pages/{number}.png", keys::render_prefix(campaign_id, book_id, render_id));
             serve(&state, &key, "image/png", &headers, "private, max-age=31536000, immutable").await
         }
         Err(err) => err.into_response(),

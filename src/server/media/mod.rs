@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::authz::CampaignAccess;
 use super::db::stories;
+use super::keys;
 use super::state::AppState;
 use crate::error::AppError;
 use crate::model::{
@@ -23,33 +24,6 @@ pub use storage::Storage;
 
 pub const MAX_AUDIO_BYTES: u64 = 200 * 1024 * 1024;
 pub const MAX_PHOTO_BYTES: u64 = 30 * 1024 * 1024;
-
-pub fn photo_key(campaign_id: Uuid, photo_id: Uuid, variant: &str) -> String {
-    format!("campaigns/{campaign_id}/photos/{photo_id}/{variant}")
-}
-
-pub fn campaign_prefix(campaign_id: Uuid) -> String {
-    format!("campaigns/{campaign_id}")
-}
-
-pub fn photo_view(
-    campaign_id: Uuid,
-    id: Uuid,
-    width: Option<i32>,
-    height: Option<i32>,
-    caption: Option<String>,
-    original_filename: Option<String>,
-) -> PhotoView {
-    PhotoView {
-        id,
-        thumbnail_url: urls::photo_thumbnail(campaign_id, id),
-        display_url: urls::photo_display(campaign_id, id),
-        width: width.unwrap_or(0),
-        height: height.unwrap_or(0),
-        caption,
-        original_filename,
-    }
-}
 
 /// An upload staged on local disk while it is checked, removed when dropped.
 pub struct Staged {
@@ -83,7 +57,7 @@ pub async fn store_audio(
         .map_err(internal)?
         .map_err(AppError::from)?;
 
-    let key = format!("campaigns/{campaign_id}/stories/{story_id}/audio-{}.{}", Uuid::new_v4(), info.extension);
+    let key = keys::new_recording(campaign_id, story_id, info.extension);
     state.storage.put_file(&key, &staged.path).await.map_err(internal)?;
     let saved = async {
         let mut tx = state.db.begin_as(user_id).await?;
@@ -141,8 +115,7 @@ pub async fn store_photo(
         tokio::task::spawn_blocking(move || (photo::process_photo(&bytes), bytes)).await.map_err(internal)?;
     let processed = processed.map_err(AppError::from)?;
     let photo_id = Uuid::new_v4();
-    let keys: Vec<String> =
-        ["original", "display", "thumb"].iter().map(|v| photo_key(campaign_id, photo_id, v)).collect();
+    let keys: Vec<String> = keys::photo_files(campaign_id, photo_id);
     let stored = async {
         state.storage.put_bytes(&keys[0], bytes).await?;
         state.storage.put_bytes(&keys[1], processed.display).await?;

@@ -1,7 +1,6 @@
 //! The book render job: gathers a book's stories and photos, typesets them with
 //! `mystoryflow_book` (typst), stores the interior PDF, the cover spread and one preview
 //! image per page, and reports its stage and percentage on the book's row as it goes.
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -10,19 +9,14 @@ use futures_util::TryStreamExt;
 use mystoryflow_book as print;
 use uuid::Uuid;
 
-use super::authz::CampaignAccess;
-use super::db::books::{self as db, RenderInput, RenderOutcome};
-use super::db::UserTx;
-use super::jobs;
-use super::media::{photo, photo_key, Storage};
-use super::signing::Purpose;
-use super::state::AppState;
-use crate::error::AppError;
-use crate::model::book::{
-    self as model, Binding, BookDetail, CoverLayout, DesignerPhoto, DesignerStory, Finding, Paper, Severity, Template,
-    TrimSize,
-};
-use crate::model::count;
+use super::findings::word;
+use super::listen_url;
+use crate::model::book::{Binding, CoverLayout, Finding, Paper, Severity, Template, TrimSize};
+use crate::server::db::renders::{self as db, RenderInput, RenderOutcome};
+use crate::server::jobs;
+use crate::server::keys::{self, render_prefix};
+use crate::server::media::{photo, Storage};
+use crate::server::state::AppState;
 use crate::urls;
 
 pub const JOB_KIND: &str = "render_book";
@@ -35,92 +29,6 @@ const PRINT_DPI: f64 = 300.0;
 fn typesetter() -> &'static Mutex<print::Typesetter> {
     static TYPESETTER: OnceLock<Mutex<print::Typesetter>> = OnceLock::new();
     TYPESETTER.get_or_init(|| Mutex::new(print::Typesetter::new()))
-}
-
-pub fn listen_url(state: &AppState, link_id: Uuid) -> String {
-    format!("{}/listen/{}", state.public_url, state.signer.sign(Purpose::Listen, link_id))
-}
-
-/// Everything the designer page shows, for a member of the campaign.
-pub async fn detail(
-    state: &AppState,
-    tx: &mut UserTx,
-    access: &CampaignAccess,
-    book_id: Uuid,
-) -> Result<BookDetail, AppError> {
-    let book = db::get(tx, access, book_id).await?;
-    let campaign_title = db::campaign_title(tx, access).await?;
-    let links: HashMap<Uuid, Uuid> = db::share_links(tx, access).await?.into_iter().collect();
-    let thumb = |photo: Uuid| urls::photo_thumbnail(access.campaign_id(), photo);
-    let mut stories: HashMap<Uuid, db::CampaignStory> = HashMap::new();
-    let mut campaign_order = Vec::new();
-    for story in db::campaign_stories(tx, access).await? {
-        campaign_order.push(story.id);
-        stories.insert(story.id, story);
-    }
-    let view = |story: &db::CampaignStory, choice: Option<&model::BookStory>| DesignerStory {
-        id: story.id,
-        title: story.title.clone(),
-        status: story.status,
-        word_count: story.word_count,
-        has_audio: story.has_audio,
-        photos: story
-            .photos
-            .iter()
-            .map(|(id, caption)| DesignerPhoto {
-                id: *id,
-                thumbnail_url: thumb(*id),
-                caption: choice
-                    .and_then(|c| c.captions.get(id).cloned())
-                    .or_else(|| caption.clone())
-                    .unwrap_or_default(),
-                shown: choice.is_none_or(|c| !c.hidden_photos.contains(id)),
-            })
-            .collect(),
-        qr_code: choice.is_some_and(|c| c.qr_code),
-        share_url: links.get(&story.id).map(|link| listen_url(state, *link)),
-    };
-    let included: Vec<DesignerStory> = book
-        .design
-        .stories
-        .iter()
-        .filter_map(|choice| stories.get(&choice.story_id).map(|s| view(s, Some(choice))))
-        .collect();
-    let available = campaign_order
-        .iter()
-        .filter(|id| book.design.story(**id).is_none())
-        .filter_map(|id| stories.get(id).map(|s| view(s, None)))
-        .collect();
-    let cover_photos = db::campaign_photos(tx, access)
-        .await?
-        .into_iter()
-        .map(|(id, caption)| DesignerPhoto {
-            id,
-            thumbnail_url: thumb(id),
-            caption: caption.unwrap_or_default(),
-            shown: true,
-        })
-        .collect();
-    Ok(BookDetail {
-        id: book.id,
-        campaign_id: access.campaign_id(),
-        campaign_title,
-        title: book.title,
-        status: book.status,
-        design: book.design,
-        page_count: book.page_count,
-        story_count: book.story_count,
-        photo_count: book.photo_count,
-        included,
-        available,
-        cover_photos,
-        render: book.render,
-        render_id: book.render_id,
-        preflight: book.preflight,
-        may_design: access.may_design_books() && !book.status.is_final(),
-        may_copy: access.may_design_books(),
-        may_mark_ready: access.may_mark_book_ready(),
-    })
 }
 
 /// Renders kept warm for re-renders during an editing session; after this long without
@@ -246,7 +154,7 @@ async fn read_all(storage: &Storage, key: &str) -> Result<Vec<u8>> {
 
 /// The original, upright and downsampled to 300 dpi at `size_in` (never upscaled).
 async fn print_photo(storage: &Storage, campaign_id: Uuid, photo_id: Uuid, size_in: (f64, f64)) -> Result<Vec<u8>> {
-    let original = read_all(storage, &photo_key(campaign_id, photo_id, "original")).await?;
+    let original = read_all(storage, &keys::photo(campaign_id, photo_id, "original")).await?;
     let max_w = (size_in.0 * PRINT_DPI).ceil() as u32;
     let max_h = (size_in.1 * PRINT_DPI).ceil() as u32;
     let (jpeg, _, _) = tokio::task::spawn_blocking(move || photo::print_rendition(&original, max_w, max_h))
@@ -269,7 +177,7 @@ async fn render_inner(state: &AppState, book_id: Uuid, job: Uuid) -> Result<()> 
     let Some(input) = db::start_render(pool, book_id, job).await? else {
         return Ok(());
     };
-    let prefix = db::render_prefix(input.campaign_id, book_id, job);
+    let prefix = render_prefix(input.campaign_id, book_id, job);
     let stored = async {
         let (spec, mut findings, photo_count) = gather(state, &input, &progress).await?;
         progress.report("Typesetting the pages", 45).await?;
@@ -336,7 +244,7 @@ async fn render_inner(state: &AppState, book_id: Uuid, job: Uuid) -> Result<()> 
     match db::finish_render(pool, book_id, job, &outcome).await? {
         Some(previous) => {
             if let Some(previous) = previous.filter(|p| *p != job) {
-                state.storage.delete_prefix(&db::render_prefix(input.campaign_id, book_id, previous)).await;
+                state.storage.delete_prefix(&render_prefix(input.campaign_id, book_id, previous)).await;
             }
         }
         None => state.storage.delete_prefix(&prefix).await,
@@ -457,104 +365,10 @@ pub fn trim_inches(t: TrimSize) -> (f64, f64) {
     }
 }
 
-/// Says a typesetting finding in the owner's words, naming the story and showing the photo.
-fn word(finding: &print::Finding, input: &RenderInput) -> Finding {
-    let story = |id: &Option<String>| -> (Option<Uuid>, Option<String>) {
-        let id = id.as_deref().and_then(|s| s.parse::<Uuid>().ok());
-        let title = id.and_then(|id| input.stories.iter().find(|s| s.id == id)).map(|s| s.title.clone());
-        (id, title)
-    };
-    let thumb = |photo: &str| photo.parse::<Uuid>().ok().map(|p| urls::photo_thumbnail(input.campaign_id, p));
-    let severity = match finding.severity() {
-        print::Severity::Error => Severity::Error,
-        print::Severity::Warning => Severity::Warning,
-        print::Severity::Note => Severity::Note,
-    };
-    let quoted = |t: &Option<String>| t.as_deref().map(|t| format!("“{t}”")).unwrap_or_else(|| "a story".to_owned());
-    let (story_id, story_title, photo_thumbnail_url, message) = match finding {
-        print::Finding::NoStories => (None, None, None, "The book has no stories yet. Add at least one story.".to_owned()),
-        print::Finding::TooManyPages { pages, max } => (
-            None,
-            None,
-            None,
-            format!("The book has {pages} pages; the printer binds at most {max}. Leave out some stories or choose a larger page size."),
-        ),
-        print::Finding::PaddedWithNotes { written, min, binding } => {
-            let shorter = match binding {
-                print::Binding::Paperback => {
-                    let (hardcover_min, _) = print::page_limits(print::Binding::Hardcover);
-                    format!(" A hardcover needs only {hardcover_min} pages.")
-                }
-                print::Binding::Hardcover => String::new(),
-            };
-            let what = match binding {
-                print::Binding::Paperback => "Paperbacks",
-                print::Binding::Hardcover => "Hardcovers",
-            };
-            (
-                None,
-                None,
-                None,
-                format!(
-                    "Your stories fill {}. {what} are printed with at least {min} pages, so {} for the family to \
-                     write in fill the rest.{shorter}",
-                    count(*written as i64, "page", "pages"),
-                    count((*min - *written) as i64, "blank “Notes” page", "blank “Notes” pages"),
-                ),
-            )
-        }
-        print::Finding::MissingCoverPhoto => (
-            None,
-            None,
-            None,
-            "The cover layout needs a photo. Choose a cover photo, or the text-only cover.".to_owned(),
-        ),
-        print::Finding::LowResolutionPhoto { story_id, photo_id, dpi } => {
-            let (id, title) = story(story_id);
-            let message = match &title {
-                Some(_) => format!(
-                    "A photo in {} is only {dpi} dpi at its printed size and may print blurry (300 dpi is best). Use a larger original, or leave it out.",
-                    quoted(&title)
-                ),
-                None if story_id.is_none() => format!(
-                    "The cover photo is only {dpi} dpi at its printed size and may print blurry (300 dpi is best). Choose a larger photo."
-                ),
-                None => format!("A photo is only {dpi} dpi at its printed size and may print blurry."),
-            };
-            (id, title, thumb(photo_id), message)
-        }
-        print::Finding::MissingGlyphs { story_id, characters } => {
-            let (id, title) = story(story_id);
-            let place = if story_id.is_some() { quoted(&title) } else { "The book's title or cover".to_owned() };
-            (
-                id,
-                title,
-                None,
-                format!(
-                    "{place} contains characters the book's fonts can't print: {characters} (emoji, for example). They would print as empty boxes; replace them with words."
-                ),
-            )
-        }
-        print::Finding::EmptyStory { story_id } => {
-            let (id, title) = story(&Some(story_id.clone()));
-            (id, title.clone(), None, format!("{} has no text yet; only its title would print.", quoted(&title)))
-        }
-        print::Finding::LongTitle { story_id, length } => {
-            let (id, title) = story(&Some(story_id.clone()));
-            (
-                id,
-                title.clone(),
-                None,
-                format!("The title of {} is {length} characters long; it will wrap in the contents and the page headers.", quoted(&title)),
-            )
-        }
-    };
-    Finding { severity, message, story_id, story_title, photo_thumbnail_url }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::book as model;
 
     #[test]
     fn every_template_and_trim_maps_to_the_typesetter() {

@@ -1,0 +1,33 @@
+//! Where every stored file lives in media storage (a local folder or an S3 bucket). The
+//! addresses people open are in `crate::urls`; these keys are never shown.
+use uuid::Uuid;
+
+/// Everything a campaign stored; deleting the campaign deletes this prefix.
+pub fn campaign_prefix(campaign_id: Uuid) -> String {
+    format!("campaigns/{campaign_id}")
+}
+
+/// A photo's `original` (kept for print, never served), `display` or `thumb`.
+pub fn photo(campaign_id: Uuid, photo_id: Uuid, variant: &str) -> String {
+    format!("campaigns/{campaign_id}/photos/{photo_id}/{variant}")
+}
+
+/// The three files of a photo.
+pub fn photo_files(campaign_id: Uuid, photo_id: Uuid) -> Vec<String> {
+    ["original", "display", "thumb"].iter().map(|v| photo(campaign_id, photo_id, v)).collect()
+}
+
+/// A new recording of a story: a fresh name, so replacing one never overwrites the file the
+/// row still points to until the row is written.
+pub fn new_recording(campaign_id: Uuid, story_id: Uuid, extension: &str) -> String {
+    format!("campaigns/{campaign_id}/stories/{story_id}/audio-{}.{extension}", Uuid::new_v4())
+}
+
+pub fn book_prefix(campaign_id: Uuid, book_id: Uuid) -> String {
+    format!("campaigns/{campaign_id}/books/{book_id}")
+}
+
+/// One render's files: book.pdf, cover.pdf, cover.png and pages/N.png.
+pub fn render_prefix(campaign_id: Uuid, book_id: Uuid, render_id: Uuid) -> String {
+    format!("{}/renders/{render_id}", book_prefix(campaign_id, book_id))
+}
