@@ -6,7 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 
 export SQLX_OFFLINE=true
-# The same flags as scripts/test.sh, so both share one build of the dependencies.
-export RUSTFLAGS="--cfg erase_components"
+# cargo-leptos adds `--cfg erase_components` to debug builds itself (scripts/test.sh passes
+# the same flag to plain cargo commands, so they share this build of the dependencies).
 step "Building and starting MyStoryFlow (the first build takes several minutes)"
 exec cargo leptos serve

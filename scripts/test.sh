@@ -11,13 +11,15 @@ source scripts/setup.sh
 export SQLX_OFFLINE=true
 # One set of flags for the app build, clippy and the tests, so the dependency graph is
 # compiled once (erase_components: Leptos erases view types, which keeps builds quick).
+# cargo-leptos adds `--cfg erase_components` to debug builds by itself, so it runs without
+# RUSTFLAGS (with them it would pass the flag twice: another fingerprint, a second build).
 export RUSTFLAGS="--cfg erase_components"
 
 step "Checking formatting (cargo fmt)"
 cargo fmt --all -- --check
 
 step "Building the app (server and browser bundle) with cargo-leptos"
-cargo leptos build
+env -u RUSTFLAGS cargo leptos build
 
 step "Linting (cargo clippy, warnings are errors)"
 cargo clippy --all-targets --features ssr -- -D warnings

@@ -58,7 +58,7 @@ pub async fn create(tx: &mut UserTx, access: &CampaignAccess, title: &BookTitle)
     access.ensure_may_design_books()?;
     let finished = sqlx::query_scalar!(
         r#"SELECT id FROM stories
-           WHERE campaign_id = $1 AND (status IN ('completed', 'reviewed') OR btrim(coalesce(content, '')) <> '')
+           WHERE campaign_id = $1 AND (status IN ('completed', 'reviewed') OR coalesce(content, '') ~ '\S')
            ORDER BY story_order NULLS LAST, created_at, id"#,
         access.campaign_id()
     )
