@@ -24,7 +24,7 @@ pub async fn signup(
     invitation: String,
 ) -> Result<(), AppError> {
     use crate::model::SafeNext;
-    use crate::server::{db::accounts, db::family, request};
+    use crate::server::{db::accounts, db::invitations, request};
 
     let typed = vec![("email".to_owned(), email.clone()), ("name".to_owned(), name.clone())];
     let result = async {
@@ -37,8 +37,8 @@ pub async fn signup(
             leptos_axum::redirect(SafeNext::parse(&next).as_str());
         } else {
             // The account exists either way; a spent link shows its own page.
-            let joined = match family::InvitationToken::parse(&invitation) {
-                Some(token) => family::accept(state.db.pool(), &token, user.id).await.ok(),
+            let joined = match invitations::InvitationToken::parse(&invitation) {
+                Some(token) => invitations::accept(state.db.pool(), &token, user.id).await.ok(),
                 None => None,
             };
             match joined {

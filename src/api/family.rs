@@ -28,7 +28,7 @@ pub async fn invite_member(
     role: String,
 ) -> Result<(), AppError> {
     use crate::model::{family::InviteInput, Role};
-    use crate::server::{db::family, invitations};
+    use crate::server::{db::invitations as db_invitations, invitations};
     let typed = vec![
         ("email".to_owned(), email.clone()),
         ("name".to_owned(), name.clone()),
@@ -44,7 +44,7 @@ pub async fn invite_member(
         |state, tx, access| {
             access.ensure_may_invite()?;
             let input = InviteInput::parse(&email, &name, &relationship, &role)?;
-            let invitation = family::invite(&mut tx, &access, &input).await?;
+            let invitation = db_invitations::invite(&mut tx, &access, &input).await?;
             let link = invitations::send(&mut tx, &invitation, &state.public_url).await?;
             (invitation.email, link)
         }
@@ -79,7 +79,7 @@ async fn invitation_notice((email, link): (String, String)) -> Result<(), AppErr
 #[server(endpoint = "resend_invitation")]
 pub async fn resend_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
-    use crate::server::{db::family, invitations};
+    use crate::server::{db::invitations as db_invitations, invitations};
     let sent = in_campaign!(
         "resend_invitation",
         campaign_id,
@@ -87,7 +87,7 @@ pub async fn resend_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(),
         urls::family(campaign_id),
         Vec::new(),
         |state, tx, access| {
-            let invitation = family::resend(&mut tx, &access, member_id).await?;
+            let invitation = db_invitations::resend(&mut tx, &access, member_id).await?;
             let link = invitations::send(&mut tx, &invitation, &state.public_url).await?;
             (invitation.email, link)
         }
@@ -98,7 +98,7 @@ pub async fn resend_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(),
 #[server(endpoint = "revoke_invitation")]
 pub async fn revoke_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
-    use crate::server::db::family;
+    use crate::server::db::invitations as db_invitations;
     in_campaign!(
         "revoke_invitation",
         campaign_id,
@@ -106,7 +106,7 @@ pub async fn revoke_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(),
         urls::family(campaign_id),
         Vec::new(),
         |_, tx, access| {
-            family::revoke(&mut tx, &access, member_id).await?;
+            db_invitations::revoke(&mut tx, &access, member_id).await?;
         }
     )
 }
@@ -188,10 +188,10 @@ pub async fn leave_campaign(campaign_id: Uuid) -> Result<(), AppError> {
 /// What an invitation link shows; anyone holding the link may look.
 #[server(endpoint = "invitation")]
 pub async fn invitation(token: String) -> Result<InvitationView, AppError> {
-    use crate::server::{db::family, request};
+    use crate::server::{db::invitations as db_invitations, request};
     let result = async {
-        let token = family::InvitationToken::parse(&token).ok_or(AppError::NotFound)?;
-        family::invitation(request::state()?.db.pool(), &token).await
+        let token = db_invitations::InvitationToken::parse(&token).ok_or(AppError::NotFound)?;
+        db_invitations::invitation(request::state()?.db.pool(), &token).await
     }
     .await;
     request::respond(result)
@@ -199,12 +199,12 @@ pub async fn invitation(token: String) -> Result<InvitationView, AppError> {
 
 #[server(endpoint = "accept_invitation")]
 pub async fn accept_invitation(token: String) -> Result<(), AppError> {
-    use crate::server::{db::family, request};
+    use crate::server::{db::invitations as db_invitations, request};
     let back = urls::invitation(&token);
     let result = async {
         let user = request::require_user().await?;
-        let token = family::InvitationToken::parse(&token).ok_or(AppError::NotFound)?;
-        let campaign = family::accept(request::state()?.db.pool(), &token, user.id).await?;
+        let token = db_invitations::InvitationToken::parse(&token).ok_or(AppError::NotFound)?;
+        let campaign = db_invitations::accept(request::state()?.db.pool(), &token, user.id).await?;
         tracing::info!(user_id = %user.id, %campaign, "joined a campaign");
         leptos_axum::redirect(&urls::campaign(campaign));
         Ok(())

@@ -24,6 +24,14 @@ impl Role {
         }
     }
 
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Contributor => "contributor",
+            Role::Owner => "owner",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Role::Viewer => "Viewer",

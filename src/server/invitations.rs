@@ -1,6 +1,6 @@
 //! The invitation email: composed from a new invitation and queued in the same transaction
 //! as the invitation itself, so there is never one without the other.
-use super::db::family::NewInvitation;
+use super::db::invitations::NewInvitation;
 use super::db::UserTx;
 use super::mail::{html_body, OutgoingMail};
 use crate::error::AppError;

@@ -5,6 +5,7 @@ pub mod books;
 pub mod campaigns;
 pub mod comments;
 pub mod family;
+pub mod invitations;
 pub mod notifications;
 pub mod photos;
 pub mod renders;
