@@ -99,5 +99,6 @@ outbox_port=$(free_port)
 start_server e2e-outbox "$outbox_port"
 
 step "Running the Playwright suite (Debian Chromium; JavaScript on and off)"
+maildir="$PWD/.data/e2e-maildir/new"
 (cd end2end && BASE_URL="http://127.0.0.1:$e2e_port" OUTBOX_BASE_URL="http://127.0.0.1:$outbox_port" \
-  MSF_MAILDIR="$PWD/.data/e2e-maildir/new" npx playwright test)
+  MSF_MAILDIR="$maildir" npx playwright test)

@@ -37,6 +37,7 @@ test("stories in a book are reordered by dragging", async ({ page }, testInfo) =
 });
 
 test("the arrow keys turn the preview's pages", async ({ page }, testInfo) => {
+  test.setTimeout(90_000); // a debug build typesets and draws 32 pages first
   await newStory(page, testInfo, "One");
   const stories = page.url().replace(/\/[0-9a-f-]{36}\/edit$/, "");
   await open(page, `${stories.replace(/\/stories$/, "")}/books`, testInfo);

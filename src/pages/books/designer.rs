@@ -4,18 +4,17 @@
 //! and the progress follows live (public/enhance.js).
 use leptos::prelude::*;
 use leptos_meta::Title;
-use uuid::Uuid;
 
+use super::designer_stories::StoriesSection;
 use super::{book_in_address, hidden};
 use crate::api::auth::take_flash;
 use crate::components::forms::{form_error, Field, FormAlert};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::book::{
-    Binding, BookDetail, BookStatus, CoverLayout, DesignerStory, Paper, RenderStatus, Severity, Template, TrimSize,
+    Binding, BookDetail, BookStatus, CoverLayout, Paper, RenderStatus, Severity, Template, TrimSize,
 };
-use crate::model::story::StoryStatus;
-use crate::model::{count, wording, Flash};
+use crate::model::{count, Flash};
 use crate::urls;
 
 #[component]
@@ -364,148 +363,5 @@ fn CoverSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
                 <button type="submit" class="button">"Save cover"</button>
             </form>
         </section>
-    }
-}
-
-#[component]
-fn StoriesSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
-    let error = form_error(Signal::derive(|| None::<Result<(), AppError>>), flash.as_ref());
-    let (campaign_id, book_id) = (book.campaign_id, book.id);
-    let count = book.included.len();
-    view! {
-        <section class="card" id="stories" aria-labelledby="stories-heading">
-            <h2 id="stories-heading">"Stories in the book"</h2>
-            <FormAlert error/>
-            {if count == 0 {
-                view! {
-                    <p class="muted">"No stories in the book yet. A new book starts with every story that has "
-                        "something written; add any story below, or write one first."</p>
-                }.into_any()
-            } else {
-                view! {
-                    <p class="muted">"Drag stories to reorder them, or use the Move buttons."</p>
-                    <ol class="book-stories" aria-label="Stories in the book, in order" data-reorder="" data-endpoint="/api/move_book_story"
-                        data-campaign=campaign_id.to_string() data-book=book_id.to_string()>
-                        {book.included.into_iter().enumerate().map(|(i, story)| view! {
-                            <IncludedStory story position=i count campaign_id book_id/>
-                        }).collect_view()}
-                    </ol>
-                }.into_any()
-            }}
-        </section>
-        <section class="card" id="other-stories" aria-labelledby="other-stories-heading">
-            <h2 id="other-stories-heading">"Other stories of the campaign"</h2>
-            {if book.available.is_empty() {
-                view! { <p class="muted">"Every story of the campaign is in the book."</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="plain-list available-stories">
-                        {book.available.into_iter().map(|s| view! {
-                            <li>
-                                <span>{s.title.clone()}</span>
-                                <span class="muted">{format!(" · {} · {}", s.status.label(), wording::count(s.word_count, "word", "words"))}</span>
-                                <form method="post" action="/api/include_book_story" class="inline-form">
-                                    {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
-                                    {hidden("story_id", s.id)}{hidden("include", true)}
-                                    <button type="submit" class="button button--small button--quiet"
-                                        aria-label=format!("Add “{}” to the book", s.title)>"Add to book"</button>
-                                </form>
-                            </li>
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-        </section>
-    }
-}
-
-#[component]
-fn IncludedStory(
-    story: DesignerStory,
-    position: usize,
-    count: usize,
-    campaign_id: Uuid,
-    book_id: Uuid,
-) -> impl IntoView {
-    let title = story.title.clone();
-    let move_form = move |to: usize, label: &'static str, aria: String| {
-        view! {
-            <form method="post" action="/api/move_book_story" class="inline-form">
-                {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
-                {hidden("story_id", story.id)}{hidden("position", to)}
-                <button type="submit" class="button button--small button--quiet" aria-label=aria>{label}</button>
-            </form>
-        }
-    };
-    view! {
-        <li id=format!("book-story-{}", story.id) data-story=story.id.to_string() draggable="true" class="book-story">
-            <div class="book-story__head">
-                <strong class="book-story__title">{format!("{}. {}", position + 1, title)}</strong>
-                {(story.status == StoryStatus::Draft).then(|| view! { " " <span class="badge badge--draft">"Draft"</span> })}
-                <span class="muted">{format!(" · {}", wording::count(story.word_count, "word", "words"))}</span>
-            </div>
-            <div class="button-row">
-                {(position > 0).then(|| move_form(position - 1, "Move up", format!("Move “{title}” up")))}
-                {(position + 1 < count).then(|| move_form(position + 1, "Move down", format!("Move “{title}” down")))}
-                <form method="post" action="/api/include_book_story" class="inline-form">
-                    {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
-                    {hidden("story_id", story.id)}{hidden("include", false)}
-                    <button type="submit" class="button button--small button--quiet"
-                        aria-label=format!("Leave “{title}” out of the book")>"Leave out"</button>
-                </form>
-            </div>
-            {(!story.photos.is_empty()).then(|| view! {
-                <details class="book-story__photos">
-                    <summary>{format!("Photos of “{title}” ({} of {} shown)", story.photos.iter().filter(|p| p.shown).count(), story.photos.len())}</summary>
-                    <ul class="plain-list">
-                        {story.photos.iter().enumerate().map(|(i, p)| {
-                            let shown_id = format!("shown-{}-{}", story.id, p.id);
-                            let caption_id = format!("caption-{}-{}", story.id, p.id);
-                            view! {
-                                <li class="book-photo">
-                                    <img src=p.thumbnail_url.clone() alt=format!("Photo {} of “{title}”", i + 1) width="96"/>
-                                    <form method="post" action="/api/set_book_photo" class="book-photo__form">
-                                        {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
-                                        {hidden("story_id", story.id)}{hidden("photo_id", p.id)}
-                                        <div class="field field--checkbox">
-                                            <input type="checkbox" id=shown_id.clone() name="shown" value="true" checked=p.shown/>
-                                            <label for=shown_id>{format!("Show photo {} in the book", i + 1)}</label>
-                                        </div>
-                                        <div class="field">
-                                            <label for=caption_id.clone()>{format!("Caption of photo {}", i + 1)}</label>
-                                            <input type="text" id=caption_id name="caption" value=p.caption.clone()/>
-                                        </div>
-                                        <button type="submit" class="button button--small button--quiet">"Save photo"</button>
-                                    </form>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                </details>
-            })}
-            {if story.has_audio {
-                view! {
-                    <div class="book-story__qr">
-                        <form method="post" action="/api/set_book_qr" class="inline-form">
-                            {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
-                            {hidden("story_id", story.id)}{hidden("on", !story.qr_code)}
-                            <button type="submit" class="button button--small button--quiet">
-                                {if story.qr_code { format!("Don't print a QR code for “{title}”") } else { format!("Print a QR code to hear “{title}”") }}
-                            </button>
-                        </form>
-                        {story.share_url.clone().map(|url| { let href = url.clone(); view! {
-                            <p class="muted share-link">"Listening link: " <a href=href>{url}</a></p>
-                            <form method="post" action="/api/revoke_share_link" class="inline-form"
-                                data-confirm="Turn this listening link off? QR codes already printed will stop playing the recording.">
-                                {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}{hidden("story_id", story.id)}
-                                <button type="submit" class="button button--small button--quiet">"Turn the listening link off"</button>
-                            </form>
-                        }})}
-                    </div>
-                }.into_any()
-            } else {
-                view! { <p class="muted">"No recording, so no QR code."</p> }.into_any()
-            }}
-        </li>
     }
 }

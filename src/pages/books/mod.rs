@@ -1,6 +1,7 @@
 //! Books designed from a campaign's stories: the list, the designer, the page-by-page
 //! preview, and the listening page a printed QR code opens.
 mod designer;
+mod designer_stories;
 mod listen;
 mod preview;
 
