@@ -26,6 +26,7 @@ async function join(browser: Browser, testInfo: TestInfo, link: string, name: st
 }
 
 test("invited family members join from the emailed link with the role they were given", async ({ page, browser }, testInfo) => {
+  test.setTimeout(60_000); // three people sign up and two invitations travel by SMTP
   await signUp(page, testInfo, "Olive", uniqueEmail(testInfo));
   await open(page, "/campaigns/new", testInfo);
   await page.getByLabel("Campaign title").fill("Grandma's Stories");
