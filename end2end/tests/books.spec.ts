@@ -1,7 +1,7 @@
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
-import { newStory, open, ready } from "./helpers";
+import { makePrintPdf, newStory, open, ready } from "./helpers";
 
 /** Writes the story open in the editor, adds a photo (optional) and marks it completed. */
 async function finishStory(page: Page, testInfo: TestInfo, text: string, photo?: Buffer) {
@@ -71,21 +71,7 @@ test("an owner designs a book, watches it typeset, flips the pages, downloads th
   await expect(page.getByRole("radio", { name: "Photo 1" })).toBeChecked();
 
   // Typesetting runs in the background; the page follows it to 100%.
-  await page.getByRole("button", { name: "Make the print PDF" }).click();
-  const progress = page.getByRole("progressbar", { name: "Print PDF progress" });
-  await expect(progress).toBeVisible();
-  if (testInfo.project.name === "hydrated") {
-    await expect(progress).toHaveAttribute("aria-valuenow", "100", { timeout: 60_000 });
-  } else {
-    // Without JavaScript the owner asks for the latest progress.
-    const update = page.getByRole("button", { name: "Update progress" });
-    await expect(async () => {
-      if (await update.count()) await update.click();
-      await expect(progress).toHaveAttribute("aria-valuenow", "100", { timeout: 500 });
-    }).toPass({ timeout: 60_000 });
-  }
-  await expect(page.getByText("Done · 100%")).toBeVisible();
-  await ready(page, testInfo);
+  await makePrintPdf(page, testInfo);
   await expect(page.getByText(/^\d+ pages · 2 stories · 1 photo$/)).toBeVisible();
   const cover = page.getByRole("img", { name: "The cover: back, spine and front" });
   await expect(cover).toBeVisible();

@@ -4,7 +4,7 @@
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
-import { newStory, open, ready, signUp, uniqueEmail } from "./helpers";
+import { makePrintPdf, newStory, open, ready, signUp, uniqueEmail } from "./helpers";
 
 const photo = () => fs.readFileSync(path.join(__dirname, "..", "fixtures", "orientation6.jpg"));
 
@@ -195,19 +195,7 @@ test("photos are described for people who can't see them, and numbers agree with
   await page.getByRole("button", { name: "Create book" }).click();
   await ready(page, testInfo);
   await expect(page.getByText("blank “Notes” pages fill a shorter book")).toBeVisible();
-  await page.getByRole("button", { name: "Make the print PDF" }).click();
-  const progress = page.getByRole("progressbar", { name: "Print PDF progress" });
-  if (testInfo.project.name === "hydrated") {
-    await expect(progress).toHaveAttribute("aria-valuenow", "100", { timeout: 60_000 });
-  } else {
-    const update = page.getByRole("button", { name: "Update progress" });
-    await expect(async () => {
-      if (await update.count()) await update.click();
-      await expect(progress).toHaveAttribute("aria-valuenow", "100", { timeout: 500 });
-    }).toPass({ timeout: 60_000 });
-  }
-  await expect(page.getByText("Done · 100%")).toBeVisible();
-  await ready(page, testInfo);
+  await makePrintPdf(page, testInfo);
   await expect(page.getByText("32 pages · 1 story · 1 photo", { exact: true })).toBeVisible();
   const check = page.getByRole("region", { name: "Print check" });
   await expect(check.getByText(/Your stories fill \d+ pages\. Paperbacks are printed with at least 32 pages, so \d+ blank “Notes” pages/)).toBeVisible();

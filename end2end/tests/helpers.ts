@@ -81,3 +81,24 @@ export async function newStory(page: Page, testInfo: TestInfo, title: string) {
   await expect(page).toHaveURL(/\/stories\/[0-9a-f-]{36}\/edit$/);
   await ready(page, testInfo);
 }
+
+/**
+ * Clicks "Make the print PDF" and follows the render to 100%: the page does it by itself
+ * with JavaScript; without, the owner asks for the latest progress.
+ */
+export async function makePrintPdf(page: Page, testInfo: TestInfo) {
+  await page.getByRole("button", { name: "Make the print PDF" }).click();
+  const progress = page.getByRole("progressbar", { name: "Print PDF progress" });
+  await expect(progress).toBeVisible();
+  if (testInfo.project.name === "hydrated") {
+    await expect(progress).toHaveAttribute("aria-valuenow", "100", { timeout: 60_000 });
+  } else {
+    const update = page.getByRole("button", { name: "Update progress" });
+    await expect(async () => {
+      if (await update.count()) await update.click();
+      await expect(progress).toHaveAttribute("aria-valuenow", "100", { timeout: 500 });
+    }).toPass({ timeout: 60_000 });
+  }
+  await expect(page.getByText("Done · 100%")).toBeVisible();
+  await ready(page, testInfo);
+}

@@ -272,24 +272,17 @@ async fn every_campaign_function_admits_exactly_the_right_members(pool: PgPool) 
         .await;
     let campaign: Uuid = sqlx::query_scalar("SELECT id FROM campaigns").fetch_one(&pool).await.unwrap();
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
-    for (actor, role, status) in [
-        ("contributor", "contributor", "active"),
-        ("viewer", "viewer", "active"),
-        ("invited", "contributor", "invited"),
-        ("inactive", "contributor", "inactive"),
-    ] {
-        sqlx::query(
-            "INSERT INTO family_members (campaign_id, user_id, email, role, status)
-             SELECT $1, id, email, $2, $3 FROM users WHERE email = $4",
-        )
-        .bind(campaign)
-        .bind(role)
-        .bind(status)
-        .bind(format!("{actor}@example.com"))
-        .execute(&pool)
-        .await
-        .unwrap();
-    }
+    crate::helpers::add_members(
+        &pool,
+        campaign,
+        &[
+            ("contributor", "contributor", "active"),
+            ("viewer", "viewer", "active"),
+            ("invited", "contributor", "invited"),
+            ("inactive", "contributor", "inactive"),
+        ],
+    )
+    .await;
 
     let story = contributors_story(&pool, campaign).await;
     // An extra active member, and an invitation whose token is "matrix-token".

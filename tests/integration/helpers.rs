@@ -221,3 +221,21 @@ impl TestApp {
         reply.session_cookie().expect("sign-up sets a session cookie")
     }
 }
+
+/// Makes each `(who, role, status)` a member of `campaign`: `who@example.com` must have
+/// signed up already.
+pub async fn add_members(pool: &sqlx::PgPool, campaign: uuid::Uuid, members: &[(&str, &str, &str)]) {
+    for (who, role, status) in members {
+        sqlx::query(
+            "INSERT INTO family_members (campaign_id, user_id, email, role, status)
+             SELECT $1, id, email, $2, $3 FROM users WHERE email = $4",
+        )
+        .bind(campaign)
+        .bind(role)
+        .bind(status)
+        .bind(format!("{who}@example.com"))
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+}

@@ -75,25 +75,18 @@ async fn world(app: &TestApp, pool: &PgPool) -> (World, Vec<(&'static str, Optio
     .fetch_one(pool)
     .await
     .unwrap();
-    for (actor, role, status) in [
-        ("owner", "owner", "active"),
-        ("contributor", "contributor", "active"),
-        ("viewer", "viewer", "active"),
-        ("invited", "contributor", "invited"),
-        ("inactive", "contributor", "inactive"),
-    ] {
-        sqlx::query(
-            "INSERT INTO family_members (campaign_id, user_id, email, role, status)
-             SELECT $1, id, email, $2, $3 FROM users WHERE email = $4",
-        )
-        .bind(campaign)
-        .bind(role)
-        .bind(status)
-        .bind(format!("{actor}@example.com"))
-        .execute(pool)
-        .await
-        .unwrap();
-    }
+    crate::helpers::add_members(
+        pool,
+        campaign,
+        &[
+            ("owner", "owner", "active"),
+            ("contributor", "contributor", "active"),
+            ("viewer", "viewer", "active"),
+            ("invited", "contributor", "invited"),
+            ("inactive", "contributor", "inactive"),
+        ],
+    )
+    .await;
     let story: Uuid = sqlx::query_scalar(
         "INSERT INTO stories (campaign_id, title, content, created_by, status)
          SELECT $1, 'Told', 'Words', id, 'completed' FROM users WHERE email = 'contributor@example.com'
