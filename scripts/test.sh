@@ -44,9 +44,10 @@ DATABASE_URL="$schema_url" target/debug/mystoryflow migrate
 step "Running Rust unit and database tests (and checking .sqlx is current)"
 offline_dir=$(mktemp -d)
 touch src/lib.rs # re-expand the query macros so they write their data for the check
+# Both packages in one run: the typesetting crate's dependencies (typst) are then built with
+# the app's features, once, instead of a second time for the crate alone.
 SQLX_OFFLINE=false SQLX_OFFLINE_DIR="$offline_dir" DATABASE_URL="$schema_url" \
-  cargo test --features ssr
-cargo test -p mystoryflow-book
+  cargo test --workspace --features mystoryflow/ssr
 if ! diff -r -q .sqlx "$offline_dir" >/dev/null; then
   diff -r .sqlx "$offline_dir" || true
   echo "error: .sqlx is out of date with the queries or migrations; run scripts/prepare-sqlx.sh and commit .sqlx" >&2
