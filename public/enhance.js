@@ -69,13 +69,19 @@ async function uploadFiles(form) {
   button.disabled = false;
 }
 
+// Capture phase: a refused confirmation stops the submission before the form's own
+// handler (a Leptos form posts its server function from there) sees it.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement)) return;
-  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
-    event.preventDefault();
-    return;
-  }
   if (form.hasAttribute("data-upload-form")) {
     event.preventDefault();
     uploadFiles(form);

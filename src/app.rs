@@ -74,6 +74,7 @@ pub struct Session {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::components::forms::Changes::provide();
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
     let signup = ServerAction::<Signup>::new();

@@ -46,14 +46,11 @@ pub async fn set_story_emails(choice: String) -> Result<(), AppError> {
 pub async fn unsubscribe(token: String) -> Result<(), AppError> {
     use crate::server::{db::accounts, request};
     let back = format!("/unsubscribe?token={}", form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>());
-    let plain = request::is_plain_form_post();
     let result = async {
         let state = request::state()?;
         let user = state.signer.unsubscriber(&token).ok_or(AppError::BadRequest)?;
         accounts::unsubscribe(state.db.pool(), &user).await?;
-        if plain {
-            leptos_axum::redirect(&format!("{back}&done=1"));
-        }
+        leptos_axum::redirect(&format!("{back}&done=1"));
         Ok(())
     }
     .await;

@@ -312,6 +312,8 @@ pub async fn delete_book(campaign_id: Uuid, book_id: Uuid) -> Result<(), AppErro
         books::delete(&mut tx, &access, book_id).await?
     })?;
     request::state()?.storage.delete_prefix(&prefix).await;
+    // Also with JavaScript: the designer of a deleted book has nothing to show.
+    leptos_axum::redirect(&urls::books(campaign_id));
     Ok(())
 }
 

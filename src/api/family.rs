@@ -14,7 +14,7 @@ pub async fn campaign_family(campaign_id: Uuid) -> Result<Family, AppError> {
     in_campaign!(read campaign_id, Role::Viewer, |state, tx, access| {
         let mut family = family::family(&mut tx, &access).await?;
         family.email_sends = state.email_sends;
-        family.notice = crate::server::request::notice();
+        family.notice = crate::server::request::notice().await;
         family
     })
 }
@@ -182,6 +182,8 @@ pub async fn leave_campaign(campaign_id: Uuid) -> Result<(), AppError> {
     use crate::server::db::family;
     in_campaign!("leave_campaign", campaign_id, Role::Viewer, "/dashboard".to_owned(), Vec::new(), |_, tx, access| {
         family::leave(&mut tx, &access).await?;
+        // Also with JavaScript: this campaign's pages are no longer theirs to see.
+        leptos_axum::redirect("/dashboard");
     })
 }
 

@@ -42,9 +42,11 @@ pub async fn link_photo(campaign_id: Uuid, story_id: Uuid, photo_id: Uuid, attac
     use crate::model::Role;
     use crate::server::db::photos;
     let back = urls::story_edit(campaign_id, story_id);
-    in_campaign!("link_photo", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
+    in_campaign!("link_photo", campaign_id, Role::Contributor, back.clone(), Vec::new(), |_, tx, access| {
         if attach {
             photos::attach(&mut tx, &access, story_id, photo_id).await?;
+            // Chosen in the gallery: also with JavaScript, go back to the story being edited.
+            leptos_axum::redirect(&back);
         } else {
             photos::detach(&mut tx, &access, story_id, photo_id).await?;
         }

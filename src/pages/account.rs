@@ -1,4 +1,7 @@
 //! The signed-in person's account.
+use crate::api::account::SetStoryEmails;
+use crate::components::forms::Changes;
+use crate::components::forms::PostForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -8,7 +11,7 @@ use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 #[component]
 pub fn AccountPage() -> impl IntoView {
     // Created here, outside the suspended part, so re-rendering it never fetches again.
-    let details = Resource::new(|| (), |_| account());
+    let details = Resource::new(Changes::track, |_| account());
     view! {
         <Title text="Your account · MyStoryFlow"/>
         <RequireUser children=move |_| view! { <AccountDetails details/> }/>
@@ -19,7 +22,7 @@ pub fn AccountPage() -> impl IntoView {
 fn AccountDetails(details: Resource<Result<crate::model::Account, crate::error::AppError>>) -> impl IntoView {
     view! {
         <h1>"Your account"</h1>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match details.await {
                     Ok(account) => view! {
@@ -33,7 +36,7 @@ fn AccountDetails(details: Resource<Result<crate::model::Account, crate::error::
                         </dl>
                         <section class="card" aria-labelledby="emails-heading">
                             <h2 id="emails-heading">"Story emails"</h2>
-                            <form method="post" action="/api/set_story_emails">
+                            <PostForm action={ServerAction::<SetStoryEmails>::new()}>
                                 <fieldset>
                                     <legend>"When someone finishes a story, send me…"</legend>
                                     {crate::model::StoryEmails::ALL.into_iter().map(|choice| {
@@ -48,12 +51,12 @@ fn AccountDetails(details: Resource<Result<crate::model::Account, crate::error::
                                     }).collect_view()}
                                 </fieldset>
                                 <button type="submit" class="button button--quiet">"Save email choice"</button>
-                            </form>
+                            </PostForm>
                         </section>
                     }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }

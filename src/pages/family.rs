@@ -1,14 +1,17 @@
 //! The family page (members, invitations, roles, ownership) and the invitation link's page.
-//! Every action is a plain form, so all of it works without JavaScript.
+//! Every action is a [`PostForm`], so all of it works without JavaScript.
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::api::auth::take_flash;
-use crate::api::family::{campaign_family, invitation};
+use crate::api::family::{
+    campaign_family, invitation, AcceptInvitation, InviteMember, LeaveCampaign, ResendInvitation, RevokeInvitation,
+    SetMemberActive, SetMemberPermissions, SetMemberRole, TransferOwnership,
+};
 use crate::app::Session;
-use crate::components::forms::{form_error, Field, FormAlert};
+use crate::components::forms::{form_error, Changes, Field, FormAlert, PostForm};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::family::{Family, InvitationState, InvitationView, MemberStatus, MemberView, Permissions};
@@ -20,8 +23,8 @@ pub fn FamilyPage() -> impl IntoView {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|id| Uuid::parse_str(&id).ok()));
     let family = Resource::new(
-        move || id.get(),
-        |id| async move {
+        move || (id.get(), Changes::track()),
+        |(id, _)| async move {
             match id {
                 Some(id) => campaign_family(id).await,
                 None => Err(AppError::NotFound),
@@ -31,7 +34,7 @@ pub fn FamilyPage() -> impl IntoView {
     let flash = Resource::new(|| (), |_| take_flash(String::new()));
     view! {
         <RequireUser children=move |_| view! {
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let flash = flash.await.ok().flatten();
                     match family.await {
@@ -39,7 +42,7 @@ pub fn FamilyPage() -> impl IntoView {
                         Err(error) => view! { <Title text="MyStoryFlow"/><ErrorPanel error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }/>
     }
 }
@@ -82,6 +85,12 @@ fn FamilyView(family: Family, flash: Option<Flash>) -> impl IntoView {
                 <ul class="member-list">
                     {pending.into_iter().map(|m| {
                         let who = m.name.clone().unwrap_or_else(|| m.email.clone());
+                        let (again, again_text) = if family.email_sends {
+                            (format!("Send the invitation to {who} again"), "Send again")
+                        } else {
+                            (format!("Make a new invitation link for {who}"), "New link")
+                        };
+                        let withdraw_label = format!("Withdraw the invitation to {who}");
                         view! {
                             <li class="member">
                                 <div>
@@ -90,21 +99,16 @@ fn FamilyView(family: Family, flash: Option<Flash>) -> impl IntoView {
                                 </div>
                                 {family.may_invite.then(|| view! {
                                     <div class="button-row">
-                                        <form method="post" action="/api/resend_invitation" class="inline-form">
-                                            {hidden("campaign_id", campaign_id)}{hidden("member_id", m.id)}
-                                            {if family.email_sends {
-                                                view! { <button type="submit" class="button button--small button--quiet"
-                                                    aria-label=format!("Send the invitation to {who} again")>"Send again"</button> }
-                                            } else {
-                                                view! { <button type="submit" class="button button--small button--quiet"
-                                                    aria-label=format!("Make a new invitation link for {who}")>"New link"</button> }
-                                            }}
-                                        </form>
-                                        <form method="post" action="/api/revoke_invitation" class="inline-form">
+                                        <PostForm action={ServerAction::<ResendInvitation>::new()} attr:class="inline-form">
                                             {hidden("campaign_id", campaign_id)}{hidden("member_id", m.id)}
                                             <button type="submit" class="button button--small button--quiet"
-                                                aria-label=format!("Withdraw the invitation to {who}")>"Withdraw"</button>
-                                        </form>
+                                                aria-label=again>{again_text}</button>
+                                        </PostForm>
+                                        <PostForm action={ServerAction::<RevokeInvitation>::new()} attr:class="inline-form">
+                                            {hidden("campaign_id", campaign_id)}{hidden("member_id", m.id)}
+                                            <button type="submit" class="button button--small button--quiet"
+                                                aria-label=withdraw_label>"Withdraw"</button>
+                                        </PostForm>
                                     </div>
                                 })}
                             </li>
@@ -117,7 +121,7 @@ fn FamilyView(family: Family, flash: Option<Flash>) -> impl IntoView {
             <section class="card danger-zone" aria-labelledby="transfer-heading">
                 <h2 id="transfer-heading">"Transfer ownership"</h2>
                 <p>"The new owner manages the campaign and its book; you stay on as a contributor."</p>
-                <form method="post" action="/api/transfer_ownership" data-confirm="Make this person the owner? You will become a contributor.">
+                <PostForm action={ServerAction::<TransferOwnership>::new()} attr:data-confirm="Make this person the owner? You will become a contributor.">
                     {hidden("campaign_id", campaign_id)}
                     <div class="field">
                         <label for="transfer-member">"New owner"</label>
@@ -128,17 +132,17 @@ fn FamilyView(family: Family, flash: Option<Flash>) -> impl IntoView {
                         </select>
                     </div>
                     <button type="submit" class="button button--danger">"Transfer ownership"</button>
-                </form>
+                </PostForm>
             </section>
         })}
         {me_member.then(|| view! {
             <section class="card" aria-labelledby="leave-heading">
                 <h2 id="leave-heading">"Leave this campaign"</h2>
                 <p>"You'll no longer see its stories. The owner can invite you again."</p>
-                <form method="post" action="/api/leave_campaign" data-confirm="Leave this campaign?">
+                <PostForm action={ServerAction::<LeaveCampaign>::new()} attr:data-confirm="Leave this campaign?">
                     {hidden("campaign_id", campaign_id)}
                     <button type="submit" class="button button--quiet">"Leave campaign"</button>
-                </form>
+                </PostForm>
             </section>
         })}
     }
@@ -165,20 +169,21 @@ fn InvitationNotice(notice: Notice) -> impl IntoView {
 
 #[component]
 fn InviteForm(campaign_id: Uuid, flash: Option<Flash>, email_sends: bool) -> impl IntoView {
-    let error = form_error(Signal::derive(|| None::<Result<(), AppError>>), flash.as_ref());
+    let invite = ServerAction::<InviteMember>::new();
+    let error = form_error(invite.value(), flash.as_ref());
     let value = |name: &str| flash.as_ref().and_then(|f| f.value(name)).unwrap_or_default();
-    let role = value("role");
+    let (email, name, relationship, role) = (value("email"), value("name"), value("relationship"), value("role"));
     let role_error = move || error.get().and_then(|e| e.field("role"));
     view! {
         <section class="card" aria-labelledby="invite-heading">
             <h2 id="invite-heading">"Invite someone"</h2>
-            <form method="post" action="/api/invite_member">
+            <PostForm action=invite alert=false>
                 <FormAlert error/>
                 {hidden("campaign_id", campaign_id)}
-                <Field id="invite-email" name="email" label="Their email" kind="email" value=value("email") error/>
-                <Field id="invite-name" name="name" label="Their name (optional)" value=value("name") error/>
+                <Field id="invite-email" name="email" label="Their email" kind="email" value=email error/>
+                <Field id="invite-name" name="name" label="Their name (optional)" value=name error/>
                 <Field id="invite-relationship" name="relationship" label="Relationship to the storyteller (optional)"
-                    hint="For example, granddaughter." value=value("relationship") error/>
+                    hint="For example, granddaughter." value=relationship error/>
                 <div class="field">
                     <label for="invite-role">"Role"</label>
                     <select id="invite-role" name="role" aria-describedby="invite-role-hint">
@@ -193,7 +198,7 @@ fn InviteForm(campaign_id: Uuid, flash: Option<Flash>, email_sends: bool) -> imp
                     }}</p>
                 </div>
                 <button type="submit" class="button">"Send invitation"</button>
-            </form>
+            </PostForm>
         </section>
     }
 }
@@ -224,7 +229,7 @@ fn MemberRow(member: MemberView, campaign_id: Uuid, owner: bool) -> impl IntoVie
                 view! {
                     <details class="member__manage">
                         <summary>{format!("Manage {who}")}</summary>
-                        <form method="post" action="/api/set_member_role" class="inline-form">
+                        <PostForm action={ServerAction::<SetMemberRole>::new()} attr:class="inline-form">
                             {hidden("campaign_id", campaign_id)}{hidden("member_id", m.id)}
                             <label for=role_id.clone()>"Role"</label>
                             <select id=role_id name="role">
@@ -232,8 +237,8 @@ fn MemberRow(member: MemberView, campaign_id: Uuid, owner: bool) -> impl IntoVie
                                 <option value="viewer" selected=m.role == Role::Viewer>"Viewer"</option>
                             </select>
                             <button type="submit" class="button button--small button--quiet">"Change role"</button>
-                        </form>
-                        <form method="post" action="/api/set_member_permissions">
+                        </PostForm>
+                        <PostForm action={ServerAction::<SetMemberPermissions>::new()}>
                             {hidden("campaign_id", campaign_id)}{hidden("member_id", m.id)}
                             <fieldset>
                                 <legend>"May also"</legend>
@@ -248,14 +253,14 @@ fn MemberRow(member: MemberView, campaign_id: Uuid, owner: bool) -> impl IntoVie
                                 }).collect_view()}
                             </fieldset>
                             <button type="submit" class="button button--small button--quiet">"Save permissions"</button>
-                        </form>
-                        <form method="post" action="/api/set_member_active" class="inline-form">
+                        </PostForm>
+                        <PostForm action={ServerAction::<SetMemberActive>::new()} attr:class="inline-form">
                             {hidden("campaign_id", campaign_id)}{hidden("member_id", m.id)}
                             {hidden("active", m.status != MemberStatus::Active)}
                             <button type="submit" class="button button--small button--quiet">
                                 {if m.status == MemberStatus::Active { "Deactivate" } else { "Reactivate" }}
                             </button>
-                        </form>
+                        </PostForm>
                     </details>
                 }
             })}
@@ -350,10 +355,10 @@ fn Invitation(invitation: InvitationView, token: String, signed_in: bool, flash:
                     {if signed_in {
                         view! {
                             {accept_error.map(|e| view! { <FormAlert error=Signal::derive(move || Some(e.clone()))/> })}
-                            <form method="post" action="/api/accept_invitation">
+                            <PostForm action={ServerAction::<AcceptInvitation>::new()}>
                                 {hidden("token", token.clone())}
                                 <button type="submit" class="button">{format!("Join {}", invitation.campaign_title)}</button>
-                            </form>
+                            </PostForm>
                         }.into_any()
                     } else {
                         let error = form_error(session.signup.value(), signup_flash.as_ref());

@@ -1,4 +1,6 @@
 //! The unsubscribe link from a story email: one button, no login.
+use crate::api::account::Unsubscribe;
+use crate::components::forms::PostForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -15,9 +17,11 @@ pub fn UnsubscribePage() -> impl IntoView {
         <Title text="Story emails · MyStoryFlow"/>
         <section class="card narrow">
             <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
+                {move || {
+                    let done = done();
+                    Suspend::new(async move {
                     let failed = flash.await.ok().flatten().is_some();
-                    if done() {
+                    if done {
                         view! {
                             <h1>"You won't get story emails any more"</h1>
                             <p>"You can turn them back on from your account page at any time."</p>
@@ -29,13 +33,13 @@ pub fn UnsubscribePage() -> impl IntoView {
                                 <p class="form-alert" role="alert">"This unsubscribe link isn't valid. Please use the link from a recent email, or change your choice on your account page."</p>
                             })}
                             <p>"You'll no longer be emailed when the family finishes a story. Invitations and important account messages still arrive."</p>
-                            <form method="post" action="/api/unsubscribe">
+                            <PostForm action={ServerAction::<Unsubscribe>::new()}>
                                 <input type="hidden" name="token" value=token()/>
                                 <button type="submit" class="button">"Stop story emails"</button>
-                            </form>
+                            </PostForm>
                         }.into_any()
                     }
-                })}
+                })}}
             </Suspense>
         </section>
     }

@@ -91,35 +91,75 @@ pub async fn leave_notice(notice: Notice) {
     }
 }
 
-/// The confirmation the page being rendered received (see [`take_flash_middleware`]).
-pub fn notice() -> Option<Notice> {
-    use_context::<Parts>()?.extensions.get::<Notice>().cloned()
+/// The confirmation waiting for this page: the one a page load received (see
+/// [`take_flash_middleware`]), or, when a hydrated page reloads its data after a form
+/// (a server-function call, not a page load), the one still in the session.
+pub async fn notice() -> Option<Notice> {
+    if let Some(notice) = use_context::<Parts>()?.extensions.get::<Notice>() {
+        return Some(notice.clone());
+    }
+    if is_plain_form_post() {
+        return None;
+    }
+    let session = leptos_axum::extract::<Session>().await.ok()?;
+    take::<Notice>(&session, NOTICE_KEY).await
 }
 
 /// Moves a waiting flash (and confirmation) out of the session into the request of the page that shows it,
 /// so it is shown exactly once and the removal is saved before the page streams.
+///
+/// A page view is not a write: the session is saved only when a flash or confirmation was
+/// taken, or once a day so a signed-in reader's 14 days of inactivity start again.
 pub async fn take_flash_middleware(
     session: Session,
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     if req.method() == http::Method::GET && accepts_html(req.headers()) {
-        match session.remove::<Flash>(FLASH_KEY).await {
-            Ok(Some(flash)) => {
-                req.extensions_mut().insert(flash);
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "could not read the flash from the session"),
+        if let Some(flash) = take::<Flash>(&session, FLASH_KEY).await {
+            req.extensions_mut().insert(flash);
         }
-        match session.remove::<Notice>(NOTICE_KEY).await {
-            Ok(Some(notice)) => {
-                req.extensions_mut().insert(notice);
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "could not read the confirmation from the session"),
+        if let Some(notice) = take::<Notice>(&session, NOTICE_KEY).await {
+            req.extensions_mut().insert(notice);
         }
     }
+    keep_alive(&session).await;
     next.run(req).await
+}
+
+/// Removes `key` from the session if it is there; reading alone does not mark the session
+/// for saving (tower-sessions' `remove` would, even for a missing key).
+async fn take<T: serde::de::DeserializeOwned>(session: &Session, key: &str) -> Option<T> {
+    match session.get_value(key).await {
+        Ok(None) => None,
+        Ok(Some(_)) => session.remove::<T>(key).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, key, "could not take a value from the session");
+            None
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, key, "could not read the session");
+            None
+        }
+    }
+}
+
+const SEEN_KEY: &str = "seen_on";
+
+/// Marks a non-empty session as seen today, which saves it (and so extends its expiry)
+/// at most once a day.
+async fn keep_alive(session: &Session) {
+    if session.is_empty().await {
+        return;
+    }
+    let today = chrono::Utc::now().date_naive().to_string();
+    match session.get::<String>(SEEN_KEY).await {
+        Ok(Some(day)) if day == today => {}
+        _ => {
+            if let Err(e) = session.insert(SEEN_KEY, today).await {
+                tracing::warn!(error = %e, "could not mark the session as seen");
+            }
+        }
+    }
 }
 
 fn accepts_html(headers: &http::HeaderMap) -> bool {

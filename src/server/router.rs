@@ -11,7 +11,10 @@ use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::{convert::Infallible, sync::OnceLock};
 
 use tower::Service;
-use tower_http::{catch_panic::CatchPanicLayer, services::ServeDir, trace::TraceLayer};
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir,
+    set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
@@ -46,13 +49,26 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
         let state = state.clone();
         move || provide_context(state.clone())
     };
-    Router::new()
-        .merge(super::http::routes())
+    let mut router = Router::new().merge(super::http::routes());
+    if std::env::var_os("MSF_BENCH_ROUTES").is_some_and(|v| v == "1") {
+        tracing::warn!("benchmark baseline routes are on (/bench/…): for scripts/bench.sh only");
+        router = router.merge(super::http::bench::routes());
+    }
+    router
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback_service(static_files_or_not_found(&state, context))
+        // Without hashed file names, the bundle must be revalidated (a cheap 304) so a new
+        // release never meets an old wasm.
+        .fallback_service(
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    http::header::CACHE_CONTROL,
+                    http::HeaderValue::from_static("no-cache"),
+                ))
+                .service(static_files_or_not_found(&state, context)),
+        )
         // Room for the longest story (500,000 characters, form-encoded) so that an overlong
         // one gets its explanation from validation rather than a bare 413.
         .layer(axum::extract::DefaultBodyLimit::max(API_BODY_LIMIT))
@@ -60,9 +76,21 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
         .layer(middleware::from_fn(status_from_app_error))
         .layer(middleware::from_fn(request::take_flash_middleware))
         .layer(auth_layer)
+        .layer(CompressionLayer::new().compress_when(compressible()))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(panic_page))
         .with_state(state)
+}
+
+/// Pages, server-function answers and the bundle (wasm, js, css) are compressed; media is
+/// not: recordings are served with byte ranges, photos and PDFs are compressed already.
+fn compressible() -> impl tower_http::compression::Predicate {
+    use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+    DefaultPredicate::new()
+        .and(NotForContentType::const_new("audio/"))
+        .and(NotForContentType::const_new("video/"))
+        .and(NotForContentType::const_new("application/pdf"))
+        .and(NotForContentType::const_new("application/zip"))
 }
 
 /// The app's routes, found by rendering it once. Only ever once per process: Leptos pauses

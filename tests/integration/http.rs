@@ -187,3 +187,47 @@ async fn healthz_checks_the_database(pool: PgPool) {
     let down = app.get("/healthz", None).await;
     assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
 }
+
+/// What the session store holds: (number of sessions, latest expiry). A save moves the expiry.
+async fn stored_sessions(pool: &PgPool) -> (i64, Option<chrono::DateTime<chrono::Utc>>) {
+    sqlx::query_as(r#"SELECT count(*), max(expiry_date) FROM "tower_sessions"."session""#)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+#[sqlx::test]
+async fn a_page_view_writes_no_session(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let cookie = app.signed_up("reader@example.com").await;
+    // The first view of the day may mark the session as seen (once a day, to extend it).
+    assert_eq!(app.get("/dashboard", Some(&cookie)).await.status, StatusCode::OK);
+    let before = stored_sessions(&pool).await;
+    for path in ["/dashboard", "/account", "/campaigns", "/dashboard"] {
+        assert_eq!(app.get(path, Some(&cookie)).await.status, StatusCode::OK, "{path}");
+    }
+    assert_eq!(stored_sessions(&pool).await, before, "reading pages saved the session");
+
+    // Nor does an anonymous visit create one.
+    assert_eq!(app.get("/", None).await.status, StatusCode::OK);
+    assert_eq!(stored_sessions(&pool).await.0, before.0);
+}
+
+#[sqlx::test]
+async fn pages_are_compressed_for_browsers_that_accept_it(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let request = |encoding: Option<&str>| {
+        let mut req = http::Request::get("/login").header(http::header::ACCEPT, "text/html");
+        if let Some(encoding) = encoding {
+            req = req.header(http::header::ACCEPT_ENCODING, encoding);
+        }
+        req.body(axum::body::Body::empty()).unwrap()
+    };
+    let plain = app.send(request(None)).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert_eq!(plain.header("content-encoding"), None);
+    assert!(plain.body.contains("Log in"));
+    let compressed = app.send(request(Some("br, gzip"))).await;
+    assert_eq!(compressed.status, StatusCode::OK);
+    assert_eq!(compressed.header("content-encoding").as_deref(), Some("br"));
+}

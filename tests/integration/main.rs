@@ -11,5 +11,6 @@ mod media;
 mod migrations;
 mod rls;
 mod routes;
+mod rows_read;
 mod schema;
 mod stories;

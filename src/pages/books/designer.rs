@@ -2,6 +2,8 @@
 //! book's details, cover, and stories with their photos and QR codes. Every change is a
 //! plain form, so the designer works without JavaScript; with it, stories can be dragged
 //! and the progress follows live (public/enhance.js).
+use crate::api::books::{CopyBook, DeleteBook, MarkBookReady, RenderBook, SaveBookCover, SaveBookDetails};
+use crate::components::forms::PostForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -23,7 +25,7 @@ pub fn BookDesignerPage() -> impl IntoView {
     let flash = Resource::new(|| (), |_| take_flash(String::new()));
     view! {
         <RequireUser children=move |_| view! {
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let flash = flash.await.ok().flatten();
                     match detail.await {
@@ -31,7 +33,7 @@ pub fn BookDesignerPage() -> impl IntoView {
                         Err(error) => view! { <Title text="MyStoryFlow"/><ErrorPanel error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }/>
     }
 }
@@ -82,11 +84,11 @@ fn Designer(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
         <PrintSection book=book.clone() base=base.clone() flash=print_flash/>
         <PreflightSection book=book.clone()/>
         {book.may_copy.then(|| view! {
-            <form method="post" action="/api/copy_book" class="copy-form">
+            <PostForm action={ServerAction::<CopyBook>::new()} attr:class="copy-form">
                 {hidden("campaign_id", book.campaign_id)}{hidden("book_id", book.id)}
                 <button type="submit" class="button button--quiet">"Make a copy of this book"</button>
                 <span class="muted">" For another edition, or a hardcover beside the paperback."</span>
-            </form>
+            </PostForm>
         })}
         {may_design.then(|| view! {
             <DetailsSection book=book.clone() flash=details_flash/>
@@ -95,10 +97,10 @@ fn Designer(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
             <section class="card danger-zone" aria-labelledby="delete-heading">
                 <h2 id="delete-heading">"Delete this book"</h2>
                 <p>"The stories and photos stay in the campaign; only this book's design and PDF go."</p>
-                <form method="post" action="/api/delete_book" data-confirm="Delete this book? Its design and PDF will be gone.">
+                <PostForm action={ServerAction::<DeleteBook>::new()} attr:data-confirm="Delete this book? Its design and PDF will be gone.">
                     {hidden("campaign_id", book.campaign_id)}{hidden("book_id", book.id)}
                     <button type="submit" class="button button--danger">"Delete book"</button>
-                </form>
+                </PostForm>
             </section>
         })}
     }
@@ -170,10 +172,10 @@ fn PrintSection(book: BookDetail, base: String, flash: Option<Flash>) -> impl In
                 </p>
             })}
             {(book.may_design && !in_progress).then(|| view! {
-                <form method="post" action="/api/render_book">
+                <PostForm action={ServerAction::<RenderBook>::new()}>
                     {hidden("campaign_id", book.campaign_id)}{hidden("book_id", book.id)}
                     <button type="submit" class=if done && !render.outdated { "button button--quiet" } else { "button" }>{button_label}</button>
-                </form>
+                </PostForm>
             })}
             {(render.status == RenderStatus::None).then(|| view! {
                 <p class="muted">"Typesetting takes a few seconds; you can keep working meanwhile."</p>
@@ -225,14 +227,14 @@ fn PreflightSection(book: BookDetail) -> impl IntoView {
                 view! { <p>"Fix the problems marked “Must fix”, make the PDF again, then mark the book ready."</p> }.into_any()
             } else {
                 view! {
-                    <form method="post" action="/api/mark_book_ready" class="ready-form">
+                    <PostForm action={ServerAction::<MarkBookReady>::new()} attr:class="ready-form">
                         {hidden("campaign_id", book.campaign_id)}{hidden("book_id", book.id)}
                         <div class="field field--checkbox">
                             <input type="checkbox" id="proofread" name="proofread" value="true" required/>
                             <label for="proofread">"I have proofread every page"</label>
                         </div>
                         <button type="submit" class="button">"Mark ready to order"</button>
-                    </form>
+                    </PostForm>
                 }.into_any()
             })}
         </section>
@@ -260,21 +262,25 @@ fn select<T: Copy + PartialEq + 'static>(
 
 #[component]
 fn DetailsSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
-    let error = form_error(Signal::derive(|| None::<Result<(), AppError>>), flash.as_ref());
+    let save = ServerAction::<SaveBookDetails>::new();
+    let error = form_error(save.value(), flash.as_ref());
     let typed =
         |name: &str, saved: &str| flash.as_ref().and_then(|f| f.value(name)).unwrap_or_else(|| saved.to_owned());
     let d = book.design.clone();
     let dedication = typed("dedication", &d.dedication);
+    let title = typed("title", &book.title);
+    let subtitle = typed("subtitle", &d.subtitle);
+    let author_line = typed("author_line", &d.author_line);
     view! {
         <section class="card" id="details" aria-labelledby="details-heading">
             <h2 id="details-heading">"Book details"</h2>
-            <form method="post" action="/api/save_book_details">
+            <PostForm action=save alert=false>
                 <FormAlert error/>
                 {hidden("campaign_id", book.campaign_id)}{hidden("book_id", book.id)}
-                <Field id="book-title" name="title" label="Title" value=typed("title", &book.title) error/>
-                <Field id="book-subtitle" name="subtitle" label="Subtitle (optional)" value=typed("subtitle", &d.subtitle) error/>
+                <Field id="book-title" name="title" label="Title" value=title error/>
+                <Field id="book-subtitle" name="subtitle" label="Subtitle (optional)" value=subtitle error/>
                 <Field id="book-author-line" name="author_line" label="Author line (optional)"
-                    hint="For example, “As told by Robert Miller”." value=typed("author_line", &d.author_line) error/>
+                    hint="For example, “As told by Robert Miller”." value=author_line error/>
                 <div class="field">
                     <label for="book-dedication">"Dedication (optional)"</label>
                     <textarea id="book-dedication" name="dedication" rows="3">{dedication}</textarea>
@@ -297,21 +303,22 @@ fn DetailsSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
                     }).collect_view()}
                 </fieldset>
                 <button type="submit" class="button">"Save details"</button>
-            </form>
+            </PostForm>
         </section>
     }
 }
 
 #[component]
 fn CoverSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
-    let error = form_error(Signal::derive(|| None::<Result<(), AppError>>), flash.as_ref());
+    let save = ServerAction::<SaveBookCover>::new();
+    let error = form_error(save.value(), flash.as_ref());
     let cover = book.design.cover.clone();
     let back_text = flash.as_ref().and_then(|f| f.value("back_text")).unwrap_or(cover.back_text.clone());
     let colour_error = move || error.get().and_then(|e| e.field("colour"));
     view! {
         <section class="card" id="cover" aria-labelledby="cover-heading">
             <h2 id="cover-heading">"Cover"</h2>
-            <form method="post" action="/api/save_book_cover">
+            <PostForm action=save alert=false>
                 <FormAlert error/>
                 {hidden("campaign_id", book.campaign_id)}{hidden("book_id", book.id)}
                 <fieldset class="field choice-group">
@@ -361,7 +368,7 @@ fn CoverSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
                     <textarea id="cover-back-text" name="back_text" rows="4">{back_text}</textarea>
                 </div>
                 <button type="submit" class="button">"Save cover"</button>
-            </form>
+            </PostForm>
         </section>
     }
 }

@@ -1,5 +1,7 @@
 //! The designer's story sections: the stories in the book (order, leave out, photos and
 //! their captions, QR codes) and the campaign's other stories to add.
+use crate::api::books::{IncludeBookStory, MoveBookStory, RevokeShareLink, SetBookPhoto, SetBookQr};
+use crate::components::forms::PostForm;
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -47,12 +49,12 @@ pub(super) fn StoriesSection(book: BookDetail, flash: Option<Flash>) -> impl Int
                             <li>
                                 <span>{s.title.clone()}</span>
                                 <span class="muted">{format!(" · {} · {}", s.status.label(), wording::count(s.word_count, "word", "words"))}</span>
-                                <form method="post" action="/api/include_book_story" class="inline-form">
+                                <PostForm action={ServerAction::<IncludeBookStory>::new()} attr:class="inline-form">
                                     {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
                                     {hidden("story_id", s.id)}{hidden("include", true)}
                                     <button type="submit" class="button button--small button--quiet"
                                         aria-label=format!("Add “{}” to the book", s.title)>"Add to book"</button>
-                                </form>
+                                </PostForm>
                             </li>
                         }).collect_view()}
                     </ul>
@@ -71,13 +73,14 @@ fn IncludedStory(
     book_id: Uuid,
 ) -> impl IntoView {
     let title = story.title.clone();
+    let leave_out = format!("Leave “{title}” out of the book");
     let move_form = move |to: usize, label: &'static str, aria: String| {
         view! {
-            <form method="post" action="/api/move_book_story" class="inline-form">
+            <PostForm action={ServerAction::<MoveBookStory>::new()} attr:class="inline-form">
                 {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
                 {hidden("story_id", story.id)}{hidden("position", to)}
                 <button type="submit" class="button button--small button--quiet" aria-label=aria>{label}</button>
-            </form>
+            </PostForm>
         }
     };
     view! {
@@ -90,24 +93,24 @@ fn IncludedStory(
             <div class="button-row">
                 {(position > 0).then(|| move_form(position - 1, "Move up", format!("Move “{title}” up")))}
                 {(position + 1 < count).then(|| move_form(position + 1, "Move down", format!("Move “{title}” down")))}
-                <form method="post" action="/api/include_book_story" class="inline-form">
+                <PostForm action={ServerAction::<IncludeBookStory>::new()} attr:class="inline-form">
                     {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
                     {hidden("story_id", story.id)}{hidden("include", false)}
                     <button type="submit" class="button button--small button--quiet"
-                        aria-label=format!("Leave “{title}” out of the book")>"Leave out"</button>
-                </form>
+                        aria-label=leave_out>"Leave out"</button>
+                </PostForm>
             </div>
             {(!story.photos.is_empty()).then(|| view! {
                 <details class="book-story__photos">
                     <summary>{format!("Photos of “{title}” ({} of {} shown)", story.photos.iter().filter(|p| p.shown).count(), story.photos.len())}</summary>
                     <ul class="plain-list">
-                        {story.photos.iter().enumerate().map(|(i, p)| {
+                        {story.photos.clone().into_iter().enumerate().map(|(i, p)| {
                             let shown_id = format!("shown-{}-{}", story.id, p.id);
                             let caption_id = format!("caption-{}-{}", story.id, p.id);
                             view! {
                                 <li class="book-photo">
                                     <img src=p.thumbnail_url.clone() alt=format!("Photo {} of “{title}”", i + 1) width="96"/>
-                                    <form method="post" action="/api/set_book_photo" class="book-photo__form">
+                                    <PostForm action={ServerAction::<SetBookPhoto>::new()} attr:class="book-photo__form">
                                         {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
                                         {hidden("story_id", story.id)}{hidden("photo_id", p.id)}
                                         <div class="field field--checkbox">
@@ -119,7 +122,7 @@ fn IncludedStory(
                                             <input type="text" id=caption_id name="caption" value=p.caption.clone()/>
                                         </div>
                                         <button type="submit" class="button button--small button--quiet">"Save photo"</button>
-                                    </form>
+                                    </PostForm>
                                 </li>
                             }
                         }).collect_view()}
@@ -129,20 +132,20 @@ fn IncludedStory(
             {if story.has_audio {
                 view! {
                     <div class="book-story__qr">
-                        <form method="post" action="/api/set_book_qr" class="inline-form">
+                        <PostForm action={ServerAction::<SetBookQr>::new()} attr:class="inline-form">
                             {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}
                             {hidden("story_id", story.id)}{hidden("on", !story.qr_code)}
                             <button type="submit" class="button button--small button--quiet">
                                 {if story.qr_code { format!("Don't print a QR code for “{title}”") } else { format!("Print a QR code to hear “{title}”") }}
                             </button>
-                        </form>
+                        </PostForm>
                         {story.share_url.clone().map(|url| { let href = url.clone(); view! {
                             <p class="muted share-link">"Listening link: " <a href=href>{url}</a></p>
-                            <form method="post" action="/api/revoke_share_link" class="inline-form"
-                                data-confirm="Turn this listening link off? QR codes already printed will stop playing the recording.">
+                            <PostForm action={ServerAction::<RevokeShareLink>::new()} attr:class="inline-form"
+                                attr:data-confirm="Turn this listening link off? QR codes already printed will stop playing the recording.">
                                 {hidden("campaign_id", campaign_id)}{hidden("book_id", book_id)}{hidden("story_id", story.id)}
                                 <button type="submit" class="button button--small button--quiet">"Turn the listening link off"</button>
-                            </form>
+                            </PostForm>
                         }})}
                     </div>
                 }.into_any()

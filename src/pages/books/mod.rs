@@ -5,6 +5,9 @@ mod designer_stories;
 mod listen;
 mod preview;
 
+use crate::api::books::CreateBook;
+use crate::components::forms::Changes;
+use crate::components::forms::PostForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -68,8 +71,9 @@ pub(crate) fn book_in_address() -> Resource<Result<BookDetail, AppError>> {
     let params = use_params_map();
     let book_id = Memo::new(move |_| params.read().get("book").and_then(|id| Uuid::parse_str(&id).ok()));
     Resource::new(
-        move || (campaign.get(), book_id.get()),
-        |ids| async move {
+        move || (campaign.get(), book_id.get(), Changes::track()),
+        |(campaign, book_id, _)| async move {
+            let ids = (campaign, book_id);
             match ids {
                 (Some(c), Some(b)) => book(c, b).await,
                 _ => Err(AppError::NotFound),
@@ -87,8 +91,8 @@ pub(crate) fn hidden(name: &'static str, value: impl ToString) -> impl IntoView 
 pub fn CampaignBooksPage() -> impl IntoView {
     let id = campaign_id_param();
     let list = Resource::new(
-        move || id.get(),
-        |id| async move {
+        move || (id.get(), Changes::track()),
+        |(id, _)| async move {
             match id {
                 Some(id) => books(id).await,
                 None => Err(AppError::NotFound),
@@ -98,7 +102,7 @@ pub fn CampaignBooksPage() -> impl IntoView {
     let flash = Resource::new(|| (), |_| take_flash("create_book".into()));
     view! {
         <RequireUser children=move |_| view! {
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let flash = flash.await.ok().flatten();
                     match list.await {
@@ -106,7 +110,7 @@ pub fn CampaignBooksPage() -> impl IntoView {
                         Err(error) => view! { <Title text="MyStoryFlow"/><ErrorPanel error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }/>
     }
 }
@@ -114,7 +118,8 @@ pub fn CampaignBooksPage() -> impl IntoView {
 #[component]
 fn BookListView(list: BookList, flash: Option<Flash>) -> impl IntoView {
     let campaign_id = list.campaign_id;
-    let error = form_error(Signal::derive(|| None::<Result<(), AppError>>), flash.as_ref());
+    let create = ServerAction::<CreateBook>::new();
+    let error = form_error(create.value(), flash.as_ref());
     let typed_title = flash.as_ref().and_then(|f| f.value("title")).unwrap_or_default();
     view! {
         <Title text=format!("Books · {} · MyStoryFlow", list.campaign_title)/>
@@ -141,12 +146,12 @@ fn BookListView(list: BookList, flash: Option<Flash>) -> impl IntoView {
             <section class="card" aria-labelledby="new-book-heading">
                 <h2 id="new-book-heading">"Start a new book"</h2>
                 <p class="muted">"It starts with every finished story (completed or reviewed), in the campaign's order. You can change everything afterwards."</p>
-                <form method="post" action="/api/create_book">
+                <PostForm action=create alert=false>
                     <FormAlert error/>
                     {hidden("campaign_id", campaign_id)}
                     <Field id="book-title" name="title" label="Book title" value=typed_title error/>
                     <button type="submit" class="button">"Create book"</button>
-                </form>
+                </PostForm>
             </section>
         })}
     }

@@ -2,8 +2,11 @@
 //! keeps unsaved text in this browser (localStorage) until the server has it, retries
 //! failed saves, and never overwrites someone else's newer save without asking.
 //! Without JavaScript it is a plain form with a Save button.
+use crate::api::stories::{save_story, DeleteStory, SaveStory};
+use crate::components::forms::PostForm;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -12,7 +15,6 @@ use super::media::{Photos, Recording};
 use super::new::CategoryFields;
 use super::{story_in_address, Crumbs};
 use crate::api::auth::take_flash;
-use crate::api::stories::save_story;
 use crate::components::{error_panel::ErrorPanel, forms::FormAlert, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::story::{count_words, SaveOutcome, StoryDetail, MAX_STORY_CONTENT_CHARS};
@@ -28,7 +30,7 @@ pub fn EditStoryPage() -> impl IntoView {
     let flash = Resource::new(|| (), |_| take_flash(String::new()));
     view! {
         <RequireUser children=move |_| view! {
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let flash = flash.await.ok().flatten();
                     match story.await {
@@ -37,7 +39,7 @@ pub fn EditStoryPage() -> impl IntoView {
                         Err(error) => view! { <Title text="MyStoryFlow"/><ErrorPanel error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }/>
     }
 }
@@ -333,7 +335,7 @@ fn Editor(story: StoryDetail, flash: Option<Flash>) -> impl IntoView {
         <Crumbs campaign_id campaign_title=story.campaign_title.clone() story=(story_id, story.title.clone())/>
         <h1>"Edit story"</h1>
         {other_error.map(|error| view! { <FormAlert error=Signal::derive(move || Some(error.clone()))/> })}
-        <form method="post" action="/api/save_story" class="card editor" on:submit=on_submit>
+        <form method="post" action={<SaveStory as ServerFn>::url()} class="card editor" on:submit=on_submit>
             <FormAlert error=form_error/>
             <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
             <input type="hidden" name="story_id" value=story_id.to_string()/>
@@ -416,11 +418,11 @@ fn Editor(story: StoryDetail, flash: Option<Flash>) -> impl IntoView {
         <section class="card danger-zone" aria-labelledby="delete-heading">
             <h2 id="delete-heading">"Delete this story"</h2>
             <p>"Its text and recording are removed for everyone. Photos stay in the campaign's gallery."</p>
-            <form method="post" action="/api/delete_story" data-confirm="Delete this story for everyone?">
+            <PostForm action={ServerAction::<DeleteStory>::new()} attr:data-confirm="Delete this story for everyone?">
                 <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
                 <input type="hidden" name="story_id" value=story_id.to_string()/>
                 <button type="submit" class="button button--danger">"Delete story"</button>
-            </form>
+            </PostForm>
         </section>
     }
 }

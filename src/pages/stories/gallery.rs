@@ -1,4 +1,7 @@
 //! The campaign's photo gallery; from a story's editor, a place to pick photos for it.
+use crate::api::photos::LinkPhoto;
+use crate::components::forms::Changes;
+use crate::components::forms::PostForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -17,8 +20,8 @@ pub fn GalleryPage() -> impl IntoView {
     let query = use_query_map();
     let for_story = Memo::new(move |_| query.read().get("story").and_then(|s| Uuid::parse_str(&s).ok()));
     let data = Resource::new(
-        move || ids.get(),
-        |ids| async move {
+        move || (ids.get(), Changes::track()),
+        |(ids, _)| async move {
             let Some((campaign_id, _)) = ids else { return Err(AppError::NotFound) };
             let overview = campaign(campaign_id).await?;
             let list = photos(campaign_id).await?;
@@ -28,7 +31,7 @@ pub fn GalleryPage() -> impl IntoView {
     let flash = Resource::new(|| (), |_| take_flash(String::new()));
     view! {
         <RequireUser children=move |_| view! {
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let flash = flash.await.ok().flatten();
                     match data.await {
@@ -49,7 +52,7 @@ pub fn GalleryPage() -> impl IntoView {
                         Err(error) => view! { <Title text="MyStoryFlow"/><ErrorPanel error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }/>
     }
 }
@@ -78,14 +81,14 @@ fn Gallery(campaign_id: Uuid, photos: Vec<PhotoView>, for_story: Option<Uuid>) -
                             <a href=p.display_url.clone()><img src=p.thumbnail_url.clone() alt=alt.clone() loading="lazy"/></a>
                             {p.caption.clone().map(|c| view! { <figcaption>{c}</figcaption> })}
                             {for_story.map(|story_id| view! {
-                                <form method="post" action="/api/link_photo">
+                                <PostForm action={ServerAction::<LinkPhoto>::new()}>
                                     <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
                                     <input type="hidden" name="story_id" value=story_id.to_string()/>
                                     <input type="hidden" name="photo_id" value=p.id.to_string()/>
                                     <input type="hidden" name="attach" value="true"/>
                                     <button type="submit" class="button button--small"
                                         aria-label=format!("Add {alt} to the story")>"Add to story"</button>
-                                </form>
+                                </PostForm>
                             })}
                         </figure>
                     </li>

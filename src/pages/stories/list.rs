@@ -1,5 +1,8 @@
 //! A campaign's stories in book order. Owners reorder them by dragging or, equally, with
 //! Move up / Move down buttons (plain forms, so they also work without JavaScript).
+use crate::api::stories::MoveStory;
+use crate::components::forms::Changes;
+use crate::components::forms::PostForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use uuid::Uuid;
@@ -16,8 +19,8 @@ use crate::urls;
 pub fn StoriesPage() -> impl IntoView {
     let ids = ids_in_address();
     let list = Resource::new(
-        move || ids.get(),
-        |ids| async move {
+        move || (ids.get(), Changes::track()),
+        |(ids, _)| async move {
             match ids {
                 Some((campaign_id, _)) => stories(campaign_id).await,
                 None => Err(AppError::NotFound),
@@ -26,14 +29,14 @@ pub fn StoriesPage() -> impl IntoView {
     );
     view! {
         <RequireUser children=move |_| view! {
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(list) => view! { <Stories list/> }.into_any(),
                         Err(error) => view! { <Title text="MyStoryFlow"/><ErrorPanel error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }/>
     }
 }
@@ -94,13 +97,13 @@ fn StoryRow(story: StoryListItem, campaign_id: Uuid, position: usize, count: usi
     let move_form = move |label: &'static str, to: usize| {
         let title = title.clone();
         view! {
-            <form method="post" action="/api/move_story" class="inline-form">
+            <PostForm action={ServerAction::<MoveStory>::new()} attr:class="inline-form">
                 <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
                 <input type="hidden" name="story_id" value=id.to_string()/>
                 <input type="hidden" name="position" value=to.to_string()/>
                 <button type="submit" class="button button--small button--quiet"
                     aria-label=format!("{label}: {title}")>{label}</button>
-            </form>
+            </PostForm>
         }
     };
     view! {

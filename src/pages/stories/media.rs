@@ -1,5 +1,8 @@
 //! The editor's recording and photo sections: record or upload audio, its transcription,
 //! and the story's photos. Plain forms; public/enhance.js adds recording and progress.
+use crate::api::photos::{LinkPhoto, SetPhotoCaption};
+use crate::api::stories::{RemoveAudio, SaveTranscription, UseTranscription};
+use crate::components::forms::PostForm;
 use leptos::prelude::*;
 
 use super::{duration, photo_alt, PhotoUploadForm};
@@ -13,6 +16,8 @@ pub fn Recording(story: StoryDetail) -> impl IntoView {
     let (campaign_id, story_id) = (story.campaign_id, story.id);
     let upload_url = urls::story_audio(campaign_id, story_id);
     let status = story.transcription_status;
+    let transcription = story.transcription.clone();
+    let transcription_text = transcription.clone().unwrap_or_default();
     view! {
         <section class="card" aria-labelledby="recording-heading">
             <h2 id="recording-heading">"Recording"</h2>
@@ -20,12 +25,12 @@ pub fn Recording(story: StoryDetail) -> impl IntoView {
                 Some(audio) => view! {
                     <p>{format!("Recording · {}", duration(audio.duration_seconds))}</p>
                     <audio controls preload="metadata" src=audio.url aria-label="Play the recording"></audio>
-                    <form method="post" action="/api/remove_audio" class="inline-form"
-                        data-confirm="Remove this recording?">
+                    <PostForm action={ServerAction::<RemoveAudio>::new()} attr:class="inline-form"
+                        attr:data-confirm="Remove this recording?">
                         <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
                         <input type="hidden" name="story_id" value=story_id.to_string()/>
                         <button type="submit" class="button button--quiet">"Remove recording"</button>
-                    </form>
+                    </PostForm>
                 }.into_any(),
                 None => view! { <p class="muted">"No recording yet."</p> }.into_any(),
             }}
@@ -68,29 +73,29 @@ pub fn Recording(story: StoryDetail) -> impl IntoView {
                 } else {
                     view! { <p class="muted">"Automatic transcription is off on this server. You can type what was said below."</p> }.into_any()
                 }}
-                <form method="post" action="/api/save_transcription">
+                <PostForm action={ServerAction::<SaveTranscription>::new()}>
                     <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
                     <input type="hidden" name="story_id" value=story_id.to_string()/>
                     <div class="field">
                         <label for="transcription">"What was said"</label>
-                        <textarea id="transcription" name="transcription" rows="6">{story.transcription.clone().unwrap_or_default()}</textarea>
+                        <textarea id="transcription" name="transcription" rows="6">{transcription_text}</textarea>
                     </div>
                     <button type="submit" class="button button--quiet">"Save transcription"</button>
-                </form>
-                {story.transcription.clone().filter(|t| !t.trim().is_empty()).map(|_| view! {
+                </PostForm>
+                {transcription.filter(|t| !t.trim().is_empty()).map(|_| view! {
                     <div class="button-row">
-                        <form method="post" action="/api/use_transcription" class="inline-form">
+                        <PostForm action={ServerAction::<UseTranscription>::new()} attr:class="inline-form">
                             <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
                             <input type="hidden" name="story_id" value=story_id.to_string()/>
                             <input type="hidden" name="mode" value=TranscriptionUse::Replace.as_str()/>
                             <button type="submit" class="button button--quiet">"Use as the story text"</button>
-                        </form>
-                        <form method="post" action="/api/use_transcription" class="inline-form">
+                        </PostForm>
+                        <PostForm action={ServerAction::<UseTranscription>::new()} attr:class="inline-form">
                             <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
                             <input type="hidden" name="story_id" value=story_id.to_string()/>
                             <input type="hidden" name="mode" value=TranscriptionUse::Append.as_str()/>
                             <button type="submit" class="button button--quiet">"Add to the end of the story"</button>
-                        </form>
+                        </PostForm>
                     </div>
                 })}
             })}
@@ -116,7 +121,7 @@ pub fn Photos(story: StoryDetail) -> impl IntoView {
                             <figure>
                                 <img src=p.thumbnail_url.clone() alt=alt.clone() loading="lazy"
                                     data-width=p.width.to_string() data-height=p.height.to_string()/>
-                                <form method="post" action="/api/set_photo_caption">
+                                <PostForm action={ServerAction::<SetPhotoCaption>::new()}>
                                     <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
                                     <input type="hidden" name="photo_id" value=p.id.to_string()/>
                                     <input type="hidden" name="back" value=here/>
@@ -124,15 +129,15 @@ pub fn Photos(story: StoryDetail) -> impl IntoView {
                                     <input id=format!("caption-{}", p.id) name="caption" type="text" maxlength="1000"
                                         value=p.caption.clone().unwrap_or_default()/>
                                     <button type="submit" class="button button--small button--quiet">"Save caption"</button>
-                                </form>
-                                <form method="post" action="/api/link_photo">
+                                </PostForm>
+                                <PostForm action={ServerAction::<LinkPhoto>::new()}>
                                     <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
                                     <input type="hidden" name="story_id" value=story_id.to_string()/>
                                     <input type="hidden" name="photo_id" value=p.id.to_string()/>
                                     <input type="hidden" name="attach" value="false"/>
                                     <button type="submit" class="button button--small button--quiet"
                                         aria-label=format!("Remove {alt} from this story")>"Remove from story"</button>
-                                </form>
+                                </PostForm>
                             </figure>
                         </li>
                     }

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::api::stories::story;
+use crate::components::forms::Changes;
 use crate::error::AppError;
 use crate::model::story::StoryDetail;
 use crate::urls;
@@ -31,8 +32,8 @@ pub fn ids_in_address() -> Memo<Option<(Uuid, Option<Uuid>)>> {
 pub fn story_in_address() -> Resource<Result<StoryDetail, AppError>> {
     let ids = ids_in_address();
     Resource::new(
-        move || ids.get(),
-        |ids| async move {
+        move || (ids.get(), Changes::track()),
+        |(ids, _)| async move {
             match ids {
                 Some((campaign_id, Some(story_id))) => story(campaign_id, story_id).await,
                 _ => Err(AppError::NotFound),

@@ -1,4 +1,8 @@
 //! Reading one story: its text, recording, transcription and photos.
+use crate::api::family::{AddComment, DeleteComment, EditComment, SetHeart};
+use crate::api::stories::SetStoryStatus;
+use crate::components::forms::Changes;
+use crate::components::forms::PostForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -15,8 +19,8 @@ pub fn StoryPage() -> impl IntoView {
     let story = story_in_address();
     let ids = super::ids_in_address();
     let conversation = Resource::new(
-        move || ids.get(),
-        |ids| async move {
+        move || (ids.get(), Changes::track()),
+        |(ids, _)| async move {
             match ids {
                 Some((campaign_id, Some(story_id))) => story_conversation(campaign_id, story_id).await,
                 _ => Err(crate::error::AppError::NotFound),
@@ -25,7 +29,7 @@ pub fn StoryPage() -> impl IntoView {
     );
     view! {
         <RequireUser children=move |_| view! {
-            <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let conversation = conversation.await.ok();
                     match story.await {
@@ -36,7 +40,7 @@ pub fn StoryPage() -> impl IntoView {
                         Err(error) => view! { <Title text="MyStoryFlow"/><ErrorPanel error/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }/>
     }
 }
@@ -116,12 +120,12 @@ fn Story(story: StoryDetail) -> impl IntoView {
                     })}
                     <div class="button-row">
                         {statuses.into_iter().map(|s| view! {
-                            <form method="post" action="/api/set_story_status" class="inline-form">
+                            <PostForm action={ServerAction::<SetStoryStatus>::new()} attr:class="inline-form">
                                 <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
                                 <input type="hidden" name="story_id" value=id.to_string()/>
                                 <input type="hidden" name="status" value=s.as_str()/>
                                 <button type="submit" class="button button--quiet">{format!("Mark as {}", s.label().to_lowercase())}</button>
-                            </form>
+                            </PostForm>
                         }).collect_view()}
                     </div>
                 </section>
@@ -140,14 +144,14 @@ fn Comments(conversation: Conversation, campaign_id: uuid::Uuid, story_id: uuid:
     view! {
         <section class="card comments" id="comments" aria-labelledby="comments-heading">
             <h2 id="comments-heading">"Family comments"</h2>
-            <form method="post" action="/api/set_heart" class="inline-form">
+            <PostForm action={ServerAction::<SetHeart>::new()} attr:class="inline-form">
                 {ids()}
                 {hidden("on", (!mine).to_string())}
                 <button type="submit" class="button button--quiet heart" aria-pressed=mine.to_string()>
                     <span aria-hidden="true">{if mine { "♥ " } else { "♡ " }}</span>
                     {if mine { "You love this story" } else { "Love this story" }}
                 </button>
-            </form>
+            </PostForm>
             <p class="muted">{match hearts { 0 => "No hearts yet.".to_owned(), 1 => "1 heart".to_owned(), n => format!("{n} hearts") }}</p>
             {if conversation.comments.is_empty() {
                 view! { <p class="muted">"No comments yet. Be the first to say what this story means to you."</p> }.into_any()
@@ -165,20 +169,20 @@ fn Comments(conversation: Conversation, campaign_id: uuid::Uuid, story_id: uuid:
                                     {c.mine.then(|| view! {
                                         <details>
                                             <summary>"Edit your comment"</summary>
-                                            <form method="post" action="/api/edit_comment">
+                                            <PostForm action={ServerAction::<EditComment>::new()}>
                                                 {ids()}{hidden("comment_id", c.id.to_string())}
                                                 <label for=edit_id.clone()>"Your comment"</label>
                                                 <textarea id=edit_id name="body" rows="3">{c.body.clone()}</textarea>
                                                 <button type="submit" class="button button--small button--quiet">"Save comment"</button>
-                                            </form>
+                                            </PostForm>
                                         </details>
                                     })}
                                     {c.may_delete.then(|| view! {
-                                        <form method="post" action="/api/delete_comment" class="inline-form" data-confirm="Delete this comment?">
+                                        <PostForm action={ServerAction::<DeleteComment>::new()} attr:class="inline-form" attr:data-confirm="Delete this comment?">
                                             {ids()}{hidden("comment_id", c.id.to_string())}
                                             <button type="submit" class="button button--small button--quiet"
                                                 aria-label=format!("Delete the comment by {}", c.author)>"Delete"</button>
-                                        </form>
+                                        </PostForm>
                                     })}
                                 </li>
                             }
@@ -187,14 +191,14 @@ fn Comments(conversation: Conversation, campaign_id: uuid::Uuid, story_id: uuid:
                 }.into_any()
             }}
             {conversation.may_comment.then(|| view! {
-                <form method="post" action="/api/add_comment">
+                <PostForm action={ServerAction::<AddComment>::new()}>
                     {ids()}
                     <div class="field">
                         <label for="new-comment">"Add a comment"</label>
                         <textarea id="new-comment" name="body" rows="3" required maxlength="5000"></textarea>
                     </div>
                     <button type="submit" class="button">"Post comment"</button>
-                </form>
+                </PostForm>
             })}
         </section>
     }

@@ -37,15 +37,8 @@ pub async fn create(tx: &mut UserTx, input: &CampaignInput) -> Result<Uuid, AppE
 
 /// The dashboard: every campaign the user may see, newest activity first, in one statement.
 pub async fn dashboard(tx: &mut UserTx, status: Option<CampaignStatus>) -> Result<Vec<CampaignCard>, AppError> {
-    cards(tx, None, status).await
-}
-
-async fn cards(
-    tx: &mut UserTx,
-    campaign_id: Option<Uuid>,
-    status: Option<CampaignStatus>,
-) -> Result<Vec<CampaignCard>, AppError> {
-    let rows = sqlx::query!(
+    let rows = sqlx::query_as!(
+        CardRow,
         r#"SELECT c.id, c.title, c.storyteller_name,
                   campaign_role(c.id) AS "role!",
                   coalesce(c.status, 'active') AS "status!",
@@ -55,34 +48,70 @@ async fn cards(
                   cs.latest_story_date AS "latest_story_date: DateTime<Utc>"
            FROM campaigns c
            JOIN campaign_stats cs ON cs.id = c.id
-           WHERE ($1::uuid IS NULL OR c.id = $1)
-             AND ($2::text IS NULL OR c.status = $2)
+           WHERE ($1::text IS NULL OR c.status = $1)
            ORDER BY GREATEST(c.updated_at, cs.latest_story_date) DESC NULLS LAST, c.created_at DESC"#,
-        campaign_id,
         status.map(CampaignStatus::as_str),
     )
     .fetch_all(tx.conn())
     .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(CampaignCard {
-                id: r.id,
-                title: r.title,
-                storyteller_name: r.storyteller_name,
-                role: Role::parse(&r.role).ok_or(AppError::Internal)?,
-                status: CampaignStatus::parse(&r.status).ok_or(AppError::Internal)?,
-                goal_stories: r.goal_stories,
-                story_count: r.story_count,
-                total_words: r.total_words,
-                latest_story_date: r.latest_story_date,
-            })
+    rows.into_iter().map(CardRow::into_card).collect()
+}
+
+/// One campaign's card. Its own statement, not the dashboard's with a `$1 IS NULL OR`
+/// filter: PostgreSQL caches one generic plan per statement, and the dashboard's would
+/// scan every story the user may see for a single campaign.
+async fn card(tx: &mut UserTx, access: &CampaignAccess) -> Result<CampaignCard, AppError> {
+    let row = sqlx::query_as!(
+        CardRow,
+        r#"SELECT c.id, c.title, c.storyteller_name,
+                  campaign_role(c.id) AS "role!",
+                  coalesce(c.status, 'active') AS "status!",
+                  coalesce(c.goal_stories, 10) AS "goal_stories!",
+                  cs.story_count AS "story_count!",
+                  cs.total_words AS "total_words!",
+                  cs.latest_story_date AS "latest_story_date: DateTime<Utc>"
+           FROM campaigns c
+           JOIN campaign_stats cs ON cs.id = c.id
+           WHERE c.id = $1"#,
+        access.campaign_id(),
+    )
+    .fetch_optional(tx.conn())
+    .await?
+    .ok_or(AppError::NotFound)?;
+    row.into_card()
+}
+
+struct CardRow {
+    id: Uuid,
+    title: String,
+    storyteller_name: Option<String>,
+    role: String,
+    status: String,
+    goal_stories: i32,
+    story_count: i64,
+    total_words: i64,
+    latest_story_date: Option<DateTime<Utc>>,
+}
+
+impl CardRow {
+    fn into_card(self) -> Result<CampaignCard, AppError> {
+        Ok(CampaignCard {
+            id: self.id,
+            title: self.title,
+            storyteller_name: self.storyteller_name,
+            role: Role::parse(&self.role).ok_or(AppError::Internal)?,
+            status: CampaignStatus::parse(&self.status).ok_or(AppError::Internal)?,
+            goal_stories: self.goal_stories,
+            story_count: self.story_count,
+            total_words: self.total_words,
+            latest_story_date: self.latest_story_date,
         })
-        .collect()
+    }
 }
 
 pub async fn overview(tx: &mut UserTx, access: &CampaignAccess) -> Result<CampaignOverview, AppError> {
     let id = access.campaign_id();
-    let card = cards(tx, Some(id), None).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    let card = card(tx, access).await?;
     let details = sqlx::query!(
         r#"SELECT description, storyteller_email, relationship_type,
                   started_at AS "started_at: DateTime<Utc>",

@@ -3,6 +3,7 @@
 //! of them, with who may use each; the router is built from it, and the route matrix test
 //! (`tests/integration/routes.rs`) exercises every entry for every kind of visitor and fails
 //! when one is missing from its own list.
+pub mod bench;
 pub mod health;
 pub mod listen;
 pub mod media;

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Load benchmark of the built app with a realistic dataset. Prints figures, asserts nothing.
+#
+#   scripts/bench.sh [--scale small|medium|large] [--seconds N] [--debug]
+#
+#   small   1,000 families / 20,000 stories   (the signed-in user: 5 campaigns, 300 stories)
+#   medium 10,000 families / 200,000 stories  (the same user)
+#   large  50,000 families / 1,000,000 stories (the user: 5 campaigns, 5,000 stories)
+#
+# It builds the release site (cargo leptos build --release; --debug uses the debug build,
+# quicker to build, slower to run), starts it with its own PostgreSQL under
+# .data/bench-<scale>, fills the database with SQL (generate_series, a few seconds for
+# small), signs a user up through the app, and drives it with wrk (Debian) at concurrency
+# 1, 16 and 64. Beside the pages it measures two baselines in the same binary and run
+# (MSF_BENCH_ROUTES=1): TechEmpower's Fortunes test and the dashboard's own query rendered
+# by hand without Leptos, so each page is also a ratio to them.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scale=small
+seconds=10
+profile=release
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --scale) scale=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --debug) profile=debug; shift ;;
+    *) echo "usage: scripts/bench.sh [--scale small|medium|large] [--seconds N] [--debug]" >&2; exit 2 ;;
+  esac
+done
+case "$scale" in
+  small) families=1000; per_family=20; user_stories=60 ;;
+  medium) families=10000; per_family=20; user_stories=60 ;;
+  large) families=50000; per_family=20; user_stories=1000 ;;
+  *) echo "unknown scale: $scale" >&2; exit 2 ;;
+esac
+
+source scripts/setup.sh
+if ! have wrk; then
+  apt_install wrk
+fi
+
+export SQLX_OFFLINE=true LEPTOS_OUTPUT_NAME=mystoryflow
+unset DATABASE_URL
+step "Building the $profile site"
+if [ "$profile" = release ]; then
+  cargo leptos build --release
+else
+  env -u RUSTFLAGS cargo leptos build
+fi
+bin="target/$profile/mystoryflow"
+
+data="$PWD/.data/bench-$scale"
+"$bin" db stop --data-dir "$data" >/dev/null 2>&1 || true
+rm -rf "$data"
+mkdir -p "$data"
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+step "Starting the $profile build on $base"
+MSF_BENCH_ROUTES=1 MSF_DATA_DIR="$data" LEPTOS_SITE_ADDR="127.0.0.1:$port" MSF_TRANSCRIBER=off \
+  DATABASE_MAX_CONNECTIONS=8 RUST_LOG=warn "$bin" > "$data.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; "$bin" db stop --data-dir "$data" >/dev/null 2>&1 || true' EXIT
+for _ in $(seq 1 240); do
+  curl -fsS "$base/healthz" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+curl -fsS "$base/healthz" >/dev/null || { echo "the server never answered /healthz; see $data.log" >&2; exit 1; }
+db=$("$bin" db url --data-dir "$data")
+sql() { psql "$db" -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+step "Signing the benchmark user up through the app"
+jar="$data/cookies"
+curl -fsS -c "$jar" -o /dev/null -H "Accept: application/json" \
+  --data-urlencode "email=reader@example.com" --data-urlencode "name=Reader" \
+  --data-urlencode "password=a long enough password" "$base/api/signup"
+cookie="msf_session=$(awk '$6 == "msf_session" { print $7 }' "$jar")"
+
+step "Filling the database: $families families, $((families * per_family)) stories, and the user's $((5 * user_stories))"
+started=$(date +%s)
+sql <<SQL
+CREATE TEMP TABLE words AS
+  SELECT array['the','farm','wedding','summer','school','river','mother','father','war','church','kitchen',
+               'garden','letters','train','winter','music','dance','brother','sister','harvest','city','house',
+               'bread','horse','field','sea','ship','market','sunday','christmas','snow','radio','bicycle',
+               'factory','uncle','aunt','cousin','baby','doctor','teacher','holiday','picnic','storm','fire',
+               'moving','job','money','friends','laughing','remember','always','never','little','old','new',
+               'good','long','years','morning','night'] AS w;
+-- Other families: one owner each (no password: they never log in), their stories, a book.
+WITH a AS (INSERT INTO auth.users (email, encrypted_password)
+           SELECT 'family' || g || '@example.com', 'x' FROM generate_series(1, $families) g RETURNING id, email),
+     u AS (INSERT INTO users (id, email, name) SELECT id, email, 'Family ' || email FROM a RETURNING id, email),
+     c AS (INSERT INTO campaigns (user_id, title, storyteller_name, status, started_at)
+           SELECT id, 'Life stories', 'Grandpa', 'active', NOW() FROM u RETURNING id, user_id)
+INSERT INTO family_members (campaign_id, user_id, email, role, status, joined_at)
+SELECT c.id, c.user_id, u.email, 'owner', 'active', NOW() FROM c JOIN u ON u.id = c.user_id;
+-- The user's own five campaigns.
+WITH c AS (INSERT INTO campaigns (user_id, title, storyteller_name, status, started_at)
+           SELECT u.id, 'Dad''s stories ' || g, 'Dad', 'active', NOW()
+           FROM users u, generate_series(1, 5) g WHERE u.email = 'reader@example.com' RETURNING id, user_id)
+INSERT INTO family_members (campaign_id, user_id, email, role, status, joined_at)
+SELECT c.id, c.user_id, 'reader@example.com', 'owner', 'active', NOW() FROM c;
+-- Stories: 120 words from a 60-word vocabulary ("wedding" is in nearly every one); one in
+-- a thousand also mentions a zeppelin.
+INSERT INTO stories (campaign_id, created_by, title, content, story_order, status, category)
+SELECT c.id, c.user_id, 'Story ' || g,
+       (SELECT string_agg(words.w[1 + floor(random() * 60)::int], ' ') FROM words, generate_series(1, 120) x
+         WHERE g > 0)
+         || CASE WHEN random() < 0.001 THEN ' zeppelin' ELSE '' END,
+       g, CASE WHEN g % 3 = 0 THEN 'draft' ELSE 'completed' END, 'childhood'
+FROM campaigns c,
+     generate_series(1, CASE WHEN c.user_id = (SELECT id FROM users WHERE email = 'reader@example.com')
+                             THEN $user_stories ELSE $per_family END) g;
+INSERT INTO books (campaign_id, user_id, title) SELECT id, user_id, 'The book' FROM campaigns;
+-- TechEmpower's Fortunes table (the baseline route reads it).
+CREATE TABLE fortune (id INTEGER PRIMARY KEY, message TEXT NOT NULL);
+INSERT INTO fortune VALUES
+  (1, 'fortune: No such file or directory'), (2, 'A computer scientist is someone who fixes things that aren''t broken.'),
+  (3, 'After enough decimal places, nobody gives a damn.'), (4, 'A bad random number generator: 1, 1, 1, 1, 1, 4.33e+67, 1, 1, 1'),
+  (5, 'A computer program does what you tell it to do, not what you want it to do.'),
+  (6, 'Emacs is a nice operating system, but I prefer UNIX. — Tom Christaensen'),
+  (7, 'Any program that runs right is obsolete.'), (8, 'A list is only as strong as its weakest link. — Donald Knuth'),
+  (9, 'Feature: A bug with seniority.'), (10, 'Computers make very fast, very accurate mistakes.'),
+  (11, '<script>alert("This should not be displayed in a browser alert box.");</script>'),
+  (12, 'フレームワークのベンチマーク');
+ANALYZE;
+SQL
+echo "filled in $(( $(date +%s) - started )) s"
+
+campaign=$(sql -c "SELECT c.id FROM campaigns c JOIN users u ON u.id = c.user_id WHERE u.email = 'reader@example.com' ORDER BY c.title LIMIT 1")
+story=$(sql -c "SELECT id FROM stories WHERE campaign_id = '$campaign' ORDER BY story_order LIMIT 1")
+
+rows_read() { sql -c "SELECT sum(tup_returned + tup_fetched) FROM pg_stat_database WHERE datname = current_database()"; }
+
+# name, path, cookie (yes/no)
+targets=(
+  "fortunes (baseline)|/bench/fortunes|no"
+  "dashboard SQL by hand (baseline)|/bench/dashboard-sql|yes"
+  "/healthz, no cookie|/healthz|no"
+  "/healthz, signed in|/healthz|yes"
+  "/dashboard|/dashboard|yes"
+  "campaign page|/campaigns/$campaign|yes"
+  "story page|/campaigns/$campaign/stories/$story|yes"
+  "search: common word|/search?q=wedding|yes"
+  "search: rare word|/search?q=zeppelin|yes"
+  "search: phrase|/search?q=%22the+wedding%22|yes"
+)
+
+fortunes_rps=""
+printf '\n%-34s %5s %10s %9s %9s %9s %8s %10s\n' "endpoint" "conc" "req/s" "p50" "p90" "p99" "errors" "rows/req"
+for target in "${targets[@]}"; do
+  IFS='|' read -r name path signed <<<"$target"
+  headers=(-H "Accept: text/html")
+  [ "$signed" = yes ] && headers+=(-H "Cookie: $cookie")
+  for c in 1 16 64; do
+    before=$(rows_read)
+    out=$(wrk -t2 -c"$c" -d"${seconds}s" --latency "${headers[@]}" "$base$path" 2>&1)
+    sleep 1.2 # PostgreSQL publishes a backend's counters within a second of it going idle
+    after=$(rows_read)
+    rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+    total=$(awk '/requests in/ { print $1 }' <<<"$out")
+    p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
+    p90=$(awk '$1 == "90%" { print $2 }' <<<"$out")
+    p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+    errors=$(awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' <<<"$out")
+    per=$(awk -v a="$after" -v b="$before" -v n="$total" 'BEGIN { if (n > 0) printf "%.0f", (a - b) / n; else print "-" }')
+    [ "$name" = "fortunes (baseline)" ] && [ "$c" = 64 ] && fortunes_rps=$rps
+    printf '%-34s %5s %10s %9s %9s %9s %8s %10s\n' "$name" "$c" "$rps" "$p50" "$p90" "$p99" "$errors" "$per"
+    [ "$c" = 64 ] && [ -n "$fortunes_rps" ] && [ "$name" != "fortunes (baseline)" ] &&
+      awk -v r="$rps" -v f="$fortunes_rps" -v n="$name" 'BEGIN { printf "%-34s %5s %10.3fx of Fortunes at 64\n", "", "", r / f }'
+  done
+done
+
+step "Memory and bundle"
+echo "server peak RSS: $(awk '/VmHWM/ { printf "%.0f MiB", $2 / 1024 }' /proc/$server/status)"
+for f in target/site/pkg/mystoryflow*.wasm target/site/pkg/mystoryflow*.js target/site/pkg/mystoryflow*.css; do
+  [ -f "$f" ] || continue
+  awk -v f="$f" -v raw="$(stat -c %s "$f")" -v gz="$(gzip -9 -c "$f" | wc -c)" \
+    'BEGIN { printf "%-40s %8.0f KiB raw %8.0f KiB gzip\n", f, raw / 1024, gz / 1024 }'
+done
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -r); scale $scale, ${seconds}s per run, $profile build"
