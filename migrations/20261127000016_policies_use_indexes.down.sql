@@ -43,7 +43,8 @@ ALTER POLICY story_photos_write ON story_photos
 ALTER POLICY story_share_links_select ON story_share_links
     USING ((campaign_id IN (SELECT campaigns_with_role('viewer'))));
 
-CREATE OR REPLACE FUNCTION search_story_ids(
+DROP FUNCTION search_story_ids(TSQUERY, UUID, TEXT, TEXT, REAL, UUID, INTEGER);
+CREATE FUNCTION search_story_ids(
     p_query TSQUERY, p_campaign UUID, p_category TEXT, p_status TEXT,
     p_after_rank REAL, p_after_id UUID, p_limit INTEGER
 ) RETURNS TABLE (id UUID, rank REAL)
@@ -61,6 +62,5 @@ AS $$
     ORDER BY rank DESC, s.id DESC
     LIMIT p_limit
 $$;
-
-DROP INDEX idx_stories_campaign_search;
-DROP EXTENSION IF EXISTS btree_gin;
+REVOKE ALL ON FUNCTION search_story_ids(TSQUERY, UUID, TEXT, TEXT, REAL, UUID, INTEGER) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION search_story_ids(TSQUERY, UUID, TEXT, TEXT, REAL, UUID, INTEGER) TO authenticated;

@@ -114,6 +114,7 @@ FROM campaigns c,
 INSERT INTO books (campaign_id, user_id, title) SELECT id, user_id, 'The book' FROM campaigns;
 -- TechEmpower's Fortunes table (the baseline route reads it).
 CREATE TABLE fortune (id INTEGER PRIMARY KEY, message TEXT NOT NULL);
+GRANT SELECT ON fortune TO PUBLIC;
 INSERT INTO fortune VALUES
   (1, 'fortune: No such file or directory'), (2, 'A computer scientist is someone who fixes things that aren''t broken.'),
   (3, 'After enough decimal places, nobody gives a damn.'), (4, 'A bad random number generator: 1, 1, 1, 1, 1, 4.33e+67, 1, 1, 1'),
@@ -154,7 +155,8 @@ for target in "${targets[@]}"; do
   [ "$signed" = yes ] && headers+=(-H "Cookie: $cookie")
   for c in 1 16 64; do
     before=$(rows_read)
-    out=$(wrk -t2 -c"$c" -d"${seconds}s" --latency "${headers[@]}" "$base$path" 2>&1)
+    threads=$((c < 2 ? 1 : 2))
+    out=$(wrk -t"$threads" -c"$c" -d"${seconds}s" --latency "${headers[@]}" "$base$path" 2>&1) || true
     sleep 1.2 # PostgreSQL publishes a backend's counters within a second of it going idle
     after=$(rows_read)
     rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
