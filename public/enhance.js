@@ -1,7 +1,10 @@
-// Progressive enhancements that need browser APIs: recording with the microphone, upload
-// progress, drag-and-drop ordering and confirmations. Every feature here has a plain-HTML
-// fallback in the page (forms), so nothing depends on this file. Handlers are delegated
-// from the document, so they survive Leptos re-rendering the page.
+// What stays in JavaScript: what needs a browser API before or without the wasm — recording
+// with the microphone (MediaRecorder), upload progress (XMLHttpRequest progress events),
+// confirmation dialogs, copy buttons (Clipboard API) and the preview's arrow keys. Everything
+// that calls server functions or shows server state is a Leptos component (forms, dragging
+// to reorder, following a transcription or a render). Every feature here has a plain-HTML
+// fallback in the page, so nothing depends on this file. Handlers are delegated from the
+// document, so they survive Leptos re-rendering the page.
 
 const formatTime = (ms) => {
   const s = Math.floor(ms / 1000);
@@ -235,125 +238,6 @@ function revealRecorders() {
   document.querySelectorAll("[data-recorder][hidden]").forEach((r) => (r.hidden = false));
 }
 
-// --- Drag and drop ordering (the Move up/down buttons do the same without dragging) ----
-
-let dragged = null;
-document.addEventListener("dragstart", (e) => {
-  const row = e.target.closest && e.target.closest("ol[data-reorder] > li[data-story]");
-  if (!row) return;
-  dragged = row;
-  row.classList.add("dragging");
-  e.dataTransfer.effectAllowed = "move";
-  e.dataTransfer.setData("text/plain", row.dataset.story);
-});
-document.addEventListener("dragover", (e) => {
-  const row = e.target.closest && e.target.closest("ol[data-reorder] > li[data-story]");
-  if (!row || !dragged || row === dragged) return;
-  e.preventDefault();
-  const box = row.getBoundingClientRect();
-  const after = e.clientY > box.top + box.height / 2;
-  row.parentElement.insertBefore(dragged, after ? row.nextSibling : row);
-});
-document.addEventListener("drop", (e) => {
-  if (dragged) e.preventDefault();
-});
-document.addEventListener("dragend", async () => {
-  if (!dragged) return;
-  const row = dragged;
-  dragged = null;
-  row.classList.remove("dragging");
-  const list = row.parentElement;
-  const position = [...list.children].indexOf(row);
-  const body = new URLSearchParams({ campaign_id: list.dataset.campaign, story_id: row.dataset.story, position });
-  if (list.dataset.book) body.set("book_id", list.dataset.book);
-  const endpoint = list.dataset.endpoint || "/api/move_story";
-  const reply = await fetch(endpoint, { method: "POST", body, headers: { Accept: "application/json" } });
-  if (!reply.ok) window.alert("The story could not be moved. Please reload the page and try again.");
-  window.location.reload();
-});
-
-// --- Transcription status: follow a queued transcription until it is done -------------
-
-const transcriptionLabels = {
-  None: "Not transcribed",
-  Queued: "Waiting to be transcribed",
-  Transcribing: "Transcribing…",
-  Done: "Transcribed",
-  Failed: "Transcription failed",
-};
-
-async function followTranscription(el) {
-  if (el.dataset.following) return;
-  el.dataset.following = "true";
-  const body = new URLSearchParams({ campaign_id: el.dataset.campaign, story_id: el.dataset.story });
-  for (let i = 0; i < 400; i++) {
-    await new Promise((r) => setTimeout(r, 3000));
-    let story;
-    try {
-      const reply = await fetch("/api/story", { method: "POST", body, headers: { Accept: "application/json" } });
-      if (!reply.ok) continue;
-      story = await reply.json();
-    } catch (_) {
-      continue;
-    }
-    const status = story.transcription_status;
-    el.textContent = transcriptionLabels[status] || el.textContent;
-    el.dataset.status = String(status).toLowerCase();
-    if (status === "Done" || status === "Failed" || status === "None") {
-      const box = document.getElementById("transcription");
-      if (status === "Done" && box && !box.value.trim() && story.transcription) {
-        box.value = story.transcription;
-        el.textContent = "Transcribed. Check the text below, then save it or use it as the story text.";
-      }
-      return;
-    }
-  }
-}
-
-function watchTranscriptions() {
-  document
-    .querySelectorAll('.transcription-status[data-status="queued"], .transcription-status[data-status="transcribing"]')
-    .forEach(followTranscription);
-}
-
-// --- Book render progress: follow the print PDF being made, then show the result ------
-
-async function followRender(el) {
-  if (el.dataset.following) return;
-  el.dataset.following = "true";
-  el.querySelectorAll("[data-render-refresh]").forEach((r) => (r.hidden = true));
-  const body = new URLSearchParams({ campaign_id: el.dataset.campaign, book_id: el.dataset.book });
-  const bar = el.querySelector("[role=progressbar]");
-  for (let i = 0; i < 1200; i++) {
-    await new Promise((r) => setTimeout(r, 700));
-    let state;
-    try {
-      const reply = await fetch("/api/book_progress", { method: "POST", body, headers: { Accept: "application/json" } });
-      if (!reply.ok) continue;
-      state = await reply.json();
-    } catch (_) {
-      continue;
-    }
-    const percent = state.status === "Done" ? 100 : state.progress;
-    bar.setAttribute("aria-valuenow", String(percent));
-    bar.firstElementChild.style.width = percent + "%";
-    el.querySelector("[data-render-percent]").textContent = percent + "%";
-    el.querySelector("[data-render-stage]").textContent = state.status === "Done" ? "Done" : state.stage || "";
-    if (state.status === "Done" || state.status === "Failed" || state.status === "None") {
-      // The finished render brings page counts, downloads and the print check.
-      await new Promise((r) => setTimeout(r, 400));
-      window.location.reload();
-      return;
-    }
-  }
-}
-
-function watchRenders() {
-  document
-    .querySelectorAll('[data-render-progress="queued"], [data-render-progress="rendering"]')
-    .forEach(followRender);
-}
-
 // --- Book preview: the arrow keys turn the pages -----------------------------------------
 
 document.addEventListener("keydown", (e) => {
@@ -390,11 +274,7 @@ function revealCopyButtons() {
 
 revealRecorders();
 revealCopyButtons();
-watchTranscriptions();
-watchRenders();
 new MutationObserver(() => {
   revealRecorders();
   revealCopyButtons();
-  watchTranscriptions();
-  watchRenders();
 }).observe(document.documentElement, { childList: true, subtree: true });

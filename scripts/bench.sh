@@ -174,7 +174,17 @@ for target in "${targets[@]}"; do
 done
 
 step "Memory and bundle"
-echo "server peak RSS: $(awk '/VmHWM/ { printf "%.0f MiB", $2 / 1024 }' /proc/$server/status)"
+rss() { awk '/VmRSS/ { printf "%.0f MiB", $2 / 1024 }' /proc/$server/status; }
+echo "server RSS after the load: $(rss), peak $(awk '/VmHWM/ { printf "%.0f MiB", $2 / 1024 }' /proc/$server/status)"
+# 16 logins at once: each password check (argon2) takes 19 MiB while it runs.
+for _ in $(seq 1 16); do
+  curl -fsS -o /dev/null -H "Accept: application/json" --data-urlencode "email=reader@example.com" \
+    --data-urlencode "password=a long enough password" "$base/api/login" &
+done
+wait_logins=$(jobs -p | grep -v "^$server$" || true)
+[ -n "$wait_logins" ] && wait $wait_logins 2>/dev/null || true
+sleep 2
+echo "server RSS 2 s after 16 simultaneous logins: $(rss)"
 for f in target/site/pkg/mystoryflow*.wasm target/site/pkg/mystoryflow*.js target/site/pkg/mystoryflow*.css; do
   [ -f "$f" ] || continue
   awk -v f="$f" -v raw="$(stat -c %s "$f")" -v gz="$(gzip -9 -c "$f" | wc -c)" \

@@ -56,8 +56,11 @@ pub fn book(campaign: impl Display, book: impl Display) -> String {
     format!("/campaigns/{campaign}/books/{book}")
 }
 
+/// Percent-encoded: the token may come from a visitor (a mangled link with a line break in
+/// it must give a clear page, not an invalid redirect header).
 pub fn invitation(token: impl Display) -> String {
-    format!("/invitations/{token}")
+    let token = token.to_string();
+    format!("/invitations/{}", form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>())
 }
 
 // ---- Media (server::http::ROUTES) ------------------------------------------------------

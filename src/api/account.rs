@@ -49,7 +49,7 @@ pub async fn unsubscribe(token: String) -> Result<(), AppError> {
     let result = async {
         let state = request::state()?;
         let user = state.signer.unsubscriber(&token).ok_or(AppError::BadRequest)?;
-        accounts::unsubscribe(state.db.pool(), &user).await?;
+        accounts::unsubscribe(&state.db, &user).await?;
         leptos_axum::redirect(&format!("{back}&done=1"));
         Ok(())
     }

@@ -38,7 +38,7 @@ pub async fn signup(
         } else {
             // The account exists either way; a spent link shows its own page.
             let joined = match invitations::InvitationToken::parse(&invitation) {
-                Some(token) => invitations::accept(state.db.pool(), &token, user.id).await.ok(),
+                Some(token) => invitations::accept(&state.db, &token, user.id).await.ok(),
                 None => None,
             };
             match joined {

@@ -323,7 +323,7 @@ pub async fn listening(token: String) -> Result<SharedRecording, AppError> {
     let result = async {
         let state = request::state()?;
         let link = ListenLink::verify(&state.signer, &token).ok_or(AppError::NotFound)?;
-        let found = renders::listening(state.db.pool(), &link).await?.ok_or(AppError::NotFound)?;
+        let found = renders::listening(&state.db, &link).await?.ok_or(AppError::NotFound)?;
         Ok(SharedRecording {
             story_title: found.story_title,
             campaign_title: found.campaign_title,

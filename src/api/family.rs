@@ -193,7 +193,7 @@ pub async fn invitation(token: String) -> Result<InvitationView, AppError> {
     use crate::server::{db::invitations as db_invitations, request};
     let result = async {
         let token = db_invitations::InvitationToken::parse(&token).ok_or(AppError::NotFound)?;
-        db_invitations::invitation(request::state()?.db.pool(), &token).await
+        db_invitations::invitation(&request::state()?.db, &token).await
     }
     .await;
     request::respond(result)
@@ -206,7 +206,7 @@ pub async fn accept_invitation(token: String) -> Result<(), AppError> {
     let result = async {
         let user = request::require_user().await?;
         let token = db_invitations::InvitationToken::parse(&token).ok_or(AppError::NotFound)?;
-        let campaign = db_invitations::accept(request::state()?.db.pool(), &token, user.id).await?;
+        let campaign = db_invitations::accept(&request::state()?.db, &token, user.id).await?;
         tracing::info!(user_id = %user.id, %campaign, "joined a campaign");
         leptos_axum::redirect(&urls::campaign(campaign));
         Ok(())

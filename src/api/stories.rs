@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::error::AppError;
-use crate::model::story::{SaveOutcome, SearchPage, StoryDetail, StoryList};
+use crate::model::story::{SaveOutcome, SearchPage, StoryDetail, StoryList, TranscriptionState};
 use crate::urls;
 
 #[server(endpoint = "stories")]
@@ -175,6 +175,16 @@ pub async fn use_transcription(campaign_id: Uuid, story_id: Uuid, mode: String) 
     in_campaign!("use_transcription", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
         let how = TranscriptionUse::parse(&mode).ok_or(AppError::BadRequest)?;
         stories::use_transcription(&mut tx, &access, story_id, how).await?;
+    })
+}
+
+/// Where a recording's transcription stands: what the editor polls while it waits.
+#[server(endpoint = "transcription_progress")]
+pub async fn transcription_progress(campaign_id: Uuid, story_id: Uuid) -> Result<TranscriptionState, AppError> {
+    use crate::model::Role;
+    use crate::server::db::transcriptions;
+    in_campaign!(read campaign_id, Role::Viewer, |_, tx, access| {
+        transcriptions::progress(&mut tx, &access, story_id).await?
     })
 }
 

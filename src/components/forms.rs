@@ -95,6 +95,14 @@ impl Changes {
     pub fn track() -> u64 {
         use_context::<Changes>().map(|c| c.0.get()).unwrap_or_default()
     }
+
+    /// Something changed on the server (a render or transcription finished): pages load
+    /// their data again.
+    pub fn notify() {
+        if let Some(changes) = use_context::<Changes>() {
+            changes.0.update(|n| *n += 1);
+        }
+    }
 }
 
 /// A form posting to a server function: a plain `<form method="post">` without

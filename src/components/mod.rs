@@ -2,4 +2,5 @@
 pub mod error_panel;
 pub mod forms;
 pub mod layout;
+pub mod reorder;
 pub mod require_user;

@@ -21,38 +21,14 @@ pub struct Account {
     pub story_emails: StoryEmails,
 }
 
-/// Which new-story emails a person gets (users.preferences->>'story_emails').
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum StoryEmails {
-    #[default]
-    Every,
-    Weekly,
-    Off,
-}
-
-impl StoryEmails {
-    pub const ALL: [StoryEmails; 3] = [StoryEmails::Every, StoryEmails::Weekly, StoryEmails::Off];
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StoryEmails::Every => "every",
-            StoryEmails::Weekly => "weekly",
-            StoryEmails::Off => "off",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            StoryEmails::Every => "An email for every finished story",
-            StoryEmails::Weekly => "One weekly summary",
-            StoryEmails::Off => "No story emails",
-        }
-    }
-}
+choice!(
+    /// Which new-story emails a person gets (users.preferences->>'story_emails').
+    StoryEmails {
+        Every = "every": "An email for every finished story",
+        Weekly = "weekly": "One weekly summary",
+        Off = "off": "No story emails",
+    } default Every
+);
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 const MAX_PASSWORD_CHARS: usize = 256;

@@ -6,110 +6,33 @@ use uuid::Uuid;
 use super::Email;
 use crate::error::{AppError, FieldErrors};
 
-/// A member's role. The order of these variants matters: each may do all the one before it may.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum Role {
-    Viewer,
-    Contributor,
-    Owner,
-}
-
-impl Role {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "viewer" => Some(Role::Viewer),
-            "contributor" => Some(Role::Contributor),
-            "owner" => Some(Role::Owner),
-            _ => None,
-        }
+choice!(
+    /// A member's role. The order of these variants matters: each may do all the one before it may.
+    #[derive(PartialOrd, Ord)]
+    Role {
+        Viewer = "viewer": "Viewer",
+        Contributor = "contributor": "Contributor",
+        Owner = "owner": "Owner",
     }
+);
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Contributor => "contributor",
-            Role::Owner => "owner",
-        }
+choice!(
+    CampaignStatus {
+        Active = "active": "Active",
+        Paused = "paused": "Paused",
+        Completed = "completed": "Completed",
+        Archived = "archived": "Archived",
     }
+);
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Viewer => "Viewer",
-            Role::Contributor => "Contributor",
-            Role::Owner => "Owner",
-        }
+choice!(
+    Relationship {
+        Parent = "parent": "Parent",
+        Grandparent = "grandparent": "Grandparent",
+        Spouse = "spouse": "Spouse or partner",
+        Other = "other": "Someone else",
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CampaignStatus {
-    Active,
-    Paused,
-    Completed,
-    Archived,
-}
-
-impl CampaignStatus {
-    pub const ALL: [CampaignStatus; 4] =
-        [CampaignStatus::Active, CampaignStatus::Paused, CampaignStatus::Completed, CampaignStatus::Archived];
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == s)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CampaignStatus::Active => "active",
-            CampaignStatus::Paused => "paused",
-            CampaignStatus::Completed => "completed",
-            CampaignStatus::Archived => "archived",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            CampaignStatus::Active => "Active",
-            CampaignStatus::Paused => "Paused",
-            CampaignStatus::Completed => "Completed",
-            CampaignStatus::Archived => "Archived",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Relationship {
-    Parent,
-    Grandparent,
-    Spouse,
-    Other,
-}
-
-impl Relationship {
-    pub const ALL: [Relationship; 4] =
-        [Relationship::Parent, Relationship::Grandparent, Relationship::Spouse, Relationship::Other];
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Relationship::Parent => "parent",
-            Relationship::Grandparent => "grandparent",
-            Relationship::Spouse => "spouse",
-            Relationship::Other => "other",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Relationship::Parent => "Parent",
-            Relationship::Grandparent => "Grandparent",
-            Relationship::Spouse => "Spouse or partner",
-            Relationship::Other => "Someone else",
-        }
-    }
-}
+);
 
 /// One card on the dashboard.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -45,31 +45,13 @@ impl Permissions {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum MemberStatus {
-    Invited,
-    Active,
-    Inactive,
-}
-
-impl MemberStatus {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "invited" => Some(Self::Invited),
-            "active" => Some(Self::Active),
-            "inactive" => Some(Self::Inactive),
-            _ => None,
-        }
+choice!(
+    MemberStatus {
+        Invited = "invited": "Invited",
+        Active = "active": "Active",
+        Inactive = "inactive": "Inactive",
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Invited => "Invited",
-            Self::Active => "Active",
-            Self::Inactive => "Inactive",
-        }
-    }
-}
+);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemberView {

@@ -33,36 +33,15 @@ pub fn category_label(value: &str) -> String {
         .unwrap_or_else(|| value.to_owned())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum StoryStatus {
-    Draft,
-    Completed,
-    Reviewed,
-}
+choice!(
+    StoryStatus {
+        Draft = "draft": "Draft",
+        Completed = "completed": "Completed",
+        Reviewed = "reviewed": "Reviewed",
+    }
+);
 
 impl StoryStatus {
-    pub const ALL: [StoryStatus; 3] = [StoryStatus::Draft, StoryStatus::Completed, StoryStatus::Reviewed];
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == s)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StoryStatus::Draft => "draft",
-            StoryStatus::Completed => "completed",
-            StoryStatus::Reviewed => "reviewed",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            StoryStatus::Draft => "Draft",
-            StoryStatus::Completed => "Completed",
-            StoryStatus::Reviewed => "Reviewed",
-        }
-    }
-
     /// Only the owner marks a story reviewed (or takes that mark away).
     pub fn may_set(self, role: Role) -> bool {
         match self {
@@ -72,35 +51,27 @@ impl StoryStatus {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TranscriptionStatus {
-    None,
-    Queued,
-    Transcribing,
-    Done,
-    Failed,
-}
+choice!(
+    TranscriptionStatus {
+        None = "none": "Not transcribed",
+        Queued = "queued": "Waiting to be transcribed",
+        Transcribing = "transcribing": "Transcribing…",
+        Done = "done": "Transcribed",
+        Failed = "failed": "Transcription failed",
+    } default None
+);
 
 impl TranscriptionStatus {
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "queued" => Self::Queued,
-            "transcribing" => Self::Transcribing,
-            "done" => Self::Done,
-            "failed" => Self::Failed,
-            _ => Self::None,
-        }
+    pub fn in_progress(self) -> bool {
+        matches!(self, Self::Queued | Self::Transcribing)
     }
+}
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::None => "Not transcribed",
-            Self::Queued => "Waiting to be transcribed",
-            Self::Transcribing => "Transcribing…",
-            Self::Done => "Transcribed",
-            Self::Failed => "Transcription failed",
-        }
-    }
+/// A transcription being made, as the editor follows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptionState {
+    pub status: TranscriptionStatus,
+    pub transcription: Option<String>,
 }
 
 /// A story's title, text and category, checked.
@@ -226,31 +197,14 @@ impl PhotoView {
     }
 }
 
-/// What "use the transcription" does to the story text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TranscriptionUse {
-    /// The transcription becomes the story text.
-    Replace,
-    /// The transcription is added after the story text.
-    Append,
-}
-
-impl TranscriptionUse {
-    pub fn parse(mode: &str) -> Option<Self> {
-        match mode {
-            "replace" => Some(Self::Replace),
-            "append" => Some(Self::Append),
-            _ => None,
-        }
+choice!(
+    /// What "use the transcription" does to the story text: it becomes the text, or is
+    /// added after it.
+    TranscriptionUse {
+        Replace = "replace": "Use as the story text",
+        Append = "append": "Add to the end of the story",
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Replace => "replace",
-            Self::Append => "append",
-        }
-    }
-}
+);
 
 /// A photo's caption, which is also its description for people who can't see it: trimmed,
 /// at most 1,000 characters; blank means none.

@@ -71,7 +71,7 @@ fn FamilyView(family: Family, flash: Option<Flash>) -> impl IntoView {
         {other_error.map(|error| view! { <FormAlert error=Signal::derive(move || Some(error.clone()))/> })}
         {family.notice.clone().map(|notice| view! { <InvitationNotice notice/> })}
         {(family.may_invite && family.editable).then(|| view! {
-            <InviteForm campaign_id flash=invite_flash.clone() email_sends=family.email_sends/>
+            <InviteForm campaign_id flash=invite_flash.clone() email_sends=family.email_sends my_role=family.my_role/>
         })}
         <section class="card" aria-labelledby="members-heading">
             <h2 id="members-heading">"Members"</h2>
@@ -168,7 +168,7 @@ fn InvitationNotice(notice: Notice) -> impl IntoView {
 }
 
 #[component]
-fn InviteForm(campaign_id: Uuid, flash: Option<Flash>, email_sends: bool) -> impl IntoView {
+fn InviteForm(campaign_id: Uuid, flash: Option<Flash>, email_sends: bool, my_role: Role) -> impl IntoView {
     let invite = ServerAction::<InviteMember>::new();
     let error = form_error(invite.value(), flash.as_ref());
     let value = |name: &str| flash.as_ref().and_then(|f| f.value(name)).unwrap_or_default();
@@ -187,7 +187,10 @@ fn InviteForm(campaign_id: Uuid, flash: Option<Flash>, email_sends: bool) -> imp
                 <div class="field">
                     <label for="invite-role">"Role"</label>
                     <select id="invite-role" name="role" aria-describedby="invite-role-hint">
-                        <option value="contributor" selected=role != "viewer">"Contributor — reads and adds stories"</option>
+                        // An invitation carries at most the inviter's own role.
+                        {(my_role >= Role::Contributor).then(|| view! {
+                            <option value="contributor" selected=role != "viewer">"Contributor — reads and adds stories"</option>
+                        })}
                         <option value="viewer" selected=role == "viewer">"Viewer — reads and comments"</option>
                     </select>
                     {move || role_error().map(|m| view! { <p class="field__error">{m}</p> })}

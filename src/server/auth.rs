@@ -3,7 +3,7 @@ use axum_login::{AuthUser as AxumAuthUser, AuthnBackend, UserId};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::db::Db;
+use super::db::{accounts, Db};
 use crate::error::AppError;
 use crate::model::{CurrentUser, Password};
 
@@ -86,16 +86,7 @@ impl AuthnBackend for Backend {
 
     async fn authenticate(&self, creds: Credentials) -> Result<Option<AuthUser>, AuthError> {
         let email = creds.email.trim().to_lowercase();
-        let user = sqlx::query_as!(
-            AuthUser,
-            r#"SELECT a.id, a.email, coalesce(u.name, '') AS "name!",
-                      a.encrypted_password AS password_hash
-               FROM auth.users a JOIN users u ON u.id = a.id
-               WHERE lower(a.email) = $1"#,
-            email
-        )
-        .fetch_optional(self.db.pool())
-        .await?;
+        let user = accounts::login_by_email(&self.db, &email).await?;
 
         let hash = user.as_ref().map_or(DUMMY_HASH.clone(), |u| u.password_hash.clone());
         let password = creds.password;
@@ -105,16 +96,7 @@ impl AuthnBackend for Backend {
     }
 
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<AuthUser>, AuthError> {
-        Ok(sqlx::query_as!(
-            AuthUser,
-            r#"SELECT a.id, a.email, coalesce(u.name, '') AS "name!",
-                      a.encrypted_password AS password_hash
-               FROM auth.users a JOIN users u ON u.id = a.id
-               WHERE a.id = $1"#,
-            id
-        )
-        .fetch_optional(self.db.pool())
-        .await?)
+        Ok(accounts::login_by_id(&self.db, *id).await?)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The one authorization check: what the signed-in user may do in one campaign.
 use uuid::Uuid;
 
-use super::db::UserTx;
+use super::db::{access, UserTx};
 use crate::error::AppError;
 use crate::model::{family::Permissions, CampaignStatus, Role};
 
@@ -21,16 +21,7 @@ impl CampaignAccess {
     /// Not a member (or only invited, or inactive) → NotFound, so a campaign's existence does
     /// not leak; a member below `min_role` → Forbidden.
     pub async fn require(tx: &mut UserTx, campaign_id: Uuid, min_role: Role) -> Result<Self, AppError> {
-        let row = sqlx::query!(
-            r#"SELECT campaign_role($1) AS role, c.status AS "status?",
-                      (SELECT fm.permissions FROM family_members fm
-                       WHERE fm.campaign_id = $1 AND fm.user_id = auth.uid() AND fm.status = 'active'
-                       ORDER BY role_rank(fm.role) DESC LIMIT 1) AS permissions
-               FROM (SELECT 1) AS one LEFT JOIN campaigns c ON c.id = $1"#,
-            campaign_id
-        )
-        .fetch_one(tx.conn())
-        .await?;
+        let row = access::membership(tx, campaign_id).await?;
         let role = row.role.as_deref().and_then(Role::parse).ok_or(AppError::NotFound)?;
         let status = row.status.as_deref().and_then(CampaignStatus::parse).ok_or(AppError::NotFound)?;
         if role < min_role {
@@ -98,6 +89,21 @@ impl CampaignAccess {
             Ok(())
         } else {
             Err(AppError::Forbidden)
+        }
+    }
+
+    /// An invitation carries at most the inviter's own role (the owner invites anyone), so
+    /// nobody gains more than they have by inviting a second address of their own.
+    pub fn may_invite_as(&self, role: Role) -> bool {
+        self.may_invite() && role != Role::Owner && role <= self.role
+    }
+
+    pub fn ensure_may_invite_as(&self, role: Role) -> Result<(), AppError> {
+        self.ensure_may_invite()?;
+        if self.may_invite_as(role) {
+            Ok(())
+        } else {
+            Err(AppError::invalid("role", "You can invite people with your own role or a lower one."))
         }
     }
 

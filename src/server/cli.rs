@@ -60,6 +60,8 @@ async fn serve(config: Config) -> Result<()> {
     };
 
     let served = async {
+        // Start-up, not app data: the pool is made and migrated here, then every query goes
+        // through `Db` (server::db); the session store keeps its own handle on the pool.
         let pool = PgPoolOptions::new()
             .max_connections(config.database_max_connections)
             .connect(&database_url)
@@ -69,6 +71,7 @@ async fn serve(config: Config) -> Result<()> {
         let sessions = PostgresStore::new(pool.clone());
         sessions.migrate().await.context("creating the session table")?;
         tokio::spawn(delete_expired_sessions(sessions.clone()));
+        let db = Db::new(pool.clone());
 
         let storage = match &config.s3 {
             Some(s3) => Storage::s3(s3)?,
@@ -76,7 +79,7 @@ async fn serve(config: Config) -> Result<()> {
         };
         let engine = transcribe::from_config(&config.transcriber);
         if let Some(engine) = engine.clone() {
-            tokio::spawn(transcribe::run_worker(pool.clone(), storage.clone(), engine));
+            tokio::spawn(transcribe::run_worker(db.clone(), storage.clone(), engine));
         }
         remove_stale_uploads(&config.data_dir.join("uploads"));
         let outbox = config.data_dir.join("outbox");
@@ -90,12 +93,12 @@ async fn serve(config: Config) -> Result<()> {
                 outbox.display()
             );
         }
-        tokio::spawn(mail::run_worker(pool.clone(), mailer));
+        tokio::spawn(mail::run_worker(db.clone(), mailer));
         let signer = Signer::load(config.secret_key.as_deref(), &config.data_dir)?;
-        tokio::spawn(notify::run_digest_worker(pool.clone(), signer.clone(), config.public_url.clone()));
+        tokio::spawn(notify::run_digest_worker(db.clone(), signer.clone(), config.public_url.clone()));
         let state = AppState {
             leptos_options,
-            db: Db::new(pool.clone()),
+            db,
             storage,
             staging_dir: config.data_dir.join("uploads"),
             transcription_enabled: engine.is_some(),

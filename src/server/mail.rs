@@ -11,10 +11,8 @@ use lettre::{
     AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
 use serde::{Deserialize, Serialize};
-use sqlx::PgPool;
 
-use super::db::UserTx;
-use super::jobs;
+use super::db::{self, jobs, Db, UserTx};
 
 pub const JOB_KIND: &str = "mail";
 
@@ -34,14 +32,13 @@ impl OutgoingMail {
     /// Queues the message in the caller's transaction: it is sent only if that commits.
     pub async fn queue(&self, tx: &mut UserTx) -> Result<(), sqlx::Error> {
         let payload = serde_json::to_value(self).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-        sqlx::query_scalar!("SELECT enqueue_mail($1)", payload).fetch_one(tx.conn()).await?;
-        Ok(())
+        db::mail::enqueue(tx, payload).await
     }
 
     /// Queues the message on the server's own connection (for server-side events).
-    pub async fn queue_on(&self, pool: &PgPool) -> Result<(), sqlx::Error> {
+    pub async fn queue_on(&self, db: &Db) -> Result<(), sqlx::Error> {
         let payload = serde_json::to_value(self).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-        jobs::enqueue_with_attempts(pool, JOB_KIND, payload, 12).await?;
+        jobs::enqueue_with_attempts(db, JOB_KIND, payload, 12).await?;
         Ok(())
     }
 }
@@ -110,9 +107,9 @@ impl Mailer {
 }
 
 /// Sends queued mail for as long as the server runs.
-pub async fn run_worker(pool: PgPool, mailer: Mailer) {
+pub async fn run_worker(db: Db, mailer: Mailer) {
     loop {
-        match run_once(&pool, &mailer).await {
+        match run_once(&db, &mailer).await {
             Ok(true) => continue,
             Ok(false) => tokio::time::sleep(Duration::from_secs(1)).await,
             Err(err) => {
@@ -124,8 +121,8 @@ pub async fn run_worker(pool: PgPool, mailer: Mailer) {
 }
 
 /// Sends one queued message, if any; returns whether there was one.
-pub async fn run_once(pool: &PgPool, mailer: &Mailer) -> Result<bool> {
-    let Some(job) = jobs::claim(pool, &[JOB_KIND.to_owned()]).await? else {
+pub async fn run_once(db: &Db, mailer: &Mailer) -> Result<bool> {
+    let Some(job) = jobs::claim(db, &[JOB_KIND.to_owned()]).await? else {
         return Ok(false);
     };
     let mail: Result<OutgoingMail, _> = serde_json::from_value(job.payload.clone());
@@ -134,10 +131,10 @@ pub async fn run_once(pool: &PgPool, mailer: &Mailer) -> Result<bool> {
         Err(err) => Err(anyhow::anyhow!("unreadable mail job: {err}")),
     };
     match result {
-        Ok(()) => jobs::complete(pool, job.id).await?,
+        Ok(()) => jobs::complete(db, job.id).await?,
         Err(err) => {
             tracing::warn!(error = %format!("{err:#}"), attempt = job.attempts, "mail not sent; will retry");
-            jobs::fail(pool, &job, &format!("{err:#}")).await?;
+            jobs::fail(db, &job, &format!("{err:#}")).await?;
         }
     }
     Ok(true)

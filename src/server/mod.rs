@@ -16,6 +16,7 @@ pub mod notify;
 pub mod postgres;
 pub mod request;
 pub mod router;
+pub mod security;
 pub mod signing;
 pub mod state;
 pub mod transcribe;

@@ -3,12 +3,10 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::authz::CampaignAccess;
-use super::db::{notifications, UserTx};
-use super::jobs;
+use super::db::{jobs, notifications, Db, UserTx};
 use super::mail::{html_body, html_escape, OutgoingMail};
 pub use super::signing::{Signer, Unsubscriber};
 use crate::error::AppError;
@@ -79,8 +77,8 @@ pub async fn story_completed(
 
 /// Sends each weekly reader one message listing the stories finished in the past week in
 /// their campaigns; returns how many messages were queued.
-pub async fn send_digests(pool: &PgPool, signer: &Signer, public_url: &str) -> Result<usize> {
-    let rows = notifications::finished_this_week(pool).await?;
+pub async fn send_digests(db: &Db, signer: &Signer, public_url: &str) -> Result<usize> {
+    let rows = notifications::finished_this_week(db).await?;
     let mut sent = 0;
     let mut i = 0;
     while i < rows.len() {
@@ -120,7 +118,7 @@ pub async fn send_digests(pool: &PgPool, signer: &Signer, public_url: &str) -> R
             html: with_unsubscribe(html, &unsubscribe),
             link: lines.first().map(|(_, l)| l.clone()),
         }
-        .queue_on(pool)
+        .queue_on(db)
         .await?;
         sent += 1;
     }
@@ -128,32 +126,32 @@ pub async fn send_digests(pool: &PgPool, signer: &Signer, public_url: &str) -> R
 }
 
 /// Keeps exactly one digest job scheduled; called at start-up.
-pub async fn ensure_digest_scheduled(pool: &PgPool) -> Result<()> {
-    Ok(notifications::schedule_digest_unless_scheduled(pool).await?)
+pub async fn ensure_digest_scheduled(db: &Db) -> Result<()> {
+    Ok(notifications::schedule_digest_unless_scheduled(db).await?)
 }
 
 /// Runs a due digest job, if any, and schedules the next one a week later.
-pub async fn run_digest_once(pool: &PgPool, signer: &Signer, public_url: &str) -> Result<bool> {
-    let Some(job) = jobs::claim(pool, &[DIGEST_JOB.to_owned()]).await? else {
+pub async fn run_digest_once(db: &Db, signer: &Signer, public_url: &str) -> Result<bool> {
+    let Some(job) = jobs::claim(db, &[DIGEST_JOB.to_owned()]).await? else {
         return Ok(false);
     };
-    match send_digests(pool, signer, public_url).await {
+    match send_digests(db, signer, public_url).await {
         Ok(sent) => {
             tracing::info!(sent, "weekly digests queued");
-            jobs::complete(pool, job.id).await?;
-            notifications::schedule_next_digest(pool).await?;
+            jobs::complete(db, job.id).await?;
+            notifications::schedule_next_digest(db).await?;
         }
-        Err(err) => jobs::fail(pool, &job, &format!("{err:#}")).await?,
+        Err(err) => jobs::fail(db, &job, &format!("{err:#}")).await?,
     }
     Ok(true)
 }
 
-pub async fn run_digest_worker(pool: PgPool, signer: Signer, public_url: String) {
-    if let Err(err) = ensure_digest_scheduled(&pool).await {
+pub async fn run_digest_worker(db: Db, signer: Signer, public_url: String) {
+    if let Err(err) = ensure_digest_scheduled(&db).await {
         tracing::error!(error = %err, "could not schedule the weekly digest");
     }
     loop {
-        if let Err(err) = run_digest_once(&pool, &signer, &public_url).await {
+        if let Err(err) = run_digest_once(&db, &signer, &public_url).await {
             tracing::error!(error = %err, "weekly digest");
         }
         tokio::time::sleep(Duration::from_secs(60)).await;

@@ -107,7 +107,9 @@ impl LocalPostgres {
     }
 
     /// Creates the app's login role and database (and the `authenticated` role the
-    /// policies are written for) when missing; returns the app's URL.
+    /// policies are written for) when missing; returns the app's URL. Its SQL bootstraps the
+    /// cluster, as its superuser, before the app's database exists: not app data, so not in
+    /// `server::db`.
     pub async fn ensure_app_database(&self, database: &str) -> Result<String> {
         let mut admin = PgConnection::connect(&self.admin_url("postgres"))
             .await

@@ -19,6 +19,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use super::auth::{AuthSession, Backend};
+use super::security::{self, PublicOrigin};
 use super::{request, state::AppState};
 use crate::app::{is_member_page, shell, App};
 
@@ -54,7 +55,7 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
         tracing::warn!("benchmark baseline routes are on (/bench/…): for scripts/bench.sh only");
         router = router.merge(super::http::bench::routes());
     }
-    router
+    let router = router
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -77,16 +78,20 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
         .layer(middleware::from_fn(request::take_flash_middleware))
         .layer(auth_layer)
         .layer(CompressionLayer::new().compress_when(compressible()))
+        .layer(middleware::from_fn_with_state(PublicOrigin::new(&state.public_url), security::refuse_cross_site_writes))
         .layer(TraceLayer::new_for_http())
-        .layer(CatchPanicLayer::custom(panic_page))
-        .with_state(state)
+        .layer(CatchPanicLayer::custom(panic_page));
+    security::headers(secure_cookies).into_iter().fold(router, |router, layer| router.layer(layer)).with_state(state)
 }
 
-/// Pages, server-function answers and the bundle (wasm, js, css) are compressed; media is
-/// not: recordings are served with byte ranges, photos and PDFs are compressed already.
+/// Pages, server-function answers, scripts and styles are compressed; media is not:
+/// recordings are served with byte ranges, photos and PDFs are compressed already. Nor is
+/// the wasm bundle, compressed anew on every request it would cost seconds of CPU (15 MB in
+/// a debug build); it wants precompressed files (not done yet).
 fn compressible() -> impl tower_http::compression::Predicate {
     use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
     DefaultPredicate::new()
+        .and(NotForContentType::const_new("application/wasm"))
         .and(NotForContentType::const_new("audio/"))
         .and(NotForContentType::const_new("video/"))
         .and(NotForContentType::const_new("application/pdf"))

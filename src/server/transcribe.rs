@@ -6,14 +6,13 @@ use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use futures_util::future::BoxFuture;
-use sqlx::PgPool;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::config::TranscriberConfig;
-use super::db::transcriptions;
-use super::jobs;
+use super::db::{jobs, transcriptions, Db};
+use super::jobs::Job;
 use super::media::Storage;
 
 pub const JOB_KIND: &str = "transcribe";
@@ -131,9 +130,9 @@ pub fn from_config(config: &TranscriberConfig) -> Option<Arc<dyn Transcriber>> {
 }
 
 /// Takes transcription jobs off the queue for as long as the server runs.
-pub async fn run_worker(pool: PgPool, storage: Storage, engine: Arc<dyn Transcriber>) {
+pub async fn run_worker(db: Db, storage: Storage, engine: Arc<dyn Transcriber>) {
     loop {
-        match run_once(&pool, &storage, engine.as_ref()).await {
+        match run_once(&db, &storage, engine.as_ref()).await {
             Ok(true) => continue,
             Ok(false) => tokio::time::sleep(Duration::from_secs(2)).await,
             Err(err) => {
@@ -145,19 +144,18 @@ pub async fn run_worker(pool: PgPool, storage: Storage, engine: Arc<dyn Transcri
 }
 
 /// Runs one queued transcription, if there is one; returns whether there was.
-pub async fn run_once(pool: &PgPool, storage: &Storage, engine: &dyn Transcriber) -> Result<bool> {
-    let Some(job) = jobs::claim(pool, &[JOB_KIND.to_owned()]).await? else {
+pub async fn run_once(db: &Db, storage: &Storage, engine: &dyn Transcriber) -> Result<bool> {
+    let Some(job) = jobs::claim(db, &[JOB_KIND.to_owned()]).await? else {
         return Ok(false);
     };
     let story_id: Option<Uuid> = job.payload["story_id"].as_str().and_then(|s| s.parse().ok());
     let Some(story_id) = story_id else {
-        jobs::fail(pool, &jobs::Job { attempts: job.max_attempts, ..job.clone() }, "no story_id in the payload")
-            .await?;
+        jobs::fail(db, &Job { attempts: job.max_attempts, ..job.clone() }, "no story_id in the payload").await?;
         return Ok(true);
     };
-    let Some((key, mime)) = transcriptions::start(pool, story_id).await? else {
+    let Some((key, mime)) = transcriptions::start(db, story_id).await? else {
         // The story or its recording was deleted meanwhile: nothing to do.
-        jobs::complete(pool, job.id).await?;
+        jobs::complete(db, job.id).await?;
         return Ok(true);
     };
     let result = async {
@@ -172,14 +170,14 @@ pub async fn run_once(pool: &PgPool, storage: &Storage, engine: &dyn Transcriber
     match result {
         Ok(text) => {
             // Only if the recording was not replaced while it was being transcribed.
-            transcriptions::done(pool, story_id, &key, &text).await?;
-            jobs::complete(pool, job.id).await?;
+            transcriptions::done(db, story_id, &key, &text).await?;
+            jobs::complete(db, job.id).await?;
         }
         Err(err) => {
             tracing::warn!(error = %format!("{err:#}"), %story_id, attempt = job.attempts, "transcription failed");
             let last = job.attempts >= job.max_attempts;
-            transcriptions::failed(pool, story_id, &key, last).await?;
-            jobs::fail(pool, &job, &format!("{err:#}")).await?;
+            transcriptions::failed(db, story_id, &key, last).await?;
+            jobs::fail(db, &job, &format!("{err:#}")).await?;
         }
     }
     Ok(true)

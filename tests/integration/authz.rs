@@ -36,6 +36,7 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/set_story_status", Needs::Campaign(Role::Contributor)),
     ("/api/delete_story", Needs::Campaign(Role::Contributor)),
     ("/api/move_story", Needs::Campaign(Role::Owner)),
+    ("/api/transcription_progress", Needs::Campaign(Role::Viewer)),
     ("/api/save_transcription", Needs::Campaign(Role::Contributor)),
     ("/api/use_transcription", Needs::Campaign(Role::Contributor)),
     ("/api/remove_audio", Needs::Campaign(Role::Contributor)),
@@ -164,6 +165,7 @@ async fn story_args(
     Some(match path {
         "/api/stories" => vec![c],
         "/api/story" => vec![c, s(story)],
+        "/api/transcription_progress" => vec![c, s(story)],
         "/api/create_story" => vec![c, ("title", "New one".into())],
         "/api/save_story" => vec![
             c,

@@ -727,5 +727,5 @@ async fn a_new_book_starts_with_every_story_that_has_text_drafts_included(pool: 
     let detail: serde_json::Value = serde_json::from_str(&detail.body).unwrap();
     let statuses: Vec<&str> =
         detail["included"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, vec!["Completed", "Draft"], "the designer marks the draft");
+    assert_eq!(statuses, vec!["completed", "draft"], "the designer marks the draft");
 }

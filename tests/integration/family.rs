@@ -133,7 +133,7 @@ async fn an_invitation_arrives_by_smtp_with_a_working_link(pool: PgPool) {
         "MyStoryFlow <hello@example.com>",
     )
     .unwrap();
-    assert!(mail::run_once(&pool, &mailer).await.unwrap());
+    assert!(mail::run_once(&app.state.db, &mailer).await.unwrap());
     let messages = sink.messages();
     assert_eq!(messages.len(), 1);
     let message = &messages[0];
@@ -205,7 +205,7 @@ async fn mail_waits_out_an_smtp_outage_and_is_delivered_after(pool: PgPool) {
     let mailer =
         Mailer::new(Some(&format!("smtp://127.0.0.1:{port}")), &std::env::temp_dir(), "hello@example.com").unwrap();
     // Nobody listens: the send fails, the job goes back to the queue for later.
-    assert!(mail::run_once(&pool, &mailer).await.unwrap());
+    assert!(mail::run_once(&app.state.db, &mailer).await.unwrap());
     let (status, attempts, later): (String, i32, bool) =
         sqlx::query_as("SELECT status, attempts, run_at > NOW() FROM jobs WHERE kind = 'mail'")
             .fetch_one(&pool)
@@ -216,7 +216,7 @@ async fn mail_waits_out_an_smtp_outage_and_is_delivered_after(pool: PgPool) {
     let dir = std::env::temp_dir().join(format!("msf-smtp-{}", Uuid::new_v4()));
     let mut sink = SmtpSink::start_on(port, dir).await;
     sqlx::query("UPDATE jobs SET run_at = NOW()").execute(&pool).await.unwrap(); // the backoff has passed
-    assert!(mail::run_once(&pool, &mailer).await.unwrap());
+    assert!(mail::run_once(&app.state.db, &mailer).await.unwrap());
     assert_eq!(sink.messages().len(), 1);
     let status: String =
         sqlx::query_scalar("SELECT status FROM jobs WHERE kind = 'mail'").fetch_one(&pool).await.unwrap();
@@ -612,8 +612,9 @@ async fn a_finished_story_is_mailed_to_the_family_as_each_prefers(pool: PgPool) 
     assert_eq!(count, 1);
 
     // The weekly reader gets one digest with it.
-    let sent =
-        mystoryflow::server::notify::send_digests(&pool, &app.state.signer, "http://localhost:3000").await.unwrap();
+    let sent = mystoryflow::server::notify::send_digests(&app.state.db, &app.state.signer, "http://localhost:3000")
+        .await
+        .unwrap();
     assert_eq!(sent, 1);
     let digest: String = sqlx::query_scalar(
         "SELECT payload->>'text' FROM jobs WHERE kind = 'mail' AND payload->>'to' = 'owner@example.com'",
@@ -675,4 +676,61 @@ async fn an_existing_member_logs_in_from_the_invitation_and_comes_back_to_it(poo
     assert!(page.body.contains("Join Dad"), "{}", page.body);
     assert_eq!(accept(&app, &kim, &token).await.0, StatusCode::OK);
     assert_eq!(campaign_status(&app, &kim, f.campaign).await, StatusCode::OK);
+}
+
+#[sqlx::test]
+async fn a_mangled_invitation_link_gets_a_clear_page_not_a_crash(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let cookie = app.signed_up("ann@example.com").await;
+    // A link broken across lines in an email client: a line break inside the token.
+    let reply = app.post_fn("accept_invitation", &[("token", "abc\ndef")], Some(&cookie), Client::PlainForm).await;
+    assert!(reply.status.is_redirection(), "{} {}", reply.status, reply.body);
+    assert_eq!(reply.header("location").as_deref(), Some("/invitations/abc%0Adef"));
+    let page = app.get("/invitations/abc%0Adef", Some(&cookie)).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("This invitation link isn't valid"), "{}", page.body);
+}
+
+#[sqlx::test]
+async fn an_invitation_carries_at_most_the_inviters_own_role(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family_of(&app, &pool).await;
+    let (member, user): (Uuid, Uuid) =
+        sqlx::query_as("SELECT id, user_id FROM family_members WHERE email = 'viewer@example.com'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let reply = app
+        .post_fn(
+            "set_member_permissions",
+            &[("campaign_id", &f.campaign.to_string()), ("member_id", &member.to_string()), ("can_invite", "true")],
+            Some(&f.owner),
+            Client::Script,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+
+    // A viewer may invite viewers, not their own second address as a contributor…
+    assert_eq!(
+        invite(&app, &f.viewer, f.campaign, "second@example.com", "contributor").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let invited: i64 = sqlx::query_scalar("SELECT count(*) FROM family_members WHERE email = 'second@example.com'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(invited, 0, "a refused invitation changes nothing");
+    assert_eq!(invite(&app, &f.viewer, f.campaign, "second@example.com", "viewer").await, StatusCode::OK);
+
+    // …and the database refuses it too, whatever the app asks.
+    let mut tx = pool.begin().await.unwrap();
+    mystoryflow::server::db::act_as(&mut tx, user).await.unwrap();
+    let refused = sqlx::query(
+        "INSERT INTO family_members (campaign_id, email, role, status, invited_by, invited_at)
+         VALUES ($1, 'third@example.com', 'contributor', 'invited', auth.uid(), NOW())",
+    )
+    .bind(f.campaign)
+    .execute(&mut *tx)
+    .await;
+    assert!(refused.is_err(), "row-level security must refuse a viewer's contributor invitation");
 }

@@ -231,3 +231,38 @@ async fn pages_are_compressed_for_browsers_that_accept_it(pool: PgPool) {
     assert_eq!(compressed.status, StatusCode::OK);
     assert_eq!(compressed.header("content-encoding").as_deref(), Some("br"));
 }
+
+#[sqlx::test]
+async fn a_post_from_another_site_is_refused_and_pages_carry_security_headers(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    app.signed_up("ann@example.com").await;
+    let login = |extra: Option<(&'static str, &'static str)>| {
+        let mut req = http::Request::post("/api/login")
+            .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(http::header::ACCEPT, "text/html");
+        if let Some((name, value)) = extra {
+            req = req.header(name, value);
+        }
+        req.body(axum::body::Body::from(format!("email=ann%40example.com&password={}", PASSWORD.replace(' ', "+"))))
+            .unwrap()
+    };
+    // Login CSRF: another site's form posting our login.
+    for header in [("origin", "https://elsewhere.example"), ("sec-fetch-site", "cross-site")] {
+        let reply = app.send(login(Some(header))).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{header:?}");
+        assert!(reply.body.contains("came from another website"), "{}", reply.body);
+        assert_eq!(reply.session_cookie(), None, "a refused request must not log anyone in");
+    }
+    // The app's own pages (and clients that are not browsers) are let through.
+    for header in [Some(("sec-fetch-site", "same-origin")), Some(("origin", "http://localhost:3000")), None] {
+        let reply = app.send(login(header)).await;
+        assert!(reply.session_cookie().is_some(), "{header:?}: {} {}", reply.status, reply.body);
+    }
+
+    let page = app.get("/login", None).await;
+    assert_eq!(page.header("x-frame-options").as_deref(), Some("DENY"));
+    assert_eq!(page.header("x-content-type-options").as_deref(), Some("nosniff"));
+    assert!(page.header("content-security-policy").is_some_and(|v| v.contains("frame-ancestors 'none'")));
+    assert!(page.header("referrer-policy").is_some());
+    assert_eq!(page.header("strict-transport-security"), None, "plain http must not ask for HSTS");
+}

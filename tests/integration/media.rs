@@ -262,19 +262,14 @@ async fn the_local_transcriber_writes_down_real_speech(pool: PgPool) {
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     std::fs::remove_file(&wav).ok();
-    // The test app has transcription off; queue the job as an enabled server would.
-    let mut tx = app
-        .state
-        .db
-        .begin_as(
-            sqlx::query_scalar("SELECT id FROM users WHERE email = 'owner@example.com'")
-                .fetch_one(&pool)
-                .await
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    sqlx::query("SELECT enqueue_transcription($1)").bind(story).execute(tx.conn()).await.unwrap();
+    // The test app has transcription off; queue the job as an enabled server would, as the
+    // owner: the app's own switch to a user, on a transaction of ours (a `UserTx` runs only
+    // the app's queries).
+    let owner: Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'owner@example.com'").fetch_one(&pool).await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    mystoryflow::server::db::act_as(&mut tx, owner).await.unwrap();
+    sqlx::query("SELECT enqueue_transcription($1)").bind(story).execute(&mut *tx).await.unwrap();
     tx.commit().await.unwrap();
     let status: String = sqlx::query_scalar("SELECT transcription_status FROM stories WHERE id = $1")
         .bind(story)
@@ -284,7 +279,7 @@ async fn the_local_transcriber_writes_down_real_speech(pool: PgPool) {
     assert_eq!(status, "queued");
 
     let engine = LocalWhisper::new(&python, &root.join("transcriber/server.py"));
-    assert!(run_once(&pool, &app.state.storage, &engine).await.unwrap(), "the job was taken");
+    assert!(run_once(&app.state.db, &app.state.storage, &engine).await.unwrap(), "the job was taken");
     let (status, text): (String, Option<String>) =
         sqlx::query_as("SELECT transcription_status, transcription FROM stories WHERE id = $1")
             .bind(story)

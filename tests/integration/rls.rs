@@ -1,6 +1,7 @@
 //! Row-level security, table by table: who may see, insert, update and delete, checked as
-//! role `authenticated` with `request.jwt.claim.sub` set (the app's own `Db::begin_as`).
-use mystoryflow::server::db::Db;
+//! role `authenticated` with `request.jwt.claim.sub` set (the app's own `db::act_as`, which
+//! every `Db::begin_as` starts with).
+use mystoryflow::server::db;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -127,14 +128,15 @@ async fn world(pool: &PgPool) -> World {
 }
 
 /// Runs `sql` as `actor` and rolls back; true when it touched (or saw) at least one row.
-async fn allowed(db: &Db, actor: Uuid, sql: &str) -> bool {
-    let mut tx = db.begin_as(actor).await.unwrap();
+async fn allowed(pool: &PgPool, actor: Uuid, sql: &str) -> bool {
+    let mut tx = pool.begin().await.unwrap();
+    db::act_as(&mut tx, actor).await.unwrap();
     let wrapped = if sql.trim_start().to_uppercase().starts_with("SELECT") {
         format!("SELECT count(*) FROM ({sql}) AS seen")
     } else {
         format!("WITH changed AS ({sql} RETURNING 1) SELECT count(*) FROM changed")
     };
-    let result: Result<i64, sqlx::Error> = sqlx::query_scalar(&wrapped).fetch_one(tx.conn()).await;
+    let result: Result<i64, sqlx::Error> = sqlx::query_scalar(&wrapped).fetch_one(&mut *tx).await;
     match result {
         Ok(n) => n > 0,
         Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42501") => false,
@@ -214,13 +216,12 @@ fn cases(w: &World) -> Vec<Case> {
 #[sqlx::test]
 async fn each_role_sees_and_changes_exactly_what_it_may(pool: PgPool) {
     let w = world(&pool).await;
-    let db = Db::new(pool);
     let mut wrong = Vec::new();
     let mut checked = 0;
     for case in cases(&w) {
         for actor in ACTORS {
             let expected = case.allowed.contains(&actor);
-            let actual = allowed(&db, w.user(actor), &case.sql).await;
+            let actual = allowed(&pool, w.user(actor), &case.sql).await;
             checked += 1;
             if actual != expected {
                 wrong.push(format!(
@@ -240,7 +241,6 @@ async fn each_role_sees_and_changes_exactly_what_it_may(pool: PgPool) {
 #[sqlx::test]
 async fn nobody_writes_rows_in_someone_elses_name(pool: PgPool) {
     let w = world(&pool).await;
-    let db = Db::new(pool);
     let owner = w.user("owner");
     for actor in ["contributor", "viewer", "outsider"] {
         for sql in [
@@ -251,7 +251,7 @@ async fn nobody_writes_rows_in_someone_elses_name(pool: PgPool) {
             ),
             format!("INSERT INTO users (id, email) VALUES ('{owner}', 'forged@example.com') ON CONFLICT DO NOTHING"),
         ] {
-            assert!(!allowed(&db, w.user(actor), &sql).await, "{actor}: {sql}");
+            assert!(!allowed(&pool, w.user(actor), &sql).await, "{actor}: {sql}");
         }
     }
 }
@@ -259,36 +259,34 @@ async fn nobody_writes_rows_in_someone_elses_name(pool: PgPool) {
 #[sqlx::test]
 async fn an_invited_person_sees_their_invitation_and_nothing_else(pool: PgPool) {
     let w = world(&pool).await;
-    let db = Db::new(pool);
     let invited = w.user("invited");
     let own = format!("SELECT 1 FROM family_members WHERE user_id = '{invited}' AND campaign_id = '{}'", w.campaign);
-    assert!(allowed(&db, invited, &own).await);
+    assert!(allowed(&pool, invited, &own).await);
     let others = format!("SELECT 1 FROM family_members WHERE user_id <> '{invited}'");
-    assert!(!allowed(&db, invited, &others).await);
-    assert!(!allowed(&db, invited, "SELECT 1 FROM stories").await);
+    assert!(!allowed(&pool, invited, &others).await);
+    assert!(!allowed(&pool, invited, "SELECT 1 FROM stories").await);
 }
 
 #[sqlx::test]
 async fn a_new_account_may_create_only_its_own_profile(pool: PgPool) {
     let w = world(&pool).await;
-    let db = Db::new(pool.clone());
     let fresh = scalar(
         &pool,
         "INSERT INTO auth.users (email, encrypted_password) VALUES ('new@example.com', 'x') RETURNING id",
     )
     .await;
     let insert = format!("INSERT INTO users (id, email) VALUES ('{fresh}', 'new@example.com')");
-    assert!(!allowed(&db, w.user("outsider"), &insert).await);
-    assert!(allowed(&db, fresh, &insert).await);
+    assert!(!allowed(&pool, w.user("outsider"), &insert).await);
+    assert!(allowed(&pool, fresh, &insert).await);
 }
 
 #[sqlx::test]
 async fn members_cannot_read_credentials_or_the_job_queue(pool: PgPool) {
     let w = world(&pool).await;
-    let db = Db::new(pool);
     for sql in ["SELECT 1 FROM auth.users", "SELECT 1 FROM jobs"] {
-        let mut tx = db.begin_as(w.user("owner")).await.unwrap();
-        let err = sqlx::query(sql).execute(tx.conn()).await.unwrap_err();
+        let mut tx = pool.begin().await.unwrap();
+        db::act_as(&mut tx, w.user("owner")).await.unwrap();
+        let err = sqlx::query(sql).execute(&mut *tx).await.unwrap_err();
         assert!(err.to_string().contains("permission denied"), "{sql}: {err}");
     }
 }

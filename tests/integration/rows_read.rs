@@ -5,7 +5,7 @@
 //! here, whatever the timing.
 use mystoryflow::model::Role;
 use mystoryflow::server::authz::CampaignAccess;
-use mystoryflow::server::db::{books, campaigns, comments, family, search, stories, Db, UserTx};
+use mystoryflow::server::db::{books, campaigns, comments, family, search, stats, stories, Db};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -141,27 +141,17 @@ async fn other_families(pool: &PgPool) {
     sqlx::query("ANALYZE").execute(pool).await.unwrap();
 }
 
-/// Rows the transaction has read so far, by sequential and index scans, in every table.
-async fn rows_read(tx: &mut UserTx) -> i64 {
-    sqlx::query_scalar(
-        "SELECT coalesce(sum(seq_tup_read + coalesce(idx_tup_fetch, 0)), 0)::bigint FROM pg_stat_xact_user_tables",
-    )
-    .fetch_one(tx.conn())
-    .await
-    .unwrap()
-}
-
 /// The rows each page's queries read, as the family's owner.
 async fn pages(db: &Db, f: &Family) -> Vec<(&'static str, i64)> {
     let mut read = Vec::new();
     macro_rules! page {
         ($name:literal, |$tx:ident, $access:ident| $body:expr) => {{
             let mut $tx = db.begin_as(f.owner).await.unwrap();
-            let before = rows_read(&mut $tx).await;
+            let before = stats::rows_read(&mut $tx).await.unwrap();
             let $access = CampaignAccess::require(&mut $tx, f.campaign, Role::Viewer).await.unwrap();
             let _ = &$access;
             $body;
-            read.push(($name, rows_read(&mut $tx).await - before));
+            read.push(($name, stats::rows_read(&mut $tx).await.unwrap() - before));
         }};
     }
     page!("dashboard", |tx, access| campaigns::dashboard(&mut tx, None).await.unwrap());

@@ -12,31 +12,6 @@ use crate::urls;
 mod input;
 pub use input::*;
 
-macro_rules! choice {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $value:literal : $label:literal),+ $(,)? } default $default:ident) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-        pub enum $name {
-            $(#[serde(rename = $value)] $variant,)+
-        }
-        impl Default for $name {
-            fn default() -> Self { $name::$default }
-        }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $value),+ }
-            }
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($value => Some($name::$variant),)+ _ => None }
-            }
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-        }
-    };
-}
-
 choice!(
     /// Trim size of the printed book.
     TrimSize {
@@ -147,79 +122,33 @@ impl BookDesign {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum BookStatus {
-    Draft,
-    ReadyToOrder,
-    Ordered,
-    Completed,
-}
+choice!(
+    BookStatus {
+        Draft = "draft": "Draft",
+        ReadyToOrder = "ready_to_order": "Ready to order",
+        Ordered = "ordered": "Ordered",
+        Completed = "completed": "Completed",
+    }
+);
 
 impl BookStatus {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "draft" => Some(Self::Draft),
-            "ready_to_order" => Some(Self::ReadyToOrder),
-            "ordered" => Some(Self::Ordered),
-            "completed" => Some(Self::Completed),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "draft",
-            Self::ReadyToOrder => "ready_to_order",
-            Self::Ordered => "ordered",
-            Self::Completed => "completed",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Draft => "Draft",
-            Self::ReadyToOrder => "Ready to order",
-            Self::Ordered => "Ordered",
-            Self::Completed => "Completed",
-        }
-    }
-
     /// Ordered and completed books are at (or back from) the printer: their design is final.
     pub fn is_final(self) -> bool {
         matches!(self, Self::Ordered | Self::Completed)
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RenderStatus {
-    None,
-    Queued,
-    Rendering,
-    Done,
-    Failed,
-}
+choice!(
+    RenderStatus {
+        None = "none": "Not made yet",
+        Queued = "queued": "Waiting to start",
+        Rendering = "rendering": "Being made",
+        Done = "done": "Done",
+        Failed = "failed": "Failed",
+    } default None
+);
 
 impl RenderStatus {
-    pub fn parse(s: &str) -> Self {
-        match s {
-            "queued" => Self::Queued,
-            "rendering" => Self::Rendering,
-            "done" => Self::Done,
-            "failed" => Self::Failed,
-            _ => Self::None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::Queued => "queued",
-            Self::Rendering => "rendering",
-            Self::Done => "done",
-            Self::Failed => "failed",
-        }
-    }
-
     pub fn in_progress(self) -> bool {
         matches!(self, Self::Queued | Self::Rendering)
     }
@@ -372,7 +301,7 @@ mod tests {
     #[test]
     fn choices_parse_their_form_values_only() {
         for t in Template::ALL {
-            assert_eq!(Template::parse(t.as_str()), Some(*t));
+            assert_eq!(Template::parse(t.as_str()), Some(t));
         }
         assert_eq!(TrimSize::parse("8.5x8.5"), Some(TrimSize::Square8_5));
         assert_eq!(TrimSize::parse("4x6"), None);

@@ -6,6 +6,7 @@ use crate::api::books::{CopyBook, DeleteBook, MarkBookReady, RenderBook, SaveBoo
 use crate::components::forms::PostForm;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use uuid::Uuid;
 
 use super::designer_stories::StoriesSection;
 use super::{book_in_address, hidden};
@@ -14,7 +15,7 @@ use crate::components::forms::{form_error, Field, FormAlert};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::book::{
-    Binding, BookDetail, BookStatus, CoverLayout, Paper, RenderStatus, Severity, Template, TrimSize,
+    Binding, BookDetail, BookStatus, CoverLayout, Paper, RenderState, RenderStatus, Severity, Template, TrimSize,
 };
 use crate::model::{count, Flash};
 use crate::urls;
@@ -111,11 +112,6 @@ fn PrintSection(book: BookDetail, base: String, flash: Option<Flash>) -> impl In
     let render = book.render.clone();
     let error = form_error(Signal::derive(|| None::<Result<(), AppError>>), flash.as_ref());
     let in_progress = render.status.in_progress();
-    let percent = if render.status == RenderStatus::Done { 100 } else { render.progress };
-    let stage = match render.status {
-        RenderStatus::Done => "Done".to_owned(),
-        _ => render.stage.clone().unwrap_or_else(|| "Waiting to start".to_owned()),
-    };
     let button_label = if render.status == RenderStatus::None { "Make the print PDF" } else { "Make the PDF again" };
     let show_bar = in_progress || render.status == RenderStatus::Done;
     let done = render.status == RenderStatus::Done;
@@ -127,23 +123,7 @@ fn PrintSection(book: BookDetail, base: String, flash: Option<Flash>) -> impl In
             // must not walk.
             {in_progress.then(|| view! { <noscript inner_html=r#"<meta http-equiv="refresh" content="3">"#></noscript> })}
             {show_bar.then(|| view! {
-                <div class="render-progress" data-render-progress=render.status.as_str()
-                    data-campaign=book.campaign_id.to_string() data-book=book.id.to_string()>
-                    <div role="progressbar" aria-label="Print PDF progress" aria-valuemin="0" aria-valuemax="100"
-                        aria-valuenow=percent.to_string() class="progress">
-                        <div class="progress__bar" style=format!("width: {percent}%")></div>
-                    </div>
-                    <p class="render-progress__text" aria-live="polite">
-                        <span data-render-stage>{stage.clone()}</span>" · "<span data-render-percent>{format!("{percent}%")}</span>
-                    </p>
-                    // Without JavaScript the page can't follow by itself (the noscript
-                    // refresh above covers browsers that honour it).
-                    {in_progress.then(|| view! {
-                        <form method="get" action=base.clone() data-render-refresh="">
-                            <button type="submit" class="button button--small button--quiet">"Update progress"</button>
-                        </form>
-                    })}
-                </div>
+                <RenderProgress render=render.clone() campaign_id=book.campaign_id book_id=book.id base=base.clone()/>
             })}
             {(render.status == RenderStatus::Failed).then(|| view! {
                 <p class="notice notice--error" role="alert">{render.error.clone().unwrap_or_default()}</p>
@@ -285,11 +265,11 @@ fn DetailsSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
                     <label for="book-dedication">"Dedication (optional)"</label>
                     <textarea id="book-dedication" name="dedication" rows="3">{dedication}</textarea>
                 </div>
-                {select("book-trim", "trim", "Page size", TrimSize::ALL, d.trim, TrimSize::as_str, TrimSize::label)}
-                {select("book-binding", "binding", "Binding", Binding::ALL, d.binding, Binding::as_str, Binding::label)}
+                {select("book-trim", "trim", "Page size", &TrimSize::ALL, d.trim, TrimSize::as_str, TrimSize::label)}
+                {select("book-binding", "binding", "Binding", &Binding::ALL, d.binding, Binding::as_str, Binding::label)}
                 <p class="field__hint">"Paperbacks are printed with at least 32 pages and hardcovers with 24; blank “Notes” "
                     "pages fill a shorter book."</p>
-                {select("book-paper", "paper", "Paper", Paper::ALL, d.paper, Paper::as_str, Paper::label)}
+                {select("book-paper", "paper", "Paper", &Paper::ALL, d.paper, Paper::as_str, Paper::label)}
                 <fieldset class="field choice-group">
                     <legend>"Template"</legend>
                     {Template::ALL.iter().map(|t| {
@@ -370,5 +350,75 @@ fn CoverSection(book: BookDetail, flash: Option<Flash>) -> impl IntoView {
                 <button type="submit" class="button">"Save cover"</button>
             </PostForm>
         </section>
+    }
+}
+
+/// The print PDF's progress bar. With JavaScript it follows the render by itself (the slim
+/// `book_progress` server function, every 0.7 s) and, when it ends, has the page load its data
+/// again; without, the noscript refresh and the "Update progress" button do.
+#[component]
+fn RenderProgress(render: RenderState, campaign_id: Uuid, book_id: Uuid, base: String) -> impl IntoView {
+    let in_progress = render.status.in_progress();
+    let _ = (campaign_id, book_id); // followed from the browser only
+    let state = RwSignal::new(render);
+    let following = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if !in_progress {
+            return;
+        }
+        following.set(true);
+        let handle = StoredValue::new(None::<IntervalHandle>);
+        let asking = StoredValue::new(false);
+        let tick = move || {
+            if asking.get_value() {
+                return;
+            }
+            asking.set_value(true);
+            leptos::task::spawn_local(async move {
+                let answer = crate::api::books::book_progress(campaign_id, book_id).await;
+                let _ = asking.try_update_value(|a| *a = false);
+                let Ok(now) = answer else { return };
+                let finished = !now.status.in_progress();
+                let _ = state.try_set(now);
+                if finished {
+                    if let Some(Some(h)) = handle.try_get_value() {
+                        h.clear();
+                    }
+                    crate::components::forms::Changes::notify();
+                }
+            });
+        };
+        handle.set_value(set_interval_with_handle(tick, std::time::Duration::from_millis(700)).ok());
+        on_cleanup(move || {
+            if let Some(Some(h)) = handle.try_get_value() {
+                h.clear();
+            }
+        });
+    });
+    let percent = move || state.with(|r| if r.status == RenderStatus::Done { 100 } else { r.progress });
+    let stage = move || {
+        state.with(|r| match r.status {
+            RenderStatus::Done => "Done".to_owned(),
+            _ => r.stage.clone().unwrap_or_else(|| "Waiting to start".to_owned()),
+        })
+    };
+    view! {
+        <div class="render-progress" data-render-progress=move || state.with(|r| r.status.as_str())>
+            <div role="progressbar" aria-label="Print PDF progress" aria-valuemin="0" aria-valuemax="100"
+                aria-valuenow=move || percent().to_string() class="progress">
+                <div class="progress__bar" style=move || format!("width: {}%", percent())></div>
+            </div>
+            <p class="render-progress__text" aria-live="polite">
+                <span>{stage}</span>" · "<span>{move || format!("{}%", percent())}</span>
+            </p>
+            // Without JavaScript the page can't follow by itself (the noscript refresh
+            // covers browsers that honour it).
+            {in_progress.then(|| view! {
+                <form method="get" action=base.clone() hidden=move || following.get()>
+                    <button type="submit" class="button button--small button--quiet">"Update progress"</button>
+                </form>
+            })}
+        </div>
     }
 }

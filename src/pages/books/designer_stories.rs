@@ -1,7 +1,8 @@
 //! The designer's story sections: the stories in the book (order, leave out, photos and
 //! their captions, QR codes) and the campaign's other stories to add.
-use crate::api::books::{IncludeBookStory, MoveBookStory, RevokeShareLink, SetBookPhoto, SetBookQr};
+use crate::api::books::{move_book_story, IncludeBookStory, MoveBookStory, RevokeShareLink, SetBookPhoto, SetBookQr};
 use crate::components::forms::PostForm;
+use crate::components::reorder::Reorder;
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -17,6 +18,7 @@ pub(super) fn StoriesSection(book: BookDetail, flash: Option<Flash>) -> impl Int
     let error = form_error(Signal::derive(|| None::<Result<(), AppError>>), flash.as_ref());
     let (campaign_id, book_id) = (book.campaign_id, book.id);
     let count = book.included.len();
+    let reorder = Reorder::new();
     view! {
         <section class="card" id="stories" aria-labelledby="stories-heading">
             <h2 id="stories-heading">"Stories in the book"</h2>
@@ -29,10 +31,9 @@ pub(super) fn StoriesSection(book: BookDetail, flash: Option<Flash>) -> impl Int
             } else {
                 view! {
                     <p class="muted">"Drag stories to reorder them, or use the Move buttons."</p>
-                    <ol class="book-stories" aria-label="Stories in the book, in order" data-reorder="" data-endpoint="/api/move_book_story"
-                        data-campaign=campaign_id.to_string() data-book=book_id.to_string()>
+                    <ol class="book-stories" aria-label="Stories in the book, in order">
                         {book.included.into_iter().enumerate().map(|(i, story)| view! {
-                            <IncludedStory story position=i count campaign_id book_id/>
+                            <IncludedStory story position=i count campaign_id book_id reorder/>
                         }).collect_view()}
                     </ol>
                 }.into_any()
@@ -71,8 +72,10 @@ fn IncludedStory(
     count: usize,
     campaign_id: Uuid,
     book_id: Uuid,
+    reorder: Reorder,
 ) -> impl IntoView {
     let title = story.title.clone();
+    let id = story.id;
     let leave_out = format!("Leave “{title}” out of the book");
     let move_form = move |to: usize, label: &'static str, aria: String| {
         view! {
@@ -84,7 +87,12 @@ fn IncludedStory(
         }
     };
     view! {
-        <li id=format!("book-story-{}", story.id) data-story=story.id.to_string() draggable="true" class="book-story">
+        <li id=format!("book-story-{}", story.id) draggable="true" class="book-story"
+            class:dragging=move || reorder.is_dragged(position) data-drop=move || reorder.marker(position)
+            on:dragstart=move |ev| reorder.start(&ev, id, position)
+            on:dragover=move |ev| reorder.over(&ev, position)
+            on:drop=move |ev| reorder.drop(&ev, move |story, to| move_book_story(campaign_id, book_id, story, to))
+            on:dragend=move |_| reorder.end()>
             <div class="book-story__head">
                 <strong class="book-story__title">{format!("{}. {}", position + 1, title)}</strong>
                 {(story.status == StoryStatus::Draft).then(|| view! { " " <span class="badge badge--draft">"Draft"</span> })}

@@ -1,8 +1,9 @@
 //! A campaign's stories in book order. Owners reorder them by dragging or, equally, with
 //! Move up / Move down buttons (plain forms, so they also work without JavaScript).
-use crate::api::stories::MoveStory;
+use crate::api::stories::{move_story, MoveStory};
 use crate::components::forms::Changes;
 use crate::components::forms::PostForm;
+use crate::components::reorder::Reorder;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use uuid::Uuid;
@@ -45,6 +46,7 @@ pub fn StoriesPage() -> impl IntoView {
 fn Stories(list: StoryList) -> impl IntoView {
     let campaign_id = list.campaign_id;
     let owner = list.role == Role::Owner && list.editable;
+    let reorder = Reorder::new();
     let count = list.stories.len();
     view! {
         <Title text=format!("Stories · {} · MyStoryFlow", list.campaign_title)/>
@@ -68,10 +70,9 @@ fn Stories(list: StoryList) -> impl IntoView {
             }.into_any()
         } else {
             view! {
-                <ol class="story-list" aria-label="Stories in book order" data-reorder=owner.then_some("true")
-                    data-campaign=campaign_id.to_string() aria-describedby=owner.then_some("order-help")>
+                <ol class="story-list" aria-label="Stories in book order" aria-describedby=owner.then_some("order-help")>
                     {list.stories.into_iter().enumerate().map(|(i, s)| view! {
-                        <StoryRow story=s campaign_id position=i count owner/>
+                        <StoryRow story=s campaign_id position=i count owner reorder/>
                     }).collect_view()}
                 </ol>
             }.into_any()
@@ -80,7 +81,14 @@ fn Stories(list: StoryList) -> impl IntoView {
 }
 
 #[component]
-fn StoryRow(story: StoryListItem, campaign_id: Uuid, position: usize, count: usize, owner: bool) -> impl IntoView {
+fn StoryRow(
+    story: StoryListItem,
+    campaign_id: Uuid,
+    position: usize,
+    count: usize,
+    owner: bool,
+    reorder: Reorder,
+) -> impl IntoView {
     let id = story.id;
     let title = story.title.clone();
     let meta = [
@@ -107,7 +115,12 @@ fn StoryRow(story: StoryListItem, campaign_id: Uuid, position: usize, count: usi
         }
     };
     view! {
-        <li class="story-row" id=format!("story-{id}") data-story=id.to_string() draggable=owner.then_some("true")>
+        <li class="story-row" id=format!("story-{id}") draggable=owner.then_some("true")
+            class:dragging=move || reorder.is_dragged(position) data-drop=move || reorder.marker(position)
+            on:dragstart=move |ev| if owner { reorder.start(&ev, id, position) }
+            on:dragover=move |ev| reorder.over(&ev, position)
+            on:drop=move |ev| reorder.drop(&ev, move |story, to| move_story(campaign_id, story, to))
+            on:dragend=move |_| reorder.end()>
             <div class="story-row__text">
                 <a class="story-row__title" href=urls::story(campaign_id, id)>{story.title.clone()}</a>
                 <span class="muted">{meta}</span>

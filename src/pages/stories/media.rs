@@ -4,6 +4,7 @@ use crate::api::photos::{LinkPhoto, SetPhotoCaption};
 use crate::api::stories::{RemoveAudio, SaveTranscription, UseTranscription};
 use crate::components::forms::PostForm;
 use leptos::prelude::*;
+use uuid::Uuid;
 
 use super::{duration, photo_alt, PhotoUploadForm};
 use crate::model::story::{StoryDetail, TranscriptionStatus, TranscriptionUse};
@@ -16,8 +17,8 @@ pub fn Recording(story: StoryDetail) -> impl IntoView {
     let (campaign_id, story_id) = (story.campaign_id, story.id);
     let upload_url = urls::story_audio(campaign_id, story_id);
     let status = story.transcription_status;
-    let transcription = story.transcription.clone();
-    let transcription_text = transcription.clone().unwrap_or_default();
+    let transcription_text = story.transcription.clone().unwrap_or_default();
+    let follow = FollowTranscription::new(campaign_id, story_id, status, &transcription_text);
     view! {
         <section class="card" aria-labelledby="recording-heading">
             <h2 id="recording-heading">"Recording"</h2>
@@ -67,8 +68,10 @@ pub fn Recording(story: StoryDetail) -> impl IntoView {
                 <h3>"Transcription"</h3>
                 {if story.transcription_enabled || status != TranscriptionStatus::None {
                     view! {
-                        <p class="transcription-status" role="status" data-status=format!("{status:?}").to_lowercase()
-                            data-campaign=campaign_id.to_string() data-story=story_id.to_string()>{status.label()}</p>
+                        <p class="transcription-status" role="status"
+                            data-status=move || format!("{:?}", follow.status.get()).to_lowercase()>
+                            {move || follow.message.get().unwrap_or_else(|| follow.status.get().label().to_owned())}
+                        </p>
                     }.into_any()
                 } else {
                     view! { <p class="muted">"Automatic transcription is off on this server. You can type what was said below."</p> }.into_any()
@@ -78,11 +81,13 @@ pub fn Recording(story: StoryDetail) -> impl IntoView {
                     <input type="hidden" name="story_id" value=story_id.to_string()/>
                     <div class="field">
                         <label for="transcription">"What was said"</label>
-                        <textarea id="transcription" name="transcription" rows="6">{transcription_text}</textarea>
+                        <textarea id="transcription" name="transcription" rows="6"
+                            prop:value=move || follow.text.get()
+                            on:input=move |ev| follow.text.set(event_target_value(&ev))>{transcription_text}</textarea>
                     </div>
                     <button type="submit" class="button button--quiet">"Save transcription"</button>
                 </PostForm>
-                {transcription.filter(|t| !t.trim().is_empty()).map(|_| view! {
+                {move || follow.saved.get().then(|| view! {
                     <div class="button-row">
                         <PostForm action={ServerAction::<UseTranscription>::new()} attr:class="inline-form">
                             <input type="hidden" name="campaign_id" value=campaign_id.to_string()/>
@@ -147,5 +152,76 @@ pub fn Photos(story: StoryDetail) -> impl IntoView {
                 button_class="button button--quiet"/>
             <p><a href=urls::photos_for_story(campaign_id, story_id)>"Choose from the campaign's photos"</a></p>
         </section>
+    }
+}
+
+/// A transcription being made, followed from the editor: with JavaScript, the slim
+/// `transcription_progress` server function every 3 s until it ends; the finished text goes
+/// into the (still empty) box. Without JavaScript the status is as of the page load.
+#[derive(Clone, Copy)]
+struct FollowTranscription {
+    status: RwSignal<TranscriptionStatus>,
+    message: RwSignal<Option<String>>,
+    /// The transcription box's text (what the member may be typing).
+    text: RwSignal<String>,
+    /// A transcription is saved: it can be used as the story text.
+    saved: RwSignal<bool>,
+}
+
+impl FollowTranscription {
+    fn new(campaign_id: Uuid, story_id: Uuid, status: TranscriptionStatus, text: &str) -> Self {
+        let follow = FollowTranscription {
+            status: RwSignal::new(status),
+            message: RwSignal::new(None),
+            text: RwSignal::new(text.to_owned()),
+            saved: RwSignal::new(!text.trim().is_empty()),
+        };
+        #[cfg(feature = "hydrate")]
+        Effect::new(move |_| {
+            if status.in_progress() {
+                follow.poll(campaign_id, story_id);
+            }
+        });
+        let _ = (campaign_id, story_id);
+        follow
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn poll(self, campaign_id: Uuid, story_id: Uuid) {
+        let handle = StoredValue::new(None::<IntervalHandle>);
+        let asking = StoredValue::new(false);
+        let stop = move || {
+            if let Some(Some(h)) = handle.try_get_value() {
+                h.clear();
+            }
+        };
+        let tick = move || {
+            if asking.get_value() {
+                return;
+            }
+            asking.set_value(true);
+            leptos::task::spawn_local(async move {
+                let answer = crate::api::stories::transcription_progress(campaign_id, story_id).await;
+                let _ = asking.try_update_value(|a| *a = false);
+                let Ok(now) = answer else { return };
+                let _ = self.status.try_set(now.status);
+                if now.status.in_progress() {
+                    return;
+                }
+                stop();
+                let text = now.transcription.unwrap_or_default();
+                if now.status == TranscriptionStatus::Done && !text.trim().is_empty() {
+                    let _ = self.saved.try_set(true);
+                    if self.text.try_with_untracked(|t| t.trim().is_empty()) == Some(true) {
+                        let _ = self.text.try_set(text);
+                        let _ = self.message.try_set(Some(
+                            "Transcribed. Check the text below, then save it or use it as the story text.".to_owned(),
+                        ));
+                    }
+                }
+            });
+        };
+        handle.set_value(set_interval_with_handle(tick, std::time::Duration::from_secs(3)).ok());
+        on_cleanup(stop);
     }
 }

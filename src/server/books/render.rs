@@ -12,8 +12,9 @@ use uuid::Uuid;
 use super::findings::word;
 use super::listen_url;
 use crate::model::book::{Binding, CoverLayout, Finding, Paper, Severity, Template, TrimSize};
+use crate::server::db::jobs;
 use crate::server::db::renders::{self as db, RenderInput, RenderOutcome};
-use crate::server::jobs;
+use crate::server::jobs::Job;
 use crate::server::keys::{self, render_prefix};
 use crate::server::media::{photo, Storage};
 use crate::server::state::AppState;
@@ -61,13 +62,12 @@ pub async fn run_worker(state: AppState) {
 
 /// Runs one queued render, if there is one; returns whether there was.
 pub async fn run_once(state: &AppState) -> Result<bool> {
-    let pool = state.db.pool();
-    let Some(job) = jobs::claim(pool, &[JOB_KIND.to_owned()]).await? else {
+    let Some(job) = jobs::claim(&state.db, &[JOB_KIND.to_owned()]).await? else {
         return Ok(false);
     };
     let id = |key: &str| job.payload[key].as_str().and_then(|s| s.parse::<Uuid>().ok());
     let (Some(book_id), Some(render_job)) = (id("book_id"), id("render_job")) else {
-        jobs::fail(pool, &jobs::Job { attempts: job.max_attempts, ..job.clone() }, "bad payload").await?;
+        jobs::fail(&state.db, &Job { attempts: job.max_attempts, ..job.clone() }, "bad payload").await?;
         return Ok(true);
     };
     match render(state, book_id, render_job).await {
@@ -75,7 +75,7 @@ pub async fn run_once(state: &AppState) -> Result<bool> {
         Err(err) => {
             tracing::error!(error = ?err, %book_id, "book render failed");
             db::fail_render(
-                pool,
+                &state.db,
                 book_id,
                 render_job,
                 "We couldn't make the PDF this time. Please try again; if it keeps failing, tell us which book it is.",
@@ -83,7 +83,7 @@ pub async fn run_once(state: &AppState) -> Result<bool> {
             .await?;
         }
     }
-    jobs::complete(pool, job.id).await?;
+    jobs::complete(&state.db, job.id).await?;
     Ok(true)
 }
 
@@ -134,7 +134,7 @@ struct Progress<'a> {
 
 impl Progress<'_> {
     async fn report(&self, stage: &str, percent: i32) -> Result<()> {
-        if db::report_progress(self.state.db.pool(), self.book_id, self.job, stage, percent).await? {
+        if db::report_progress(&self.state.db, self.book_id, self.job, stage, percent).await? {
             Ok(())
         } else {
             Err(Superseded.into())
@@ -172,9 +172,8 @@ async fn render(state: &AppState, book_id: Uuid, job: Uuid) -> Result<()> {
 }
 
 async fn render_inner(state: &AppState, book_id: Uuid, job: Uuid) -> Result<()> {
-    let pool = state.db.pool();
     let progress = Progress { state, book_id, job };
-    let Some(input) = db::start_render(pool, book_id, job).await? else {
+    let Some(input) = db::start_render(&state.db, book_id, job).await? else {
         return Ok(());
     };
     let prefix = render_prefix(input.campaign_id, book_id, job);
@@ -241,7 +240,7 @@ async fn render_inner(state: &AppState, book_id: Uuid, job: Uuid) -> Result<()> 
             return Err(err);
         }
     };
-    match db::finish_render(pool, book_id, job, &outcome).await? {
+    match db::finish_render(&state.db, book_id, job, &outcome).await? {
         Some(previous) => {
             if let Some(previous) = previous.filter(|p| *p != job) {
                 state.storage.delete_prefix(&render_prefix(input.campaign_id, book_id, previous)).await;
@@ -373,11 +372,11 @@ mod tests {
     #[test]
     fn every_template_and_trim_maps_to_the_typesetter() {
         for t in TrimSize::ALL {
-            let _ = trim(*t);
-            assert!(trim_inches(*t).0 >= 6.0);
+            let _ = trim(t);
+            assert!(trim_inches(t).0 >= 6.0);
         }
         for t in Template::ALL {
-            let _ = template(*t);
+            let _ = template(t);
         }
         assert_eq!(model::Severity::Error, Severity::Error);
     }

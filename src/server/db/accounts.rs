@@ -1,5 +1,7 @@
-//! Accounts: auth.users (credentials) and users (the profile), created together.
+//! Accounts: auth.users (credentials) and users (the profile), created together, and the
+//! lookups behind logging in.
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 use super::{Db, UserTx};
 use crate::error::{AppError, FieldErrors};
@@ -57,6 +59,35 @@ pub async fn sign_up(db: &Db, form: SignUp) -> Result<AuthUser, AppError> {
     Ok(AuthUser::new(id, form.email.as_str().to_owned(), form.name.as_str().to_owned(), encrypted_password))
 }
 
+/// The account a login names by its email (already trimmed and lowercased), with its
+/// password hash: as the server, since nobody is signed in yet.
+pub async fn login_by_email(db: &Db, email: &str) -> Result<Option<AuthUser>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT a.id, a.email, coalesce(u.name, '') AS "name!",
+                      a.encrypted_password AS password_hash
+               FROM auth.users a JOIN users u ON u.id = a.id
+               WHERE lower(a.email) = $1"#,
+        email
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|r| AuthUser::new(r.id, r.email, r.name, r.password_hash)))
+}
+
+/// The account a session belongs to, as the server (the session store only knows the id).
+pub async fn login_by_id(db: &Db, id: Uuid) -> Result<Option<AuthUser>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT a.id, a.email, coalesce(u.name, '') AS "name!",
+                      a.encrypted_password AS password_hash
+               FROM auth.users a JOIN users u ON u.id = a.id
+               WHERE a.id = $1"#,
+        id
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|r| AuthUser::new(r.id, r.email, r.name, r.password_hash)))
+}
+
 pub async fn profile(tx: &mut UserTx) -> Result<Account, AppError> {
     let id = tx.user_id();
     let row = sqlx::query!(
@@ -92,14 +123,14 @@ pub async fn set_story_emails(tx: &mut UserTx, choice: StoryEmails) -> Result<()
 }
 
 /// From a signed unsubscribe link: no login, so it runs as the server.
-pub async fn unsubscribe(pool: &sqlx::PgPool, who: &crate::server::notify::Unsubscriber) -> Result<(), AppError> {
+pub async fn unsubscribe(db: &Db, who: &crate::server::notify::Unsubscriber) -> Result<(), AppError> {
     let user = who.user_id();
     sqlx::query!(
         r#"UPDATE users SET preferences = coalesce(preferences, '{}') || '{"story_emails": "off"}', updated_at = NOW()
            WHERE id = $1"#,
         user
     )
-    .execute(pool)
+    .execute(db.pool())
     .await?;
     Ok(())
 }

@@ -122,7 +122,7 @@ pub async fn get(tx: &mut UserTx, access: &CampaignAccess, book_id: Uuid) -> Res
         story_count: r.story_count,
         photo_count: r.photo_count,
         render: RenderState {
-            status: RenderStatus::parse(&r.render_status),
+            status: RenderStatus::parse(&r.render_status).unwrap_or_default(),
             stage: r.render_stage,
             progress: r.render_progress,
             error: r.render_error,

@@ -5,10 +5,9 @@
 use base64::Engine;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::UserTx;
+use super::{Db, UserTx};
 use crate::error::AppError;
 use crate::model::family::{InvitationState, InvitationView, InviteInput, INVITATION_DAYS};
 use crate::model::Role;
@@ -56,7 +55,7 @@ pub struct NewInvitation {
 
 /// Invites someone (or, if they were already invited, re-sends with a new link).
 pub async fn invite(tx: &mut UserTx, access: &CampaignAccess, input: &InviteInput) -> Result<NewInvitation, AppError> {
-    access.ensure_may_invite()?;
+    access.ensure_may_invite_as(input.role)?;
     let existing = sqlx::query!(
         r#"SELECT id, status AS "status!" FROM family_members WHERE campaign_id = $1 AND lower(email) = lower($2)"#,
         access.campaign_id(),
@@ -179,7 +178,7 @@ pub async fn revoke(tx: &mut UserTx, access: &CampaignAccess, member_id: Uuid) -
 }
 
 /// What an invitation link shows, to anyone holding it.
-pub async fn invitation(pool: &PgPool, token: &InvitationToken) -> Result<InvitationView, AppError> {
+pub async fn invitation(db: &Db, token: &InvitationToken) -> Result<InvitationView, AppError> {
     let row = sqlx::query!(
         r#"SELECT i.campaign_id, c.title, c.storyteller_name, u.name AS "inviter?", u.email AS "inviter_email?",
                   i.email, coalesce(fm.role, 'contributor') AS "role!", i.expires_at AS "expires_at: DateTime<Utc>",
@@ -191,7 +190,7 @@ pub async fn invitation(pool: &PgPool, token: &InvitationToken) -> Result<Invita
            WHERE i.token_hash = $1"#,
         token.hash
     )
-    .fetch_optional(pool)
+    .fetch_optional(db.pool())
     .await?
     .ok_or(AppError::NotFound)?;
     let state = if row.used {
@@ -218,8 +217,8 @@ pub async fn invitation(pool: &PgPool, token: &InvitationToken) -> Result<Invita
 
 /// Joins `user_id` to the invitation's campaign: user linked, status active, joined_at set,
 /// the token used up — all or nothing. Returns the campaign.
-pub async fn accept(pool: &PgPool, token: &InvitationToken, user_id: Uuid) -> Result<Uuid, AppError> {
-    let mut tx = pool.begin().await?;
+pub async fn accept(db: &Db, token: &InvitationToken, user_id: Uuid) -> Result<Uuid, AppError> {
+    let mut tx = db.pool().begin().await?;
     let row = sqlx::query!(
         r#"SELECT i.campaign_id, i.family_member_id, i.used_at IS NOT NULL AS "used!",
                   i.revoked_at IS NOT NULL AS "revoked!", i.expires_at < NOW() AS "expired!",

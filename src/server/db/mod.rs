@@ -1,15 +1,26 @@
 //! Database access. Every query of user data runs inside [`UserTx`], a transaction acting
 //! as Postgres role `authenticated` for one user, so row-level security always applies.
+//!
+//! Every SQL statement of the app is in these modules: `Db::pool` and `UserTx::conn` are
+//! private to them, so the rest of the server hands a `&Db` or a `&mut UserTx` to a query
+//! here. (Start-up is the exception: `server::cli` makes the pool and migrates,
+//! `server::postgres` bootstraps the private cluster.)
+pub mod access;
 pub mod accounts;
+pub mod bench;
 pub mod books;
 pub mod campaigns;
 pub mod comments;
 pub mod family;
+pub mod health;
 pub mod invitations;
+pub mod jobs;
+pub mod mail;
 pub mod notifications;
 pub mod photos;
 pub mod renders;
 pub mod search;
+pub mod stats;
 pub mod stories;
 pub mod transcriptions;
 
@@ -29,7 +40,7 @@ impl Db {
     }
 
     /// The server's own role: for authentication, the job queue and health checks only.
-    pub fn pool(&self) -> &PgPool {
+    pub(in crate::server::db) fn pool(&self) -> &PgPool {
         &self.pool
     }
 
@@ -48,13 +59,7 @@ pub struct UserTx {
 impl UserTx {
     /// Switches an open transaction to the user; both settings end with the transaction.
     pub async fn act_as(mut tx: Transaction<'static, Postgres>, user_id: Uuid) -> Result<Self, sqlx::Error> {
-        sqlx::query!(
-            r#"SELECT set_config('role', 'authenticated', true) AS "role!",
-                      set_config('request.jwt.claim.sub', $1, true) AS "sub!""#,
-            user_id.to_string()
-        )
-        .fetch_one(&mut *tx)
-        .await?;
+        act_as(&mut tx, user_id).await?;
         Ok(UserTx { tx, user_id })
     }
 
@@ -62,11 +67,26 @@ impl UserTx {
         self.user_id
     }
 
-    pub fn conn(&mut self) -> &mut PgConnection {
+    pub(in crate::server::db) fn conn(&mut self) -> &mut PgConnection {
         &mut self.tx
     }
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await
     }
+}
+
+/// Makes the rest of `tx` act as `user_id`: role `authenticated`, `auth.uid()` = the user,
+/// both ending with the transaction. Every [`UserTx`] starts with it; tests that run their
+/// own statements under row-level security (`tests/integration/rls.rs`) call it on a
+/// transaction of their own, since a `UserTx` runs only the queries here.
+pub async fn act_as(tx: &mut Transaction<'_, Postgres>, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        r#"SELECT set_config('role', 'authenticated', true) AS "role!",
+                      set_config('request.jwt.claim.sub', $1, true) AS "sub!""#,
+        user_id.to_string()
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(())
 }

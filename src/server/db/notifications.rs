@@ -1,9 +1,8 @@
 //! The queries behind story emails: the finished story and who wants every story (as the
 //! member who finished it), and the weekly digest's rows and schedule (as the server).
-use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::UserTx;
+use super::{Db, UserTx};
 use crate::error::AppError;
 use crate::server::authz::CampaignAccess;
 
@@ -59,7 +58,7 @@ pub struct DigestRow {
 }
 
 /// For every weekly reader, the stories finished in the past week in their campaigns.
-pub async fn finished_this_week(pool: &PgPool) -> Result<Vec<DigestRow>, sqlx::Error> {
+pub async fn finished_this_week(db: &Db) -> Result<Vec<DigestRow>, sqlx::Error> {
     sqlx::query_as!(
         DigestRow,
         r#"SELECT u.id AS user_id, u.email, s.id AS story_id, s.title, c.id AS campaign_id, c.title AS campaign
@@ -71,26 +70,26 @@ pub async fn finished_this_week(pool: &PgPool) -> Result<Vec<DigestRow>, sqlx::E
              AND s.status IN ('completed', 'reviewed') AND s.completed_at > NOW() - interval '7 days'
            ORDER BY u.id, c.title, s.completed_at"#
     )
-    .fetch_all(pool)
+    .fetch_all(db.pool())
     .await
 }
 
-pub async fn schedule_digest_unless_scheduled(pool: &PgPool) -> Result<(), sqlx::Error> {
+pub async fn schedule_digest_unless_scheduled(db: &Db) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"INSERT INTO jobs (kind, payload, run_at)
            SELECT 'digest', '{}', date_trunc('week', NOW()) + interval '7 days 8 hours'
            WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE kind = 'digest' AND status IN ('queued', 'running'))"#
     )
-    .execute(pool)
+    .execute(db.pool())
     .await?;
     Ok(())
 }
 
-pub async fn schedule_next_digest(pool: &PgPool) -> Result<(), sqlx::Error> {
+pub async fn schedule_next_digest(db: &Db) -> Result<(), sqlx::Error> {
     sqlx::query!(
         "INSERT INTO jobs (kind, payload, run_at) VALUES ('digest', '{}', date_trunc('week', NOW()) + interval '7 days 8 hours')"
     )
-    .execute(pool)
+    .execute(db.pool())
     .await?;
     Ok(())
 }

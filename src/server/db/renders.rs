@@ -2,9 +2,9 @@
 //! job runs with no signed-in member (it was authorized when it was queued), and a listening
 //! link is a typed proof from its verifier.
 use serde_json::Value;
-use sqlx::PgPool;
 use uuid::Uuid;
 
+use super::Db;
 use crate::model::book::BookDesign;
 
 pub struct RenderInput {
@@ -29,7 +29,7 @@ pub struct RenderStory {
 }
 
 /// Claims the render: `None` when the book is gone or a newer render superseded `job`.
-pub async fn start_render(pool: &PgPool, book_id: Uuid, job: Uuid) -> Result<Option<RenderInput>, sqlx::Error> {
+pub async fn start_render(db: &Db, book_id: Uuid, job: Uuid) -> Result<Option<RenderInput>, sqlx::Error> {
     let Some(book) = sqlx::query!(
         r#"UPDATE books SET render_status = 'rendering', render_stage = 'Gathering stories and photos', render_progress = 1
            WHERE id = $1 AND render_job = $2
@@ -37,7 +37,7 @@ pub async fn start_render(pool: &PgPool, book_id: Uuid, job: Uuid) -> Result<Opt
         book_id,
         job
     )
-    .fetch_optional(pool)
+    .fetch_optional(db.pool())
     .await?
     else {
         return Ok(None);
@@ -55,7 +55,7 @@ pub async fn start_render(pool: &PgPool, book_id: Uuid, job: Uuid) -> Result<Opt
         book.campaign_id,
         &ids
     )
-    .fetch_all(pool)
+    .fetch_all(db.pool())
     .await?
     .into_iter()
     .map(|r| (r.id, RenderStory { id: r.id, title: r.title, content: r.content, has_audio: r.has_audio, photo_ids: r.photo_ids }))
@@ -63,7 +63,7 @@ pub async fn start_render(pool: &PgPool, book_id: Uuid, job: Uuid) -> Result<Opt
     // Book order; stories deleted since they were chosen are skipped.
     let ordered = ids.iter().filter_map(|id| stories.remove(id)).collect();
     let photos = sqlx::query!("SELECT id, width, height, caption FROM photos WHERE campaign_id = $1", book.campaign_id)
-        .fetch_all(pool)
+        .fetch_all(db.pool())
         .await?
         .into_iter()
         .map(|r| (r.id, (r.width.unwrap_or(0), r.height.unwrap_or(0), r.caption)))
@@ -72,7 +72,7 @@ pub async fn start_render(pool: &PgPool, book_id: Uuid, job: Uuid) -> Result<Opt
         "SELECT story_id, id FROM story_share_links WHERE campaign_id = $1 AND revoked_at IS NULL",
         book.campaign_id
     )
-    .fetch_all(pool)
+    .fetch_all(db.pool())
     .await?
     .into_iter()
     .map(|r| (r.story_id, r.id))
@@ -90,7 +90,7 @@ pub async fn start_render(pool: &PgPool, book_id: Uuid, job: Uuid) -> Result<Opt
 
 /// Reports progress; `false` when a newer render superseded this one (stop then).
 pub async fn report_progress(
-    pool: &PgPool,
+    db: &Db,
     book_id: Uuid,
     job: Uuid,
     stage: &str,
@@ -103,7 +103,7 @@ pub async fn report_progress(
         stage,
         progress.clamp(0, 100)
     )
-    .execute(pool)
+    .execute(db.pool())
     .await?
     .rows_affected();
     Ok(updated > 0)
@@ -123,7 +123,7 @@ pub struct RenderOutcome {
 /// Publishes a finished render; returns the previous render's id (its files can go), or
 /// `None` as the outer option when a newer render superseded this one.
 pub async fn finish_render(
-    pool: &PgPool,
+    db: &Db,
     book_id: Uuid,
     job: Uuid,
     outcome: &RenderOutcome,
@@ -147,12 +147,12 @@ pub async fn finish_render(
         outcome.preview_url,
         outcome.preflight,
     )
-    .fetch_optional(pool)
+    .fetch_optional(db.pool())
     .await?;
     Ok(previous)
 }
 
-pub async fn fail_render(pool: &PgPool, book_id: Uuid, job: Uuid, message: &str) -> Result<(), sqlx::Error> {
+pub async fn fail_render(db: &Db, book_id: Uuid, job: Uuid, message: &str) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"UPDATE books SET render_status = 'failed', render_stage = NULL, render_error = $3, render_job = NULL
            WHERE id = $1 AND render_job = $2"#,
@@ -160,7 +160,7 @@ pub async fn fail_render(pool: &PgPool, book_id: Uuid, job: Uuid, message: &str)
         job,
         message
     )
-    .execute(pool)
+    .execute(db.pool())
     .await?;
     Ok(())
 }
@@ -175,10 +175,7 @@ pub struct Listening {
     pub audio_mime: String,
 }
 
-pub async fn listening(
-    pool: &PgPool,
-    link: &crate::server::signing::ListenLink,
-) -> Result<Option<Listening>, sqlx::Error> {
+pub async fn listening(db: &Db, link: &crate::server::signing::ListenLink) -> Result<Option<Listening>, sqlx::Error> {
     let link_id = link.id();
     let row = sqlx::query!(
         r#"SELECT s.title, c.title AS campaign_title, c.storyteller_name,
@@ -189,7 +186,7 @@ pub async fn listening(
            WHERE l.id = $1 AND l.revoked_at IS NULL"#,
         link_id
     )
-    .fetch_optional(pool)
+    .fetch_optional(db.pool())
     .await?;
     Ok(row.and_then(|r| {
         Some(Listening {

@@ -94,7 +94,7 @@ pub async fn detail(
         updated_at: r.updated_at,
         audio,
         transcription: r.transcription,
-        transcription_status: TranscriptionStatus::parse(&r.transcription_status),
+        transcription_status: TranscriptionStatus::parse(&r.transcription_status).unwrap_or_default(),
         transcription_enabled,
         photos,
         role: access.role(),

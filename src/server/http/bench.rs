@@ -7,7 +7,11 @@ use std::fmt::Write;
 use axum::{extract::State, response::Html, routing::get, Router};
 
 use crate::error::AppError;
-use crate::server::{auth::AuthSession, db::campaigns, state::AppState};
+use crate::server::{
+    auth::AuthSession,
+    db::{bench, campaigns},
+    state::AppState,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/bench/fortunes", get(fortunes)).route("/bench/dashboard-sql", get(dashboard_sql))
@@ -16,8 +20,7 @@ pub fn routes() -> Router<AppState> {
 /// TechEmpower Fortunes: read the 12-row `fortune` table (bench.sh creates it), add a row,
 /// sort by message, escape into an HTML table.
 async fn fortunes(State(state): State<AppState>) -> Result<Html<String>, AppError> {
-    let mut rows: Vec<(i32, String)> =
-        sqlx::query_as("SELECT id, message FROM fortune").fetch_all(state.db.pool()).await?;
+    let mut rows = bench::fortunes(&state.db).await?;
     rows.push((0, "Additional fortune added at request time.".to_owned()));
     rows.sort_by(|a, b| a.1.cmp(&b.1));
     let mut html = String::with_capacity(1200);

@@ -2,10 +2,10 @@
 use axum::{extract::State, http::StatusCode, response::IntoResponse, Json};
 use serde_json::json;
 
-use crate::server::state::AppState;
+use crate::server::{db::health, state::AppState};
 
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    match sqlx::query_scalar!(r#"SELECT 1 AS "one!""#).fetch_one(state.db.pool()).await {
+    match health::ping(&state.db).await {
         Ok(_) => (StatusCode::OK, Json(json!({ "status": "ok", "database": "ok" }))),
         Err(err) => {
             tracing::error!(error = %err, "health check: database unreachable");

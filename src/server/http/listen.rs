@@ -17,7 +17,7 @@ pub async fn listen_audio(State(state): State<AppState>, Path(token): Path<Strin
     let Some(link) = ListenLink::verify(&state.signer, &token) else {
         return AppError::NotFound.into_response();
     };
-    match renders::listening(state.db.pool(), &link).await {
+    match renders::listening(&state.db, &link).await {
         Ok(Some(found)) => serve(&state, &found.audio_key, &found.audio_mime, &headers, "private, no-cache").await,
         Ok(None) => AppError::NotFound.into_response(),
         Err(err) => AppError::from(err).into_response(),
