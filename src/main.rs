@@ -1,7 +1,8 @@
 //! The MyStoryFlow server: see `server::cli` for its commands.
 
-// mimalloc gives memory back to the OS; with glibc's allocator each password check's
-// 19 MiB (argon2) stayed with the process after a burst of logins.
+// mimalloc returns freed memory to the OS more readily than glibc's allocator. It does not
+// by itself bound a login burst (argon2: 19 MiB per check; scripts/bench.sh measured
+// 378 MiB two seconds after 16 simultaneous logins): that needs a limit on concurrent checks.
 #[cfg(feature = "ssr")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
