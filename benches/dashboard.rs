@@ -11,7 +11,13 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use http::{header, Request};
 use leptos::config::LeptosOptions;
-use mystoryflow::server::{db::Db, db::MIGRATOR, postgres::LocalPostgres, router, state::AppState};
+use mystoryflow::server::{
+    db::Db,
+    db::MIGRATOR,
+    postgres::{Durability, LocalPostgres},
+    router,
+    state::AppState,
+};
 use sqlx::{postgres::PgPoolOptions, Connection, PgConnection};
 use tower::ServiceExt;
 use tower_sessions_sqlx_store::PostgresStore;
@@ -55,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
     let (admin_url, local) = match std::env::var("DATABASE_URL") {
         Ok(url) => (url, None),
         Err(_) => {
-            let pg = LocalPostgres::new(std::path::Path::new(".data/bench"))?;
+            let pg = LocalPostgres::new(std::path::Path::new(".data/bench"), Durability::Disposable)?;
             let started = pg.start()?;
             pg.ensure_app_database("mystoryflow").await?;
             (pg.admin_url("postgres"), Some((pg, started)))
@@ -91,6 +97,7 @@ async fn run(url: &str, statements: &AtomicUsize) -> anyhow::Result<()> {
             email_sends: true,
             public_url: "http://localhost:3000".into(),
             signer: mystoryflow::server::notify::Signer::new([1; 32]),
+            client_ip_header: None,
         },
         sessions,
         false,

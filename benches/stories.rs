@@ -21,7 +21,7 @@ use mystoryflow::server::{
     db::search::{search, SearchFilters},
     db::{Db, MIGRATOR},
     media::{photo::process_photo, Storage},
-    postgres::LocalPostgres,
+    postgres::{Durability, LocalPostgres},
     router,
     state::AppState,
 };
@@ -48,7 +48,7 @@ async fn main() -> anyhow::Result<()> {
     let (admin_url, local) = match std::env::var("DATABASE_URL") {
         Ok(url) => (url, None),
         Err(_) => {
-            let pg = LocalPostgres::new(std::path::Path::new(".data/bench"))?;
+            let pg = LocalPostgres::new(std::path::Path::new(".data/bench"), Durability::Disposable)?;
             let started = pg.start()?;
             pg.ensure_app_database("mystoryflow").await?;
             (pg.admin_url("postgres"), Some((pg, started)))
@@ -88,6 +88,7 @@ async fn run(url: &str) -> anyhow::Result<()> {
         email_sends: true,
         public_url: "http://localhost:3000".into(),
         signer: mystoryflow::server::notify::Signer::new([1; 32]),
+        client_ip_header: None,
     };
     let app = router::build(state, sessions, false);
 

@@ -11,6 +11,8 @@ export RUSTFLAGS="--cfg erase_components"
 export PATH="$HOME/.cargo/bin:$PATH"
 SQLX_OFFLINE=true cargo build --features ssr --bin mystoryflow
 data="$PWD/.data/prepare"
+# A scratch cluster: fsync off, and it may live in /tmp (src/server/postgres.rs).
+export MSF_PG_DISPOSABLE=1
 schema_url=$(target/debug/mystoryflow db start --data-dir "$data")
 trap 'target/debug/mystoryflow db stop --data-dir "$data"' EXIT
 DATABASE_URL="$schema_url" target/debug/mystoryflow migrate

@@ -42,6 +42,14 @@ pub fn login_url(here: &str) -> String {
 }
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The page's scripts carry this response's nonce (leptos_axum makes one per response);
+    // the policy allows only those and our own files.
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(policy) = http::HeaderValue::from_str(&crate::server::security::page_policy(&nonce)) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">

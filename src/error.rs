@@ -31,10 +31,18 @@ pub enum AppError {
     /// An upload over its size limit; the message names the limit.
     #[error("{0}")]
     TooLarge(String),
+    /// Refused by a rate limit or because the server is busy; the message says what to do.
+    #[error("{0}")]
+    TooMany(String),
     #[error("That request wasn't understood. Please reload the page and try again.")]
     BadRequest,
     #[error("We couldn't reach MyStoryFlow. Check your connection and try again.")]
     Network,
+    /// The server is up but its database is not (restarting after a crash, or unreachable).
+    #[error(
+        "MyStoryFlow can't reach its database for a moment. Nothing you saved is lost; please try again in a minute."
+    )]
+    Unavailable,
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
 }
@@ -54,8 +62,9 @@ impl AppError {
             AppError::Validation(_) => 422,
             AppError::TooLarge(_) => 413,
             AppError::Refused(_) => 422,
+            AppError::TooMany(_) => 429,
             AppError::BadRequest => 400,
-            AppError::Network => 503,
+            AppError::Network | AppError::Unavailable => 503,
             AppError::Internal => 500,
         }
     }
@@ -93,6 +102,17 @@ impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         match err {
             sqlx::Error::RowNotFound => AppError::NotFound,
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                tracing::warn!(error = %err, "the database is unreachable");
+                AppError::Unavailable
+            }
+            // Connection exceptions (08…) and the server shutting down or starting (57P…).
+            sqlx::Error::Database(ref db)
+                if db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P")) =>
+            {
+                tracing::warn!(error = %err, "the database is restarting");
+                AppError::Unavailable
+            }
             other => {
                 tracing::error!(error = %other, "database error");
                 AppError::Internal

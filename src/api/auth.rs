@@ -3,6 +3,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::{self, Flash};
+#[cfg(feature = "ssr")]
 use crate::urls;
 
 /// The signed-in person, or `None`: every page asks, so this never answers 401.
@@ -24,12 +25,16 @@ pub async fn signup(
     invitation: String,
 ) -> Result<(), AppError> {
     use crate::model::SafeNext;
+    use crate::server::limits::SIGN_UPS_PER_ADDRESS;
     use crate::server::{db::accounts, db::invitations, request};
 
     let typed = vec![("email".to_owned(), email.clone()), ("name".to_owned(), name.clone())];
     let result = async {
         let form = accounts::SignUp::parse(&email, &name, &password)?;
         let state = request::state()?;
+        if let Some(ip) = request::client_ip().await {
+            SIGN_UPS_PER_ADDRESS.hit(&state.db, &ip.to_string()).await?;
+        }
         let user = accounts::sign_up(&state.db, form).await?;
         request::log_in(&user).await?;
         tracing::info!(user_id = %user.id, "signed up");
@@ -56,19 +61,34 @@ pub async fn signup(
 #[server(endpoint = "login")]
 pub async fn login(email: String, password: String, #[server(default)] next: String) -> Result<(), AppError> {
     use crate::model::SafeNext;
-    use crate::server::{auth::Credentials, request};
+    use crate::server::auth::{AuthError, Credentials};
+    use crate::server::limits::{WRONG_PASSWORD_PER_ACCOUNT, WRONG_PASSWORD_PER_ADDRESS};
+    use crate::server::request;
 
     let typed = vec![("email".to_owned(), email.clone())];
     let result = async {
+        let db = request::state()?.db;
+        let ip = request::client_ip().await.map(|ip| ip.to_string());
+        WRONG_PASSWORD_PER_ACCOUNT.check(&db, &email).await?;
+        if let Some(ip) = &ip {
+            WRONG_PASSWORD_PER_ADDRESS.check(&db, ip).await?;
+        }
         let auth = request::auth_session().await?;
-        let user = auth
-            .authenticate(Credentials { email, password })
-            .await
-            .map_err(|err| {
-                tracing::error!(error = %err, "authentication failed to run");
-                AppError::Internal
-            })?
-            .ok_or(AppError::InvalidCredentials)?;
+        let user =
+            auth.authenticate(Credentials { email: email.clone(), password }).await.map_err(|err| match err {
+                axum_login::Error::Backend(AuthError::Refused(refused)) => refused,
+                err => {
+                    tracing::error!(error = %err, "authentication failed to run");
+                    AppError::Internal
+                }
+            })?;
+        let Some(user) = user else {
+            WRONG_PASSWORD_PER_ACCOUNT.record(&db, &email).await?;
+            if let Some(ip) = &ip {
+                WRONG_PASSWORD_PER_ADDRESS.record(&db, ip).await?;
+            }
+            return Err(AppError::InvalidCredentials);
+        };
         request::log_in(&user).await?;
         leptos_axum::redirect(SafeNext::parse(&next).as_str());
         Ok(())

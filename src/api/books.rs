@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::book::{BookDetail, BookList, RenderState, SharedRecording};
+#[cfg(feature = "ssr")]
 use crate::urls;
 
 #[cfg(feature = "ssr")]
@@ -267,9 +268,11 @@ pub async fn revoke_share_link(campaign_id: Uuid, book_id: Uuid, story_id: Uuid)
 #[server(endpoint = "render_book")]
 pub async fn render_book(campaign_id: Uuid, book_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
-    use crate::server::db::books;
+    use crate::server::{db::books, limits::RENDERS_PER_USER};
     let back = designer(campaign_id, book_id, "#print");
-    in_campaign!("render_book", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
+    in_campaign!("render_book", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
+        access.ensure_may_design_books()?;
+        RENDERS_PER_USER.hit(&state.db, &tx.user_id().to_string()).await?;
         books::queue_render(&mut tx, &access, book_id).await?;
     })
 }

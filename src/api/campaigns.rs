@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::{CampaignCard, CampaignOverview};
+#[cfg(feature = "ssr")]
 use crate::urls;
 
 /// Every campaign the signed-in user owns or is an active member of; `status` may filter.

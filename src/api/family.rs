@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::family::{Conversation, Family, InvitationView};
+#[cfg(feature = "ssr")]
 use crate::urls;
 
 #[server(endpoint = "family")]
@@ -28,6 +29,7 @@ pub async fn invite_member(
     role: String,
 ) -> Result<(), AppError> {
     use crate::model::{family::InviteInput, Role};
+    use crate::server::limits::INVITATIONS_PER_USER;
     use crate::server::{db::invitations as db_invitations, invitations};
     let typed = vec![
         ("email".to_owned(), email.clone()),
@@ -44,6 +46,7 @@ pub async fn invite_member(
         |state, tx, access| {
             access.ensure_may_invite()?;
             let input = InviteInput::parse(&email, &name, &relationship, &role)?;
+            INVITATIONS_PER_USER.hit(&state.db, &tx.user_id().to_string()).await?;
             let invitation = db_invitations::invite(&mut tx, &access, &input).await?;
             let link = invitations::send(&mut tx, &invitation, &state.public_url).await?;
             (invitation.email, link)
@@ -79,6 +82,7 @@ async fn invitation_notice((email, link): (String, String)) -> Result<(), AppErr
 #[server(endpoint = "resend_invitation")]
 pub async fn resend_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
+    use crate::server::limits::INVITATIONS_PER_USER;
     use crate::server::{db::invitations as db_invitations, invitations};
     let sent = in_campaign!(
         "resend_invitation",
@@ -87,6 +91,7 @@ pub async fn resend_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(),
         urls::family(campaign_id),
         Vec::new(),
         |state, tx, access| {
+            INVITATIONS_PER_USER.hit(&state.db, &tx.user_id().to_string()).await?;
             let invitation = db_invitations::resend(&mut tx, &access, member_id).await?;
             let link = invitations::send(&mut tx, &invitation, &state.public_url).await?;
             (invitation.email, link)

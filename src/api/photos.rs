@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::story::PhotoView;
+#[cfg(feature = "ssr")]
 use crate::urls;
 
 #[server(endpoint = "photos")]

@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::model::story::{SaveOutcome, SearchPage, StoryDetail, StoryList, TranscriptionState};
+#[cfg(feature = "ssr")]
 use crate::urls;
 
 #[server(endpoint = "stories")]

@@ -60,7 +60,7 @@ pub enum AuthError {
     #[error(transparent)]
     Database(#[from] sqlx::Error),
     #[error(transparent)]
-    Task(#[from] tokio::task::JoinError),
+    Refused(#[from] AppError),
 }
 
 #[derive(Clone, Debug)]
@@ -90,8 +90,7 @@ impl AuthnBackend for Backend {
 
         let hash = user.as_ref().map_or(DUMMY_HASH.clone(), |u| u.password_hash.clone());
         let password = creds.password;
-        let matches =
-            tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok()).await?;
+        let matches = super::limits::argon2(move || password_auth::verify_password(password, &hash).is_ok()).await?;
         Ok(user.filter(|_| matches))
     }
 
@@ -102,12 +101,9 @@ impl AuthnBackend for Backend {
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
-/// argon2id, off the async threads: hashing takes tens of milliseconds of CPU.
+/// argon2id, off the async threads and bounded (see [`limits::argon2`](super::limits::argon2)).
 pub async fn hash_password(password: Password) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || password_auth::generate_hash(password.as_str())).await.map_err(|err| {
-        tracing::error!(error = %err, "password hashing failed");
-        AppError::Internal
-    })
+    super::limits::argon2(move || password_auth::generate_hash(password.as_str())).await
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use super::db::{Db, MIGRATOR};
 use super::mail::{self, Mailer};
 use super::media::Storage;
 use super::notify::{self, Signer};
-use super::postgres::LocalPostgres;
+use super::postgres::{Durability, LocalPostgres};
 use super::{books, router, state::AppState, transcribe};
 
 const USAGE: &str = "usage: mystoryflow [serve]
@@ -52,26 +52,34 @@ async fn serve(config: Config) -> Result<()> {
     let (database_url, local) = match &config.database_url {
         Some(url) => (url.clone(), None),
         None => {
-            let pg = LocalPostgres::new(&config.data_dir)?;
+            let pg = LocalPostgres::new(&config.data_dir, Durability::from_env())?;
             let started = pg.start()?;
             let url = pg.ensure_app_database("mystoryflow").await?;
             (url, Some((pg, started)))
         }
     };
 
+    let (stop_supervising, stopping) = tokio::sync::watch::channel(false);
+    let supervisor = match &local {
+        Some((pg, true)) => Some(tokio::spawn(supervise(pg.clone(), stopping))),
+        _ => None,
+    };
     let served = async {
         // Start-up, not app data: the pool is made and migrated here, then every query goes
         // through `Db` (server::db); the session store keeps its own handle on the pool.
         let pool = PgPoolOptions::new()
             .max_connections(config.database_max_connections)
+            // While the database is down a request fails within 2 s with a calm 503 (and the
+            // editor keeps the text and retries), instead of hanging for 30.
+            .acquire_timeout(std::time::Duration::from_secs(1))
             .connect(&database_url)
             .await
             .context("connecting to the database")?;
         MIGRATOR.run(&pool).await.context("running database migrations")?;
         let sessions = PostgresStore::new(pool.clone());
         sessions.migrate().await.context("creating the session table")?;
-        tokio::spawn(delete_expired_sessions(sessions.clone()));
         let db = Db::new(pool.clone());
+        tokio::spawn(delete_expired(sessions.clone(), db.clone()));
 
         let storage = match &config.s3 {
             Some(s3) => Storage::s3(s3)?,
@@ -94,7 +102,7 @@ async fn serve(config: Config) -> Result<()> {
             );
         }
         tokio::spawn(mail::run_worker(db.clone(), mailer));
-        let signer = Signer::load(config.secret_key.as_deref(), &config.data_dir)?;
+        let signer = Signer::load(config.secret_key.as_deref(), &db, &config.data_dir).await?;
         tokio::spawn(notify::run_digest_worker(db.clone(), signer.clone(), config.public_url.clone()));
         let state = AppState {
             leptos_options,
@@ -105,12 +113,13 @@ async fn serve(config: Config) -> Result<()> {
             email_sends: config.smtp_url.is_some(),
             public_url: config.public_url.clone(),
             signer,
+            client_ip_header: config.client_ip_header.clone(),
         };
         tokio::spawn(books::run_worker(state.clone()));
         let app = router::build(state, sessions, config.secure_cookies);
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
         tracing::info!("MyStoryFlow is listening on http://{addr}");
-        axum::serve(listener, app.into_make_service())
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await
             .context("serving HTTP")?;
@@ -119,6 +128,11 @@ async fn serve(config: Config) -> Result<()> {
     }
     .await;
 
+    if let Some(supervisor) = supervisor {
+        // A restart it had begun finishes first, so the stop below is the last word.
+        let _ = stop_supervising.send(true);
+        let _ = supervisor.await;
+    }
     if let Some((pg, true)) = local {
         if let Err(err) = pg.stop() {
             tracing::warn!("{err:#}");
@@ -158,7 +172,7 @@ async fn db_command(config: &Config, action: &str, rest: &[&str]) -> Result<()> 
         ["--data-dir", dir] => PathBuf::from(dir),
         _ => anyhow::bail!("{USAGE}"),
     };
-    let pg = LocalPostgres::new(&root)?;
+    let pg = LocalPostgres::new(&root, Durability::from_env())?;
     match action {
         "start" => {
             pg.start()?;
@@ -197,13 +211,50 @@ fn init_tracing(config: &Config) {
     }
 }
 
-async fn delete_expired_sessions(sessions: PostgresStore) {
+/// The private cluster this server started is this server's to keep running: if it stops
+/// (killed, crashed), it is started again, and PostgreSQL's crash recovery replays its
+/// write-ahead log, so every committed save is there. The pool reconnects by itself.
+async fn supervise(pg: LocalPostgres, mut stopping: tokio::sync::watch::Receiver<bool>) {
+    let mut every_second = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = every_second.tick() => {}
+            _ = stopping.changed() => return,
+        }
+        let pg = pg.clone();
+        let restarted = tokio::task::spawn_blocking(move || {
+            if pg.is_running() {
+                return Ok(false);
+            }
+            tracing::error!("the private PostgreSQL stopped; starting it again");
+            pg.start()
+        })
+        .await;
+        match restarted {
+            Ok(Ok(true)) => tracing::warn!("the private PostgreSQL is running again"),
+            Ok(Ok(false)) => {}
+            // Its old processes may still be exiting; the next tick tries again.
+            Ok(Err(err)) => tracing::warn!("could not restart the private PostgreSQL yet: {err:#}"),
+            Err(err) => tracing::error!(error = %err, "PostgreSQL supervisor"),
+        }
+    }
+}
+
+/// Hourly: expired sessions, finished rate-limit windows, and jobs done a week ago (failed
+/// ones after a month).
+async fn delete_expired(sessions: PostgresStore, db: Db) {
     use tower_sessions::session_store::ExpiredDeletion;
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
         if let Err(err) = sessions.delete_expired().await {
             tracing::warn!(error = %err, "could not delete expired sessions");
+        }
+        if let Err(err) = super::db::limits::purge(&db).await {
+            tracing::warn!(error = %err, "could not purge old rate-limit counters");
+        }
+        if let Err(err) = super::db::jobs::purge_finished(&db, 7, 30).await {
+            tracing::warn!(error = %err, "could not purge finished jobs");
         }
     }
 }

@@ -20,8 +20,10 @@ pub struct Config {
     /// `smtp://…` or `smtps://…`; unset: mail is written to `data_dir/outbox`.
     pub smtp_url: Option<String>,
     pub mail_from: String,
-    /// 64 hex digits; unset: a key generated into `data_dir/secret.key`.
+    /// 64 hex digits; unset: a key generated once and kept in the database.
     pub secret_key: Option<String>,
+    /// MSF_CLIENT_IP_HEADER: set only behind a reverse proxy that always sets it.
+    pub client_ip_header: Option<http::HeaderName>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -81,6 +83,7 @@ impl Config {
             public_url: public_url.trim_end_matches('/').to_owned(),
             smtp_url: var("SMTP_URL"),
             secret_key: var("MSF_SECRET_KEY"),
+            client_ip_header: var("MSF_CLIENT_IP_HEADER").and_then(|h| http::HeaderName::try_from(h.trim()).ok()),
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "MyStoryFlow <no-reply@mystoryflow.local>".into()),
             database_url: var("DATABASE_URL"),
             data_dir,

@@ -131,7 +131,7 @@ pub async fn run_once(db: &Db, mailer: &Mailer) -> Result<bool> {
         Err(err) => Err(anyhow::anyhow!("unreadable mail job: {err}")),
     };
     match result {
-        Ok(()) => jobs::complete(db, job.id).await?,
+        Ok(()) => jobs::complete_and_forget(db, job.id).await?,
         Err(err) => {
             tracing::warn!(error = %format!("{err:#}"), attempt = job.attempts, "mail not sent; will retry");
             jobs::fail(db, &job, &format!("{err:#}")).await?;

@@ -9,6 +9,7 @@ pub mod http;
 pub mod invitations;
 pub mod jobs;
 pub mod keys;
+pub mod limits;
 pub mod mail;
 pub mod markdown;
 pub mod media;

@@ -14,27 +14,44 @@ const PORT: u16 = 5432;
 // sun_path holds 108 bytes; leave room for "/.s.PGSQL.5432".
 const MAX_SOCKET_DIR_LEN: usize = 90;
 
+/// Whether the cluster holds a family's data or a test run's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// PostgreSQL's defaults (fsync, full_page_writes): survives a crash or power loss.
+    Safe,
+    /// Test data only (MSF_PG_DISPOSABLE=1): fsync off for speed, and the cluster may live
+    /// under the temporary folder when the postgres user cannot reach the data folder.
+    Disposable,
+}
+
+impl Durability {
+    pub fn from_env() -> Self {
+        match std::env::var("MSF_PG_DISPOSABLE").as_deref() {
+            Ok("1" | "true" | "yes") => Durability::Disposable,
+            _ => Durability::Safe,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct LocalPostgres {
     bin_dir: PathBuf,
     data_dir: PathBuf,
     socket_dir: PathBuf,
     run_as_postgres: bool,
+    durability: Durability,
 }
 
 impl LocalPostgres {
     /// Locates binaries and folders under `root` (e.g. `.data`) without starting anything.
-    pub fn new(root: &Path) -> Result<Self> {
+    pub fn new(root: &Path, durability: Durability) -> Result<Self> {
         let bin_dir = find_bin_dir()?;
         let run_as_postgres = std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false);
-        let mut root = std::path::absolute(root).context("resolving the data folder")?;
+        let root = std::path::absolute(root).context("resolving the data folder")?;
         std::fs::create_dir_all(&root).with_context(|| format!("creating {}", root.display()))?;
-        let socket_len = root.join("run").as_os_str().len();
-        if socket_len > MAX_SOCKET_DIR_LEN || (run_as_postgres && !postgres_user_can_reach(&root)) {
-            // The postgres user cannot use folders under a private home or too long a path.
-            root = std::env::temp_dir().join(format!("mystoryflow-{}", short_hash(&root)));
-        }
-        Ok(LocalPostgres { bin_dir, data_dir: root.join("postgres"), socket_dir: root.join("run"), run_as_postgres })
+        let reachable = !run_as_postgres || postgres_user_can_reach(&root);
+        let (data_dir, socket_dir) = place(&root, reachable, durability)?;
+        Ok(LocalPostgres { bin_dir, data_dir, socket_dir, run_as_postgres, durability })
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -68,10 +85,7 @@ impl LocalPostgres {
             return Ok(false);
         }
         tracing::info!(socket_dir = %self.socket_dir.display(), "starting private PostgreSQL");
-        let options = format!(
-            "-p {PORT} -k {} -c listen_addresses='' -c max_connections=200 -c fsync=off",
-            self.socket_dir.display()
-        );
+        let options = self.server_options();
         let mut pg_ctl = self.command("pg_ctl");
         pg_ctl
             .arg("-D")
@@ -81,6 +95,15 @@ impl LocalPostgres {
             .args(["-w", "-t", "60", "-o", &options, "start"]);
         run(&mut pg_ctl)?;
         Ok(true)
+    }
+
+    fn server_options(&self) -> String {
+        let mut options =
+            format!("-p {PORT} -k {} -c listen_addresses='' -c max_connections=200", self.socket_dir.display());
+        if self.durability == Durability::Disposable {
+            options.push_str(" -c fsync=off -c full_page_writes=off -c synchronous_commit=off");
+        }
+        options
     }
 
     pub fn is_running(&self) -> bool {
@@ -151,6 +174,29 @@ impl LocalPostgres {
     }
 }
 
+/// Where the cluster's data and socket go under `root`. Only a socket may move to /tmp
+/// (a path too long for a socket address); data moves there only when it is disposable.
+fn place(root: &Path, reachable: bool, durability: Durability) -> Result<(PathBuf, PathBuf)> {
+    let scratch = std::env::temp_dir().join(format!("mystoryflow-{}", short_hash(root)));
+    let socket_dir = if root.join("run").as_os_str().len() > MAX_SOCKET_DIR_LEN || !reachable {
+        scratch.join("run")
+    } else {
+        root.join("run")
+    };
+    let data_dir = match (reachable, durability) {
+        (true, _) => root.join("postgres"),
+        (false, Durability::Disposable) => scratch.join("postgres"),
+        (false, Durability::Safe) => bail!(
+            "PostgreSQL runs as the `postgres` user, which cannot reach {} (a folder above it is \
+             private, such as /root). The database must live beside the media, never in a \
+             temporary folder, so set MSF_DATA_DIR to a folder it can reach (for example \
+             /var/lib/mystoryflow or /srv/mystoryflow), or run as a user other than root.",
+            root.display()
+        ),
+    };
+    Ok((data_dir, socket_dir))
+}
+
 fn run(cmd: &mut Command) -> Result<()> {
     let output = cmd.output().with_context(|| format!("running {cmd:?}"))?;
     if !output.status.success() {
@@ -213,12 +259,45 @@ mod tests {
     use super::*;
 
     #[test]
+    fn family_data_never_goes_to_the_temporary_folder() {
+        let root = Path::new("/root/checkout/.data");
+        let error = place(root, false, Durability::Safe).unwrap_err().to_string();
+        assert!(error.contains("MSF_DATA_DIR"), "{error}");
+        let (data, _) = place(root, false, Durability::Disposable).unwrap();
+        assert!(data.starts_with(std::env::temp_dir()), "test data may: {data:?}");
+        let (data, socket) = place(root, true, Durability::Safe).unwrap();
+        assert_eq!(
+            (data.as_path(), socket.as_path()),
+            (Path::new("/root/checkout/.data/postgres"), Path::new("/root/checkout/.data/run"))
+        );
+        let deep = PathBuf::from("/srv").join("d".repeat(100));
+        let (data, socket) = place(&deep, true, Durability::Safe).unwrap();
+        assert_eq!(data, deep.join("postgres"), "a long path moves only the socket");
+        assert!(socket.starts_with(std::env::temp_dir()));
+    }
+
+    #[test]
+    fn only_disposable_clusters_turn_fsync_off() {
+        let mut pg = LocalPostgres {
+            bin_dir: PathBuf::from("/bin"),
+            data_dir: PathBuf::from("/d/postgres"),
+            socket_dir: PathBuf::from("/d/run"),
+            run_as_postgres: false,
+            durability: Durability::Safe,
+        };
+        assert!(!pg.server_options().contains("fsync"), "{}", pg.server_options());
+        pg.durability = Durability::Disposable;
+        assert!(pg.server_options().contains("fsync=off"));
+    }
+
+    #[test]
     fn socket_urls_escape_the_folder() {
         let pg = LocalPostgres {
             bin_dir: PathBuf::from("/bin"),
             data_dir: PathBuf::from("/d/postgres"),
             socket_dir: PathBuf::from("/d/my run"),
             run_as_postgres: false,
+            durability: Durability::Safe,
         };
         assert_eq!(
             pg.url("mystoryflow", "mystoryflow"),

@@ -32,12 +32,26 @@ pub async fn require_user() -> Result<AuthUser, AppError> {
     auth_session().await?.user.ok_or(AppError::Unauthenticated)
 }
 
-/// Logs the user in; axum-login gives the session a new id (no session fixation).
+/// Logs the user in with a new session id (no session fixation). axum-login cycles the id
+/// only for a session that was logged out, so a logged-in one is cycled here.
 pub async fn log_in(user: &AuthUser) -> Result<(), AppError> {
-    auth_session().await?.login(user).await.map_err(|err| {
+    let mut auth = auth_session().await?;
+    let failed = |err: &dyn std::fmt::Display| {
         tracing::error!(error = %err, "could not store the login in the session");
         AppError::Internal
-    })
+    };
+    if auth.user.is_some() {
+        auth.session.cycle_id().await.map_err(|e| failed(&e))?;
+    }
+    auth.login(user).await.map_err(|e| failed(&e))
+}
+
+/// The client's address for rate limits (see [`limits::client_ip`](super::limits::client_ip)).
+pub async fn client_ip() -> Option<std::net::IpAddr> {
+    let parts = use_context::<Parts>()?;
+    let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let header = state().ok()?.client_ip_header;
+    super::limits::client_ip(&parts.headers, header.as_ref(), peer)
 }
 
 /// Sets the HTTP status of a failed server function.
@@ -61,7 +75,12 @@ pub async fn respond_to_form<T>(
         set_status(err.status());
         return result;
     }
-    let flash = Flash { form: form.to_owned(), error: err.clone(), values: typed };
+    // Someone signed in gets every word back (a failed save must not lose a story); a
+    // stranger's typed values are kept only as long as a real name or address can be, so a
+    // failed anonymous post cannot park megabytes in the session table.
+    let signed_in = auth_session().await.is_ok_and(|auth| auth.user.is_some());
+    let values = if signed_in { typed } else { cap_typed(typed) };
+    let flash = Flash { form: form.to_owned(), error: err.clone(), values };
     match leptos_axum::extract::<Session>().await {
         Ok(session) => {
             if let Err(e) = session.insert(FLASH_KEY, flash).await {
@@ -72,6 +91,13 @@ pub async fn respond_to_form<T>(
     }
     leptos_axum::redirect(back);
     result
+}
+
+/// What a signed-out visitor's failed form keeps of each value.
+const ANONYMOUS_VALUE_CHARS: usize = 500;
+
+fn cap_typed(typed: Vec<(String, String)>) -> Vec<(String, String)> {
+    typed.into_iter().take(8).map(|(name, value)| (name, value.chars().take(ANONYMOUS_VALUE_CHARS).collect())).collect()
 }
 
 /// The flash the page being rendered received (see [`take_flash_middleware`]).
@@ -173,5 +199,21 @@ pub fn is_plain_form_post() -> bool {
 fn set_status(status: u16) {
     if let (Some(options), Ok(status)) = (use_context::<ResponseOptions>(), StatusCode::from_u16(status)) {
         options.set_status(status);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_strangers_typed_values_are_capped() {
+        let huge = "x".repeat(16 * 1024 * 1024);
+        let many: Vec<_> = (0..100).map(|i| (format!("f{i}"), huge.clone())).collect();
+        let kept = cap_typed(many);
+        assert_eq!(kept.len(), 8);
+        assert!(kept.iter().all(|(_, v)| v.chars().count() == ANONYMOUS_VALUE_CHARS));
+        let short = vec![("email".to_owned(), "ann@example.com".to_owned())];
+        assert_eq!(cap_typed(short.clone()), short, "real values are kept whole");
     }
 }

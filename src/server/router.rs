@@ -1,6 +1,6 @@
 //! The HTTP application: pages, server functions, static files, sessions and login.
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     middleware::{self, Next},
     response::{IntoResponse, Redirect, Response},
     Router,
@@ -19,9 +19,11 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use super::auth::{AuthSession, Backend};
+use super::db::Db;
 use super::security::{self, PublicOrigin};
 use super::{request, state::AppState};
 use crate::app::{is_member_page, shell, App};
+use crate::error::AppError;
 
 // Shown when a handler panics: a bug of ours, so the person gets a calm page and the log
 // gets the details.
@@ -32,6 +34,16 @@ const PANIC_PAGE: &str = r#"<!DOCTYPE html><html lang="en"><head><meta charset="
 <section class="card narrow" role="alert"><h1>Something went wrong on our side</h1>
 <p>Please try again in a moment. Nothing you saved has been lost.</p>
 <p><a class="button" href="/">Go to the home page</a></p></section></main></body></html>"#;
+
+// Shown when the database cannot be reached (restarting after a crash, or down).
+const UNAVAILABLE_PAGE: &str = r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Back in a moment · MyStoryFlow</title>
+<link rel="stylesheet" href="/pkg/mystoryflow.css"></head><body><main class="page">
+<section class="card narrow" role="alert"><h1>MyStoryFlow will be back in a moment</h1>
+<p>It can't reach its database just now. Nothing you saved has been lost.</p>
+<p>Please try again in a minute.</p>
+<p><a class="button" href="">Try again</a></p></section></main></body></html>"#;
 
 pub const SESSION_COOKIE: &str = "msf_session";
 const API_BODY_LIMIT: usize = 16 * 1024 * 1024;
@@ -77,6 +89,7 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
         .layer(middleware::from_fn(status_from_app_error))
         .layer(middleware::from_fn(request::take_flash_middleware))
         .layer(auth_layer)
+        .layer(middleware::from_fn_with_state(state.db.clone(), unavailable_while_the_database_is_down))
         .layer(CompressionLayer::new().compress_when(compressible()))
         .layer(middleware::from_fn_with_state(PublicOrigin::new(&state.public_url), security::refuse_cross_site_writes))
         .layer(TraceLayer::new_for_http())
@@ -138,6 +151,35 @@ async fn status_from_app_error(req: Request, next: Next) -> Response {
         }
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// The session and login layers answer a bare 500 when they cannot load a session; when the
+/// database is what is missing, the person gets a calm 503 instead (in the shape the caller
+/// reads: a page, a server function's error, or the JSON error), within 2 s (the pool gives up after 1).
+async fn unavailable_while_the_database_is_down(State(db): State<Db>, req: Request, next: Next) -> Response {
+    let wants_html =
+        req.headers().get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+    let server_fn = req.uri().path().starts_with("/api/");
+    let response = next.run(req).await;
+    if response.status() != http::StatusCode::INTERNAL_SERVER_ERROR
+        || response.headers().contains_key(http::header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    let reachable = tokio::time::timeout(std::time::Duration::from_millis(300), super::db::health::ping(&db)).await;
+    if matches!(reachable, Ok(Ok(()))) {
+        return response;
+    }
+    let status = http::StatusCode::SERVICE_UNAVAILABLE;
+    let retry = [(http::header::RETRY_AFTER, "30")];
+    if wants_html {
+        (status, retry, axum::response::Html(UNAVAILABLE_PAGE)).into_response()
+    } else if server_fn {
+        let body = serde_json::to_string(&AppError::Unavailable).unwrap_or_default();
+        (status, retry, [(http::header::CONTENT_TYPE, "application/json")], body).into_response()
+    } else {
+        (retry, AppError::Unavailable.into_response()).into_response()
+    }
 }
 
 /// Member pages answer a logged-out visitor with a real redirect to /login (and back after).

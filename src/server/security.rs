@@ -59,14 +59,26 @@ fn same_site(public: &PublicOrigin, req: &Request) -> bool {
     }
 }
 
-/// Headers for every response: no framing by other sites (clickjacking), no MIME sniffing,
-/// no full address sent to other sites, and, behind https, HTTPS only from now on.
+/// What every response allows: no framing by other sites, no plugins, forms only to us, and
+/// scripts only from our own files.
+const POLICY: &str =
+    "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'; script-src 'self' 'wasm-unsafe-eval'";
+
+/// A page's policy: [`POLICY`], plus the inline scripts Leptos writes for hydration, which
+/// carry this response's `nonce`. An injected script has no nonce and does not run.
+pub fn page_policy(nonce: &str) -> String {
+    format!(
+        "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'"
+    )
+}
+
+/// Headers for every response: the content security policy (pages set their own with a
+/// nonce), no framing (clickjacking), no MIME sniffing, no full address sent to other sites,
+/// and, behind https, HTTPS only from now on.
 pub fn headers(https: bool) -> Vec<SetResponseHeaderLayer<HeaderValue>> {
     let mut layers = vec![
-        SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("frame-ancestors 'none'; object-src 'none'; base-uri 'self'"),
-        ),
+        SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY)),
         SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
         SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
         SetResponseHeaderLayer::if_not_present(

@@ -9,6 +9,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use uuid::Uuid;
 
+use super::db::{secrets, Db};
+
 /// What a signature is for; a token signed for one purpose never verifies for another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
@@ -45,33 +47,33 @@ impl Signer {
         Signer { key: Arc::new(key) }
     }
 
-    /// MSF_SECRET_KEY (64 hex digits) when set; else a key generated once and kept in
-    /// `data_dir/secret.key`, so links survive restarts.
-    pub fn load(from_env: Option<&str>, data_dir: &Path) -> Result<Self> {
+    /// MSF_SECRET_KEY (64 hex digits) when set; else the key kept in the database (made at
+    /// the first start), so a database backup carries it and every instance shares it. A key
+    /// from an older install's `data_dir/secret.key` is adopted once, so its links keep working.
+    pub async fn load(from_env: Option<&str>, db: &Db, data_dir: &Path) -> Result<Self> {
         if let Some(hex) = from_env {
-            let bytes = (0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16))
-                .collect::<Result<Vec<u8>, _>>()
-                .context("MSF_SECRET_KEY must be 64 hexadecimal digits")?;
-            let key: [u8; 32] =
-                bytes.try_into().map_err(|_| anyhow::anyhow!("MSF_SECRET_KEY must be 64 hexadecimal digits"))?;
-            return Ok(Signer::new(key));
+            return Self::from_hex(hex);
         }
-        let path = data_dir.join("secret.key");
-        if let Ok(existing) = std::fs::read(&path) {
-            if let Ok(key) = <[u8; 32]>::try_from(existing.as_slice()) {
-                return Ok(Signer::new(key));
-            }
+        let legacy = data_dir.join("secret.key");
+        let proposed = match std::fs::read(&legacy).ok().and_then(|bytes| <[u8; 32]>::try_from(bytes).ok()) {
+            Some(key) => key,
+            None => rand::random(),
+        };
+        let key = secrets::link_signing_key(db, proposed).await.context("reading the link-signing key")?;
+        if legacy.exists() && key == proposed {
+            tracing::info!(file = %legacy.display(), "the link-signing key now lives in the database; the file is no longer read");
         }
-        let key: [u8; 32] = rand::random();
-        std::fs::create_dir_all(data_dir)?;
-        std::fs::write(&path, key).with_context(|| format!("writing {}", path.display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
-        }
+        Ok(Signer::new(key))
+    }
+
+    fn from_hex(hex: &str) -> Result<Self> {
+        let bytes = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("zz"), 16))
+            .collect::<Result<Vec<u8>, _>>()
+            .context("MSF_SECRET_KEY must be 64 hexadecimal digits")?;
+        let key: [u8; 32] =
+            bytes.try_into().map_err(|_| anyhow::anyhow!("MSF_SECRET_KEY must be 64 hexadecimal digits"))?;
         Ok(Signer::new(key))
     }
 

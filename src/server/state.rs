@@ -24,6 +24,8 @@ pub struct AppState {
     pub public_url: String,
     /// Signs unsubscribe links.
     pub signer: Signer,
+    /// The header a trusted reverse proxy puts the client's address in (MSF_CLIENT_IP_HEADER).
+    pub client_ip_header: Option<http::HeaderName>,
 }
 
 impl AppState {

@@ -6,16 +6,16 @@ use std::process::Command;
 
 use http::StatusCode;
 use image::codecs::jpeg::JpegEncoder;
+use mystoryflow::api::books::{
+    Book, BookProgress, CopyBook, CreateBook, DeleteBook, IncludeBookStory, MarkBookReady, MoveBookStory, RenderBook,
+    RevokeShareLink, SaveBookCover, SaveBookDetails, SetBookQr,
+};
 use mystoryflow::server::books::run_once;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{Client, TestApp};
-use crate::stories::family;
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/media").join(name)).unwrap()
-}
+use crate::fixtures::{family, media_file as fixture};
+use crate::helpers::TestApp;
 
 /// A photo-like JPEG (gradients and noise, so it compresses like a photo).
 fn jpeg(width: u32, height: u32, seed: u32) -> Vec<u8> {
@@ -73,22 +73,26 @@ async fn upload_photo(app: &TestApp, cookie: &str, campaign: Uuid, story: Uuid, 
 }
 
 async fn create_book(app: &TestApp, cookie: &str, campaign: Uuid, title: &str) -> Uuid {
-    let reply = app
-        .post_fn(
-            "create_book",
-            &[("campaign_id", &campaign.to_string()), ("title", title)],
-            Some(cookie),
-            Client::Script,
-        )
-        .await;
+    let reply = app.call(CreateBook { campaign_id: campaign, title: title.into() }, Some(cookie)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let location = reply.header("location").expect("redirect to the designer");
     location.rsplit('/').next().unwrap().parse().unwrap()
 }
 
-async fn call(app: &TestApp, cookie: &str, name: &str, args: &[(&str, String)]) -> crate::helpers::Reply {
-    let form: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    app.post_fn(name, &form, Some(cookie), Client::Script).await
+/// A cover without photo or back text.
+fn cover(campaign: Uuid, book: Uuid, layout: &str, colour: &str) -> SaveBookCover {
+    SaveBookCover {
+        campaign_id: campaign,
+        book_id: book,
+        layout: layout.into(),
+        colour: colour.into(),
+        photo_id: String::new(),
+        back_text: String::new(),
+    }
+}
+
+fn mark_ready(campaign: Uuid, book: Uuid, proofread: bool) -> MarkBookReady {
+    MarkBookReady { campaign_id: campaign, book_id: book, proofread }
 }
 
 /// Runs queued renders until none is left.
@@ -164,7 +168,7 @@ fn content(i: usize) -> String {
     s
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_ten_story_book_renders_to_a_print_ready_pdf(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -194,27 +198,23 @@ async fn a_ten_story_book_renders_to_a_print_ready_pdf(pool: PgPool) {
     assert_eq!(audio.status, StatusCode::OK, "{}", audio.body);
 
     let book = create_book(&app, &f.owner, f.campaign, "Dad's Life Stories").await;
-    let ids = |s: Uuid| {
-        vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string()), ("story_id", s.to_string())]
+    let qr = SetBookQr { campaign_id: f.campaign, book_id: book, story_id: stories[2], on: true };
+    assert_eq!(app.call(qr, Some(&f.owner)).await.status, StatusCode::OK);
+    let details = SaveBookDetails {
+        campaign_id: f.campaign,
+        book_id: book,
+        title: "Dad's Life Stories".into(),
+        subtitle: "Ninety years in his own words".into(),
+        author_line: "As told by Robert Miller".into(),
+        dedication: "For Emma, Noah and Lily".into(),
+        trim: "6x9".into(),
+        paper: "standard".into(),
+        binding: "paperback".into(),
+        template: "classic".into(),
     };
-    let mut qr = ids(stories[2]);
-    qr.push(("on", "true".into()));
-    assert_eq!(call(&app, &f.owner, "set_book_qr", &qr).await.status, StatusCode::OK);
-    let details = [
-        ("campaign_id", f.campaign.to_string()),
-        ("book_id", book.to_string()),
-        ("title", "Dad's Life Stories".into()),
-        ("subtitle", "Ninety years in his own words".into()),
-        ("author_line", "As told by Robert Miller".into()),
-        ("dedication", "For Emma, Noah and Lily".into()),
-        ("trim", "6x9".into()),
-        ("paper", "standard".into()),
-        ("binding", "paperback".into()),
-        ("template", "classic".into()),
-    ];
-    assert_eq!(call(&app, &f.owner, "save_book_details", &details).await.status, StatusCode::OK);
-    let render = [("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())];
-    assert_eq!(call(&app, &f.owner, "render_book", &render).await.status, StatusCode::OK);
+    assert_eq!(app.call(details, Some(&f.owner)).await.status, StatusCode::OK);
+    let render = RenderBook { campaign_id: f.campaign, book_id: book };
+    assert_eq!(app.call(render, Some(&f.owner)).await.status, StatusCode::OK);
     render_all(&app).await;
 
     let state = book_state(&pool, book).await;
@@ -345,45 +345,43 @@ async fn a_ten_story_book_renders_to_a_print_ready_pdf(pool: PgPool) {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn ready_to_order_needs_a_current_checked_pdf_and_any_change_returns_to_draft(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
     let first = story(&pool, f.campaign, 0, "The farm", "We had **cows**.").await;
     story(&pool, f.campaign, 1, "The mill", "Hard work.").await;
     let book = create_book(&app, &f.owner, f.campaign, "Dad").await;
-    let ids = vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())];
-    let mut ready = ids.clone();
-    ready.push(("proofread", "true".into()));
+    let render = RenderBook { campaign_id: f.campaign, book_id: book };
+    let ready = mark_ready(f.campaign, book, true);
 
     // Nothing rendered yet.
-    let reply = call(&app, &f.owner, "mark_book_ready", &ready).await;
+    let reply = app.call(ready.clone(), Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
-    call(&app, &f.owner, "render_book", &ids).await;
+    app.call(render.clone(), Some(&f.owner)).await;
     render_all(&app).await;
     assert_eq!(book_state(&pool, book).await.render_status, "done");
     // Not ticked: refused, nothing changes.
-    let reply = call(&app, &f.owner, "mark_book_ready", &ids).await;
+    let reply = app.call(MarkBookReady { proofread: false, ..ready.clone() }, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
     assert!(reply.body.contains("proofread"), "{}", reply.body);
     assert_eq!(book_state(&pool, book).await.status, "draft");
     // Only the owner marks a book ready.
-    assert_eq!(call(&app, &f.contributor, "mark_book_ready", &ready).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(call(&app, &f.owner, "mark_book_ready", &ready).await.status, StatusCode::OK);
+    assert_eq!(app.call(ready.clone(), Some(&f.contributor)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.call(ready.clone(), Some(&f.owner)).await.status, StatusCode::OK);
     assert_eq!(book_state(&pool, book).await.status, "ready_to_order");
 
     // Editing the book returns it to draft, and the PDF is outdated.
-    let mut cover = ids.clone();
-    cover.extend([("layout", "text_only".into()), ("colour", "#336699".into())]);
-    assert_eq!(call(&app, &f.owner, "save_book_cover", &cover).await.status, StatusCode::OK);
+    let text_only = cover(f.campaign, book, "text_only", "#336699");
+    assert_eq!(app.call(text_only, Some(&f.owner)).await.status, StatusCode::OK);
     assert_eq!(book_state(&pool, book).await.status, "draft");
-    let progress = call(&app, &f.owner, "book_progress", &ids).await;
+    let progress = app.call(BookProgress { campaign_id: f.campaign, book_id: book }, Some(&f.owner)).await;
     assert!(progress.body.contains("\"outdated\":true"), "{}", progress.body);
 
     // So does editing a story that is in it (even by its author, who can't edit the book).
-    call(&app, &f.owner, "render_book", &ids).await;
+    app.call(render, Some(&f.owner)).await;
     render_all(&app).await;
-    assert_eq!(call(&app, &f.owner, "mark_book_ready", &ready).await.status, StatusCode::OK);
+    assert_eq!(app.call(ready, Some(&f.owner)).await.status, StatusCode::OK);
     sqlx::query("UPDATE stories SET content = 'We had **goats**.' WHERE id = $1")
         .bind(first)
         .execute(&pool)
@@ -392,7 +390,7 @@ async fn ready_to_order_needs_a_current_checked_pdf_and_any_change_returns_to_dr
     assert_eq!(book_state(&pool, book).await.status, "draft");
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn preflight_errors_block_ready_to_order(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -400,11 +398,9 @@ async fn preflight_errors_block_ready_to_order(pool: PgPool) {
     story(&pool, f.campaign, 0, "Draft only", "").await;
     sqlx::query("UPDATE stories SET status = 'draft'").execute(&pool).await.unwrap();
     let book = create_book(&app, &f.owner, f.campaign, "Empty").await;
-    let ids = vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())];
-    let mut cover = ids.clone();
-    cover.extend([("layout", "full_bleed_photo".into()), ("colour", "#336699".into())]);
-    assert_eq!(call(&app, &f.owner, "save_book_cover", &cover).await.status, StatusCode::OK);
-    call(&app, &f.owner, "render_book", &ids).await;
+    let full_bleed = cover(f.campaign, book, "full_bleed_photo", "#336699");
+    assert_eq!(app.call(full_bleed, Some(&f.owner)).await.status, StatusCode::OK);
+    app.call(RenderBook { campaign_id: f.campaign, book_id: book }, Some(&f.owner)).await;
     render_all(&app).await;
     let state = book_state(&pool, book).await;
     assert_eq!(state.render_status, "done");
@@ -418,45 +414,41 @@ async fn preflight_errors_block_ready_to_order(pool: PgPool) {
         .collect();
     assert!(errors.iter().any(|m| m.contains("no stories")), "{errors:?}");
     assert!(errors.iter().any(|m| m.contains("cover layout needs a photo")), "{errors:?}");
-    let mut ready = ids.clone();
-    ready.push(("proofread", "true".into()));
-    let reply = call(&app, &f.owner, "mark_book_ready", &ready).await;
+    let reply = app.call(mark_ready(f.campaign, book, true), Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
     assert_eq!(book_state(&pool, book).await.status, "draft");
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn bad_design_input_is_refused_and_changes_nothing(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
     let book = create_book(&app, &f.owner, f.campaign, "Dad").await;
     let before: serde_json::Value =
         sqlx::query_scalar("SELECT design_data FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
-    let ids = vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())];
-    let mut details = ids.clone();
-    details.extend([
-        ("title", "  ".into()),
-        ("trim", "4x6".into()),
-        ("paper", "standard".into()),
-        ("binding", "paperback".into()),
-        ("template", "gothic".into()),
-    ]);
-    let reply = call(&app, &f.owner, "save_book_details", &details).await;
+    let details = SaveBookDetails {
+        campaign_id: f.campaign,
+        book_id: book,
+        title: "  ".into(),
+        subtitle: String::new(),
+        author_line: String::new(),
+        dedication: String::new(),
+        trim: "4x6".into(),
+        paper: "standard".into(),
+        binding: "paperback".into(),
+        template: "gothic".into(),
+    };
+    let reply = app.call(details, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
     for field in ["title", "trim", "template"] {
         assert!(reply.body.contains(field), "{field}: {}", reply.body);
     }
-    let mut cover = ids.clone();
-    cover.extend([("layout", "text_only".into()), ("colour", "javascript:alert(1)".into())]);
-    assert_eq!(call(&app, &f.owner, "save_book_cover", &cover).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let script = cover(f.campaign, book, "text_only", "javascript:alert(1)");
+    assert_eq!(app.call(script, Some(&f.owner)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     // A photo of another campaign can't be the cover.
-    let mut foreign = ids.clone();
-    foreign.extend([
-        ("layout", "framed_photo".into()),
-        ("colour", "#336699".into()),
-        ("photo_id", Uuid::new_v4().to_string()),
-    ]);
-    assert_eq!(call(&app, &f.owner, "save_book_cover", &foreign).await.status, StatusCode::NOT_FOUND);
+    let foreign =
+        SaveBookCover { photo_id: Uuid::new_v4().to_string(), ..cover(f.campaign, book, "framed_photo", "#336699") };
+    assert_eq!(app.call(foreign, Some(&f.owner)).await.status, StatusCode::NOT_FOUND);
     let after: serde_json::Value =
         sqlx::query_scalar("SELECT design_data FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
     assert_eq!(before, after);
@@ -464,17 +456,10 @@ async fn bad_design_input_is_refused_and_changes_nothing(pool: PgPool) {
 }
 
 async fn create_book_status(app: &TestApp, cookie: &str, campaign: Uuid, title: &str) -> StatusCode {
-    app.post_fn(
-        "create_book",
-        &[("campaign_id", &campaign.to_string()), ("title", title)],
-        Some(cookie),
-        Client::Script,
-    )
-    .await
-    .status
+    app.call(CreateBook { campaign_id: campaign, title: title.into() }, Some(cookie)).await.status
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_contributor_designs_books_only_when_the_owner_allows_it(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -484,14 +469,14 @@ async fn a_contributor_designs_books_only_when_the_owner_allows_it(pool: PgPool)
         .await
         .unwrap();
     let book = create_book(&app, &f.contributor, f.campaign, "Mine").await;
-    let ids = vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())];
-    assert_eq!(call(&app, &f.contributor, "render_book", &ids).await.status, StatusCode::OK);
+    let render = RenderBook { campaign_id: f.campaign, book_id: book };
+    assert_eq!(app.call(render.clone(), Some(&f.contributor)).await.status, StatusCode::OK);
     // Viewers see the book but can't change it, even with the flag (viewers write nothing).
-    assert_eq!(call(&app, &f.viewer, "book", &ids).await.status, StatusCode::OK);
-    assert_eq!(call(&app, &f.viewer, "render_book", &ids).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.call(Book { campaign_id: f.campaign, book_id: book }, Some(&f.viewer)).await.status, StatusCode::OK);
+    assert_eq!(app.call(render, Some(&f.viewer)).await.status, StatusCode::FORBIDDEN);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn stories_are_added_reordered_and_left_out(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -514,28 +499,21 @@ async fn stories_are_added_reordered_and_left_out(pool: PgPool) {
             .collect::<Vec<_>>()
     };
     assert_eq!(order().await, vec![a, b], "stories with text, in campaign order; not the empty draft");
-    let with = |s: Uuid, extra: (&'static str, &str)| {
-        vec![
-            ("campaign_id", f.campaign.to_string()),
-            ("book_id", book.to_string()),
-            ("story_id", s.to_string()),
-            (extra.0, extra.1.to_owned()),
-        ]
-    };
-    assert_eq!(call(&app, &f.owner, "include_book_story", &with(c, ("include", "true"))).await.status, StatusCode::OK);
-    assert_eq!(call(&app, &f.owner, "move_book_story", &with(c, ("position", "0"))).await.status, StatusCode::OK);
+    let include =
+        |s: Uuid, include: bool| IncludeBookStory { campaign_id: f.campaign, book_id: book, story_id: s, include };
+    let moved =
+        |s: Uuid, position: i32| MoveBookStory { campaign_id: f.campaign, book_id: book, story_id: s, position };
+    assert_eq!(app.call(include(c, true), Some(&f.owner)).await.status, StatusCode::OK);
+    assert_eq!(app.call(moved(c, 0), Some(&f.owner)).await.status, StatusCode::OK);
     assert_eq!(order().await, vec![c, a, b]);
-    assert_eq!(call(&app, &f.owner, "include_book_story", &with(a, ("include", "false"))).await.status, StatusCode::OK);
+    assert_eq!(app.call(include(a, false), Some(&f.owner)).await.status, StatusCode::OK);
     assert_eq!(order().await, vec![c, b]);
     // A story of another campaign can't be added.
-    assert_eq!(
-        call(&app, &f.owner, "include_book_story", &with(Uuid::new_v4(), ("include", "true"))).await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.call(include(Uuid::new_v4(), true), Some(&f.owner)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(order().await, vec![c, b]);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_listening_link_plays_one_recording_until_it_is_revoked(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -553,17 +531,11 @@ async fn a_listening_link_plays_one_recording_until_it_is_revoked(pool: PgPool) 
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     }
     let book = create_book(&app, &f.owner, f.campaign, "Dad").await;
-    let args = |on: &str| {
-        vec![
-            ("campaign_id", f.campaign.to_string()),
-            ("book_id", book.to_string()),
-            ("story_id", s.to_string()),
-            ("on", on.to_owned()),
-        ]
-    };
-    assert_eq!(call(&app, &f.owner, "set_book_qr", &args("true")).await.status, StatusCode::OK);
+    let qr = |story: Uuid| SetBookQr { campaign_id: f.campaign, book_id: book, story_id: story, on: true };
+    assert_eq!(app.call(qr(s), Some(&f.owner)).await.status, StatusCode::OK);
     let detail: serde_json::Value =
-        serde_json::from_str(&call(&app, &f.owner, "book", &args("true")[..2]).await.body).unwrap();
+        serde_json::from_str(&app.call(Book { campaign_id: f.campaign, book_id: book }, Some(&f.owner)).await.body)
+            .unwrap();
     let url = detail["included"][0]["share_url"].as_str().expect("a listening link").to_owned();
     let token = url.rsplit('/').next().unwrap().to_owned();
     assert!(detail["included"][1]["share_url"].is_null(), "only the chosen story has a link");
@@ -579,50 +551,49 @@ async fn a_listening_link_plays_one_recording_until_it_is_revoked(pool: PgPool) 
     let forged = format!("{}.{}", other.simple(), token.split_once('.').unwrap().1);
     assert_eq!(app.get_bytes(&format!("/media/listen/{forged}"), None, None).await.0, StatusCode::NOT_FOUND);
 
-    let revoke = &args("true")[..3];
-    assert_eq!(call(&app, &f.owner, "revoke_share_link", revoke).await.status, StatusCode::OK);
+    let revoke = RevokeShareLink { campaign_id: f.campaign, book_id: book, story_id: s };
+    assert_eq!(app.call(revoke, Some(&f.owner)).await.status, StatusCode::OK);
     assert_eq!(app.get_bytes(&format!("/media/listen/{token}"), None, None).await.0, StatusCode::NOT_FOUND);
     let page = app.get(&format!("/listen/{token}"), None).await;
     assert!(page.body.contains("isn't available"), "{}", page.body);
     // A story without a recording gets no QR code.
     let silent = story(&pool, f.campaign, 2, "Quiet", "No audio.").await;
-    let mut silent_args = args("true");
-    silent_args[2] = ("story_id", silent.to_string());
-    call(
-        &app,
-        &f.owner,
-        "include_book_story",
-        &[silent_args[0].clone(), silent_args[1].clone(), silent_args[2].clone(), ("include", "true".into())],
-    )
-    .await;
-    assert_eq!(call(&app, &f.owner, "set_book_qr", &silent_args).await.status, StatusCode::CONFLICT);
+    let include = IncludeBookStory { campaign_id: f.campaign, book_id: book, story_id: silent, include: true };
+    app.call(include, Some(&f.owner)).await;
+    assert_eq!(app.call(qr(silent), Some(&f.owner)).await.status, StatusCode::CONFLICT);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn deleting_a_book_removes_its_print_files(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
     story(&pool, f.campaign, 0, "The farm", "We had cows.").await;
     let book = create_book(&app, &f.owner, f.campaign, "Dad").await;
-    let ids = vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())];
-    call(&app, &f.owner, "render_book", &ids).await;
+    let render = RenderBook { campaign_id: f.campaign, book_id: book };
+    app.call(render.clone(), Some(&f.owner)).await;
     render_all(&app).await;
     let pdf = book_state(&pool, book).await.pdf_url.unwrap();
     assert_eq!(app.get_bytes(&pdf, Some(&f.owner), None).await.0, StatusCode::OK);
     // A second render replaces the first one's files.
-    call(&app, &f.owner, "render_book", &ids).await;
+    app.call(render, Some(&f.owner)).await;
     render_all(&app).await;
     let second = book_state(&pool, book).await.pdf_url.unwrap();
     assert_ne!(pdf, second);
     let key = |url: &str| url.trim_start_matches("/media/").to_owned();
     assert!(!app.state.storage.exists(&key(&pdf)).await);
     assert!(app.state.storage.exists(&key(&second)).await);
-    assert_eq!(call(&app, &f.owner, "delete_book", &ids).await.status, StatusCode::OK);
+    assert_eq!(
+        app.call(DeleteBook { campaign_id: f.campaign, book_id: book }, Some(&f.owner)).await.status,
+        StatusCode::OK
+    );
     assert!(!app.state.storage.exists(&key(&second)).await);
-    assert_eq!(call(&app, &f.owner, "book", &ids).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.call(Book { campaign_id: f.campaign, book_id: book }, Some(&f.owner)).await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_newer_render_supersedes_a_queued_one_and_a_missing_photo_is_left_out(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -631,9 +602,9 @@ async fn a_newer_render_supersedes_a_queued_one_and_a_missing_photo_is_left_out(
     // The original went missing from storage (a restore from an old backup, say).
     app.state.storage.delete(&[format!("campaigns/{}/photos/{photo}/original", f.campaign)]).await;
     let book = create_book(&app, &f.owner, f.campaign, "Dad").await;
-    let ids = vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())];
-    assert_eq!(call(&app, &f.owner, "render_book", &ids).await.status, StatusCode::OK);
-    assert_eq!(call(&app, &f.owner, "render_book", &ids).await.status, StatusCode::OK);
+    let render = RenderBook { campaign_id: f.campaign, book_id: book };
+    assert_eq!(app.call(render.clone(), Some(&f.owner)).await.status, StatusCode::OK);
+    assert_eq!(app.call(render, Some(&f.owner)).await.status, StatusCode::OK);
     let queued: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs WHERE kind = 'render_book' AND status = 'queued'")
         .fetch_one(&pool)
         .await
@@ -669,25 +640,24 @@ async fn a_newer_render_supersedes_a_queued_one_and_a_missing_photo_is_left_out(
     assert_eq!(photos, 0);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn an_ordered_book_is_final_and_a_copy_starts_a_new_edition(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
     story(&pool, f.campaign, 0, "The farm", "We had cows.").await;
     let book = create_book(&app, &f.owner, f.campaign, "Dad").await;
-    let ids = vec![("campaign_id", f.campaign.to_string()), ("book_id", book.to_string())];
-    let mut cover = ids.clone();
-    cover.extend([("layout", "framed_photo".into()), ("colour", "#336699".into())]);
-    assert_eq!(call(&app, &f.owner, "save_book_cover", &cover).await.status, StatusCode::OK);
+    let framed = cover(f.campaign, book, "framed_photo", "#336699");
+    assert_eq!(app.call(framed.clone(), Some(&f.owner)).await.status, StatusCode::OK);
     // The orders work moves a book on; its design is final from then on.
     sqlx::query("UPDATE books SET status = 'ordered' WHERE id = $1").bind(book).execute(&pool).await.unwrap();
     let before: serde_json::Value =
         sqlx::query_scalar("SELECT design_data FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
-    let reply = call(&app, &f.owner, "save_book_cover", &cover).await;
+    let reply = app.call(framed, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.body);
-    assert_eq!(call(&app, &f.owner, "delete_book", &ids).await.status, StatusCode::CONFLICT);
+    let delete = DeleteBook { campaign_id: f.campaign, book_id: book };
+    assert_eq!(app.call(delete, Some(&f.owner)).await.status, StatusCode::CONFLICT);
 
-    let reply = call(&app, &f.owner, "copy_book", &ids).await;
+    let reply = app.call(CopyBook { campaign_id: f.campaign, book_id: book }, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let copy: Uuid = reply.header("location").unwrap().rsplit('/').next().unwrap().parse().unwrap();
     let (title, status, design): (String, String, serde_json::Value) =
@@ -698,12 +668,11 @@ async fn an_ordered_book_is_final_and_a_copy_starts_a_new_edition(pool: PgPool) 
             .unwrap();
     assert_eq!((title.as_str(), status.as_str()), ("Dad (copy)", "draft"));
     assert_eq!(design, before);
-    let mut edit = vec![("campaign_id", f.campaign.to_string()), ("book_id", copy.to_string())];
-    edit.extend([("layout", "text_only".into()), ("colour", "#336699".into())]);
-    assert_eq!(call(&app, &f.owner, "save_book_cover", &edit).await.status, StatusCode::OK);
+    let edit = cover(f.campaign, copy, "text_only", "#336699");
+    assert_eq!(app.call(edit, Some(&f.owner)).await.status, StatusCode::OK);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_new_book_starts_with_every_story_that_has_text_drafts_included(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -721,8 +690,7 @@ async fn a_new_book_starts_with_every_story_that_has_text_drafts_included(pool: 
     let ids: Vec<String> =
         design["stories"].as_array().unwrap().iter().map(|s| s["story_id"].as_str().unwrap().to_owned()).collect();
     assert_eq!(ids, vec![finished.to_string(), draft.to_string()]);
-    let detail =
-        app.call(mystoryflow::api::books::Book { campaign_id: f.campaign, book_id: book }, Some(&f.owner)).await;
+    let detail = app.call(Book { campaign_id: f.campaign, book_id: book }, Some(&f.owner)).await;
     assert_eq!(detail.status, StatusCode::OK);
     let detail: serde_json::Value = serde_json::from_str(&detail.body).unwrap();
     let statuses: Vec<&str> =

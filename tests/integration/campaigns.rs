@@ -1,28 +1,32 @@
 //! Campaigns: creation, the dashboard's numbers, the lifecycle and deletion.
 use http::StatusCode;
+use mystoryflow::api::campaigns::{
+    Campaign, CreateCampaign, Dashboard, DeleteCampaign, SetCampaignStatus, UpdateCampaign,
+};
 use mystoryflow::error::AppError;
 use mystoryflow::model::{CampaignCard, CampaignOverview, CampaignStatus, Role};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{Client, TestApp};
+use crate::helpers::TestApp;
 
 async fn create(app: &TestApp, cookie: &str, title: &str, goal: &str) -> Uuid {
-    let reply = app
-        .post_fn(
-            "create_campaign",
-            &[("title", title), ("storyteller_name", "Dad"), ("goal_stories", goal)],
-            Some(cookie),
-            Client::Script,
-        )
-        .await;
+    let args = CreateCampaign {
+        title: title.into(),
+        description: String::new(),
+        storyteller_name: "Dad".into(),
+        storyteller_email: String::new(),
+        relationship_type: String::new(),
+        goal_stories: goal.into(),
+    };
+    let reply = app.call(args, Some(cookie)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let location = reply.header("location").expect("redirect to the new campaign");
     location.trim_start_matches("/campaigns/").parse().unwrap()
 }
 
 async fn dashboard(app: &TestApp, cookie: &str, status: &str) -> Vec<CampaignCard> {
-    let reply = app.post_fn("dashboard", &[("status", status)], Some(cookie), Client::Script).await;
+    let reply = app.call(Dashboard { status: status.into() }, Some(cookie)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     serde_json::from_str(&reply.body).unwrap()
 }
@@ -36,10 +40,10 @@ async fn story(pool: &PgPool, campaign: Uuid, content: &str) {
         .unwrap();
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn the_creator_becomes_the_owner_member_and_the_campaign_starts(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let cookie = app.signed_up("ann@example.com").await;
+    let cookie = app.logged_in("ann@example.com").await;
     let id = create(&app, &cookie, "Dad's Life Stories", "10").await;
     let (role, status): (String, String) = sqlx::query_as(
         "SELECT fm.role, fm.status FROM family_members fm JOIN users u ON u.id = fm.user_id
@@ -58,10 +62,10 @@ async fn the_creator_becomes_the_owner_member_and_the_campaign_starts(pool: PgPo
     assert!(started);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn the_dashboard_counts_stories_words_and_completion(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let cookie = app.signed_up("ann@example.com").await;
+    let cookie = app.logged_in("ann@example.com").await;
     let empty = create(&app, &cookie, "Empty", "10").await;
     let busy = create(&app, &cookie, "Busy", "4").await;
     let over = create(&app, &cookie, "Over", "1").await;
@@ -81,107 +85,99 @@ async fn the_dashboard_counts_stories_words_and_completion(pool: PgPool) {
     assert_ne!(cards[0].id, empty, "newest activity first");
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn the_dashboard_filters_by_status_and_refuses_unknown_ones(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let cookie = app.signed_up("ann@example.com").await;
+    let cookie = app.logged_in("ann@example.com").await;
     let a = create(&app, &cookie, "A", "10").await;
     create(&app, &cookie, "B", "10").await;
-    let paused = app
-        .post_fn("set_campaign_status", &[("id", &a.to_string()), ("status", "paused")], Some(&cookie), Client::Script)
-        .await;
+    let paused = app.call(SetCampaignStatus { id: a, status: "paused".into() }, Some(&cookie)).await;
     assert_eq!(paused.status, StatusCode::OK, "{}", paused.body);
     let only = dashboard(&app, &cookie, "paused").await;
     assert_eq!(only.iter().map(|c| c.id).collect::<Vec<_>>(), vec![a]);
     assert_eq!(only[0].status, CampaignStatus::Paused);
 
-    let bad = app.post_fn("dashboard", &[("status", "sleeping")], Some(&cookie), Client::Script).await;
+    let bad = app.call(Dashboard { status: "sleeping".into() }, Some(&cookie)).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn nobody_else_sees_a_campaign_on_their_dashboard_or_by_its_address(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let ann = app.signed_up("ann@example.com").await;
-    let bob = app.signed_up("bob@example.com").await;
+    let ann = app.logged_in("ann@example.com").await;
+    let bob = app.logged_in("bob@example.com").await;
     let id = create(&app, &ann, "Private", "10").await;
     assert!(dashboard(&app, &bob, "").await.is_empty());
-    let reply = app.post_fn("campaign", &[("id", &id.to_string())], Some(&bob), Client::Script).await;
+    let reply = app.call(Campaign { id }, Some(&bob)).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     let page = app.get(&format!("/campaigns/{id}"), Some(&bob)).await;
     assert_eq!(page.status, StatusCode::NOT_FOUND);
     assert!(!page.body.contains("Private"));
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn bad_input_is_refused_and_changes_nothing(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let cookie = app.signed_up("ann@example.com").await;
+    let cookie = app.logged_in("ann@example.com").await;
     let id = create(&app, &cookie, "Original", "10").await;
-    let long = "x".repeat(201);
-    for form in [
-        vec![("id", id.to_string()), ("title", long.clone()), ("goal_stories", "10".into())],
-        vec![("id", id.to_string()), ("title", "Ok".into()), ("goal_stories", "0".into())],
-        vec![
-            ("id", id.to_string()),
-            ("title", "Ok".into()),
-            ("goal_stories", "10".into()),
-            ("relationship_type", "cousin".into()),
-        ],
-        vec![
-            ("id", id.to_string()),
-            ("title", "Ok".into()),
-            ("goal_stories", "10".into()),
-            ("storyteller_email", "nope".into()),
-        ],
+    let ok = UpdateCampaign {
+        id,
+        title: "Ok".into(),
+        description: String::new(),
+        storyteller_name: String::new(),
+        storyteller_email: String::new(),
+        relationship_type: String::new(),
+        goal_stories: "10".into(),
+    };
+    for args in [
+        UpdateCampaign { title: "x".repeat(201), ..ok.clone() },
+        UpdateCampaign { goal_stories: "0".into(), ..ok.clone() },
+        UpdateCampaign { relationship_type: "cousin".into(), ..ok.clone() },
+        UpdateCampaign { storyteller_email: "nope".into(), ..ok.clone() },
     ] {
-        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let reply = app.post_fn("update_campaign", &form, Some(&cookie), Client::Script).await;
+        let reply = app.call(args, Some(&cookie)).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
         let err: AppError = serde_json::from_str(&reply.body).unwrap();
         assert!(matches!(err, AppError::Validation(_)));
     }
-    let bad_id = app.post_fn("campaign", &[("id", "not-a-uuid")], Some(&cookie), Client::Script).await;
+    // Raw on purpose: a malformed id, which the typed arguments cannot carry.
+    let bad_id = app.post_raw::<Campaign>(&[("id", "not-a-uuid")], Some(&cookie)).await;
     assert_eq!(bad_id.status, StatusCode::BAD_REQUEST);
     let title: String = sqlx::query_scalar("SELECT title FROM campaigns").fetch_one(&pool).await.unwrap();
     assert_eq!(title, "Original");
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn an_archived_campaign_is_read_only_until_restored(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let cookie = app.signed_up("ann@example.com").await;
-    let id = create(&app, &cookie, "Original", "10").await.to_string();
-    let status = |s: &'static str| [("id", id.clone()), ("status", s.to_owned())];
-    let edit = [("id", id.clone()), ("title", "Renamed".to_owned()), ("goal_stories", "10".to_owned())];
-    let as_form = |f: &[(&'static str, String)]| f.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let cookie = app.logged_in("ann@example.com").await;
+    let id = create(&app, &cookie, "Original", "10").await;
+    let status = |s: &str| SetCampaignStatus { id, status: s.into() };
+    let edit = UpdateCampaign {
+        id,
+        title: "Renamed".into(),
+        description: String::new(),
+        storyteller_name: String::new(),
+        storyteller_email: String::new(),
+        relationship_type: String::new(),
+        goal_stories: "10".into(),
+    };
 
-    let archive = as_form(&status("archived"));
-    let archive: Vec<(&str, &str)> = archive.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    assert_eq!(
-        app.post_fn("set_campaign_status", &archive, Some(&cookie), Client::Script).await.status,
-        StatusCode::OK
-    );
-    let edit_form: Vec<(&str, &str)> = edit.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let refused = app.post_fn("update_campaign", &edit_form, Some(&cookie), Client::Script).await;
+    assert_eq!(app.call(status("archived"), Some(&cookie)).await.status, StatusCode::OK);
+    let refused = app.call(edit.clone(), Some(&cookie)).await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
 
-    let restore = as_form(&status("active"));
-    let restore: Vec<(&str, &str)> = restore.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    assert_eq!(
-        app.post_fn("set_campaign_status", &restore, Some(&cookie), Client::Script).await.status,
-        StatusCode::OK
-    );
-    assert_eq!(app.post_fn("update_campaign", &edit_form, Some(&cookie), Client::Script).await.status, StatusCode::OK);
-    let reply = app.post_fn("campaign", &[("id", &id)], Some(&cookie), Client::Script).await;
+    assert_eq!(app.call(status("active"), Some(&cookie)).await.status, StatusCode::OK);
+    assert_eq!(app.call(edit, Some(&cookie)).await.status, StatusCode::OK);
+    let reply = app.call(Campaign { id }, Some(&cookie)).await;
     let overview: CampaignOverview = serde_json::from_str(&reply.body).unwrap();
     assert_eq!(overview.card.title, "Renamed");
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn deleting_needs_the_exact_title_and_removes_everything_beneath(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let cookie = app.signed_up("ann@example.com").await;
+    let cookie = app.logged_in("ann@example.com").await;
     let id = create(&app, &cookie, "Dad", "10").await;
     story(&pool, id, "words").await;
     sqlx::query(
@@ -190,14 +186,10 @@ async fn deleting_needs_the_exact_title_and_removes_everything_beneath(pool: PgP
     .execute(&pool)
     .await
     .unwrap();
-    let wrong = app
-        .post_fn("delete_campaign", &[("id", &id.to_string()), ("confirm_title", "dad")], Some(&cookie), Client::Script)
-        .await;
+    let wrong = app.call(DeleteCampaign { id, confirm_title: "dad".into() }, Some(&cookie)).await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let ok = app
-        .post_fn("delete_campaign", &[("id", &id.to_string()), ("confirm_title", "Dad")], Some(&cookie), Client::Script)
-        .await;
+    let ok = app.call(DeleteCampaign { id, confirm_title: "Dad".into() }, Some(&cookie)).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     for table in ["campaigns", "stories", "family_members", "photos"] {
         let left: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&pool).await.unwrap();
@@ -205,10 +197,10 @@ async fn deleting_needs_the_exact_title_and_removes_everything_beneath(pool: PgP
     }
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_campaign_with_book_orders_cannot_be_deleted(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let cookie = app.signed_up("ann@example.com").await;
+    let cookie = app.logged_in("ann@example.com").await;
     let id = create(&app, &cookie, "Dad", "10").await;
     sqlx::query(
         "WITH b AS (INSERT INTO books (campaign_id, user_id, title) SELECT id, user_id, 'Book' FROM campaigns RETURNING id, user_id)
@@ -217,9 +209,7 @@ async fn a_campaign_with_book_orders_cannot_be_deleted(pool: PgPool) {
     .execute(&pool)
     .await
     .unwrap();
-    let reply = app
-        .post_fn("delete_campaign", &[("id", &id.to_string()), ("confirm_title", "Dad")], Some(&cookie), Client::Script)
-        .await;
+    let reply = app.call(DeleteCampaign { id, confirm_title: "Dad".into() }, Some(&cookie)).await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
     let err: AppError = serde_json::from_str(&reply.body).unwrap();
     assert!(err.to_string().contains("archive"), "{err}");

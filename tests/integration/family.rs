@@ -3,13 +3,22 @@
 use std::path::PathBuf;
 
 use http::StatusCode;
+use mystoryflow::api::account::{SetStoryEmails, Unsubscribe};
+use mystoryflow::api::auth::{Login, Signup};
+use mystoryflow::api::campaigns::Campaign;
+use mystoryflow::api::family::{
+    AcceptInvitation, AddComment, CampaignFamily, DeleteComment, EditComment, Invitation, InviteMember, LeaveCampaign,
+    RevokeInvitation, SetHeart, SetMemberActive, SetMemberPermissions, SetMemberRole, StoryConversation,
+    TransferOwnership,
+};
+use mystoryflow::api::stories::{CreateStory, SetStoryStatus};
 use mystoryflow::model::family::{Conversation, Family, InvitationState, InvitationView};
 use mystoryflow::server::mail::{self, Mailer};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{Client, TestApp};
-use crate::stories::{create_story, family as family_of, save};
+use crate::fixtures::{create_campaign, create_story, family as family_of, save};
+use crate::helpers::{Client, TestApp, PASSWORD};
 
 /// A real SMTP server on 127.0.0.1 (aiosmtpd from the project's venv) that keeps every
 /// message in a Maildir.
@@ -70,20 +79,14 @@ fn token_of(link: &str) -> String {
 }
 
 async fn invite(app: &TestApp, cookie: &str, campaign: Uuid, email: &str, role: &str) -> http::StatusCode {
-    app.post_fn(
-        "invite_member",
-        &[
-            ("campaign_id", &campaign.to_string()),
-            ("email", email),
-            ("name", "Cousin Kim"),
-            ("relationship", "niece"),
-            ("role", role),
-        ],
-        Some(cookie),
-        Client::Script,
-    )
-    .await
-    .status
+    let args = InviteMember {
+        campaign_id: campaign,
+        email: email.into(),
+        name: "Cousin Kim".into(),
+        relationship: "niece".into(),
+        role: role.into(),
+    };
+    app.call(args, Some(cookie)).await.status
 }
 
 /// The link of the newest invitation mail queued for `email` (read from the job queue).
@@ -99,20 +102,20 @@ async fn queued_link(pool: &PgPool, email: &str) -> String {
 }
 
 async fn view(app: &TestApp, token: &str) -> (StatusCode, Option<InvitationView>) {
-    let reply = app.post_fn("invitation", &[("token", token)], None, Client::Script).await;
+    let reply = app.call(Invitation { token: token.into() }, None).await;
     (reply.status, serde_json::from_str(&reply.body).ok())
 }
 
 async fn accept(app: &TestApp, cookie: &str, token: &str) -> (StatusCode, String) {
-    let reply = app.post_fn("accept_invitation", &[("token", token)], Some(cookie), Client::Script).await;
+    let reply = app.call(AcceptInvitation { token: token.into() }, Some(cookie)).await;
     (reply.status, reply.body)
 }
 
 async fn campaign_status(app: &TestApp, cookie: &str, campaign: Uuid) -> StatusCode {
-    app.post_fn("campaign", &[("id", &campaign.to_string())], Some(cookie), Client::Script).await.status
+    app.call(Campaign { id: campaign }, Some(cookie)).await.status
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn an_invitation_arrives_by_smtp_with_a_working_link(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family_of(&app, &pool).await;
@@ -168,19 +171,14 @@ async fn an_invitation_arrives_by_smtp_with_a_working_link(pool: PgPool) {
     assert_eq!((shown.state, shown.email.as_str()), (InvitationState::Open, "kim@example.com"));
 
     // A brand-new person signs up from the link and is in.
-    let reply = app
-        .post_fn(
-            "signup",
-            &[
-                ("email", "kim@example.com"),
-                ("name", "Kim"),
-                ("password", crate::helpers::PASSWORD),
-                ("invitation", &token),
-            ],
-            None,
-            Client::Script,
-        )
-        .await;
+    let signup = Signup {
+        email: "kim@example.com".into(),
+        name: "Kim".into(),
+        password: PASSWORD.into(),
+        next: String::new(),
+        invitation: token.clone(),
+    };
+    let reply = app.call(signup, None).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.header("location").as_deref(), Some(format!("/campaigns/{}", f.campaign).as_str()));
     let kim = reply.session_cookie().unwrap();
@@ -195,7 +193,7 @@ async fn an_invitation_arrives_by_smtp_with_a_working_link(pool: PgPool) {
     create_story(&app, &kim, f.campaign, "Kim's memory").await;
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn mail_waits_out_an_smtp_outage_and_is_delivered_after(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family_of(&app, &pool).await;
@@ -224,12 +222,12 @@ async fn mail_waits_out_an_smtp_outage_and_is_delivered_after(pool: PgPool) {
     sink.stop().await;
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users", "relatives")))]
 async fn expired_revoked_reused_and_forged_links_are_refused(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family_of(&app, &pool).await;
-    let kim = app.signed_up("kim@example.com").await;
-    let lee = app.signed_up("lee@example.com").await;
+    let kim = app.logged_in("kim@example.com").await;
+    let lee = app.logged_in("lee@example.com").await;
 
     // Forged.
     let (status, _) = view(&app, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").await;
@@ -284,14 +282,7 @@ async fn expired_revoked_reused_and_forged_links_are_refused(pool: PgPool) {
         .fetch_one(&pool)
         .await
         .unwrap();
-    let reply = app
-        .post_fn(
-            "revoke_invitation",
-            &[("campaign_id", &f.campaign.to_string()), ("member_id", &member.to_string())],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
+    let reply = app.call(RevokeInvitation { campaign_id: f.campaign, member_id: member }, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(view(&app, &token).await.1.unwrap().state, InvitationState::Revoked);
     assert_eq!(accept(&app, &lee, &token).await.0, StatusCode::CONFLICT);
@@ -304,57 +295,40 @@ async fn expired_revoked_reused_and_forged_links_are_refused(pool: PgPool) {
     assert_eq!(page.status, StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users", "relatives")))]
 async fn a_token_for_one_campaign_joins_only_that_campaign(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family_of(&app, &pool).await;
-    let reply = app
-        .post_fn(
-            "create_campaign",
-            &[("title", "Mum's Stories"), ("goal_stories", "5")],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK);
-    let other: Uuid =
-        sqlx::query_scalar("SELECT id FROM campaigns WHERE title = 'Mum''s Stories'").fetch_one(&pool).await.unwrap();
-    let kim = app.signed_up("kim@example.com").await;
+    let other = create_campaign(&app, &f.owner, "Mum's Stories", "5").await;
+    let kim = app.logged_in("kim@example.com").await;
     assert_eq!(invite(&app, &f.owner, f.campaign, "kim@example.com", "viewer").await, StatusCode::OK);
     let token = token_of(&queued_link(&pool, "kim@example.com").await);
     assert_eq!(accept(&app, &kim, &token).await.0, StatusCode::OK);
     assert_eq!(campaign_status(&app, &kim, f.campaign).await, StatusCode::OK);
     assert_eq!(campaign_status(&app, &kim, other).await, StatusCode::NOT_FOUND);
     // As a viewer: reads but does not write.
-    let reply = app
-        .post_fn(
-            "create_story",
-            &[("campaign_id", &f.campaign.to_string()), ("title", "Mine")],
-            Some(&kim),
-            Client::Script,
-        )
-        .await;
+    let mine = CreateStory {
+        campaign_id: f.campaign,
+        title: "Mine".into(),
+        category: String::new(),
+        custom_category: String::new(),
+    };
+    let reply = app.call(mine, Some(&kim)).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn ownership_moves_in_one_step_and_there_is_always_one_owner(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family_of(&app, &pool).await;
-    let c = f.campaign.to_string();
+    let c = f.campaign;
     // The owner can't leave or be demoted.
-    let reply = app.post_fn("leave_campaign", &[("campaign_id", &c)], Some(&f.owner), Client::Script).await;
+    let reply = app.call(LeaveCampaign { campaign_id: c }, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
     let owner_row: Uuid =
         sqlx::query_scalar("SELECT id FROM family_members WHERE role = 'owner'").fetch_one(&pool).await.unwrap();
-    let reply = app
-        .post_fn(
-            "set_member_role",
-            &[("campaign_id", &c), ("member_id", &owner_row.to_string()), ("role", "viewer")],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
+    let demote = SetMemberRole { campaign_id: c, member_id: owner_row, role: "viewer".into() };
+    let reply = app.call(demote, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
 
     let contributor: Uuid =
@@ -362,14 +336,7 @@ async fn ownership_moves_in_one_step_and_there_is_always_one_owner(pool: PgPool)
             .fetch_one(&pool)
             .await
             .unwrap();
-    let reply = app
-        .post_fn(
-            "transfer_ownership",
-            &[("campaign_id", &c), ("member_id", &contributor.to_string())],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
+    let reply = app.call(TransferOwnership { campaign_id: c, member_id: contributor }, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let owners: Vec<String> =
         sqlx::query_scalar("SELECT email FROM family_members WHERE role = 'owner'").fetch_all(&pool).await.unwrap();
@@ -380,25 +347,18 @@ async fn ownership_moves_in_one_step_and_there_is_always_one_owner(pool: PgPool)
         .unwrap();
     assert_eq!(campaign_owner, "contributor@example.com");
     // The former owner is a contributor now, and can leave.
-    let reply = app
-        .post_fn(
-            "transfer_ownership",
-            &[("campaign_id", &c), ("member_id", &owner_row.to_string())],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
+    let reply = app.call(TransferOwnership { campaign_id: c, member_id: owner_row }, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    let reply = app.post_fn("leave_campaign", &[("campaign_id", &c)], Some(&f.owner), Client::Script).await;
+    let reply = app.call(LeaveCampaign { campaign_id: c }, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(campaign_status(&app, &f.owner, f.campaign).await, StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn owners_change_roles_permissions_and_activity(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family_of(&app, &pool).await;
-    let c = f.campaign.to_string();
+    let c = f.campaign;
     let member = |email: &'static str| {
         let pool = pool.clone();
         async move {
@@ -407,7 +367,6 @@ async fn owners_change_roles_permissions_and_activity(pool: PgPool) {
                 .fetch_one(&pool)
                 .await
                 .unwrap()
-                .to_string()
         }
     };
     let contributor = member("contributor@example.com").await;
@@ -418,87 +377,47 @@ async fn owners_change_roles_permissions_and_activity(pool: PgPool) {
     let owners_story = create_story(&app, &f.owner, f.campaign, "Owner's").await;
     assert_eq!(save(&app, &f.contributor, f.campaign, owners_story, 1, "edit").await.0, StatusCode::FORBIDDEN);
     // …until the owner grants it.
-    let reply = app
-        .post_fn(
-            "set_member_permissions",
-            &[
-                ("campaign_id", &c),
-                ("member_id", &contributor),
-                ("can_invite", "true"),
-                ("can_edit_others_stories", "true"),
-            ],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
+    let grant = SetMemberPermissions {
+        campaign_id: c,
+        member_id: contributor,
+        can_invite: true,
+        can_edit_others_stories: true,
+        can_design_books: false,
+    };
+    let reply = app.call(grant, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(invite(&app, &f.contributor, f.campaign, "x@example.com", "viewer").await, StatusCode::OK);
     assert_eq!(save(&app, &f.contributor, f.campaign, owners_story, 1, "edit").await.0, StatusCode::OK);
-    let reply = app.post_fn("family", &[("campaign_id", &c)], Some(&f.contributor), Client::Script).await;
+    let reply = app.call(CampaignFamily { campaign_id: c }, Some(&f.contributor)).await;
     let family: Family = serde_json::from_str(&reply.body).unwrap();
     assert!(family.may_invite);
 
     // Roles change; deactivated members see nothing until reactivated.
-    let reply = app
-        .post_fn(
-            "set_member_role",
-            &[("campaign_id", &c), ("member_id", &viewer), ("role", "contributor")],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
+    let promote = SetMemberRole { campaign_id: c, member_id: viewer, role: "contributor".into() };
+    let reply = app.call(promote, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK);
     create_story(&app, &f.viewer, f.campaign, "Now I write").await;
-    let reply = app
-        .post_fn(
-            "set_member_active",
-            &[("campaign_id", &c), ("member_id", &viewer), ("active", "false")],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
+    let reply = app.call(SetMemberActive { campaign_id: c, member_id: viewer, active: false }, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(campaign_status(&app, &f.viewer, f.campaign).await, StatusCode::NOT_FOUND);
-    let reply = app
-        .post_fn(
-            "set_member_active",
-            &[("campaign_id", &c), ("member_id", &viewer), ("active", "true")],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
+    let reply = app.call(SetMemberActive { campaign_id: c, member_id: viewer, active: true }, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(campaign_status(&app, &f.viewer, f.campaign).await, StatusCode::OK);
     // Others can't manage members.
-    let reply = app
-        .post_fn(
-            "set_member_role",
-            &[("campaign_id", &c), ("member_id", &viewer), ("role", "viewer")],
-            Some(&f.contributor),
-            Client::Script,
-        )
-        .await;
+    let demote = SetMemberRole { campaign_id: c, member_id: viewer, role: "viewer".into() };
+    let reply = app.call(demote, Some(&f.contributor)).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn every_member_comments_and_hearts_authors_edit_and_owners_moderate(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family_of(&app, &pool).await;
     let story = create_story(&app, &f.contributor, f.campaign, "The farm").await;
-    let (c, s) = (f.campaign.to_string(), story.to_string());
+    let (c, s) = (f.campaign, story);
     let comment = |cookie: String, body: &'static str| {
-        let (app, c, s) = (&app, c.clone(), s.clone());
-        async move {
-            app.post_fn(
-                "add_comment",
-                &[("campaign_id", &c), ("story_id", &s), ("body", body)],
-                Some(&cookie),
-                Client::Script,
-            )
-            .await
-            .status
-        }
+        let app = &app;
+        async move { app.call(AddComment { campaign_id: c, story_id: s, body: body.into() }, Some(&cookie)).await.status }
     };
     assert_eq!(comment(f.viewer.clone(), "I remember that farm!").await, StatusCode::OK);
     assert_eq!(comment(f.contributor.clone(), "So do I.").await, StatusCode::OK);
@@ -507,60 +426,30 @@ async fn every_member_comments_and_hearts_authors_edit_and_owners_moderate(pool:
 
     let ids: Vec<Uuid> =
         sqlx::query_scalar("SELECT id FROM story_comments ORDER BY created_at").fetch_all(&pool).await.unwrap();
-    let (viewers, contributors) = (ids[0].to_string(), ids[1].to_string());
-    let edit = |cookie: String, id: String| {
-        let (app, c, s) = (&app, c.clone(), s.clone());
-        async move {
-            app.post_fn(
-                "edit_comment",
-                &[("campaign_id", &c), ("story_id", &s), ("comment_id", &id), ("body", "Edited")],
-                Some(&cookie),
-                Client::Script,
-            )
-            .await
-            .status
-        }
+    let (viewers, contributors) = (ids[0], ids[1]);
+    let edit = |cookie: String, id: Uuid| {
+        let app = &app;
+        let args = EditComment { campaign_id: c, story_id: s, comment_id: id, body: "Edited".into() };
+        async move { app.call(args, Some(&cookie)).await.status }
     };
-    assert_eq!(edit(f.viewer.clone(), viewers.clone()).await, StatusCode::OK);
-    assert_eq!(edit(f.viewer.clone(), contributors.clone()).await, StatusCode::FORBIDDEN);
-    assert_eq!(
-        edit(f.owner.clone(), viewers.clone()).await,
-        StatusCode::FORBIDDEN,
-        "owners delete, they don't rewrite"
-    );
-    let delete = |cookie: String, id: String| {
-        let (app, c, s) = (&app, c.clone(), s.clone());
-        async move {
-            app.post_fn(
-                "delete_comment",
-                &[("campaign_id", &c), ("story_id", &s), ("comment_id", &id)],
-                Some(&cookie),
-                Client::Script,
-            )
-            .await
-            .status
-        }
+    assert_eq!(edit(f.viewer.clone(), viewers).await, StatusCode::OK);
+    assert_eq!(edit(f.viewer.clone(), contributors).await, StatusCode::FORBIDDEN);
+    assert_eq!(edit(f.owner.clone(), viewers).await, StatusCode::FORBIDDEN, "owners delete, they don't rewrite");
+    let delete = |cookie: String, id: Uuid| {
+        let app = &app;
+        async move { app.call(DeleteComment { campaign_id: c, story_id: s, comment_id: id }, Some(&cookie)).await.status }
     };
-    assert_eq!(delete(f.viewer.clone(), contributors.clone()).await, StatusCode::FORBIDDEN);
-    assert_eq!(delete(f.owner.clone(), contributors.clone()).await, StatusCode::OK);
+    assert_eq!(delete(f.viewer.clone(), contributors).await, StatusCode::FORBIDDEN);
+    assert_eq!(delete(f.owner.clone(), contributors).await, StatusCode::OK);
 
+    let heart = SetHeart { campaign_id: c, story_id: s, on: true };
     for cookie in [&f.viewer, &f.owner] {
-        let reply = app
-            .post_fn(
-                "set_heart",
-                &[("campaign_id", &c), ("story_id", &s), ("on", "true")],
-                Some(cookie),
-                Client::Script,
-            )
-            .await;
+        let reply = app.call(heart.clone(), Some(cookie)).await;
         assert_eq!(reply.status, StatusCode::OK);
     }
-    let reply = app
-        .post_fn("set_heart", &[("campaign_id", &c), ("story_id", &s), ("on", "true")], Some(&f.viewer), Client::Script)
-        .await;
+    let reply = app.call(heart, Some(&f.viewer)).await;
     assert_eq!(reply.status, StatusCode::OK, "a second heart from the same person changes nothing");
-    let reply =
-        app.post_fn("conversation", &[("campaign_id", &c), ("story_id", &s)], Some(&f.viewer), Client::Script).await;
+    let reply = app.call(StoryConversation { campaign_id: c, story_id: s }, Some(&f.viewer)).await;
     let conversation: Conversation = serde_json::from_str(&reply.body).unwrap();
     assert_eq!(conversation.hearts, 2);
     assert!(conversation.hearted_by_me);
@@ -570,28 +459,20 @@ async fn every_member_comments_and_hearts_authors_edit_and_owners_moderate(pool:
     assert!(page.body.contains("Edited") && page.body.contains("2 hearts"), "{}", page.body);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_finished_story_is_mailed_to_the_family_as_each_prefers(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family_of(&app, &pool).await;
     let story = create_story(&app, &f.contributor, f.campaign, "The harvest").await;
     save(&app, &f.contributor, f.campaign, story, 1, "We brought in the **hay** before the storm.").await;
     // The owner wants a weekly summary; the outsider isn't in the family at all.
-    let reply = app.post_fn("set_story_emails", &[("choice", "weekly")], Some(&f.owner), Client::Script).await;
+    let reply = app.call(SetStoryEmails { choice: "weekly".into() }, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 
     let finish = |status: &'static str| {
-        let (app, c, s, cookie) = (&app, f.campaign.to_string(), story.to_string(), f.contributor.clone());
-        async move {
-            app.post_fn(
-                "set_story_status",
-                &[("campaign_id", &c), ("story_id", &s), ("status", status)],
-                Some(&cookie),
-                Client::Script,
-            )
-            .await
-            .status
-        }
+        let (app, cookie) = (&app, f.contributor.clone());
+        let args = SetStoryStatus { campaign_id: f.campaign, story_id: story, status: status.into() };
+        async move { app.call(args, Some(&cookie)).await.status }
     };
     assert_eq!(finish("completed").await, StatusCode::OK);
     let mails: Vec<(String, String)> =
@@ -629,9 +510,9 @@ async fn a_finished_story_is_mailed_to_the_family_as_each_prefers(pool: PgPool) 
         text.lines().find_map(|l| l.split("Unsubscribe: ").nth(1)).expect("an unsubscribe link").trim().to_owned();
     let token = link.split("token=").nth(1).unwrap().to_owned();
     let forged = format!("{}{}", &token[..token.len() - 2], if token.ends_with("AA") { "BB" } else { "AA" });
-    let reply = app.post_fn("unsubscribe", &[("token", &forged)], None, Client::Script).await;
+    let reply = app.call(Unsubscribe { token: forged }, None).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    let reply = app.post_fn("unsubscribe", &[("token", &token)], None, Client::Script).await;
+    let reply = app.call(Unsubscribe { token: token.clone() }, None).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let choice: String =
         sqlx::query_scalar("SELECT preferences->>'story_emails' FROM users WHERE email = 'viewer@example.com'")
@@ -644,11 +525,10 @@ async fn a_finished_story_is_mailed_to_the_family_as_each_prefers(pool: PgPool) 
     assert!(page.body.contains("Stop story emails"));
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users", "relatives")))]
 async fn an_existing_member_logs_in_from_the_invitation_and_comes_back_to_it(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family_of(&app, &pool).await;
-    app.signed_up("kim@example.com").await;
     assert_eq!(invite(&app, &f.owner, f.campaign, "kim@example.com", "contributor").await, StatusCode::OK);
     let token = token_of(&queued_link(&pool, "kim@example.com").await);
 
@@ -660,16 +540,10 @@ async fn an_existing_member_logs_in_from_the_invitation_and_comes_back_to_it(poo
     let encoded: String = form_urlencoded::byte_serialize(back.as_bytes()).collect();
     assert!(page.body.contains(&format!("/login?next={encoded}")), "{}", page.body);
 
-    let reply = app.log_in("kim@example.com", crate::helpers::PASSWORD, None, Client::PlainForm).await;
+    let reply = app.log_in("kim@example.com", PASSWORD, None, Client::PlainForm).await;
     let _ = reply;
-    let reply = app
-        .post_fn(
-            "login",
-            &[("email", "kim@example.com"), ("password", crate::helpers::PASSWORD), ("next", &back)],
-            None,
-            Client::PlainForm,
-        )
-        .await;
+    let login = Login { email: "kim@example.com".into(), password: PASSWORD.into(), next: back.clone() };
+    let reply = app.call_as(login, None, Client::PlainForm).await;
     assert_eq!(reply.header("location").as_deref(), Some(back.as_str()));
     let kim = reply.session_cookie().unwrap();
     let page = app.get(&back, Some(&kim)).await;
@@ -678,12 +552,13 @@ async fn an_existing_member_logs_in_from_the_invitation_and_comes_back_to_it(poo
     assert_eq!(campaign_status(&app, &kim, f.campaign).await, StatusCode::OK);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_mangled_invitation_link_gets_a_clear_page_not_a_crash(pool: PgPool) {
     let app = TestApp::new(pool).await;
-    let cookie = app.signed_up("ann@example.com").await;
+    let cookie = app.logged_in("ann@example.com").await;
     // A link broken across lines in an email client: a line break inside the token.
-    let reply = app.post_fn("accept_invitation", &[("token", "abc\ndef")], Some(&cookie), Client::PlainForm).await;
+    let mangled = AcceptInvitation { token: "abc\ndef".into() };
+    let reply = app.call_as(mangled, Some(&cookie), Client::PlainForm).await;
     assert!(reply.status.is_redirection(), "{} {}", reply.status, reply.body);
     assert_eq!(reply.header("location").as_deref(), Some("/invitations/abc%0Adef"));
     let page = app.get("/invitations/abc%0Adef", Some(&cookie)).await;
@@ -691,7 +566,7 @@ async fn a_mangled_invitation_link_gets_a_clear_page_not_a_crash(pool: PgPool) {
     assert!(page.body.contains("This invitation link isn't valid"), "{}", page.body);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn an_invitation_carries_at_most_the_inviters_own_role(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family_of(&app, &pool).await;
@@ -700,14 +575,14 @@ async fn an_invitation_carries_at_most_the_inviters_own_role(pool: PgPool) {
             .fetch_one(&pool)
             .await
             .unwrap();
-    let reply = app
-        .post_fn(
-            "set_member_permissions",
-            &[("campaign_id", &f.campaign.to_string()), ("member_id", &member.to_string()), ("can_invite", "true")],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
+    let grant = SetMemberPermissions {
+        campaign_id: f.campaign,
+        member_id: member,
+        can_invite: true,
+        can_edit_others_stories: false,
+        can_design_books: false,
+    };
+    let reply = app.call(grant, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 
     // A viewer may invite viewers, not their own second address as a contributor…

@@ -3,6 +3,8 @@ use axum::{body::Body, Router};
 use http::{header, Request, Response, StatusCode};
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
+use leptos::server_fn::ServerFn;
+use mystoryflow::api::auth::{Login, Signup};
 use mystoryflow::server::{db::Db, media::Storage, router, state::AppState};
 use sqlx::PgPool;
 use tower::ServiceExt;
@@ -80,6 +82,8 @@ impl TestApp {
             email_sends: true,
             public_url: "http://localhost:3000".into(),
             signer: mystoryflow::server::notify::Signer::new([1; 32]),
+            // Tests name their client address in this header (the per-address rate limits).
+            client_ip_header: Some(http::HeaderName::from_static("x-test-client-ip")),
         };
         TestApp { router: router::build(state.clone(), sessions, secure), state, media_dir }
     }
@@ -104,32 +108,42 @@ impl TestApp {
         self.send(req.body(Body::empty()).unwrap()).await
     }
 
-    pub async fn post_fn(&self, name: &str, form: &[(&str, &str)], cookie: Option<&str>, client: Client) -> Reply {
+    /// Calls a server function through its own typed arguments, at its own path, as the app's
+    /// script does: a renamed or retyped argument fails to compile, not at run time.
+    pub async fn call<F>(&self, args: F, cookie: Option<&str>) -> Reply
+    where
+        F: ServerFn + serde::Serialize,
+    {
+        self.call_as(args, cookie, Client::Script).await
+    }
+
+    /// As [`call`](Self::call), sent by `client`: the same form-encoded body (serde_qs, as
+    /// the server function decodes it), with the headers of the app's script or of a browser
+    /// without JavaScript posting a form.
+    pub async fn call_as<F>(&self, args: F, cookie: Option<&str>, client: Client) -> Reply
+    where
+        F: ServerFn + serde::Serialize,
+    {
+        let body = serde_qs::to_string(&args).expect("server function arguments encode");
+        self.post(F::PATH, body, cookie, client).await
+    }
+
+    /// Posts `form` as it is, unchecked, to `F`'s path: only for tests of what the server
+    /// answers to arguments its typed struct cannot express (a malformed id, a missing or
+    /// mistyped field). Everything else goes through [`call`](Self::call).
+    pub async fn post_raw<F: ServerFn>(&self, form: &[(&str, &str)], cookie: Option<&str>) -> Reply {
         let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-        let mut req =
-            Request::post(format!("/api/{name}")).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        self.post(F::PATH, body, cookie, Client::Script).await
+    }
+
+    async fn post(&self, path: &str, body: String, cookie: Option<&str>, client: Client) -> Reply {
+        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         req = match client {
             Client::Script => req.header(header::ACCEPT, "application/json"),
             Client::PlainForm => req
                 .header(header::ACCEPT, "text/html,application/xhtml+xml")
                 .header(header::REFERER, "http://localhost/somewhere"),
         };
-        if let Some(cookie) = cookie {
-            req = req.header(header::COOKIE, cookie);
-        }
-        self.send(req.body(Body::from(body)).unwrap()).await
-    }
-
-    /// Calls a server function through its own typed arguments, at its own path, as the app's
-    /// script does: a renamed or retyped argument fails to compile, not at run time.
-    pub async fn call<F>(&self, args: F, cookie: Option<&str>) -> Reply
-    where
-        F: leptos::server_fn::ServerFn + serde::Serialize,
-    {
-        let body = serde_qs::to_string(&args).expect("server function arguments encode");
-        let mut req = Request::post(F::PATH)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json");
         if let Some(cookie) = cookie {
             req = req.header(header::COOKIE, cookie);
         }
@@ -200,42 +214,34 @@ impl TestApp {
         (status, headers, bytes)
     }
 
+    /// Signs up through the app (argon2 at full cost: slow in a debug build). Tests that only
+    /// need a person use tests/fixtures/users.sql and [`logged_in`](Self::logged_in).
     pub async fn sign_up(&self, email: &str, name: &str, password: &str) -> Reply {
-        self.post_fn(
-            "signup",
-            &[("email", email), ("name", name), ("password", password), ("next", "")],
-            None,
-            Client::Script,
-        )
-        .await
+        let args = Signup {
+            email: email.into(),
+            name: name.into(),
+            password: password.into(),
+            next: String::new(),
+            invitation: String::new(),
+        };
+        self.call(args, None).await
     }
 
     pub async fn log_in(&self, email: &str, password: &str, cookie: Option<&str>, client: Client) -> Reply {
-        self.post_fn("login", &[("email", email), ("password", password), ("next", "")], cookie, client).await
+        let args = Login { email: email.into(), password: password.into(), next: String::new() };
+        self.call_as(args, cookie, client).await
     }
 
-    /// Signs up and returns the session cookie.
-    pub async fn signed_up(&self, email: &str) -> String {
-        let reply = self.sign_up(email, "Test Person", PASSWORD).await;
-        assert_eq!(reply.status, StatusCode::OK, "sign-up failed: {}", reply.body);
-        reply.session_cookie().expect("sign-up sets a session cookie")
-    }
-}
-
-/// Makes each `(who, role, status)` a member of `campaign`: `who@example.com` must have
-/// signed up already.
-pub async fn add_members(pool: &sqlx::PgPool, campaign: uuid::Uuid, members: &[(&str, &str, &str)]) {
-    for (who, role, status) in members {
-        sqlx::query(
-            "INSERT INTO family_members (campaign_id, user_id, email, role, status)
-             SELECT $1, id, email, $2, $3 FROM users WHERE email = $4",
-        )
-        .bind(campaign)
-        .bind(role)
-        .bind(status)
-        .bind(format!("{who}@example.com"))
-        .execute(pool)
-        .await
-        .unwrap();
+    /// Logs in with PASSWORD (as the app's script does) and returns the session cookie. The
+    /// person comes from an SQL fixture: tests/fixtures/users.sql.
+    pub async fn logged_in(&self, email: &str) -> String {
+        let reply = self.log_in(email, PASSWORD, None, Client::Script).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "log-in as {email} failed (does the test load tests/fixtures/users.sql?): {}",
+            reply.body
+        );
+        reply.session_cookie().expect("logging in sets a session cookie")
     }
 }

@@ -1,5 +1,7 @@
 //! Authentication over HTTP, as the browser does it: hydrated (fetch) and plain forms.
 use http::StatusCode;
+use mystoryflow::api::account::Account;
+use mystoryflow::api::auth::{CurrentUser, Login, Logout};
 use mystoryflow::error::AppError;
 use sqlx::PgPool;
 
@@ -17,7 +19,7 @@ async fn signing_up_logs_the_person_in_with_a_safe_cookie(pool: PgPool) {
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(!cookie.contains("Secure"), "plain-http development must not set Secure: {cookie}");
 
-    let me = app.post_fn("current_user", &[], Some(&reply.session_cookie().unwrap()), Client::Script).await;
+    let me = app.call(CurrentUser {}, Some(&reply.session_cookie().unwrap())).await;
     assert!(me.body.contains("ann@example.com"), "{}", me.body);
 }
 
@@ -44,25 +46,24 @@ async fn the_server_refuses_a_short_password(pool: PgPool) {
 #[sqlx::test]
 async fn server_functions_answer_401_when_logged_out(pool: PgPool) {
     let app = TestApp::new(pool).await;
-    let reply = app.post_fn("account", &[], None, Client::Script).await;
+    let reply = app.call(Account {}, None).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     let err: AppError = serde_json::from_str(&reply.body).unwrap();
     assert_eq!(err, AppError::Unauthenticated);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn the_account_is_read_through_row_level_security(pool: PgPool) {
     let app = TestApp::new(pool).await;
-    let cookie = app.signed_up("ann@example.com").await;
-    let reply = app.post_fn("account", &[], Some(&cookie), Client::Script).await;
+    let cookie = app.logged_in("ann@example.com").await;
+    let reply = app.call(Account {}, Some(&cookie)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert!(reply.body.contains("ann@example.com"));
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn wrong_password_and_unknown_email_get_the_same_generic_message(pool: PgPool) {
     let app = TestApp::new(pool).await;
-    app.signed_up("ann@example.com").await;
     let wrong = app.log_in("ann@example.com", "not the password", None, Client::Script).await;
     let unknown = app.log_in("nobody@example.com", PASSWORD, None, Client::Script).await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
@@ -72,10 +73,9 @@ async fn wrong_password_and_unknown_email_get_the_same_generic_message(pool: PgP
     assert_eq!(err, AppError::InvalidCredentials);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn logging_in_gives_a_new_session_id(pool: PgPool) {
     let app = TestApp::new(pool).await;
-    app.signed_up("ann@example.com").await;
     // A failed plain-form login leaves a flash, so the visitor already has a session.
     let failed = app.log_in("ann@example.com", "wrong password!", None, Client::PlainForm).await;
     let before = failed.session_cookie().expect("a session for the flash");
@@ -85,16 +85,15 @@ async fn logging_in_gives_a_new_session_id(pool: PgPool) {
     let after = ok.session_cookie().expect("login sets a cookie");
     assert_ne!(before, after, "the session id must change at login");
 
-    let me = app.post_fn("current_user", &[], Some(&after), Client::Script).await;
+    let me = app.call(CurrentUser {}, Some(&after)).await;
     assert!(me.body.contains("ann@example.com"));
-    let old = app.post_fn("current_user", &[], Some(&before), Client::Script).await;
+    let old = app.call(CurrentUser {}, Some(&before)).await;
     assert!(!old.body.contains("ann@example.com"), "the old session id must not be logged in");
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_plain_form_login_failure_returns_to_the_form_with_the_message(pool: PgPool) {
     let app = TestApp::new(pool).await;
-    app.signed_up("ann@example.com").await;
     let failed = app.log_in("ann@example.com", "wrong password!", None, Client::PlainForm).await;
     assert_eq!(failed.status, StatusCode::FOUND);
     assert_eq!(failed.header("location").as_deref(), Some("/login"));
@@ -113,56 +112,42 @@ async fn a_plain_form_login_failure_returns_to_the_form_with_the_message(pool: P
     assert!(!again.body.contains("match an account"), "the message is shown once");
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_plain_form_login_success_redirects_to_next(pool: PgPool) {
     let app = TestApp::new(pool).await;
-    app.signed_up("ann@example.com").await;
-    let reply = app
-        .post_fn(
-            "login",
-            &[("email", "ann@example.com"), ("password", PASSWORD), ("next", "/account")],
-            None,
-            Client::PlainForm,
-        )
-        .await;
+    let login = Login { email: "ann@example.com".into(), password: PASSWORD.into(), next: "/account".into() };
+    let reply = app.call_as(login, None, Client::PlainForm).await;
     assert_eq!(reply.status, StatusCode::FOUND);
     assert_eq!(reply.header("location").as_deref(), Some("/account"));
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn login_never_redirects_off_site(pool: PgPool) {
     let app = TestApp::new(pool).await;
-    app.signed_up("ann@example.com").await;
-    let reply = app
-        .post_fn(
-            "login",
-            &[("email", "ann@example.com"), ("password", PASSWORD), ("next", "//evil.example/")],
-            None,
-            Client::PlainForm,
-        )
-        .await;
+    let login = Login { email: "ann@example.com".into(), password: PASSWORD.into(), next: "//evil.example/".into() };
+    let reply = app.call_as(login, None, Client::PlainForm).await;
     assert_eq!(reply.header("location").as_deref(), Some("/dashboard"));
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn member_pages_redirect_to_login_and_back(pool: PgPool) {
     let app = TestApp::new(pool).await;
     let reply = app.get("/account", None).await;
     assert!(reply.status.is_redirection(), "{}", reply.status);
     assert_eq!(reply.header("location").as_deref(), Some("/login?next=%2Faccount"));
 
-    let cookie = app.signed_up("ann@example.com").await;
+    let cookie = app.logged_in("ann@example.com").await;
     let page = app.get("/account", Some(&cookie)).await;
     assert_eq!(page.status, StatusCode::OK);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn logging_out_ends_the_session(pool: PgPool) {
     let app = TestApp::new(pool).await;
-    let cookie = app.signed_up("ann@example.com").await;
-    let out = app.post_fn("logout", &[], Some(&cookie), Client::Script).await;
+    let cookie = app.logged_in("ann@example.com").await;
+    let out = app.call(Logout {}, Some(&cookie)).await;
     assert_eq!(out.status, StatusCode::OK, "{}", out.body);
-    let after = app.post_fn("account", &[], Some(&cookie), Client::Script).await;
+    let after = app.call(Account {}, Some(&cookie)).await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -196,10 +181,10 @@ async fn stored_sessions(pool: &PgPool) -> (i64, Option<chrono::DateTime<chrono:
         .unwrap()
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_page_view_writes_no_session(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
-    let cookie = app.signed_up("reader@example.com").await;
+    let cookie = app.logged_in("reader@example.com").await;
     // The first view of the day may mark the session as seen (once a day, to extend it).
     assert_eq!(app.get("/dashboard", Some(&cookie)).await.status, StatusCode::OK);
     let before = stored_sessions(&pool).await;
@@ -232,10 +217,9 @@ async fn pages_are_compressed_for_browsers_that_accept_it(pool: PgPool) {
     assert_eq!(compressed.header("content-encoding").as_deref(), Some("br"));
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_post_from_another_site_is_refused_and_pages_carry_security_headers(pool: PgPool) {
     let app = TestApp::new(pool).await;
-    app.signed_up("ann@example.com").await;
     let login = |extra: Option<(&'static str, &'static str)>| {
         let mut req = http::Request::post("/api/login")
             .header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded")

@@ -1,23 +1,22 @@
 //! Recordings and photos: uploads checked from their bytes, private downloads with Range,
 //! nothing half-written, and the transcription worker on real speech.
 use http::StatusCode;
+use mystoryflow::api::campaigns::DeleteCampaign;
+use mystoryflow::api::photos::{DeletePhoto, LinkPhoto, Photos, SetPhotoCaption};
+use mystoryflow::api::stories::{RemoveAudio, Story, UseTranscription};
 use mystoryflow::model::story::StoryDetail;
 use serde_json::Value;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{Client, TestApp};
-use crate::stories::{create_story, family};
-
-pub fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/media").join(name)).unwrap()
-}
+use crate::fixtures::{create_campaign, create_story, family, media_file as fixture};
+use crate::helpers::TestApp;
 
 fn audio_path(campaign: Uuid, story: Uuid) -> String {
     format!("/media/campaigns/{campaign}/stories/{story}/audio")
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_recording_is_measured_stored_privately_and_served_with_ranges(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -69,7 +68,7 @@ async fn a_recording_is_measured_stored_privately_and_served_with_ranges(pool: P
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn every_accepted_audio_format_gets_its_length(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -90,7 +89,7 @@ async fn every_accepted_audio_format_gets_its_length(pool: PgPool) {
     assert!(app.state.storage.exists(&key).await);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_program_renamed_to_mp3_or_a_truncated_recording_is_refused_and_nothing_changes(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -119,7 +118,7 @@ async fn a_program_renamed_to_mp3_or_a_truncated_recording_is_refused_and_nothin
     assert_eq!(staged, 0, "staged uploads are cleaned up");
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_photo_is_turned_upright_stripped_of_exif_and_kept_private(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -138,14 +137,7 @@ async fn a_photo_is_turned_upright_stripped_of_exif_and_kept_private(pool: PgPoo
     let (photo, width, height, mime, name) = rows[0].clone();
     assert_eq!((width, height, mime.as_str(), name.as_str()), (20, 40, "image/jpeg", "lake.jpg"));
 
-    let reply = app
-        .post_fn(
-            "story",
-            &[("campaign_id", &f.campaign.to_string()), ("story_id", &story.to_string())],
-            Some(&f.viewer),
-            Client::Script,
-        )
-        .await;
+    let reply = app.call(Story { campaign_id: f.campaign, story_id: story }, Some(&f.viewer)).await;
     let detail: StoryDetail = serde_json::from_str(&reply.body).unwrap();
     assert_eq!(detail.photos.len(), 2, "both are attached to the story");
 
@@ -168,14 +160,7 @@ async fn a_photo_is_turned_upright_stripped_of_exif_and_kept_private(pool: PgPoo
 
     // Deleting the campaign leaves no file behind.
     let title: String = sqlx::query_scalar("SELECT title FROM campaigns").fetch_one(&pool).await.unwrap();
-    let reply = app
-        .post_fn(
-            "delete_campaign",
-            &[("id", &f.campaign.to_string()), ("confirm_title", &title)],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
+    let reply = app.call(DeleteCampaign { id: f.campaign, confirm_title: title }, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     for variant in ["original", "display", "thumb"] {
         assert!(!app.state.storage.exists(&format!("campaigns/{}/photos/{photo}/{variant}", f.campaign)).await);
@@ -212,7 +197,7 @@ fn huge_png() -> Vec<u8> {
     png
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn bad_photos_are_refused_with_a_reason_and_leave_no_row_or_file(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -239,7 +224,7 @@ async fn bad_photos_are_refused_with_a_reason_and_leave_no_row_or_file(pool: PgP
     assert_eq!(app.upload(&url, "photos", &[("a.jpg", &jpeg)], Some(&f.viewer)).await.status, StatusCode::FORBIDDEN);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn the_local_transcriber_writes_down_real_speech(pool: PgPool) {
     use mystoryflow::server::transcribe::{run_once, LocalWhisper};
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -292,12 +277,7 @@ async fn the_local_transcriber_writes_down_real_speech(pool: PgPool) {
 
     // One click turns it into the story text.
     let reply = app
-        .post_fn(
-            "use_transcription",
-            &[("campaign_id", &f.campaign.to_string()), ("story_id", &story.to_string()), ("mode", "replace")],
-            Some(&f.owner),
-            Client::Script,
-        )
+        .call(UseTranscription { campaign_id: f.campaign, story_id: story, mode: "replace".into() }, Some(&f.owner))
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let content: String =
@@ -355,7 +335,7 @@ async fn media_storage_works_against_s3() {
     moto.kill().await.ok();
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn one_photo_illustrates_several_stories_and_the_gallery(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -371,32 +351,18 @@ async fn one_photo_illustrates_several_stories_and_the_gallery(pool: PgPool) {
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let photo: Uuid = sqlx::query_scalar("SELECT id FROM photos").fetch_one(&pool).await.unwrap();
-    let (c, p) = (f.campaign.to_string(), photo.to_string());
-    let link = |story: Uuid, attach: &'static str| {
-        let (app, c, p, cookie) = (&app, c.clone(), p.clone(), f.owner.clone());
+    let c = f.campaign;
+    let link = |story: Uuid, attach: bool| {
+        let (app, cookie) = (&app, f.owner.clone());
         async move {
-            app.post_fn(
-                "link_photo",
-                &[("campaign_id", &c), ("story_id", &story.to_string()), ("photo_id", &p), ("attach", attach)],
-                Some(&cookie),
-                Client::Script,
-            )
-            .await
-            .status
+            app.call(LinkPhoto { campaign_id: c, story_id: story, photo_id: photo, attach }, Some(&cookie)).await.status
         }
     };
-    assert_eq!(link(second, "true").await, StatusCode::OK);
+    assert_eq!(link(second, true).await, StatusCode::OK);
     let photos_of = |story: Uuid| {
-        let (app, c, cookie) = (&app, c.clone(), f.viewer.clone());
+        let (app, cookie) = (&app, f.viewer.clone());
         async move {
-            let reply = app
-                .post_fn(
-                    "story",
-                    &[("campaign_id", &c), ("story_id", &story.to_string())],
-                    Some(&cookie),
-                    Client::Script,
-                )
-                .await;
+            let reply = app.call(Story { campaign_id: c, story_id: story }, Some(&cookie)).await;
             serde_json::from_str::<StoryDetail>(&reply.body)
                 .unwrap()
                 .photos
@@ -407,48 +373,28 @@ async fn one_photo_illustrates_several_stories_and_the_gallery(pool: PgPool) {
     };
     assert_eq!(photos_of(first).await, vec![photo]);
     assert_eq!(photos_of(second).await, vec![photo]);
-    assert_eq!(link(first, "false").await, StatusCode::OK);
+    assert_eq!(link(first, false).await, StatusCode::OK);
     assert!(photos_of(first).await.is_empty());
 
-    let reply = app
-        .post_fn(
-            "set_photo_caption",
-            &[("campaign_id", &c), ("photo_id", &p), ("caption", "The lake, 1962")],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
+    let caption =
+        SetPhotoCaption { campaign_id: c, photo_id: photo, caption: "The lake, 1962".into(), back: String::new() };
+    let reply = app.call(caption, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let reply = app.post_fn("photos", &[("campaign_id", &c)], Some(&f.viewer), Client::Script).await;
+    let reply = app.call(Photos { campaign_id: c }, Some(&f.viewer)).await;
     let gallery: Vec<mystoryflow::model::story::PhotoView> = serde_json::from_str(&reply.body).unwrap();
     assert_eq!(gallery.len(), 1);
     assert_eq!(gallery[0].caption.as_deref(), Some("The lake, 1962"));
 
     // A photo from another campaign cannot be attached here.
-    let reply = app
-        .post_fn("create_campaign", &[("title", "Other"), ("goal_stories", "3")], Some(&f.outsider), Client::Script)
-        .await;
-    assert_eq!(reply.status, StatusCode::OK);
-    let other: Uuid =
-        sqlx::query_scalar("SELECT id FROM campaigns WHERE title = 'Other'").fetch_one(&pool).await.unwrap();
+    let other = create_campaign(&app, &f.outsider, "Other", "3").await;
     let foreign = create_story(&app, &f.outsider, other, "Theirs").await;
     let reply = app
-        .post_fn(
-            "link_photo",
-            &[
-                ("campaign_id", &other.to_string()),
-                ("story_id", &foreign.to_string()),
-                ("photo_id", &p),
-                ("attach", "true"),
-            ],
-            Some(&f.outsider),
-            Client::Script,
-        )
+        .call(LinkPhoto { campaign_id: other, story_id: foreign, photo_id: photo, attach: true }, Some(&f.outsider))
         .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn removing_a_recording_or_a_photo_removes_its_files(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -459,8 +405,7 @@ async fn removing_a_recording_or_a_photo_removes_its_files(pool: PgPool) {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let key: String = sqlx::query_scalar("SELECT metadata->>'audio_key' FROM stories").fetch_one(&pool).await.unwrap();
     assert!(app.state.storage.exists(&key).await);
-    let reply =
-        app.post_fn("remove_audio", &[("campaign_id", &c), ("story_id", &s)], Some(&f.owner), Client::Script).await;
+    let reply = app.call(RemoveAudio { campaign_id: f.campaign, story_id: story }, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert!(!app.state.storage.exists(&key).await);
     let url: Option<String> = sqlx::query_scalar("SELECT audio_url FROM stories").fetch_one(&pool).await.unwrap();
@@ -478,23 +423,9 @@ async fn removing_a_recording_or_a_photo_removes_its_files(pool: PgPool) {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     let photo: Uuid = sqlx::query_scalar("SELECT id FROM photos").fetch_one(&pool).await.unwrap();
     // A viewer can't delete it; the owner can, and its files go too.
-    let reply = app
-        .post_fn(
-            "delete_photo",
-            &[("campaign_id", &c), ("photo_id", &photo.to_string())],
-            Some(&f.viewer),
-            Client::Script,
-        )
-        .await;
+    let reply = app.call(DeletePhoto { campaign_id: f.campaign, photo_id: photo }, Some(&f.viewer)).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
-    let reply = app
-        .post_fn(
-            "delete_photo",
-            &[("campaign_id", &c), ("photo_id", &photo.to_string())],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
+    let reply = app.call(DeletePhoto { campaign_id: f.campaign, photo_id: photo }, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     for variant in ["original", "display", "thumb"] {
         assert!(!app.state.storage.exists(&format!("campaigns/{c}/photos/{photo}/{variant}")).await);
@@ -503,7 +434,7 @@ async fn removing_a_recording_or_a_photo_removes_its_files(pool: PgPool) {
     assert_eq!(links, 0);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_photo_uploaded_with_a_description_is_described_by_it(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;

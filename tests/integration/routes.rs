@@ -9,6 +9,7 @@ use mystoryflow::server::http::{RouteAccess, ROUTES};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::fixtures::{family, media_file, visitors};
 use crate::helpers::TestApp;
 
 const MATRIX: &[(&str, &str, RouteAccess)] = &[
@@ -38,8 +39,6 @@ fn every_route_is_in_the_matrix() {
     assert_eq!(registered, listed, "add new routes, with who may use them, to the route MATRIX");
 }
 
-const ACTORS: [&str; 7] = ["owner", "contributor", "viewer", "invited", "inactive", "outsider", "anonymous"];
-
 fn role_of(actor: &str) -> Option<Role> {
     match actor {
         "owner" => Some(Role::Owner),
@@ -61,32 +60,9 @@ struct World {
 }
 
 async fn world(app: &TestApp, pool: &PgPool) -> (World, Vec<(&'static str, Option<String>)>) {
-    let mut cookies = Vec::new();
-    for actor in ACTORS {
-        let cookie = match actor {
-            "anonymous" => None,
-            _ => Some(app.signed_up(&format!("{actor}@example.com")).await),
-        };
-        cookies.push((actor, cookie));
-    }
-    let campaign: Uuid = sqlx::query_scalar(
-        "INSERT INTO campaigns (user_id, title) SELECT id, 'Dad' FROM users WHERE email = 'owner@example.com' RETURNING id",
-    )
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    crate::helpers::add_members(
-        pool,
-        campaign,
-        &[
-            ("owner", "owner", "active"),
-            ("contributor", "contributor", "active"),
-            ("viewer", "viewer", "active"),
-            ("invited", "contributor", "invited"),
-            ("inactive", "contributor", "inactive"),
-        ],
-    )
-    .await;
+    let f = family(app, pool).await;
+    let cookies = visitors(app, pool, &f).await;
+    let campaign = f.campaign;
     let story: Uuid = sqlx::query_scalar(
         "INSERT INTO stories (campaign_id, title, content, created_by, status)
          SELECT $1, 'Told', 'Words', id, 'completed' FROM users WHERE email = 'contributor@example.com'
@@ -153,14 +129,14 @@ fn request(world: &World, method: &str, path: &str) -> (String, Option<(&'static
         .replace("{page}", "1.png")
         .replace("{token}", &world.listen_token);
     let body = match (method, path) {
-        ("POST", p) if p.ends_with("/audio") => Some(("audio", crate::media::fixture("speech.wav"))),
-        ("POST", p) if p.ends_with("/photos") => Some(("photos", crate::media::fixture("photo_orient6_gps.jpg"))),
+        ("POST", p) if p.ends_with("/audio") => Some(("audio", media_file("speech.wav"))),
+        ("POST", p) if p.ends_with("/photos") => Some(("photos", media_file("photo_orient6_gps.jpg"))),
         _ => None,
     };
     (filled, body)
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn every_route_admits_exactly_the_right_visitors(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let (world, cookies) = world(&app, &pool).await;

@@ -1,111 +1,36 @@
 //! Stories: writing, autosave with optimistic concurrency, authorship, order, status,
 //! Markdown safety and search.
 use http::StatusCode;
+use mystoryflow::api::stories::{CreateStory, MoveStory, SaveStory, SearchStories, SetStoryStatus, Stories, Story};
 use mystoryflow::model::story::{SaveOutcome, SearchPage, StoryDetail, StoryList, StoryStatus};
 use sqlx::PgPool;
 use uuid::Uuid;
 
+use crate::fixtures::{create_campaign, create_story, family, save};
 use crate::helpers::{Client, TestApp};
 
-pub struct Family {
-    pub campaign: Uuid,
-    pub owner: String,
-    pub contributor: String,
-    pub viewer: String,
-    pub outsider: String,
-}
-
-/// A campaign with an owner, a contributor and a viewer, plus an outsider.
-pub async fn family(app: &TestApp, pool: &PgPool) -> Family {
-    let owner = app.signed_up("owner@example.com").await;
-    let contributor = app.signed_up("contributor@example.com").await;
-    let viewer = app.signed_up("viewer@example.com").await;
-    let outsider = app.signed_up("outsider@example.com").await;
-    let reply = app
-        .post_fn(
-            "create_campaign",
-            &[("title", "Dad's Life Stories"), ("goal_stories", "10")],
-            Some(&owner),
-            Client::Script,
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let campaign: Uuid = sqlx::query_scalar("SELECT id FROM campaigns").fetch_one(pool).await.unwrap();
-    for (email, role) in [("contributor@example.com", "contributor"), ("viewer@example.com", "viewer")] {
-        sqlx::query(
-            "INSERT INTO family_members (campaign_id, user_id, email, role, status)
-             SELECT $1, id, email, $2, 'active' FROM users WHERE email = $3",
-        )
-        .bind(campaign)
-        .bind(role)
-        .bind(email)
-        .execute(pool)
-        .await
-        .unwrap();
-    }
-    Family { campaign, owner, contributor, viewer, outsider }
-}
-
-pub async fn create_story(app: &TestApp, cookie: &str, campaign: Uuid, title: &str) -> Uuid {
-    let reply = app
-        .post_fn(
-            "create_story",
-            &[("campaign_id", &campaign.to_string()), ("title", title), ("category", "childhood")],
-            Some(cookie),
-            Client::Script,
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let location = reply.header("location").expect("redirect to the editor");
-    location.trim_end_matches("/edit").rsplit('/').next().unwrap().parse().unwrap()
-}
-
-pub async fn save(
-    app: &TestApp,
-    cookie: &str,
-    campaign: Uuid,
-    story: Uuid,
-    version: i32,
-    content: &str,
-) -> (StatusCode, String) {
-    let reply = app
-        .post_fn(
-            "save_story",
-            &[
-                ("campaign_id", &campaign.to_string()),
-                ("story_id", &story.to_string()),
-                ("version", &version.to_string()),
-                ("title", "A story"),
-                ("content", content),
-                ("category", "childhood"),
-            ],
-            Some(cookie),
-            Client::Script,
-        )
-        .await;
-    (reply.status, reply.body)
-}
-
 async fn detail(app: &TestApp, cookie: &str, campaign: Uuid, story: Uuid) -> StoryDetail {
-    let reply = app
-        .post_fn(
-            "story",
-            &[("campaign_id", &campaign.to_string()), ("story_id", &story.to_string())],
-            Some(cookie),
-            Client::Script,
-        )
-        .await;
+    let reply = app.call(Story { campaign_id: campaign, story_id: story }, Some(cookie)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     serde_json::from_str(&reply.body).unwrap()
 }
 
-async fn search(app: &TestApp, cookie: &str, form: &[(&str, &str)]) -> SearchPage {
-    let reply = app.post_fn("search_stories", form, Some(cookie), Client::Script).await;
+/// A search for `q`; `narrow` sets the filters and the page.
+async fn search(app: &TestApp, cookie: &str, q: &str, narrow: impl FnOnce(&mut SearchStories)) -> SearchPage {
+    let mut args = SearchStories {
+        q: q.into(),
+        campaign: None,
+        category: String::new(),
+        status: String::new(),
+        after: String::new(),
+    };
+    narrow(&mut args);
+    let reply = app.call(args, Some(cookie)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     serde_json::from_str(&reply.body).unwrap()
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_new_story_records_its_author_and_goes_last(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -121,7 +46,7 @@ async fn a_new_story_records_its_author_and_goes_last(pool: PgPool) {
     assert_eq!(rows[1], (second, 2, "contributor@example.com".into(), 1));
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn saving_counts_words_and_a_stale_version_is_a_conflict_not_an_overwrite(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -144,21 +69,17 @@ async fn saving_counts_words_and_a_stale_version_is_a_conflict_not_an_overwrite(
     assert_eq!(content, "We  had\nthree\tcows");
 
     // Choosing to keep one's own version overwrites knowingly.
-    let reply = app
-        .post_fn(
-            "save_story",
-            &[
-                ("campaign_id", &f.campaign.to_string()),
-                ("story_id", &story.to_string()),
-                ("version", "1"),
-                ("title", "Farm"),
-                ("content", "Mine wins"),
-                ("overwrite", "true"),
-            ],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
+    let mine = SaveStory {
+        campaign_id: f.campaign,
+        story_id: story,
+        version: 1,
+        title: "Farm".into(),
+        content: "Mine wins".into(),
+        category: String::new(),
+        custom_category: String::new(),
+        overwrite: true,
+    };
+    let reply = app.call(mine, Some(&f.owner)).await;
     assert!(
         matches!(serde_json::from_str(&reply.body).unwrap(), SaveOutcome::Saved { version: 3, .. }),
         "{}",
@@ -166,26 +87,23 @@ async fn saving_counts_words_and_a_stale_version_is_a_conflict_not_an_overwrite(
     );
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_plain_form_save_with_a_stale_version_comes_back_with_the_text_kept(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
     let story = create_story(&app, &f.owner, f.campaign, "Farm").await;
     save(&app, &f.owner, f.campaign, story, 1, "First version").await;
-    let reply = app
-        .post_fn(
-            "save_story",
-            &[
-                ("campaign_id", &f.campaign.to_string()),
-                ("story_id", &story.to_string()),
-                ("version", "1"),
-                ("title", "Farm"),
-                ("content", "My unsaved words"),
-            ],
-            Some(&f.owner),
-            Client::PlainForm,
-        )
-        .await;
+    let stale = SaveStory {
+        campaign_id: f.campaign,
+        story_id: story,
+        version: 1,
+        title: "Farm".into(),
+        content: "My unsaved words".into(),
+        category: String::new(),
+        custom_category: String::new(),
+        overwrite: false,
+    };
+    let reply = app.call_as(stale, Some(&f.owner), Client::PlainForm).await;
     let back = reply.header("location").unwrap();
     assert!(back.ends_with("/edit"), "{back}");
     let page = app.get(&back, Some(&f.owner)).await;
@@ -193,7 +111,7 @@ async fn a_plain_form_save_with_a_stale_version_comes_back_with_the_text_kept(po
     assert!(page.body.contains("My unsaved words"));
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn contributors_edit_only_their_own_stories_and_viewers_none(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -206,12 +124,7 @@ async fn contributors_edit_only_their_own_stories_and_viewers_none(pool: PgPool)
     assert_eq!(save(&app, &f.viewer, f.campaign, theirs, 3, "x").await.0, StatusCode::FORBIDDEN);
     assert_eq!(save(&app, &f.outsider, f.campaign, theirs, 3, "x").await.0, StatusCode::NOT_FOUND);
     // A story id from another campaign is not found through this one.
-    let reply = app
-        .post_fn("create_campaign", &[("title", "Other"), ("goal_stories", "3")], Some(&f.outsider), Client::Script)
-        .await;
-    assert_eq!(reply.status, StatusCode::OK);
-    let other: Uuid =
-        sqlx::query_scalar("SELECT id FROM campaigns WHERE title = 'Other'").fetch_one(&pool).await.unwrap();
+    let other = create_campaign(&app, &f.outsider, "Other", "3").await;
     let foreign = create_story(&app, &f.outsider, other, "Foreign").await;
     assert_eq!(save(&app, &f.owner, f.campaign, foreign, 1, "x").await.0, StatusCode::NOT_FOUND);
 
@@ -220,24 +133,15 @@ async fn contributors_edit_only_their_own_stories_and_viewers_none(pool: PgPool)
     assert_eq!(seen.content, "edited by the owner");
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn only_the_owner_marks_a_story_reviewed(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
     let story = create_story(&app, &f.contributor, f.campaign, "Mine").await;
     let set = |cookie: String, status: &'static str| {
         let app = &app;
-        let campaign = f.campaign.to_string();
-        async move {
-            app.post_fn(
-                "set_story_status",
-                &[("campaign_id", &campaign), ("story_id", &story.to_string()), ("status", status)],
-                Some(&cookie),
-                Client::Script,
-            )
-            .await
-            .status
-        }
+        let args = SetStoryStatus { campaign_id: f.campaign, story_id: story, status: status.into() };
+        async move { app.call(args, Some(&cookie)).await.status }
     };
     assert_eq!(set(f.contributor.clone(), "completed").await, StatusCode::OK);
     assert_eq!(set(f.contributor.clone(), "reviewed").await, StatusCode::FORBIDDEN);
@@ -248,7 +152,7 @@ async fn only_the_owner_marks_a_story_reviewed(pool: PgPool) {
     assert_eq!(StoryStatus::parse(&status), Some(StoryStatus::Reviewed));
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn moving_a_story_reorders_the_book_without_touching_its_date(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -257,35 +161,20 @@ async fn moving_a_story_reorders_the_book_without_touching_its_date(pool: PgPool
     let c = create_story(&app, &f.contributor, f.campaign, "C").await;
     let before: chrono::DateTime<chrono::Utc> =
         sqlx::query_scalar("SELECT updated_at FROM stories WHERE id = $1").bind(c).fetch_one(&pool).await.unwrap();
-    let reply = app
-        .post_fn(
-            "move_story",
-            &[("campaign_id", &f.campaign.to_string()), ("story_id", &c.to_string()), ("position", "0")],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
+    let reply = app.call(MoveStory { campaign_id: f.campaign, story_id: c, position: 0 }, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let reply =
-        app.post_fn("stories", &[("campaign_id", &f.campaign.to_string())], Some(&f.viewer), Client::Script).await;
+    let reply = app.call(Stories { campaign_id: f.campaign }, Some(&f.viewer)).await;
     let list: StoryList = serde_json::from_str(&reply.body).unwrap();
     assert_eq!(list.stories.iter().map(|s| s.id).collect::<Vec<_>>(), vec![c, a, b]);
     let after: chrono::DateTime<chrono::Utc> =
         sqlx::query_scalar("SELECT updated_at FROM stories WHERE id = $1").bind(c).fetch_one(&pool).await.unwrap();
     assert_eq!(before, after);
     // Contributors don't reorder the book.
-    let reply = app
-        .post_fn(
-            "move_story",
-            &[("campaign_id", &f.campaign.to_string()), ("story_id", &a.to_string()), ("position", "2")],
-            Some(&f.contributor),
-            Client::Script,
-        )
-        .await;
+    let reply = app.call(MoveStory { campaign_id: f.campaign, story_id: a, position: 2 }, Some(&f.contributor)).await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn markdown_is_rendered_and_script_is_not(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -303,7 +192,7 @@ async fn markdown_is_rendered_and_script_is_not(pool: PgPool) {
     assert!(rendered.contains("&lt;img src=x onerror=alert(2)&gt;"), "{rendered}");
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn five_megabytes_of_text_is_refused_and_nothing_changes(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -317,25 +206,24 @@ async fn five_megabytes_of_text_is_refused_and_nothing_changes(pool: PgPool) {
     assert_eq!(content, "kept");
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn an_empty_title_is_refused(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
-    let reply = app
-        .post_fn(
-            "create_story",
-            &[("campaign_id", &f.campaign.to_string()), ("title", "   ")],
-            Some(&f.owner),
-            Client::Script,
-        )
-        .await;
+    let blank = CreateStory {
+        campaign_id: f.campaign,
+        title: "   ".into(),
+        category: String::new(),
+        custom_category: String::new(),
+    };
+    let reply = app.call(blank, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("title"), "{}", reply.body);
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM stories").fetch_one(&pool).await.unwrap();
     assert_eq!(count, 0);
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn search_finds_words_in_any_visible_story_ranked_with_highlights(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -349,21 +237,21 @@ async fn search_finds_words_in_any_visible_story_ranked_with_highlights(pool: Pg
         .await
         .unwrap();
 
-    let page = search(&app, &f.viewer, &[("q", "milking")]).await; // stemmed: milked ~ milking
+    let page = search(&app, &f.viewer, "milking", |_| {}).await; // stemmed: milked ~ milking
     assert_eq!(page.hits.len(), 1);
     assert_eq!(page.hits[0].id, farm);
     assert!(page.hits[0].snippet.contains("<mark>milked</mark>"), "{}", page.hits[0].snippet);
     assert!(!page.hits[0].snippet.contains("<b>"), "no markup from the story text: {}", page.hits[0].snippet);
 
-    assert_eq!(search(&app, &f.viewer, &[("q", "kitchen")]).await.hits[0].id, war, "transcriptions are searched");
-    assert_eq!(search(&app, &f.viewer, &[("q", "cows")]).await.hits.len(), 2);
-    assert_eq!(search(&app, &f.viewer, &[("q", "cows -sugar")]).await.hits.len(), 1);
-    assert_eq!(search(&app, &f.viewer, &[("q", "cows"), ("status", "reviewed")]).await.hits.len(), 0);
-    assert_eq!(search(&app, &f.viewer, &[("q", "cows"), ("campaign", &f.campaign.to_string())]).await.hits.len(), 2);
-    assert_eq!(search(&app, &f.outsider, &[("q", "cows")]).await.hits.len(), 0, "outsiders find nothing");
+    assert_eq!(search(&app, &f.viewer, "kitchen", |_| {}).await.hits[0].id, war, "transcriptions are searched");
+    assert_eq!(search(&app, &f.viewer, "cows", |_| {}).await.hits.len(), 2);
+    assert_eq!(search(&app, &f.viewer, "cows -sugar", |_| {}).await.hits.len(), 1);
+    assert_eq!(search(&app, &f.viewer, "cows", |a| a.status = "reviewed".into()).await.hits.len(), 0);
+    assert_eq!(search(&app, &f.viewer, "cows", |a| a.campaign = Some(f.campaign)).await.hits.len(), 2);
+    assert_eq!(search(&app, &f.outsider, "cows", |_| {}).await.hits.len(), 0, "outsiders find nothing");
 }
 
-#[sqlx::test]
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn search_pages_through_results_without_repeats(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;
@@ -384,7 +272,7 @@ async fn search_pages_through_results_without_repeats(pool: PgPool) {
     let mut after = String::new();
     let mut pages = 0;
     loop {
-        let page = search(&app, &f.viewer, &[("q", "harvest"), ("after", &after)]).await;
+        let page = search(&app, &f.viewer, "harvest", |a| a.after = after.clone()).await;
         pages += 1;
         for hit in &page.hits {
             assert!(seen.insert(hit.id), "repeated hit");

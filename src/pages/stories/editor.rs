@@ -11,18 +11,16 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::autosave::{Autosave, DraftAction, SaveState, Step};
 use super::media::{Photos, Recording};
 use super::new::CategoryFields;
 use super::{story_in_address, Crumbs};
 use crate::api::auth::take_flash;
 use crate::components::{error_panel::ErrorPanel, forms::FormAlert, require_user::RequireUser};
 use crate::error::AppError;
-use crate::model::story::{count_words, SaveOutcome, StoryDetail, MAX_STORY_CONTENT_CHARS};
+use crate::model::story::{count_words, StoryDetail, MAX_STORY_CONTENT_CHARS};
 use crate::model::{count, Flash};
 use crate::urls;
-
-const AUTOSAVE_AFTER_MS: u64 = 2000;
-const RETRY_AFTER_MS: u64 = 5000;
 
 #[component]
 pub fn EditStoryPage() -> impl IntoView {
@@ -42,16 +40,6 @@ pub fn EditStoryPage() -> impl IntoView {
             </Transition>
         }/>
     }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum SaveState {
-    Saved(Option<DateTime<Utc>>),
-    Unsaved,
-    Saving,
-    Retrying,
-    Invalid(String),
-    Conflict { version: i32, title: String, content: String },
 }
 
 /// What is kept in localStorage until the server confirms it.
@@ -123,7 +111,8 @@ fn Editor(story: StoryDetail, flash: Option<Flash>) -> impl IntoView {
     let category = RwSignal::new(flashed("category").unwrap_or_else(|| initial_category.clone()));
     let custom_category = RwSignal::new(flashed("custom_category").unwrap_or_default());
     let version = RwSignal::new(story.version);
-    let state = RwSignal::new(SaveState::Saved(None));
+    let machine = RwSignal::new(Autosave::default());
+    let state = Signal::derive(move || machine.with(|m| m.state().clone()));
     let restored = RwSignal::new(false);
     let hydrated = RwSignal::new(false);
     let other_error = flash.as_ref().filter(|f| f.form != "save_story").map(|f| f.error.clone());
@@ -132,23 +121,8 @@ fn Editor(story: StoryDetail, flash: Option<Flash>) -> impl IntoView {
         move || flashed.clone()
     });
 
-    // Every edit bumps `edits`; a save remembers which edit it carried.
-    let edits = RwSignal::new(0u64);
-    let saved_edits = StoredValue::new(0u64);
-    let in_flight = StoredValue::new(false);
-    let overwrite = StoredValue::new(false);
     let tick = RwSignal::new(0u64);
     let timer = StoredValue::new(None::<TimeoutHandle>);
-
-    let schedule = move |after_ms: u64| {
-        if let Some(handle) = timer.get_value() {
-            handle.clear();
-        }
-        let handle =
-            set_timeout_with_handle(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(after_ms)).ok();
-        timer.set_value(handle);
-    };
-
     let draft = move || Draft {
         title: title.get_untracked(),
         content: content.get_untracked(),
@@ -156,68 +130,48 @@ fn Editor(story: StoryDetail, flash: Option<Flash>) -> impl IntoView {
         custom_category: custom_category.get_untracked(),
         version: version.get_untracked(),
     };
-
-    let edited = move || {
-        edits.update(|e| *e += 1);
-        keep_draft(story_id, &draft());
-        if !matches!(state.get_untracked(), SaveState::Conflict { .. }) {
-            state.set(SaveState::Unsaved);
-            schedule(AUTOSAVE_AFTER_MS);
+    // Carries out what the rules in `autosave` decided.
+    let apply = move |step: Step| {
+        if let Some(v) = step.version {
+            version.set(v);
+        }
+        match step.draft {
+            Some(DraftAction::Keep) => keep_draft(story_id, &draft()),
+            Some(DraftAction::Drop) => drop_draft(story_id),
+            None => {}
+        }
+        if let Some(after_ms) = step.save_after_ms {
+            if let Some(handle) = timer.get_value() {
+                handle.clear();
+            }
+            let fire = move || tick.update(|t| *t += 1);
+            let handle = if after_ms == 0 {
+                fire();
+                None
+            } else {
+                set_timeout_with_handle(fire, std::time::Duration::from_millis(after_ms)).ok()
+            };
+            timer.set_value(handle);
         }
     };
+    let edited = move || apply(machine.try_update(Autosave::edit).unwrap_or_default());
 
     let save_now = move || {
-        if in_flight.get_value() || matches!(state.get_untracked(), SaveState::Conflict { .. }) {
-            return;
-        }
-        let carried = edits.get_untracked();
-        if carried == saved_edits.get_value() && !overwrite.get_value() {
-            return;
-        }
-        in_flight.set_value(true);
-        state.set(SaveState::Saving);
+        let Some(ticket) = machine.try_update(Autosave::begin).flatten() else { return };
         let d = draft();
-        let force = overwrite.get_value();
         leptos::task::spawn_local(async move {
-            let result =
-                save_story(campaign_id, story_id, d.version, d.title, d.content, d.category, d.custom_category, force)
-                    .await;
-            in_flight.set_value(false);
-            match result {
-                Ok(SaveOutcome::Saved { version: v, saved_at, .. }) => {
-                    overwrite.set_value(false);
-                    version.set(v);
-                    saved_edits.set_value(carried);
-                    if edits.get_untracked() == carried {
-                        drop_draft(story_id);
-                        state.set(SaveState::Saved(Some(saved_at)));
-                    } else {
-                        keep_draft(story_id, &draft());
-                        state.set(SaveState::Unsaved);
-                        schedule(AUTOSAVE_AFTER_MS);
-                    }
-                }
-                Ok(SaveOutcome::Conflict { version: v, title: t, content: c, .. }) => {
-                    state.set(SaveState::Conflict { version: v, title: t, content: c });
-                }
-                Err(AppError::Validation(fields)) => {
-                    let message = fields.into_values().collect::<Vec<_>>().join(" ");
-                    state.set(SaveState::Invalid(message));
-                }
-                Err(AppError::Unauthenticated) => {
-                    state.set(SaveState::Invalid("You have been logged out. Your text is kept in this browser: log in again in another tab, then come back and it will be saved.".into()));
-                    schedule(RETRY_AFTER_MS);
-                }
-                Err(AppError::Forbidden | AppError::NotFound | AppError::Conflict(_)) => {
-                    state.set(SaveState::Invalid(
-                        "This story can no longer be changed by you. Your text is kept in this browser.".into(),
-                    ));
-                }
-                Err(_) => {
-                    state.set(SaveState::Retrying);
-                    schedule(RETRY_AFTER_MS);
-                }
-            }
+            let result = save_story(
+                campaign_id,
+                story_id,
+                d.version,
+                d.title,
+                d.content,
+                d.category,
+                d.custom_category,
+                ticket.overwrite,
+            )
+            .await;
+            apply(machine.try_update(|m| m.finish(ticket, result)).unwrap_or_default());
         });
     };
     Effect::watch(move || tick.get(), move |_, _, _| save_now(), false);
@@ -300,34 +254,17 @@ fn Editor(story: StoryDetail, flash: Option<Flash>) -> impl IntoView {
         _ => None,
     };
 
-    let keep_mine = move |_| {
-        if let SaveState::Conflict { version: theirs, .. } = state.get_untracked() {
-            version.set(theirs);
-            overwrite.set_value(true);
-            state.set(SaveState::Unsaved);
-            tick.update(|t| *t += 1);
-        }
-    };
+    let keep_mine = move |_| apply(machine.try_update(Autosave::keep_mine).unwrap_or_default());
     let take_theirs = move |_| {
-        if let SaveState::Conflict { version: theirs, title: t, content: c } = state.get_untracked() {
+        if let Some((step, t, c)) = machine.try_update(Autosave::take_theirs).flatten() {
             title.set(t);
             content.set(c);
-            version.set(theirs);
-            saved_edits.set_value(edits.get_untracked());
-            drop_draft(story_id);
-            state.set(SaveState::Saved(None));
+            apply(step);
         }
     };
-
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if let Some(handle) = timer.get_value() {
-            handle.clear();
-        }
-        if edits.get_untracked() == saved_edits.get_value() && matches!(state.get_untracked(), SaveState::Saved(_)) {
-            state.set(SaveState::Saved(Some(Utc::now())));
-        }
-        save_now();
+        apply(machine.try_update(|m| m.submit(Utc::now())).unwrap_or_default());
     };
 
     view! {

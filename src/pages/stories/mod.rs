@@ -1,4 +1,5 @@
 //! Stories: a campaign's list in book order, writing one, reading one, and the gallery.
+mod autosave;
 pub mod editor;
 pub mod gallery;
 pub mod list;

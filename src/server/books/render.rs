@@ -176,6 +176,17 @@ async fn render_inner(state: &AppState, book_id: Uuid, job: Uuid) -> Result<()> 
     let Some(input) = db::start_render(&state.db, book_id, job).await? else {
         return Ok(());
     };
+    let fewest = fewest_pages(&input.stories);
+    let most = print::page_limits(binding(input.design.binding)).1;
+    if fewest > most {
+        // Typesetting 20,000 pages would take the server's memory and minutes of CPU first.
+        let message = format!(
+            "This book would have at least {fewest} pages, more than the {most} a printed book can have. \
+             Leave some stories out, or make it two books."
+        );
+        db::fail_render(&state.db, book_id, job, &message).await?;
+        return Ok(());
+    }
     let prefix = render_prefix(input.campaign_id, book_id, job);
     let stored = async {
         let (spec, mut findings, photo_count) = gather(state, &input, &progress).await?;
@@ -364,10 +375,40 @@ pub fn trim_inches(t: TrimSize) -> (f64, f64) {
     }
 }
 
+/// A lower bound on the interior's pages, known before typesetting: every story starts on a
+/// page of its own, and no page holds more than 4,000 characters or 4 photos.
+fn fewest_pages(stories: &[db::RenderStory]) -> usize {
+    let chars: usize = stories.iter().map(|s| s.title.chars().count() + s.content.chars().count()).sum();
+    let photos: usize = stories.iter().map(|s| s.photo_ids.len()).sum();
+    stories.len().max(chars / 4000 + photos / 4)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::book as model;
+
+    fn story(chars: usize, photos: usize) -> db::RenderStory {
+        db::RenderStory {
+            id: Uuid::new_v4(),
+            title: String::new(),
+            content: "x".repeat(chars),
+            has_audio: false,
+            photo_ids: (0..photos).map(|_| Uuid::new_v4()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_book_too_long_to_print_is_known_before_typesetting() {
+        assert_eq!(fewest_pages(&[]), 0);
+        assert_eq!(fewest_pages(&[story(10, 0), story(10, 0)]), 2, "a page per story at least");
+        assert_eq!(fewest_pages(&[story(40_000, 8)]), 12);
+        // 20,000 pages of text: refused without typesetting.
+        assert!(fewest_pages(&[story(80_000_000, 0)]) > 800);
+        // A real 300-page book is nowhere near the bound.
+        let book: Vec<_> = (0..75).map(|_| story(6_000, 2)).collect();
+        assert!(fewest_pages(&book) < 300);
+    }
 
     #[test]
     fn every_template_and_trim_maps_to_the_typesetter() {

@@ -23,15 +23,18 @@ pub async fn enqueue_with_attempts(db: &Db, kind: &str, payload: Value, max_atte
 }
 
 /// Claims the oldest due job of one of `kinds`, or `None` when there is nothing to do.
+/// A job whose worker died (still "running" after [`STALE_AFTER_SECONDS`]) is claimed again
+/// only while it has attempts left: one that kills its worker is not retried forever.
 pub async fn claim(db: &Db, kinds: &[String]) -> Result<Option<Job>, sqlx::Error> {
-    sqlx::query_as!(
+    let job = sqlx::query_as!(
         Job,
         r#"UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_at = NOW()
            WHERE id = (
                SELECT id FROM jobs
                WHERE kind = ANY($1) AND run_at <= NOW()
                  AND (status = 'queued'
-                      OR (status = 'running' AND locked_at < NOW() - make_interval(secs => $2)))
+                      OR (status = 'running' AND locked_at < NOW() - make_interval(secs => $2)
+                          AND attempts < max_attempts))
                ORDER BY run_at, id
                FOR UPDATE SKIP LOCKED
                LIMIT 1
@@ -41,7 +44,32 @@ pub async fn claim(db: &Db, kinds: &[String]) -> Result<Option<Job>, sqlx::Error
         STALE_AFTER_SECONDS,
     )
     .fetch_optional(db.pool())
-    .await
+    .await?;
+    if job.is_none() {
+        bury_abandoned(db, kinds).await?;
+    }
+    Ok(job)
+}
+
+/// Marks failed the jobs whose worker died during their last allowed attempt, and says so
+/// in the log: these need a person to look at them.
+async fn bury_abandoned(db: &Db, kinds: &[String]) -> Result<(), sqlx::Error> {
+    let dead = sqlx::query!(
+        r#"UPDATE jobs
+           SET status = 'failed', finished_at = NOW(), locked_at = NULL,
+               last_error = concat_ws('; ', last_error, 'the worker stopped during its last attempt')
+           WHERE kind = ANY($1) AND status = 'running'
+             AND locked_at < NOW() - make_interval(secs => $2) AND attempts >= max_attempts
+           RETURNING id, kind, attempts"#,
+        kinds,
+        STALE_AFTER_SECONDS,
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for job in dead {
+        tracing::error!(job = job.id, kind = %job.kind, attempts = job.attempts, "job abandoned: its worker stopped during every attempt");
+    }
+    Ok(())
 }
 
 pub async fn complete(db: &Db, id: i64) -> Result<(), sqlx::Error> {
@@ -49,6 +77,33 @@ pub async fn complete(db: &Db, id: i64) -> Result<(), sqlx::Error> {
         .execute(db.pool())
         .await?;
     Ok(())
+}
+
+/// Completes a job and clears its payload: a sent message's text holds links with tokens
+/// (invitations), which must not outlive their use in the queue.
+pub async fn complete_and_forget(db: &Db, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!(
+        "UPDATE jobs SET status = 'done', finished_at = NOW(), locked_at = NULL, payload = '{}' WHERE id = $1",
+        id
+    )
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Deletes jobs done more than `done_days` ago and failed ones after `failed_days` (kept
+/// longer, for whoever investigates).
+pub async fn purge_finished(db: &Db, done_days: i32, failed_days: i32) -> Result<u64, sqlx::Error> {
+    let purged = sqlx::query!(
+        "DELETE FROM jobs
+         WHERE (status = 'done' AND finished_at < NOW() - make_interval(days => $1))
+            OR (status = 'failed' AND finished_at < NOW() - make_interval(days => $2))",
+        done_days,
+        failed_days
+    )
+    .execute(db.pool())
+    .await?;
+    Ok(purged.rows_affected())
 }
 
 /// Records a failure: retried later with exponential backoff until `max_attempts`.

@@ -15,11 +15,13 @@ pub mod family;
 pub mod health;
 pub mod invitations;
 pub mod jobs;
+pub mod limits;
 pub mod mail;
 pub mod notifications;
 pub mod photos;
 pub mod renders;
 pub mod search;
+pub mod secrets;
 pub mod stats;
 pub mod stories;
 pub mod transcriptions;
@@ -76,15 +78,21 @@ impl UserTx {
     }
 }
 
+/// How long one statement of a member's request may run: a costly search then fails alone
+/// instead of holding a pool connection for minutes.
+pub const USER_STATEMENT_TIMEOUT: &str = "10s";
+
 /// Makes the rest of `tx` act as `user_id`: role `authenticated`, `auth.uid()` = the user,
-/// both ending with the transaction. Every [`UserTx`] starts with it; tests that run their
+/// and [`USER_STATEMENT_TIMEOUT`], all ending with the transaction. Every [`UserTx`] starts with it; tests that run their
 /// own statements under row-level security (`tests/integration/rls.rs`) call it on a
 /// transaction of their own, since a `UserTx` runs only the queries here.
 pub async fn act_as(tx: &mut Transaction<'_, Postgres>, user_id: Uuid) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"SELECT set_config('role', 'authenticated', true) AS "role!",
-                      set_config('request.jwt.claim.sub', $1, true) AS "sub!""#,
-        user_id.to_string()
+                      set_config('request.jwt.claim.sub', $1, true) AS "sub!",
+                      set_config('statement_timeout', $2, true) AS "timeout!""#,
+        user_id.to_string(),
+        USER_STATEMENT_TIMEOUT,
     )
     .fetch_one(&mut **tx)
     .await?;

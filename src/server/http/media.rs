@@ -40,9 +40,12 @@ async fn stage(state: &AppState, field: &mut Field<'_>, limit: u64) -> Result<St
     let staged = Staged { path: dir.join(format!("{}.part", Uuid::new_v4())), size: 0 };
     let mut file = tokio::fs::File::create(&staged.path).await.map_err(media::internal)?;
     let mut staged = staged;
-    while let Some(chunk) = field.chunk().await.map_err(|err| {
-        tracing::info!(error = %err, "upload interrupted");
-        AppError::Refused("The upload was interrupted. Please try again.".into())
+    while let Some(chunk) = field.chunk().await.map_err(|err| match body_error(&err) {
+        Some(too_large) => too_large,
+        None => {
+            tracing::info!(error = %err, "upload interrupted");
+            AppError::Refused("The upload was interrupted. Please try again.".into())
+        }
     })? {
         staged.size += chunk.len() as u64;
         if staged.size > limit {
@@ -92,7 +95,7 @@ async fn receive_audio(
         tx.commit().await?;
     }
     let mut field = loop {
-        match multipart.next_field().await.map_err(|_| AppError::BadRequest)? {
+        match multipart.next_field().await.map_err(multipart_error)? {
             Some(field) if field.name() == Some("audio") => break field,
             Some(_) => continue,
             None => return Err(AppError::Refused("Please choose a recording to upload.".into())),
@@ -148,7 +151,7 @@ async fn receive_photos(
     let mut failures = Vec::new();
     // The form puts the description before the files, so it is known when they arrive.
     let mut caption = Caption::parse("")?;
-    while let Some(mut field) = multipart.next_field().await.map_err(|_| AppError::BadRequest)? {
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
         if field.name() == Some("caption") {
             // Refused (not a field error): the upload's message is what the page shows.
             let refused = |e: AppError| AppError::Refused(e.field("caption").unwrap_or_else(|| e.to_string()));
@@ -203,10 +206,25 @@ async fn receive_photos(
     }
 }
 
+/// The body went over [`UPLOAD_BODY_LIMIT`](super::UPLOAD_BODY_LIMIT) (counted while it
+/// streams, so an endless body is cut off rather than read).
+fn body_error(err: &axum::extract::multipart::MultipartError) -> Option<AppError> {
+    (err.status() == http::StatusCode::PAYLOAD_TOO_LARGE).then(|| {
+        AppError::TooLarge(format!(
+            "This upload is too large. One upload can carry at most {} MB; please send fewer photos at once.",
+            super::UPLOAD_BODY_LIMIT / (1024 * 1024)
+        ))
+    })
+}
+
+fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {
+    body_error(&err).unwrap_or(AppError::BadRequest)
+}
+
 /// A small text field of a multipart form, refused past `limit` bytes.
 async fn read_text_field(field: &mut Field<'_>, limit: usize) -> Result<String, AppError> {
     let mut bytes = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(|_| AppError::BadRequest)? {
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
         if bytes.len() + chunk.len() > limit {
             return Err(AppError::invalid("caption", "Please keep the caption under 1,000 characters."));
         }

@@ -87,13 +87,17 @@ pub const ROUTES: &[Route] = &[
     },
 ];
 
-/// The routes of [`ROUTES`]. Upload size limits are enforced per file while streaming
-/// (`media::stage`), so the body limit is off here.
+/// The most one request's body may carry on these routes: one recording at its limit, or
+/// several photos. Counted while the body streams; each file has its own, lower limit too
+/// (`media::stage`).
+pub const UPLOAD_BODY_LIMIT: usize = super::media::MAX_AUDIO_BYTES as usize + 1024 * 1024;
+
+/// The routes of [`ROUTES`].
 pub fn routes() -> Router<AppState> {
     ROUTES
         .iter()
         .fold(Router::new(), |router, route| router.route(route.path, (route.handler)()))
-        .layer(DefaultBodyLimit::disable())
+        .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
 }
 
 fn wants_html(headers: &HeaderMap) -> bool {

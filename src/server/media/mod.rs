@@ -111,8 +111,7 @@ pub async fn store_photo(
     staged: &Staged,
 ) -> Result<PhotoView, AppError> {
     let bytes = tokio::fs::read(&staged.path).await.map_err(internal)?;
-    let (processed, bytes) =
-        tokio::task::spawn_blocking(move || (photo::process_photo(&bytes), bytes)).await.map_err(internal)?;
+    let (processed, bytes) = crate::server::limits::decode(move || (photo::process_photo(&bytes), bytes)).await?;
     let processed = processed.map_err(AppError::from)?;
     let photo_id = Uuid::new_v4();
     let keys: Vec<String> = keys::photo_files(campaign_id, photo_id);

@@ -22,8 +22,9 @@ use super::error::{catch_panics, MediaError, MediaKind};
 
 /// Largest accepted width or height, checked from the header before decoding.
 pub const MAX_SIDE: u32 = 12_000;
-/// Largest accepted pixel count (100 MP), checked from the header.
-pub const MAX_PIXELS: u64 = 100_000_000;
+/// Largest accepted pixel count (64 MP: every phone's and most cameras' full size), checked
+/// from the header; decoding one costs up to 512 MB, and photos decode one at a time.
+pub const MAX_PIXELS: u64 = 64_000_000;
 /// Cap on the decoded buffer (a 100 MP RGBA16 PNG would need 800 MB).
 const MAX_DECODED_BYTES: u64 = 512 * 1024 * 1024;
 /// Long side of the `display` rendition.

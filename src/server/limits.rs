@@ -1,0 +1,204 @@
+//! Rate limits on what a stranger can repeat: wrong passwords, sign-ups, invitations.
+//! Counted in the database ([`db::limits`](super::db::limits)), so they hold across every app
+//! instance, and argon2 behind a semaphore, so a burst of logins cannot take all memory.
+use std::net::IpAddr;
+use std::sync::LazyLock;
+
+use http::HeaderMap;
+use tokio::sync::Semaphore;
+
+use super::db::{limits, Db};
+use crate::error::AppError;
+
+/// One limit: at most `max` hits per `window_seconds` in a bucket.
+#[derive(Clone, Copy, Debug)]
+pub struct Rule {
+    name: &'static str,
+    max: i32,
+    /// An environment variable that replaces `max` (an operator's or the browser tests' choice).
+    max_from: Option<&'static str>,
+    window_seconds: i32,
+    message: &'static str,
+}
+
+pub const WRONG_PASSWORD_PER_ACCOUNT: Rule = Rule {
+    name: "wrong-password:account",
+    max: 5,
+    max_from: None,
+    window_seconds: 60,
+    message: "Too many wrong passwords for this account. To keep it safe, please wait a minute and try again.",
+};
+pub const WRONG_PASSWORD_PER_ADDRESS: Rule = Rule {
+    name: "wrong-password:ip",
+    max: 5,
+    max_from: None,
+    window_seconds: 60,
+    message: "Too many wrong passwords from this network. Please wait a minute and try again.",
+};
+pub const SIGN_UPS_PER_ADDRESS: Rule = Rule {
+    name: "sign-up:ip",
+    max: 10,
+    max_from: Some("MSF_SIGN_UPS_PER_HOUR"),
+    window_seconds: 3600,
+    message: "Too many accounts were made from this network in the last hour. Please try again later.",
+};
+pub const INVITATIONS_PER_USER: Rule = Rule {
+    name: "invitation:user",
+    max: 30,
+    max_from: None,
+    window_seconds: 3600,
+    message: "You have sent many invitations in the last hour. Please wait a while before sending more.",
+};
+pub const RENDERS_PER_USER: Rule = Rule {
+    name: "render:user",
+    max: 20,
+    max_from: None,
+    window_seconds: 3600,
+    message: "You have made many PDFs in the last hour. Please wait a while before making another.",
+};
+
+impl Rule {
+    pub fn max(&self) -> i32 {
+        self.max_from.and_then(|name| std::env::var(name).ok()?.trim().parse().ok()).unwrap_or(self.max)
+    }
+
+    fn bucket(&self, key: &str) -> String {
+        // Keys are emails or addresses: bounded so a huge one cannot bloat the table.
+        let key: String = key.trim().to_lowercase().chars().take(320).collect();
+        format!("{}:{key}", self.name)
+    }
+
+    fn refused(&self) -> AppError {
+        AppError::TooMany(self.message.to_owned())
+    }
+
+    /// Refuses when the bucket is already full, without counting (for failures counted later).
+    pub async fn check(&self, db: &Db, key: &str) -> Result<(), AppError> {
+        if limits::hits(db, &self.bucket(key), self.window_seconds).await? >= self.max() {
+            return Err(self.refused());
+        }
+        Ok(())
+    }
+
+    /// Counts one hit; refuses it when it goes over the limit.
+    pub async fn hit(&self, db: &Db, key: &str) -> Result<(), AppError> {
+        if limits::hit(db, &self.bucket(key), self.window_seconds).await? > self.max() {
+            return Err(self.refused());
+        }
+        Ok(())
+    }
+
+    /// Counts one hit that has already happened (a wrong password).
+    pub async fn record(&self, db: &Db, key: &str) -> Result<(), AppError> {
+        limits::hit(db, &self.bucket(key), self.window_seconds).await?;
+        Ok(())
+    }
+}
+
+/// The client's address: from `trusted_header` when the app runs behind a reverse proxy
+/// that sets it (the last address in it, the one the proxy added), else the TCP peer.
+pub fn client_ip(
+    headers: &HeaderMap,
+    trusted_header: Option<&http::HeaderName>,
+    peer: Option<IpAddr>,
+) -> Option<IpAddr> {
+    match trusted_header {
+        Some(name) => headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse().ok()),
+        None => peer,
+    }
+}
+
+/// At most this many password hashes at once (each holds 19 MiB for its duration): more
+/// wait their turn instead of growing memory.
+static ARGON2: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+
+/// Runs an argon2 hash or check off the async threads, one per core at a time; a request
+/// that waits too long is told to try again rather than queueing without end.
+pub async fn argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    on_semaphore(&ARGON2, std::time::Duration::from_secs(20), work).await
+}
+
+/// Photos decode one at a time: each may hold up to 512 MB while it decodes, so ten large
+/// photos sent at once wait in turn instead of taking gigabytes together.
+static DECODE: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(1));
+
+pub async fn decode<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    on_semaphore(&DECODE, std::time::Duration::from_secs(120), work).await
+}
+
+async fn on_semaphore<T: Send + 'static>(
+    semaphore: &Semaphore,
+    wait: std::time::Duration,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let busy = || AppError::TooMany("The server is busy right now. Please try again in a minute.".into());
+    let _permit = tokio::time::timeout(wait, semaphore.acquire()).await.map_err(|_| busy())?.map_err(|_| busy())?;
+    tokio::task::spawn_blocking(work).await.map_err(|err| {
+        tracing::error!(error = %err, "a bounded task failed");
+        AppError::Internal
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    #[test]
+    fn the_client_address_comes_from_the_trusted_header_only() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "6.6.6.6, 10.0.0.7".parse().unwrap());
+        let peer = Some("127.0.0.1".parse().unwrap());
+        assert_eq!(client_ip(&headers, None, peer), peer, "a header nobody trusts is ignored");
+        let name = http::HeaderName::from_static("x-forwarded-for");
+        assert_eq!(client_ip(&headers, Some(&name), peer), Some("10.0.0.7".parse().unwrap()));
+        assert_eq!(client_ip(&HeaderMap::new(), Some(&name), peer), None);
+    }
+
+    #[test]
+    fn buckets_are_bounded_and_case_blind() {
+        let long = "A".repeat(10_000);
+        assert!(WRONG_PASSWORD_PER_ACCOUNT.bucket(&long).len() < 400);
+        assert_eq!(WRONG_PASSWORD_PER_ACCOUNT.bucket(" Ann@X.org"), WRONG_PASSWORD_PER_ACCOUNT.bucket("ann@x.org"));
+        assert_ne!(WRONG_PASSWORD_PER_ACCOUNT.bucket("a"), WRONG_PASSWORD_PER_ADDRESS.bucket("a"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn hashing_runs_at_most_permits_at_once() {
+        let semaphore = Arc::new(Semaphore::new(2));
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let (semaphore, running, most) = (semaphore.clone(), running.clone(), most.clone());
+                tokio::spawn(async move {
+                    on_semaphore(&semaphore, std::time::Duration::from_secs(30), move || {
+                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        std::thread::sleep(std::time::Duration::from_millis(30));
+                        running.fetch_sub(1, Ordering::SeqCst);
+                    })
+                    .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_request_that_waits_too_long_is_told_to_try_again() {
+        let semaphore = Semaphore::new(1);
+        let _held = semaphore.acquire().await.unwrap();
+        let result = on_semaphore(&semaphore, std::time::Duration::from_millis(20), || ()).await;
+        assert!(matches!(result, Err(AppError::TooMany(_))));
+    }
+}

@@ -1,0 +1,165 @@
+//! Rate limits, the argon2 bound's callers, session cycling, statement timeouts and the
+//! link-signing key kept in the database.
+use axum::body::Body;
+use http::{header, Request, StatusCode};
+use mystoryflow::api::auth::{Login, Signup};
+use mystoryflow::server::db::{self, Db};
+use mystoryflow::server::notify::Signer;
+use sqlx::PgPool;
+
+use crate::helpers::{Reply, TestApp, PASSWORD};
+
+/// A server function call as the app's script makes it, from client address `ip`.
+async fn call_from<F>(app: &TestApp, args: F, ip: &str, cookie: Option<&str>) -> Reply
+where
+    F: leptos::server_fn::ServerFn + serde::Serialize,
+{
+    let mut req = Request::post(F::PATH)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header("x-test-client-ip", ip);
+    if let Some(cookie) = cookie {
+        req = req.header(header::COOKIE, cookie);
+    }
+    app.send(req.body(Body::from(serde_qs::to_string(&args).unwrap())).unwrap()).await
+}
+
+async fn sign_up(app: &TestApp, email: &str, ip: &str) -> Reply {
+    let args = Signup {
+        email: email.into(),
+        name: "Test Person".into(),
+        password: PASSWORD.into(),
+        next: String::new(),
+        invitation: String::new(),
+    };
+    call_from(app, args, ip, None).await
+}
+
+async fn log_in(app: &TestApp, email: &str, password: &str, ip: &str, cookie: Option<&str>) -> Reply {
+    call_from(app, Login { email: email.into(), password: password.into(), next: String::new() }, ip, cookie).await
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn the_sixth_wrong_password_for_an_account_is_refused_even_when_right(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    for attempt in 0..5 {
+        // From different addresses: only the account's limit applies.
+        let reply = log_in(&app, "ann@example.com", "wrong password", &format!("10.1.0.{attempt}"), None).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "attempt {attempt}: {}", reply.body);
+    }
+    let reply = log_in(&app, "ANN@example.com", PASSWORD, "10.2.0.1", None).await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{}", reply.body);
+    assert!(reply.body.contains("wait a minute"), "{}", reply.body);
+    assert!(reply.session_cookie().is_none(), "not logged in");
+    let other = log_in(&app, "bob@example.com", PASSWORD, "10.2.0.1", None).await;
+    assert_eq!(other.status, StatusCode::OK, "another account is not locked: {}", other.body);
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn the_sixth_wrong_password_from_one_address_is_refused(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    for n in 0..5 {
+        let reply = log_in(&app, &format!("guess{n}@example.com"), "wrong password", "10.9.9.9", None).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+    let reply = log_in(&app, "ann@example.com", PASSWORD, "10.9.9.9", None).await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{}", reply.body);
+    assert!(reply.body.contains("from this network"), "{}", reply.body);
+    assert_eq!(log_in(&app, "ann@example.com", PASSWORD, "10.9.9.10", None).await.status, StatusCode::OK);
+}
+
+#[sqlx::test]
+async fn sign_ups_from_one_address_are_limited(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    for n in 0..10 {
+        assert_eq!(sign_up(&app, &format!("p{n}@example.com"), "10.3.3.3").await.status, StatusCode::OK);
+    }
+    let reply = sign_up(&app, "p10@example.com", "10.3.3.3").await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{}", reply.body);
+    let made: i64 = sqlx::query_scalar("SELECT count(*) FROM users WHERE email = 'p10@example.com'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(made, 0, "nothing is half-made");
+    assert_eq!(sign_up(&app, "p10@example.com", "10.3.3.4").await.status, StatusCode::OK);
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn logging_in_again_gives_the_session_a_new_id(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let first = app.logged_in("ann@example.com").await;
+    let again = log_in(&app, "ann@example.com", PASSWORD, "10.0.0.1", Some(&first)).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    let second = again.session_cookie().expect("a new session cookie");
+    assert_ne!(first, second);
+    let who = |cookie: String| {
+        let app = &app;
+        async move { app.call(mystoryflow::api::auth::CurrentUser {}, Some(&cookie)).await.body }
+    };
+    assert!(who(second).await.contains("ann@example.com"));
+    assert_eq!(who(first).await, "null", "the old id no longer works");
+}
+
+#[sqlx::test]
+async fn a_members_statement_cannot_run_for_minutes(pool: PgPool) {
+    let mut tx = pool.begin().await.unwrap();
+    db::act_as(&mut tx, uuid::Uuid::new_v4()).await.unwrap();
+    let timeout: String =
+        sqlx::query_scalar("SELECT current_setting('statement_timeout')").fetch_one(&mut *tx).await.unwrap();
+    assert_eq!(timeout, db::USER_STATEMENT_TIMEOUT);
+    sqlx::query("SET LOCAL statement_timeout = '50ms'").execute(&mut *tx).await.unwrap();
+    let err = sqlx::query("SELECT pg_sleep(1)").execute(&mut *tx).await.unwrap_err();
+    assert!(err.to_string().contains("statement timeout"), "{err}");
+}
+
+#[sqlx::test]
+async fn members_cannot_read_server_secrets_or_rate_limits(pool: PgPool) {
+    for sql in ["SELECT 1 FROM server_secrets", "SELECT 1 FROM rate_limit_hits"] {
+        let mut tx = pool.begin().await.unwrap();
+        db::act_as(&mut tx, uuid::Uuid::new_v4()).await.unwrap();
+        let err = sqlx::query(sql).execute(&mut *tx).await.unwrap_err();
+        assert!(err.to_string().contains("permission denied"), "{sql}: {err}");
+    }
+}
+
+#[sqlx::test]
+async fn the_link_key_lives_in_the_database_and_survives_a_lost_file(pool: PgPool) {
+    let db = Db::new(pool.clone());
+    let dir = std::env::temp_dir().join(format!("msf-key-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // An older install's key file is adopted, so its printed links keep working.
+    std::fs::write(dir.join("secret.key"), [9u8; 32]).unwrap();
+    let user = uuid::Uuid::new_v4();
+    let adopted = Signer::load(None, &db, &dir).await.unwrap();
+    assert_eq!(
+        adopted.sign(mystoryflow::server::signing::Purpose::Unsubscribe, user),
+        Signer::new([9; 32]).sign(mystoryflow::server::signing::Purpose::Unsubscribe, user)
+    );
+    // The file is lost (or another instance starts elsewhere): the same key.
+    std::fs::remove_dir_all(&dir).unwrap();
+    let other_dir = std::env::temp_dir().join(format!("msf-key-{}", uuid::Uuid::new_v4()));
+    let again = Signer::load(None, &db, &other_dir).await.unwrap();
+    let token = again.sign(mystoryflow::server::signing::Purpose::Unsubscribe, user);
+    assert_eq!(adopted.unsubscriber(&token).map(|u| u.user_id()), Some(user));
+    assert!(!other_dir.join("secret.key").exists(), "no file is written any more");
+    // MSF_SECRET_KEY still wins when set.
+    let from_env = Signer::load(Some(&"ab".repeat(32)), &db, &other_dir).await.unwrap();
+    assert!(from_env.unsubscriber(&token).is_none());
+}
+
+#[sqlx::test]
+async fn pages_allow_only_their_own_scripts(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let page = app.get("/", None).await;
+    let policy = page.header("content-security-policy").expect("a policy");
+    let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce in the policy");
+    assert!(nonce.len() >= 16, "{policy}");
+    assert!(policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"), "{policy}");
+    let inline_scripts = page.body.matches("<script>").count() + page.body.matches("<script type=\"module\">").count();
+    assert_eq!(inline_scripts, 0, "every inline script carries the nonce: {}", page.body);
+    assert!(page.body.contains(&format!("nonce=\"{nonce}\"")), "{}", page.body);
+    let again = app.get("/", None).await.header("content-security-policy").unwrap();
+    assert_ne!(again, policy, "a new nonce for every response");
+    let media = app.get("/healthz", None).await;
+    assert!(media.header("content-security-policy").is_some_and(|p| !p.contains("nonce")));
+}
