@@ -40,3 +40,22 @@ test("comments, hearts and invitations change the page without reloading it", as
   await expect(page.getByLabel("Their email")).toHaveValue("grandpa@localhost");
   await stillSameDocument(page);
 });
+
+test("the pages run under their content security policy without a single violation", async ({ page }, testInfo) => {
+  const violations: string[] = [];
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) violations.push(message.text());
+  });
+  const policies: string[] = [];
+  page.on("response", (response) => {
+    const policy = response.headers()["content-security-policy"];
+    if (response.request().resourceType() === "document" && policy) policies.push(policy);
+  });
+  // Hydrating needs the inline scripts Leptos writes, allowed only by this response's nonce.
+  await newStory(page, testInfo, "The orchard");
+  await page.getByLabel("Story", { exact: true }).fill("Apples every autumn.");
+  await expect(page.getByRole("status").filter({ hasText: /^Saved \d\d:\d\d$/ })).toBeVisible({ timeout: 15_000 });
+  expect(policies.length).toBeGreaterThan(0);
+  for (const policy of policies) expect(policy).toMatch(/script-src 'self' 'nonce-[^']+'/);
+  expect(violations).toEqual([]);
+});
