@@ -1,5 +1,5 @@
-//! The server binary's commands: `serve` (the default) and `db start|stop|url`, which
-//! manage the same private PostgreSQL the server uses, for the test scripts.
+//! The server binary's commands: `serve` (the default), `migrate`, and `db
+//! start|stop|url|backup|restore`, which manage the same private PostgreSQL the server uses.
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,7 +19,11 @@ use super::{books, router, state::AppState, transcribe};
 
 const USAGE: &str = "usage: mystoryflow [serve]
        mystoryflow migrate                               (migrations on DATABASE_URL)
-       mystoryflow db start|stop|url [--data-dir DIR]   (private PostgreSQL for tests)";
+       mystoryflow db start|stop|url [--data-dir DIR]   (private PostgreSQL for tests)
+       mystoryflow db backup [--data-dir DIR]           (a base backup now, server running)
+       mystoryflow db restore [--to TIME] [--data-dir DIR]
+                                                         (server stopped; TIME in UTC, e.g.
+                                                          \"2026-11-27 10:00\"; default: all)";
 
 pub async fn main() -> ExitCode {
     let config = Config::from_env();
@@ -62,6 +66,13 @@ async fn serve(config: Config) -> Result<()> {
     let (stop_supervising, stopping) = tokio::sync::watch::channel(false);
     let supervisor = match &local {
         Some((pg, true)) => Some(tokio::spawn(supervise(pg.clone(), stopping))),
+        _ => None,
+    };
+    let nightly = match &local {
+        Some((pg, true)) if pg.backup_dir().is_some() => {
+            let media = config.s3.is_none().then(|| config.data_dir.join("media"));
+            Some(tokio::spawn(super::backup::nightly(pg.clone(), media)))
+        }
         _ => None,
     };
     let served = async {
@@ -128,6 +139,9 @@ async fn serve(config: Config) -> Result<()> {
     }
     .await;
 
+    if let Some(nightly) = nightly {
+        nightly.abort();
+    }
     if let Some(supervisor) = supervisor {
         // A restart it had begun finishes first, so the stop below is the last word.
         let _ = stop_supervising.send(true);
@@ -167,13 +181,23 @@ async fn migrate(config: Config) -> Result<()> {
 }
 
 async fn db_command(config: &Config, action: &str, rest: &[&str]) -> Result<()> {
-    let root = match rest {
-        [] => config.data_dir.clone(),
-        ["--data-dir", dir] => PathBuf::from(dir),
-        _ => anyhow::bail!("{USAGE}"),
-    };
+    let (mut root, mut to) = (config.data_dir.clone(), None);
+    for pair in rest.chunks(2) {
+        match pair {
+            ["--data-dir", dir] => root = PathBuf::from(dir),
+            ["--to", time] if action == "restore" => to = Some(super::backup::parse_time(time)?),
+            _ => anyhow::bail!("{USAGE}"),
+        }
+    }
     let pg = LocalPostgres::new(&root, Durability::from_env())?;
+    // Media is in the data folder unless it is in S3 (S3 keeps its own versions).
+    let media = config.s3.is_none().then(|| root.join("media"));
     match action {
+        "backup" => {
+            let dir = tokio::task::spawn_blocking(move || super::backup::take(&pg, media.as_deref())).await??;
+            println!("{}", dir.display());
+        }
+        "restore" => super::backup::restore(&pg, to, media.as_deref()).await?,
         "start" => {
             pg.start()?;
             pg.ensure_app_database("mystoryflow").await?;

@@ -1,6 +1,7 @@
 //! Server-only code: configuration, the database, authentication and the HTTP wiring.
 pub mod auth;
 pub mod authz;
+pub mod backup;
 pub mod books;
 pub mod cli;
 pub mod config;

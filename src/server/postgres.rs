@@ -85,6 +85,7 @@ impl LocalPostgres {
             return Ok(false);
         }
         tracing::info!(socket_dir = %self.socket_dir.display(), "starting private PostgreSQL");
+        self.write_settings()?;
         let options = self.server_options();
         let mut pg_ctl = self.command("pg_ctl");
         pg_ctl
@@ -95,6 +96,84 @@ impl LocalPostgres {
             .args(["-w", "-t", "60", "-o", &options, "start"]);
         run(&mut pg_ctl)?;
         Ok(true)
+    }
+
+    /// Where base backups and archived WAL go (`MSF_DATA_DIR/backups`), for a cluster that
+    /// holds a family's data; a disposable one keeps none.
+    pub fn backup_dir(&self) -> Option<PathBuf> {
+        (self.durability == Durability::Safe).then(|| self.data_dir.with_file_name("backups"))
+    }
+
+    /// Our settings, in a file of their own that postgresql.conf includes: every finished WAL
+    /// segment is copied to the archive (and at least every minute), which with a base
+    /// backup allows point-in-time recovery (`server::backup`).
+    fn write_settings(&self) -> Result<()> {
+        let conf = self.data_dir.join("postgresql.conf");
+        let main = std::fs::read_to_string(&conf).with_context(|| format!("reading {}", conf.display()))?;
+        let mut includes = String::new();
+        for file in [SETTINGS_FILE, RESTORE_FILE] {
+            let line = format!("include_if_exists = '{file}'");
+            if !main.contains(&line) {
+                includes.push_str(&format!("\n{line}\n"));
+            }
+        }
+        if !includes.is_empty() {
+            std::fs::write(&conf, main + &includes).with_context(|| format!("writing {}", conf.display()))?;
+        }
+        let settings = match self.backup_dir() {
+            Some(backups) => {
+                let wal = backups.join("wal");
+                self.make_owned_dir(&wal)?;
+                let wal = quote_setting(&wal)?;
+                // Compressed: archive_timeout closes a 16 MB segment each minute that had
+                // writes, and a mostly empty one gzips to a few kilobytes.
+                format!(
+                    "# Written by MyStoryFlow at every start; edits here are lost.\n\
+                     archive_mode = on\n\
+                     archive_timeout = 60\n\
+                     archive_command = 'test ! -f \"{wal}/%f.gz\" && gzip -c \"%p\" > \"{wal}/%f.gz.part\" \
+                     && mv \"{wal}/%f.gz.part\" \"{wal}/%f.gz\"'\n"
+                )
+            }
+            None => "# Disposable cluster: no WAL archive.\n".to_owned(),
+        };
+        let path = self.data_dir.join(SETTINGS_FILE);
+        std::fs::write(&path, settings).with_context(|| format!("writing {}", path.display()))?;
+        self.give_to_postgres(&path)?;
+        self.give_to_postgres(&conf)
+    }
+
+    /// Creates `dir` (and its parents) for the postgres user.
+    pub(crate) fn make_owned_dir(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        self.give_to_postgres(dir)
+    }
+
+    pub(crate) fn give_to_postgres(&self, path: &Path) -> Result<()> {
+        if self.run_as_postgres {
+            run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(path))?;
+        }
+        Ok(())
+    }
+
+    /// `program` from the PostgreSQL binaries, as the user the cluster belongs to.
+    pub(crate) fn tool(&self, program: &str) -> Command {
+        self.command(program)
+    }
+
+    /// Any program (tar, cp) as the user the cluster belongs to.
+    pub(crate) fn as_owner(&self, program: &str) -> Command {
+        if self.run_as_postgres {
+            let mut cmd = Command::new("runuser");
+            cmd.args(["-u", "postgres", "--", program]);
+            cmd
+        } else {
+            Command::new(program)
+        }
+    }
+
+    pub(crate) fn socket_dir(&self) -> &Path {
+        &self.socket_dir
     }
 
     fn server_options(&self) -> String {
@@ -197,7 +276,21 @@ fn place(root: &Path, reachable: bool, durability: Durability) -> Result<(PathBu
     Ok((data_dir, socket_dir))
 }
 
-fn run(cmd: &mut Command) -> Result<()> {
+/// Settings we own, rewritten at every start.
+pub(crate) const SETTINGS_FILE: &str = "mystoryflow.conf";
+/// Recovery settings for a point-in-time restore; removed once the restore has finished.
+pub(crate) const RESTORE_FILE: &str = "mystoryflow-restore.conf";
+
+/// A path inside a single-quoted setting (a quote in it would end the string).
+pub(crate) fn quote_setting(path: &Path) -> Result<String> {
+    let text = path.to_str().context("the data folder's path must be valid UTF-8")?;
+    if text.contains(['\'', '"', '\n']) {
+        bail!("the data folder's path may not contain quotes or line breaks: {text}");
+    }
+    Ok(text.to_owned())
+}
+
+pub(crate) fn run(cmd: &mut Command) -> Result<()> {
     let output = cmd.output().with_context(|| format!("running {cmd:?}"))?;
     if !output.status.success() {
         bail!(

@@ -201,3 +201,131 @@ async fn a_killed_database_comes_back_with_every_acknowledged_save() {
     assert_eq!(content, format!("Save number {n}."));
     conn.close().await.ok();
 }
+
+async fn table_counts(conn: &mut sqlx::PgConnection) -> Vec<(String, i64)> {
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_schema || '.' || table_name FROM information_schema.tables
+         WHERE table_schema IN ('public', 'auth') AND table_type = 'BASE TABLE' ORDER BY 1",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    let mut counts = Vec::new();
+    for table in tables {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}")).fetch_one(&mut *conn).await.unwrap();
+        counts.push((table, n));
+    }
+    counts
+}
+
+fn media_checksums(dir: &std::path::Path) -> Vec<(String, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            if entry.file_type().unwrap().is_dir() {
+                pending.push(entry.path());
+            } else {
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                std::fs::read(entry.path()).unwrap().hash(&mut hasher);
+                found.push((entry.path().strip_prefix(dir).unwrap().display().to_string(), hasher.finish()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn cli(data: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_mystoryflow"))
+        .env_remove("DATABASE_URL")
+        .env_remove("MSF_PG_DISPOSABLE")
+        .env("RUST_LOG", "warn")
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wiped_database_is_restored_to_a_point_in_time_with_its_media() {
+    let mut server = start().await;
+    let reply = server
+        .call(CreateCampaign {
+            title: "Mum's Stories".into(),
+            description: String::new(),
+            storyteller_name: String::new(),
+            storyteller_email: String::new(),
+            relationship_type: String::new(),
+            goal_stories: "10".into(),
+        })
+        .await;
+    let campaign_id = id_in(reply.headers()["location"].to_str().unwrap(), "/campaigns/");
+    let story = |title: &str| CreateStory {
+        campaign_id,
+        title: title.into(),
+        category: "childhood".into(),
+        custom_category: String::new(),
+    };
+    server.call(story("Before the backup")).await;
+    let photo = std::fs::read("tests/fixtures/media/photo_orient6_gps.jpg").unwrap();
+    let form =
+        reqwest::multipart::Form::new().part("photos", reqwest::multipart::Part::bytes(photo).file_name("orchard.jpg"));
+    let uploaded = server
+        .http
+        .post(format!("{}/media/campaigns/{campaign_id}/photos", server.base))
+        .header("accept", "application/json")
+        .header("cookie", &server.cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 200, "{}", uploaded.text().await.unwrap_or_default());
+    let media_dir = server.data.join("media");
+    let media = media_checksums(&media_dir);
+    assert_eq!(media.len(), 3, "original, display and thumbnail: {media:?}");
+
+    cli(&server.data, &["db", "backup"]);
+    // After the base backup: only in the archived WAL.
+    server.call(story("After the backup")).await;
+    let pg = LocalPostgres::new(&server.data, Durability::Safe).unwrap();
+    let mut conn = sqlx::PgConnection::connect(&pg.admin_url("mystoryflow")).await.unwrap();
+    let at_target = table_counts(&mut conn).await;
+    let target: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("SELECT clock_timestamp()").fetch_one(&mut conn).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    server.call(story("After the moment restored to")).await;
+    let segment: String =
+        sqlx::query_scalar("SELECT pg_walfile_name(pg_switch_wal())").fetch_one(&mut conn).await.unwrap();
+    conn.close().await.ok();
+    let archived = pg.backup_dir().unwrap().join("wal").join(format!("{segment}.gz"));
+    let waiting = Instant::now();
+    while !archived.exists() {
+        assert!(waiting.elapsed() < Duration::from_secs(60), "{archived:?} was never archived");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // The server goes, and with it the database and the media folder.
+    let _ = Command::new("kill").arg(server.child.id().to_string()).status();
+    let _ = server.child.wait();
+    assert!(!pg.is_running(), "the server stopped its cluster");
+    std::fs::remove_dir_all(pg.data_dir()).unwrap();
+    std::fs::remove_dir_all(&media_dir).unwrap();
+
+    let when = target.format("%Y-%m-%d %H:%M:%S%.6f").to_string();
+    cli(&server.data, &["db", "restore", "--to", &when]);
+    assert_eq!(media_checksums(&media_dir), media, "every media file back, byte for byte");
+    pg.start().unwrap();
+    let mut conn = sqlx::PgConnection::connect(&pg.admin_url("mystoryflow")).await.unwrap();
+    assert_eq!(table_counts(&mut conn).await, at_target, "every table as it was at {when}");
+    let titles: Vec<String> =
+        sqlx::query_scalar("SELECT title FROM stories ORDER BY created_at").fetch_all(&mut conn).await.unwrap();
+    assert_eq!(titles, ["Before the backup", "After the backup"]);
+    conn.close().await.ok();
+    pg.stop().unwrap();
+    server.cookie.clear();
+}
