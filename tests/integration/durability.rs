@@ -13,12 +13,12 @@ use mystoryflow::server::postgres::{Durability, LocalPostgres};
 use sqlx::Connection;
 use uuid::Uuid;
 
-struct Server {
-    child: Child,
-    base: String,
-    data: std::path::PathBuf,
-    http: reqwest::Client,
-    cookie: String,
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub data: std::path::PathBuf,
+    pub http: reqwest::Client,
+    pub cookie: String,
 }
 
 impl Drop for Server {
@@ -36,7 +36,7 @@ impl Drop for Server {
 }
 
 impl Server {
-    async fn call<F: leptos::server_fn::ServerFn + serde::Serialize>(&self, args: F) -> reqwest::Response {
+    pub async fn call<F: leptos::server_fn::ServerFn + serde::Serialize>(&self, args: F) -> reqwest::Response {
         self.http
             .post(format!("{}{}", self.base, F::PATH))
             .header("content-type", "application/x-www-form-urlencoded")
@@ -61,6 +61,25 @@ fn free_port() -> u16 {
 }
 
 async fn start() -> Server {
+    let mut server = spawn(&[]).await;
+    let reply = server
+        .call(Signup {
+            email: "ann@example.com".into(),
+            name: "Ann".into(),
+            password: "a long enough password".into(),
+            next: String::new(),
+            invitation: String::new(),
+        })
+        .await;
+    assert_eq!(reply.status(), 200);
+    let cookie = reply.headers()["set-cookie"].to_str().unwrap();
+    server.cookie = cookie.split(';').next().unwrap().to_owned();
+    server
+}
+
+/// The server binary with a data folder of its own under /tmp and these settings (without
+/// DATABASE_URL: its own private cluster, with safe settings), answering /healthz.
+pub async fn spawn(settings: &[(&str, &str)]) -> Server {
     let data = std::env::temp_dir().join(format!("msf-crash-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&data).unwrap();
     let port = free_port();
@@ -68,6 +87,7 @@ async fn start() -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_mystoryflow"))
         .env_remove("DATABASE_URL")
         .env_remove("MSF_PG_DISPOSABLE")
+        .envs(settings.iter().copied())
         .env("MSF_DATA_DIR", &data)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("LEPTOS_OUTPUT_NAME", "mystoryflow")
@@ -95,22 +115,10 @@ async fn start() -> Server {
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    let reply = server
-        .call(Signup {
-            email: "ann@example.com".into(),
-            name: "Ann".into(),
-            password: "a long enough password".into(),
-            next: String::new(),
-            invitation: String::new(),
-        })
-        .await;
-    assert_eq!(reply.status(), 200);
-    let cookie = reply.headers()["set-cookie"].to_str().unwrap();
-    server.cookie = cookie.split(';').next().unwrap().to_owned();
     server
 }
 
-fn id_in(location: &str, after: &str) -> Uuid {
+pub fn id_in(location: &str, after: &str) -> Uuid {
     location.split(after).nth(1).unwrap().split('/').next().unwrap().parse().unwrap()
 }
 

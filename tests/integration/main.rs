@@ -8,6 +8,7 @@ mod family;
 mod fixtures;
 mod helpers;
 mod http;
+mod instances;
 mod jobs;
 mod limits;
 mod media;
