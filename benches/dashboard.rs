@@ -98,6 +98,7 @@ async fn run(url: &str, statements: &AtomicUsize) -> anyhow::Result<()> {
             public_url: "http://localhost:3000".into(),
             signer: mystoryflow::server::notify::Signer::new([1; 32]),
             client_ip_header: None,
+            quota: mystoryflow::server::limits::Quota::from_env(),
         },
         sessions,
         false,

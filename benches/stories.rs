@@ -89,6 +89,7 @@ async fn run(url: &str) -> anyhow::Result<()> {
         public_url: "http://localhost:3000".into(),
         signer: mystoryflow::server::notify::Signer::new([1; 32]),
         client_ip_header: None,
+        quota: mystoryflow::server::limits::Quota::from_env(),
     };
     let app = router::build(state, sessions, false);
 

@@ -11,7 +11,7 @@ pub async fn account() -> Result<model::Account, AppError> {
         let user = request::require_user().await?;
         let state = request::state()?;
         let mut tx = state.db.begin_as(user.id).await?;
-        let account = accounts::profile(&mut tx).await?;
+        let account = accounts::profile(&mut tx, state.quota.per_owner).await?;
         tx.commit().await?;
         Ok(account)
     }

@@ -19,6 +19,27 @@ pub struct Account {
     pub name: String,
     pub created_at: DateTime<Utc>,
     pub story_emails: StoryEmails,
+    /// Recordings and photos in the campaigns this person owns, and what the server allows.
+    pub storage: StorageUse,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StorageUse {
+    pub used_bytes: i64,
+    pub limit_bytes: i64,
+}
+
+/// "1.2 GB", "350 MB", "12 KB": sizes as people read them.
+pub fn human_bytes(bytes: i64) -> String {
+    const KB: f64 = 1000.0;
+    let b = bytes.max(0) as f64;
+    if b >= KB * KB * KB {
+        format!("{:.1} GB", b / (KB * KB * KB))
+    } else if b >= KB * KB {
+        format!("{:.0} MB", b / (KB * KB))
+    } else {
+        format!("{:.0} KB", (b / KB).ceil())
+    }
 }
 
 choice!(
@@ -151,6 +172,15 @@ impl SafeNext {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_as_people_say_them() {
+        assert_eq!(human_bytes(25_000_000_000), "25.0 GB");
+        assert_eq!(human_bytes(1_234_000_000), "1.2 GB");
+        assert_eq!(human_bytes(350_400_000), "350 MB");
+        assert_eq!(human_bytes(11_200), "12 KB");
+        assert_eq!(human_bytes(0), "0 KB");
+    }
 
     #[test]
     fn emails_are_normalised() {

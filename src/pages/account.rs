@@ -3,6 +3,8 @@ use crate::api::account::SetStoryEmails;
 use crate::components::forms::Changes;
 use crate::components::forms::PostForm;
 use leptos::prelude::*;
+
+use crate::model::account::human_bytes;
 use leptos_meta::Title;
 
 use crate::api::account::account;
@@ -33,6 +35,12 @@ fn AccountDetails(details: Resource<Result<crate::model::Account, crate::error::
                             <dd>{account.email}</dd>
                             <dt>"Member since"</dt>
                             <dd>{account.created_at.format("%-d %B %Y").to_string()}</dd>
+                            <dt>"Storage"</dt>
+                            <dd>{format!(
+                                "{} of {} used by recordings and photos in the campaigns you own",
+                                human_bytes(account.storage.used_bytes),
+                                human_bytes(account.storage.limit_bytes),
+                            )}</dd>
                         </dl>
                         <section class="card" aria-labelledby="emails-heading">
                             <h2 id="emails-heading">"Story emails"</h2>

@@ -125,6 +125,7 @@ async fn serve(config: Config) -> Result<()> {
             public_url: config.public_url.clone(),
             signer,
             client_ip_header: config.client_ip_header.clone(),
+            quota: super::limits::Quota::from_env(),
         };
         tokio::spawn(books::run_worker(state.clone()));
         let app = router::build(state, sessions, config.secure_cookies);

@@ -7,8 +7,10 @@ use std::sync::LazyLock;
 use http::HeaderMap;
 use tokio::sync::Semaphore;
 
+use super::authz::CampaignAccess;
 use super::db::{limits, Db};
 use crate::error::AppError;
+use crate::model::account::human_bytes;
 
 /// One limit: at most `max` hits per `window_seconds` in a bucket.
 #[derive(Clone, Copy, Debug)]
@@ -93,6 +95,46 @@ impl Rule {
         limits::hit(db, &self.bucket(key), self.window_seconds).await?;
         Ok(())
     }
+}
+
+/// How much recording and photo storage the server allows (MSF_STORAGE_PER_CAMPAIGN_GB, 10;
+/// MSF_STORAGE_PER_OWNER_GB, 25: everything in the campaigns one person owns).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quota {
+    pub per_campaign: i64,
+    pub per_owner: i64,
+}
+
+impl Quota {
+    pub fn from_env() -> Self {
+        let gb = |name: &str, default: f64| {
+            let value = std::env::var(name).ok().and_then(|v| v.trim().parse::<f64>().ok()).filter(|v| *v > 0.0);
+            (value.unwrap_or(default) * 1e9) as i64
+        };
+        Quota { per_campaign: gb("MSF_STORAGE_PER_CAMPAIGN_GB", 10.0), per_owner: gb("MSF_STORAGE_PER_OWNER_GB", 25.0) }
+    }
+}
+
+/// Refuses an upload of `adding` bytes that would take the campaign or its owner past the
+/// quota, before anything is stored.
+pub async fn ensure_room(db: &Db, quota: Quota, access: &CampaignAccess, adding: u64) -> Result<(), AppError> {
+    let (campaign, owner) = limits::storage_used(db, access).await?;
+    let adding = adding as i64;
+    let full = |used: i64, limit: i64, whose: &str| {
+        AppError::TooLarge(format!(
+            "There is no room for this file: {whose} already use {} of the {} this server allows. \
+             Removing recordings or photos makes room, or ask whoever runs this server for more.",
+            human_bytes(used),
+            human_bytes(limit)
+        ))
+    };
+    if campaign + adding > quota.per_campaign {
+        return Err(full(campaign, quota.per_campaign, "this family's stories"));
+    }
+    if owner + adding > quota.per_owner {
+        return Err(full(owner, quota.per_owner, "the campaigns of this family's owner"));
+    }
+    Ok(())
 }
 
 /// The client's address: from `trusted_header` when the app runs behind a reverse proxy

@@ -26,6 +26,8 @@ pub struct AppState {
     pub signer: Signer,
     /// The header a trusted reverse proxy puts the client's address in (MSF_CLIENT_IP_HEADER).
     pub client_ip_header: Option<http::HeaderName>,
+    /// Storage allowed per campaign and per owner.
+    pub quota: super::limits::Quota,
 }
 
 impl AppState {

@@ -69,6 +69,15 @@ impl TestApp {
 
     /// As deployed behind https (PUBLIC_URL=https://…).
     pub async fn with_secure_cookies(pool: PgPool, secure: bool) -> Self {
+        Self::with_settings(pool, secure, mystoryflow::server::limits::Quota::from_env()).await
+    }
+
+    /// With this much storage allowed per campaign and per owner.
+    pub async fn with_quota(pool: PgPool, quota: mystoryflow::server::limits::Quota) -> Self {
+        Self::with_settings(pool, false, quota).await
+    }
+
+    async fn with_settings(pool: PgPool, secure: bool, quota: mystoryflow::server::limits::Quota) -> Self {
         let sessions = PostgresStore::new(pool.clone());
         sessions.migrate().await.expect("session table");
         let leptos_options = LeptosOptions::builder().output_name("mystoryflow").site_root("target/site").build();
@@ -84,6 +93,7 @@ impl TestApp {
             signer: mystoryflow::server::notify::Signer::new([1; 32]),
             // Tests name their client address in this header (the per-address rate limits).
             client_ip_header: Some(http::HeaderName::from_static("x-test-client-ip")),
+            quota,
         };
         TestApp { router: router::build(state.clone(), sessions, secure), state, media_dir }
     }

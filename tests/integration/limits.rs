@@ -163,3 +163,56 @@ async fn pages_allow_only_their_own_scripts(pool: PgPool) {
     let media = app.get("/healthz", None).await;
     assert!(media.header("content-security-policy").is_some_and(|p| !p.contains("nonce")));
 }
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn an_upload_that_would_pass_the_storage_quota_is_refused(pool: PgPool) {
+    use mystoryflow::server::limits::Quota;
+    let photo = crate::fixtures::media_file("photo_orient6_gps.jpg");
+    let size = photo.len() as i64;
+    // Room for two photos in the campaign; the owner's allowance is larger.
+    let app =
+        TestApp::with_quota(pool.clone(), Quota { per_campaign: 2 * size + size / 2, per_owner: 10 * size }).await;
+    let f = crate::fixtures::family(&app, &pool).await;
+    let path = format!("/media/campaigns/{}/photos", f.campaign);
+    for n in 0..2 {
+        let reply = app.upload(&path, "photos", &[(&format!("p{n}.jpg"), &photo)], Some(&f.contributor)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    let refused = app.upload(&path, "photos", &[("p2.jpg", &photo)], Some(&f.contributor)).await;
+    assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", refused.body);
+    assert!(refused.body.contains("no room for this file"), "{}", refused.body);
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM photos").fetch_one(&pool).await.unwrap();
+    assert_eq!(stored, 2, "nothing stored for the refused upload");
+
+    // The owner's account page shows what their campaigns use.
+    let account = app.call(mystoryflow::api::account::Account {}, Some(&f.owner)).await;
+    let account: mystoryflow::model::Account = serde_json::from_str(&account.body).unwrap();
+    assert_eq!(account.storage.used_bytes, 2 * size);
+    assert_eq!(account.storage.limit_bytes, 10 * size);
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn an_endless_upload_is_cut_off_at_the_body_limit(pool: PgPool) {
+    use mystoryflow::server::http::UPLOAD_BODY_LIMIT;
+    let app = TestApp::new(pool.clone()).await;
+    let f = crate::fixtures::family(&app, &pool).await;
+    let boundary = "msf-endless";
+    let head = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"padding\"\r\n\r\n");
+    let chunk = bytes::Bytes::from(vec![b'x'; 1024 * 1024]);
+    let chunks = UPLOAD_BODY_LIMIT / chunk.len() + 8;
+    // Made as it is read: the server must stop reading, not buffer it.
+    let stream = futures_util::stream::iter(
+        std::iter::once(bytes::Bytes::from(head))
+            .chain(std::iter::repeat_n(chunk, chunks))
+            .map(Ok::<_, std::io::Error>),
+    );
+    let request = Request::post(format!("/media/campaigns/{}/photos", f.campaign))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, &f.contributor)
+        .body(Body::from_stream(stream))
+        .unwrap();
+    let reply = app.send(request).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", reply.body);
+    assert!(reply.body.contains("too large"), "{}", reply.body);
+}

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{Db, UserTx};
 use crate::error::{AppError, FieldErrors};
-use crate::model::{Account, DisplayName, Email, Password, StoryEmails};
+use crate::model::{account::StorageUse, Account, DisplayName, Email, Password, StoryEmails};
 use crate::server::auth::{hash_password, AuthUser};
 
 /// A sign-up whose every field has been checked.
@@ -88,7 +88,7 @@ pub async fn login_by_id(db: &Db, id: Uuid) -> Result<Option<AuthUser>, sqlx::Er
     Ok(row.map(|r| AuthUser::new(r.id, r.email, r.name, r.password_hash)))
 }
 
-pub async fn profile(tx: &mut UserTx) -> Result<Account, AppError> {
+pub async fn profile(tx: &mut UserTx, storage_limit: i64) -> Result<Account, AppError> {
     let id = tx.user_id();
     let row = sqlx::query!(
         r#"SELECT id, email, coalesce(name, '') AS "name!",
@@ -106,7 +106,22 @@ pub async fn profile(tx: &mut UserTx) -> Result<Account, AppError> {
         name: row.name,
         created_at: row.created_at,
         story_emails: StoryEmails::parse(&row.story_emails).unwrap_or_default(),
+        storage: StorageUse { used_bytes: owned_storage(tx).await?, limit_bytes: storage_limit },
     })
+}
+
+/// Bytes of recordings and original photos in the campaigns this person owns.
+async fn owned_storage(tx: &mut UserTx) -> Result<i64, AppError> {
+    let id = tx.user_id();
+    let used = sqlx::query_scalar!(
+        r#"SELECT (SELECT coalesce(sum(p.size_bytes), 0) FROM photos p JOIN campaigns c ON c.id = p.campaign_id WHERE c.user_id = $1)::bigint
+                + (SELECT coalesce(sum(s.audio_size_bytes), 0) FROM stories s JOIN campaigns c ON c.id = s.campaign_id WHERE c.user_id = $1)::bigint
+                AS "used!""#,
+        id
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(used)
 }
 
 pub async fn set_story_emails(tx: &mut UserTx, choice: StoryEmails) -> Result<(), AppError> {

@@ -1,5 +1,6 @@
-//! Rate-limit counters, shared by every app instance through the database.
+//! Rate-limit counters, shared by every app instance through the database, and storage use.
 use super::Db;
+use crate::server::authz::CampaignAccess;
 
 /// Counts one hit in `bucket`'s current window of `window_seconds` and returns the hits in it.
 pub async fn hit(db: &Db, bucket: &str, window_seconds: i32) -> Result<i32, sqlx::Error> {
@@ -34,4 +35,25 @@ pub async fn purge(db: &Db) -> Result<u64, sqlx::Error> {
         .execute(db.pool())
         .await?;
     Ok(done.rows_affected())
+}
+
+/// Bytes of recordings and original photos in the campaign, and in every campaign of its
+/// owner (the owner's quota counts them all). Server role: a contributor cannot see the
+/// owner's other campaigns, but their sizes decide whether this upload fits.
+pub async fn storage_used(db: &Db, access: &CampaignAccess) -> Result<(i64, i64), sqlx::Error> {
+    let row = sqlx::query!(
+        r#"WITH owned AS (SELECT id FROM campaigns WHERE user_id = (SELECT user_id FROM campaigns WHERE id = $1)),
+                sizes AS (
+                    SELECT campaign_id, coalesce(size_bytes, 0)::bigint AS bytes FROM photos WHERE campaign_id IN (SELECT id FROM owned)
+                    UNION ALL
+                    SELECT campaign_id, coalesce(audio_size_bytes, 0) FROM stories WHERE campaign_id IN (SELECT id FROM owned)
+                )
+           SELECT coalesce(sum(bytes) FILTER (WHERE campaign_id = $1), 0)::bigint AS "campaign!",
+                  coalesce(sum(bytes), 0)::bigint AS "owner!"
+           FROM sizes"#,
+        access.campaign_id()
+    )
+    .fetch_one(db.pool())
+    .await?;
+    Ok((row.campaign, row.owner))
 }

@@ -42,6 +42,14 @@ pub(crate) fn internal(err: impl std::fmt::Display) -> AppError {
     AppError::Internal
 }
 
+/// The quota check, before a file is processed or stored.
+async fn ensure_room(state: &AppState, user_id: Uuid, campaign_id: Uuid, staged: &Staged) -> Result<(), AppError> {
+    let mut tx = state.db.begin_as(user_id).await?;
+    let access = CampaignAccess::require(&mut tx, campaign_id, Role::Contributor).await?;
+    tx.commit().await?;
+    crate::server::limits::ensure_room(&state.db, state.quota, &access, staged.size).await
+}
+
 /// Checks a staged recording, stores it and points the story at it (the old file goes once
 /// the row is written; the new one goes if the row is not). Returns what the page shows.
 pub async fn store_audio(
@@ -51,6 +59,7 @@ pub async fn store_audio(
     story_id: Uuid,
     staged: &Staged,
 ) -> Result<serde_json::Value, AppError> {
+    ensure_room(state, user_id, campaign_id, staged).await?;
     let path = staged.path.clone();
     let info = tokio::task::spawn_blocking(move || audio::probe_audio(&path))
         .await
@@ -110,6 +119,7 @@ pub async fn store_photo(
     caption: Caption,
     staged: &Staged,
 ) -> Result<PhotoView, AppError> {
+    ensure_room(state, user_id, campaign_id, staged).await?;
     let bytes = tokio::fs::read(&staged.path).await.map_err(internal)?;
     let (processed, bytes) = crate::server::limits::decode(move || (photo::process_photo(&bytes), bytes)).await?;
     let processed = processed.map_err(AppError::from)?;
