@@ -52,6 +52,17 @@ pub async fn main() -> ExitCode {
 async fn serve(config: Config) -> Result<()> {
     let leptos_options = leptos_options()?;
     let addr: SocketAddr = leptos_options.site_addr;
+    let site = PathBuf::from(&*leptos_options.site_root);
+    // A debug server may run under `cargo leptos watch`, which can rebuild the bundle without
+    // restarting it: it serves the files themselves, and drops copies an older run left.
+    let optimised = !cfg!(debug_assertions);
+    tokio::task::spawn_blocking(move || match super::assets::precompress_or_clear(&site, optimised) {
+        Ok(written) if written > 0 => tracing::info!(written, "gzipped the browser bundle"),
+        Ok(_) => {}
+        Err(err) => {
+            tracing::warn!(error = %err, site = %site.display(), "could not gzip the browser bundle; serving it as it is")
+        }
+    });
 
     let (database_url, local) = match &config.database_url {
         Some(url) => (url.clone(), None),

@@ -26,14 +26,14 @@ pub struct Rule {
 pub const WRONG_PASSWORD_PER_ACCOUNT: Rule = Rule {
     name: "wrong-password:account",
     max: 5,
-    max_from: None,
+    max_from: Some("MSF_WRONG_PASSWORDS_PER_MINUTE"),
     window_seconds: 60,
     message: "Too many wrong passwords for this account. To keep it safe, please wait a minute and try again.",
 };
 pub const WRONG_PASSWORD_PER_ADDRESS: Rule = Rule {
     name: "wrong-password:ip",
     max: 5,
-    max_from: None,
+    max_from: Some("MSF_WRONG_PASSWORDS_PER_MINUTE"),
     window_seconds: 60,
     message: "Too many wrong passwords from this network. Please wait a minute and try again.",
 };

@@ -99,8 +99,8 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
 
 /// Pages, server-function answers, scripts and styles are compressed; media is not:
 /// recordings are served with byte ranges, photos and PDFs are compressed already. Nor is
-/// the wasm bundle, compressed anew on every request it would cost seconds of CPU (15 MB in
-/// a debug build); it wants precompressed files (not done yet).
+/// the wasm bundle here (compressed anew on every request it would cost seconds of CPU): its
+/// gzip copy is made once at start-up (`server::assets`) and served by `ServeDir`.
 fn compressible() -> impl tower_http::compression::Predicate {
     use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
     DefaultPredicate::new()
@@ -131,7 +131,7 @@ fn static_files_or_not_found(
         let render = render.clone();
         async move { Ok::<_, Infallible>(render(req).await) }
     });
-    ServeDir::new(&*state.leptos_options.site_root).fallback(not_found)
+    ServeDir::new(&*state.leptos_options.site_root).precompressed_gzip().fallback(not_found)
 }
 
 /// A server function that fails before its body runs (say, an id that is not a uuid) is

@@ -697,3 +697,24 @@ async fn a_new_book_starts_with_every_story_that_has_text_drafts_included(pool: 
         detail["included"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, vec!["completed", "draft"], "the designer marks the draft");
 }
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn a_book_too_long_to_print_is_refused_before_typesetting(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    // Seven stories at the 500,000-character limit: over 800 pages at any size.
+    let long = "Every summer we walked to the river. ".repeat(13_000);
+    for n in 0..7 {
+        story(&pool, f.campaign, n, &format!("Summer {n}"), &long).await;
+    }
+    let book = create_book(&app, &f.owner, f.campaign, "Everything").await;
+    let reply = app.call(RenderBook { campaign_id: f.campaign, book_id: book }, Some(&f.owner)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    render_all(&app).await;
+    let state = book_state(&pool, book).await;
+    assert_eq!(state.render_status, "failed");
+    assert!(state.pdf_url.is_none(), "nothing was typeset");
+    let error: String =
+        sqlx::query_scalar("SELECT render_error FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
+    assert!(error.contains("more than the 800 a printed book can have"), "{error}");
+}

@@ -250,3 +250,24 @@ async fn a_post_from_another_site_is_refused_and_pages_carry_security_headers(po
     assert!(page.header("referrer-policy").is_some());
     assert_eq!(page.header("strict-transport-security"), None, "plain http must not ask for HSTS");
 }
+
+#[sqlx::test]
+async fn the_browser_bundle_is_sent_gzipped(pool: PgPool) {
+    let site = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/site");
+    let wasm = site.join("pkg/mystoryflow.wasm");
+    assert!(wasm.exists(), "cargo leptos build runs before the tests (scripts/test.sh)");
+    mystoryflow::server::assets::precompress(&site).unwrap();
+    let app = TestApp::new(pool).await;
+    let request = |encoding: &str| {
+        http::Request::get("/pkg/mystoryflow.wasm")
+            .header(http::header::ACCEPT_ENCODING, encoding)
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let (gzipped, plain) = (app.send(request("gzip, br")).await, app.send(request("identity")).await);
+    assert_eq!(gzipped.header("content-encoding").as_deref(), Some("gzip"));
+    assert_eq!(gzipped.header("content-type").as_deref(), Some("application/wasm"));
+    assert_eq!(plain.header("content-encoding"), None, "a browser without gzip gets the file itself");
+    let sizes = |reply: &crate::helpers::Reply| reply.header("content-length").and_then(|l| l.parse::<u64>().ok());
+    assert!(sizes(&gzipped).unwrap() * 2 < sizes(&plain).unwrap(), "{:?} vs {:?}", sizes(&gzipped), sizes(&plain));
+}
