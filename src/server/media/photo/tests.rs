@@ -1,7 +1,6 @@
 use super::*;
 use image::{Rgb, Rgba, RgbaImage};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/media").join(name);
@@ -299,19 +298,16 @@ fn unsupported_types() {
 #[test]
 fn huge_dimensions_rejected_from_header_fast() {
     for (w, h) in [(20_000, 20_000), (12_001, 10), (10, 12_001), (10_000, 10_000), (8_001, 8_000)] {
+        // Only a header, no pixels: TooLarge (not "damaged") shows it was refused from the
+        // header, before any decoding.
         let png = huge_png_header(w, h);
-        let started = Instant::now();
-        let r = process_photo(&png);
-        let took = started.elapsed();
-        match r {
+        match process_photo(&png) {
             Err(MediaError::TooLarge(msg)) => {
                 assert!(msg.contains(&format!("{w} × {h}")), "{msg}");
                 assert!(msg.contains("12000") && msg.contains("64 megapixels"), "{msg}");
             }
             other => panic!("{w}x{h}: expected TooLarge, got {other:?}"),
         }
-        // Decoding 400 MP would take seconds and >1 GB; the header check is µs.
-        assert!(took < Duration::from_millis(200), "{w}x{h} took {took:?}");
     }
     // The same through a JPEG whose SOF0 claims 20000×20000.
     let mut jpeg = encode(&DynamicImage::ImageRgb8(red_blue()), ImageFormat::Jpeg);
