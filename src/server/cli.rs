@@ -23,7 +23,8 @@ const USAGE: &str = "usage: mystoryflow [serve]
        mystoryflow db backup [--data-dir DIR]           (a base backup now, server running)
        mystoryflow db restore [--to TIME] [--data-dir DIR]
                                                          (server stopped; TIME in UTC, e.g.
-                                                          \"2026-11-27 10:00\"; default: all)";
+                                                          \"2026-11-27 10:00\"; default: all)
+       mystoryflow render-job ID                         (internal: one book render, in a child)";
 
 pub async fn main() -> ExitCode {
     let config = Config::from_env();
@@ -34,6 +35,7 @@ pub async fn main() -> ExitCode {
         [] | ["serve"] => serve(config).await,
         ["migrate"] => migrate(config).await,
         ["db", action, rest @ ..] => db_command(&config, action, rest).await,
+        ["render-job", id] => render_job(config, id).await,
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -138,7 +140,8 @@ async fn serve(config: Config) -> Result<()> {
             client_ip_header: config.client_ip_header.clone(),
             quota: super::limits::Quota::from_env(),
         };
-        tokio::spawn(books::run_worker(state.clone()));
+        let render_limits = books::isolated::RenderLimits::from_env(database_url.clone());
+        tokio::spawn(books::isolated::run_worker(state.clone(), render_limits));
         let app = router::build(state, sessions, config.secure_cookies);
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
         tracing::info!("MyStoryFlow is listening on http://{addr}");
@@ -182,6 +185,35 @@ fn remove_stale_uploads(dir: &std::path::Path) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
+}
+
+/// The child process of one book render (`books::isolated`): the job its parent claimed,
+/// against the parent's database.
+async fn render_job(config: Config, id: &str) -> Result<()> {
+    let id: i64 = id.parse().context("render-job takes a job id")?;
+    let url = std::env::var("MSF_RENDER_DATABASE_URL")
+        .ok()
+        .or(config.database_url.clone())
+        .context("MSF_RENDER_DATABASE_URL names the database of the server that started this render")?;
+    let db =
+        Db::new(PgPoolOptions::new().max_connections(2).connect(&url).await.context("connecting to the database")?);
+    let storage = match &config.s3 {
+        Some(s3) => Storage::s3(s3)?,
+        None => Storage::local(&config.data_dir.join("media"))?,
+    };
+    let state = AppState {
+        leptos_options: leptos_options()?,
+        signer: Signer::load(config.secret_key.as_deref(), &db, &config.data_dir).await?,
+        db,
+        storage,
+        staging_dir: config.data_dir.join("uploads"),
+        transcription_enabled: false,
+        email_sends: false,
+        public_url: config.public_url.clone(),
+        client_ip_header: None,
+        quota: super::limits::Quota::from_env(),
+    };
+    books::isolated::run_child(&state, id).await
 }
 
 async fn migrate(config: Config) -> Result<()> {

@@ -342,3 +342,74 @@ async fn a_wiped_database_is_restored_to_a_point_in_time_with_its_media() {
     pg.stop().unwrap();
     server.cookie.clear();
 }
+
+/// Renders a one-story book through the server and returns its render status and error
+/// once the render has ended.
+async fn render_a_book(server: &Server) -> (String, Option<String>) {
+    use mystoryflow::api::books::{CreateBook, RenderBook};
+    let reply = server
+        .call(CreateCampaign {
+            title: "Grandpa's Stories".into(),
+            description: String::new(),
+            storyteller_name: String::new(),
+            storyteller_email: String::new(),
+            relationship_type: String::new(),
+            goal_stories: "10".into(),
+        })
+        .await;
+    let campaign_id = id_in(reply.headers()["location"].to_str().unwrap(), "/campaigns/");
+    let reply = server.call(CreateBook { campaign_id, title: "Grandpa".into() }).await;
+    let book_id: Uuid = reply.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+    let reply = server.call(RenderBook { campaign_id, book_id }).await;
+    assert_eq!(reply.status(), 200);
+    let pg = LocalPostgres::new(&server.data, Durability::Safe).unwrap();
+    let mut conn = sqlx::PgConnection::connect(&pg.admin_url("mystoryflow")).await.unwrap();
+    let waiting = Instant::now();
+    loop {
+        let (status, error): (String, Option<String>) =
+            sqlx::query_as("SELECT render_status, render_error FROM books WHERE id = $1")
+                .bind(book_id)
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        if status == "done" || status == "failed" {
+            conn.close().await.ok();
+            return (status, error);
+        }
+        assert!(waiting.elapsed() < Duration::from_secs(300), "the render never ended ({status})");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_render_runs_in_a_child_process_and_fails_alone_past_its_memory_limit() {
+    let server = start().await;
+    assert_eq!(render_a_book(&server).await, ("done".to_owned(), None), "a render in its child process");
+    drop(server);
+
+    let mut starved = spawn(&[("MSF_RENDER_MEMORY_MB", "48")]).await;
+    let reply = starved
+        .call(Signup {
+            email: "bo@example.com".into(),
+            name: "Bo".into(),
+            password: "a long enough password".into(),
+            next: String::new(),
+            invitation: String::new(),
+        })
+        .await;
+    starved.cookie = reply.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let (status, error) = render_a_book(&starved).await;
+    assert_eq!(status, "failed");
+    assert!(error.unwrap_or_default().contains("more memory"), "the book says why");
+    let health = starved.http.get(format!("{}/healthz", starved.base)).send().await.unwrap();
+    assert_eq!(health.status(), 200, "the server itself kept running");
+    let pg = LocalPostgres::new(&starved.data, Durability::Safe).unwrap();
+    let mut conn = sqlx::PgConnection::connect(&pg.admin_url("mystoryflow")).await.unwrap();
+    let job: (String, i32, i32) =
+        sqlx::query_as("SELECT status, attempts, max_attempts FROM jobs WHERE kind = 'render_book'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(job.0, "failed", "not retried: the same book would fail the same way");
+    conn.close().await.ok();
+}

@@ -1,6 +1,7 @@
 //! Books on the server: what the designer page shows (here), the render job that typesets
 //! them (`render`), and the print check's findings in the owner's words (`findings`).
 mod findings;
+pub mod isolated;
 mod render;
 
 use std::collections::HashMap;
@@ -15,7 +16,7 @@ use super::state::AppState;
 use crate::error::AppError;
 use crate::model::book::{self as model, BookDetail, DesignerPhoto, DesignerStory};
 use crate::urls;
-pub use render::{run_once, run_worker, trim_inches, JOB_KIND, PREVIEW_PPI};
+pub use render::{run_once, trim_inches, JOB_KIND, PREVIEW_PPI};
 
 pub fn listen_url(state: &AppState, link_id: Uuid) -> String {
     format!("{}/listen/{}", state.public_url, state.signer.sign(Purpose::Listen, link_id))

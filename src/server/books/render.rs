@@ -2,7 +2,6 @@
 //! `mystoryflow_book` (typst), stores the interior PDF, the cover spread and one preview
 //! image per page, and reports its stage and percentage on the book's row as it goes.
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
 use futures_util::TryStreamExt;
@@ -32,43 +31,27 @@ fn typesetter() -> &'static Mutex<print::Typesetter> {
     TYPESETTER.get_or_init(|| Mutex::new(print::Typesetter::new()))
 }
 
-/// Renders kept warm for re-renders during an editing session; after this long without
-/// one, typst's caches (the decoded photos) are dropped.
-const RELEASE_CACHES_AFTER: Duration = Duration::from_secs(10 * 60);
-
-pub async fn run_worker(state: AppState) {
-    let mut last_render: Option<std::time::Instant> = None;
-    loop {
-        match run_once(&state).await {
-            Ok(true) => last_render = Some(std::time::Instant::now()),
-            Ok(false) => {
-                if last_render.is_some_and(|at| at.elapsed() > RELEASE_CACHES_AFTER) {
-                    last_render = None;
-                    let _ = tokio::task::spawn_blocking(|| {
-                        let _typesetter = typesetter().lock();
-                        print::release_caches();
-                    })
-                    .await;
-                }
-                tokio::time::sleep(Duration::from_millis(500)).await
-            }
-            Err(err) => {
-                tracing::error!(error = %err, "book render worker");
-                tokio::time::sleep(Duration::from_secs(5)).await;
-            }
-        }
-    }
-}
-
-/// Runs one queued render, if there is one; returns whether there was.
+/// Runs one queued render here, in this process, if there is one; returns whether there was.
+/// (The server runs each render in a child process instead: `books::isolated`.)
 pub async fn run_once(state: &AppState) -> Result<bool> {
     let Some(job) = jobs::claim(&state.db, &[JOB_KIND.to_owned()]).await? else {
         return Ok(false);
     };
+    run_job(state, &job).await?;
+    Ok(true)
+}
+
+/// The book and render a job is for, or `None` for a payload that names neither.
+pub fn job_target(job: &Job) -> Option<(Uuid, Uuid)> {
     let id = |key: &str| job.payload[key].as_str().and_then(|s| s.parse::<Uuid>().ok());
-    let (Some(book_id), Some(render_job)) = (id("book_id"), id("render_job")) else {
+    Some((id("book_id")?, id("render_job")?))
+}
+
+/// Renders a claimed job and completes it (a failed render is reported on the book).
+pub async fn run_job(state: &AppState, job: &Job) -> Result<()> {
+    let Some((book_id, render_job)) = job_target(job) else {
         jobs::fail(&state.db, &Job { attempts: job.max_attempts, ..job.clone() }, "bad payload").await?;
-        return Ok(true);
+        return Ok(());
     };
     match render(state, book_id, render_job).await {
         Ok(()) => {}
@@ -84,7 +67,7 @@ pub async fn run_once(state: &AppState) -> Result<bool> {
         }
     }
     jobs::complete(&state.db, job.id).await?;
-    Ok(true)
+    Ok(())
 }
 
 fn trim(t: TrimSize) -> print::TrimSize {

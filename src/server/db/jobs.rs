@@ -72,6 +72,13 @@ async fn bury_abandoned(db: &Db, kinds: &[String]) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
+/// A job by id (the render child process runs the job its parent claimed).
+pub async fn get(db: &Db, id: i64) -> Result<Option<Job>, sqlx::Error> {
+    sqlx::query_as!(Job, "SELECT id, kind, payload, attempts, max_attempts FROM jobs WHERE id = $1", id)
+        .fetch_optional(db.pool())
+        .await
+}
+
 pub async fn complete(db: &Db, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query!("UPDATE jobs SET status = 'done', finished_at = NOW(), locked_at = NULL WHERE id = $1", id)
         .execute(db.pool())

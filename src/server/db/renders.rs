@@ -152,6 +152,19 @@ pub async fn finish_render(
     Ok(previous)
 }
 
+/// The book's campaign, and whether `job` is still the render it wants (not superseded by a
+/// newer one, not deleted with the book).
+pub async fn render_wanted(db: &Db, book_id: Uuid, job: Uuid) -> Result<Option<(Uuid, bool)>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT campaign_id, render_job IS NOT DISTINCT FROM $2 AS "wanted!" FROM books WHERE id = $1"#,
+        book_id,
+        job
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|r| (r.campaign_id, r.wanted)))
+}
+
 pub async fn fail_render(db: &Db, book_id: Uuid, job: Uuid, message: &str) -> Result<(), sqlx::Error> {
     sqlx::query!(
         r#"UPDATE books SET render_status = 'failed', render_stage = NULL, render_error = $3, render_job = NULL
