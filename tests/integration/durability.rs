@@ -51,6 +51,51 @@ impl Server {
             .unwrap()
     }
 
+    /// Signs up `email` and keeps the session cookie for the calls that follow.
+    pub async fn sign_up(&mut self, email: &str) {
+        let reply = self
+            .call(Signup {
+                email: email.into(),
+                name: "Test Person".into(),
+                password: "a long enough password".into(),
+                next: String::new(),
+                invitation: String::new(),
+            })
+            .await;
+        assert_eq!(reply.status(), 200);
+        let cookie = reply.headers()["set-cookie"].to_str().unwrap();
+        self.cookie = cookie.split(';').next().unwrap().to_owned();
+    }
+
+    pub async fn create_campaign(&self, title: &str) -> Uuid {
+        let reply = self
+            .call(CreateCampaign {
+                title: title.into(),
+                description: String::new(),
+                storyteller_name: String::new(),
+                storyteller_email: String::new(),
+                relationship_type: String::new(),
+                goal_stories: "10".into(),
+            })
+            .await;
+        id_in(reply.headers()["location"].to_str().unwrap(), "/campaigns/")
+    }
+
+    /// Uploads the fixture photo to the campaign's gallery; returns the server's answer.
+    pub async fn upload_photo(&self, campaign_id: Uuid) -> reqwest::Response {
+        let photo = crate::fixtures::media_file("photo_orient6_gps.jpg");
+        let form = reqwest::multipart::Form::new()
+            .part("photos", reqwest::multipart::Part::bytes(photo).file_name("orchard.jpg"));
+        self.http
+            .post(format!("{}/media/campaigns/{campaign_id}/photos", self.base))
+            .header("accept", "application/json")
+            .header("cookie", &self.cookie)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     fn postmaster_pid(&self) -> String {
         let pg = LocalPostgres::new(&self.data, Durability::Safe).unwrap();
         let pid_file = std::fs::read_to_string(pg.data_dir().join("postmaster.pid")).unwrap();
@@ -64,18 +109,7 @@ fn free_port() -> u16 {
 
 async fn start() -> Server {
     let mut server = spawn(&[]).await;
-    let reply = server
-        .call(Signup {
-            email: "ann@example.com".into(),
-            name: "Ann".into(),
-            password: "a long enough password".into(),
-            next: String::new(),
-            invitation: String::new(),
-        })
-        .await;
-    assert_eq!(reply.status(), 200);
-    let cookie = reply.headers()["set-cookie"].to_str().unwrap();
-    server.cookie = cookie.split(';').next().unwrap().to_owned();
+    server.sign_up("ann@example.com").await;
     server
 }
 
@@ -123,24 +157,14 @@ pub async fn spawn(settings: &[(&str, &str)]) -> Server {
     server
 }
 
-pub fn id_in(location: &str, after: &str) -> Uuid {
+fn id_in(location: &str, after: &str) -> Uuid {
     location.split(after).nth(1).unwrap().split('/').next().unwrap().parse().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_database_comes_back_with_every_acknowledged_save() {
     let server = start().await;
-    let reply = server
-        .call(CreateCampaign {
-            title: "Dad's Life Stories".into(),
-            description: String::new(),
-            storyteller_name: String::new(),
-            storyteller_email: String::new(),
-            relationship_type: String::new(),
-            goal_stories: "10".into(),
-        })
-        .await;
-    let campaign_id = id_in(reply.headers()["location"].to_str().unwrap(), "/campaigns/");
+    let campaign_id = server.create_campaign("Dad's Life Stories").await;
     let reply = server
         .call(CreateStory {
             campaign_id,
@@ -267,17 +291,7 @@ fn cli(data: &std::path::Path, args: &[&str]) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wiped_database_is_restored_to_a_point_in_time_with_its_media() {
     let mut server = start().await;
-    let reply = server
-        .call(CreateCampaign {
-            title: "Mum's Stories".into(),
-            description: String::new(),
-            storyteller_name: String::new(),
-            storyteller_email: String::new(),
-            relationship_type: String::new(),
-            goal_stories: "10".into(),
-        })
-        .await;
-    let campaign_id = id_in(reply.headers()["location"].to_str().unwrap(), "/campaigns/");
+    let campaign_id = server.create_campaign("Mum's Stories").await;
     let story = |title: &str| CreateStory {
         campaign_id,
         title: title.into(),
@@ -285,18 +299,7 @@ async fn a_wiped_database_is_restored_to_a_point_in_time_with_its_media() {
         custom_category: String::new(),
     };
     server.call(story("Before the backup")).await;
-    let photo = std::fs::read("tests/fixtures/media/photo_orient6_gps.jpg").unwrap();
-    let form =
-        reqwest::multipart::Form::new().part("photos", reqwest::multipart::Part::bytes(photo).file_name("orchard.jpg"));
-    let uploaded = server
-        .http
-        .post(format!("{}/media/campaigns/{campaign_id}/photos", server.base))
-        .header("accept", "application/json")
-        .header("cookie", &server.cookie)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let uploaded = server.upload_photo(campaign_id).await;
     assert_eq!(uploaded.status(), 200, "{}", uploaded.text().await.unwrap_or_default());
     let media_dir = server.data.join("media");
     let media = media_checksums(&media_dir);
@@ -347,17 +350,7 @@ async fn a_wiped_database_is_restored_to_a_point_in_time_with_its_media() {
 /// once the render has ended.
 async fn render_a_book(server: &Server) -> (String, Option<String>) {
     use mystoryflow::api::books::{CreateBook, RenderBook};
-    let reply = server
-        .call(CreateCampaign {
-            title: "Grandpa's Stories".into(),
-            description: String::new(),
-            storyteller_name: String::new(),
-            storyteller_email: String::new(),
-            relationship_type: String::new(),
-            goal_stories: "10".into(),
-        })
-        .await;
-    let campaign_id = id_in(reply.headers()["location"].to_str().unwrap(), "/campaigns/");
+    let campaign_id = server.create_campaign("Grandpa's Stories").await;
     let reply = server.call(CreateBook { campaign_id, title: "Grandpa".into() }).await;
     let book_id: Uuid = reply.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
     let reply = server.call(RenderBook { campaign_id, book_id }).await;
@@ -388,16 +381,7 @@ async fn a_render_runs_in_a_child_process_and_fails_alone_past_its_memory_limit(
     drop(server);
 
     let mut starved = spawn(&[("MSF_RENDER_MEMORY_MB", "48")]).await;
-    let reply = starved
-        .call(Signup {
-            email: "bo@example.com".into(),
-            name: "Bo".into(),
-            password: "a long enough password".into(),
-            next: String::new(),
-            invitation: String::new(),
-        })
-        .await;
-    starved.cookie = reply.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    starved.sign_up("bo@example.com").await;
     let (status, error) = render_a_book(&starved).await;
     assert_eq!(status, "failed");
     assert!(error.unwrap_or_default().contains("more memory"), "the book says why");

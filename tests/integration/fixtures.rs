@@ -130,3 +130,27 @@ pub async fn save(
     let Reply { status, body, .. } = app.call(args, Some(cookie)).await;
     (status, body)
 }
+
+/// moto's S3 server from the project's venv on a free port, with `bucket` created; returns
+/// the process (killed when dropped) and its address.
+pub async fn moto(bucket: &str) -> (tokio::process::Child, String) {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = tokio::process::Command::new(root.join(".venv/bin/moto_server"))
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("scripts/setup.sh installs moto into .venv");
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if let Ok(reply) = client.put(format!("{endpoint}/{bucket}")).send().await {
+            assert!(reply.status().is_success(), "moto created the bucket");
+            return (child, endpoint);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("moto never answered");
+}

@@ -2,14 +2,13 @@
 //! (moto): what one does, the other sees, and shared work happens once.
 use std::time::{Duration, Instant};
 
-use mystoryflow::api::auth::{CurrentUser, Login, Signup};
-use mystoryflow::api::campaigns::CreateCampaign;
+use mystoryflow::api::auth::{CurrentUser, Login};
 use mystoryflow::api::family::InviteMember;
 use mystoryflow::model::story::PhotoView;
 use sqlx::Connection;
 use uuid::Uuid;
 
-use crate::durability::{id_in, spawn, Server};
+use crate::durability::{spawn, Server};
 
 /// A fresh database on the test cluster (DATABASE_URL, as `scripts/test.sh` sets it).
 async fn fresh_database() -> String {
@@ -23,28 +22,6 @@ async fn fresh_database() -> String {
     format!("{server}/{name}?{query}")
 }
 
-async fn moto() -> (tokio::process::Child, String) {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = tokio::process::Command::new(root.join(".venv/bin/moto_server"))
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("scripts/setup.sh installs moto into .venv");
-    let endpoint = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    for _ in 0..100 {
-        if let Ok(reply) = client.put(format!("{endpoint}/msf-two")).send().await {
-            assert!(reply.status().is_success(), "moto created the bucket");
-            return (child, endpoint);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("moto never answered");
-}
-
 fn outbox_messages(server: &Server) -> usize {
     std::fs::read_dir(server.data.join("outbox")).into_iter().flatten().flatten().count()
 }
@@ -52,7 +29,7 @@ fn outbox_messages(server: &Server) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_instances_share_sessions_media_jobs_and_limits() {
     let database = fresh_database().await;
-    let (_moto, endpoint) = moto().await;
+    let (_moto, endpoint) = crate::fixtures::moto("msf-two").await;
     let settings = [
         ("DATABASE_URL", database.as_str()),
         ("MSF_S3_BUCKET", "msf-two"),
@@ -64,45 +41,14 @@ async fn two_instances_share_sessions_media_jobs_and_limits() {
     let (mut a, mut b) = (spawn(&settings).await, spawn(&settings).await);
 
     // A session made on one works on the other.
-    let reply = a
-        .call(Signup {
-            email: "ann@example.com".into(),
-            name: "Ann".into(),
-            password: "a long enough password".into(),
-            next: String::new(),
-            invitation: String::new(),
-        })
-        .await;
-    assert_eq!(reply.status(), 200);
-    a.cookie = reply.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    a.sign_up("ann@example.com").await;
     b.cookie = a.cookie.clone();
     let me = b.call(CurrentUser {}).await.text().await.unwrap();
     assert!(me.contains("ann@example.com"), "{me}");
 
     // A photo stored through one is served by the other.
-    let reply = a
-        .call(CreateCampaign {
-            title: "Dad's Life Stories".into(),
-            description: String::new(),
-            storyteller_name: String::new(),
-            storyteller_email: String::new(),
-            relationship_type: String::new(),
-            goal_stories: "10".into(),
-        })
-        .await;
-    let campaign_id = id_in(reply.headers()["location"].to_str().unwrap(), "/campaigns/");
-    let photo = std::fs::read("tests/fixtures/media/photo_orient6_gps.jpg").unwrap();
-    let form =
-        reqwest::multipart::Form::new().part("photos", reqwest::multipart::Part::bytes(photo).file_name("orchard.jpg"));
-    let uploaded = b
-        .http
-        .post(format!("{}/media/campaigns/{campaign_id}/photos", b.base))
-        .header("accept", "application/json")
-        .header("cookie", &b.cookie)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let campaign_id = a.create_campaign("Dad's Life Stories").await;
+    let uploaded = b.upload_photo(campaign_id).await;
     assert_eq!(uploaded.status(), 200);
     let photos: Vec<PhotoView> = uploaded.json().await.unwrap();
     let thumbnail = |server: &Server| {

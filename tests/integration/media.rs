@@ -289,26 +289,7 @@ async fn the_local_transcriber_writes_down_real_speech(pool: PgPool) {
 #[tokio::test]
 async fn media_storage_works_against_s3() {
     use mystoryflow::server::media::storage::{S3Config, Storage};
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut moto = tokio::process::Command::new(root.join(".venv/bin/moto_server"))
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("scripts/setup.sh installs moto into .venv");
-    let endpoint = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let mut created = false;
-    for _ in 0..100 {
-        if let Ok(reply) = client.put(format!("{endpoint}/msf-media")).send().await {
-            created = reply.status().is_success();
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert!(created, "moto answered and created the bucket");
+    let (mut moto, endpoint) = crate::fixtures::moto("msf-media").await;
 
     let storage = Storage::s3(&S3Config {
         bucket: "msf-media".into(),
