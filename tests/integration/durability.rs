@@ -397,3 +397,124 @@ async fn a_render_runs_in_a_child_process_and_fails_alone_past_its_memory_limit(
     assert_eq!(job.0, "failed", "not retried: the same book would fail the same way");
     conn.close().await.ok();
 }
+
+/// A PostgreSQL cluster of the test's own in a temporary folder, standing in for a database
+/// run elsewhere (DATABASE_URL); stopped and removed when the test ends, however it ends.
+struct ExternalDatabase {
+    root: std::path::PathBuf,
+    pg: LocalPostgres,
+}
+
+impl ExternalDatabase {
+    /// Started, with the app's role and database (as `mystoryflow db start` makes them);
+    /// returns it and the URL the server is given.
+    async fn start() -> (Self, String) {
+        let root = std::env::temp_dir().join(format!("msf-external-{}", Uuid::new_v4().simple()));
+        // Safe settings, as a real database server's: a save it acknowledged survives the kill
+        // below (a disposable cluster commits asynchronously and may lose the last ones).
+        let pg = LocalPostgres::new(&root, Durability::Safe).unwrap();
+        let external = ExternalDatabase { root, pg };
+        external.pg.start().unwrap();
+        let url = external.pg.ensure_app_database("mystoryflow").await.unwrap();
+        (external, url)
+    }
+}
+
+impl Drop for ExternalDatabase {
+    fn drop(&mut self) {
+        if self.pg.is_running() {
+            let _ = self.pg.stop();
+        }
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_an_external_database_the_server_refuses_quickly_while_it_is_down_and_recovers_without_a_restart() {
+    let (external, url) = ExternalDatabase::start().await;
+    let mut server = spawn(&[("DATABASE_URL", &url)]).await;
+    let private = LocalPostgres::new(&server.data, Durability::Safe).unwrap();
+    assert!(!private.data_dir().join("PG_VERSION").exists(), "no private cluster beside an external database");
+    server.sign_up("cy@example.com").await;
+    server.create_campaign("Before the outage").await;
+    let dashboard = || {
+        server
+            .http
+            .get(format!("{}/dashboard", server.base))
+            .header("accept", "text/html")
+            .header("cookie", &server.cookie)
+            .timeout(Duration::from_secs(10))
+            .send()
+    };
+    assert_eq!(dashboard().await.unwrap().status(), 200);
+    let health = || server.http.get(format!("{}/healthz", server.base)).timeout(Duration::from_secs(10)).send();
+    let create = |title: &str| CreateCampaign {
+        title: title.into(),
+        description: String::new(),
+        storyteller_name: String::new(),
+        storyteller_email: String::new(),
+        relationship_type: String::new(),
+        goal_stories: "10".into(),
+    };
+
+    // SIGKILL, as the existing crash test: its socket file stays, so a connection is refused
+    // (as over TCP to a database host that is up but whose PostgreSQL is not) and the pool
+    // keeps trying until its acquire timeout, rather than failing at once on a missing file.
+    let pid_file = std::fs::read_to_string(external.pg.data_dir().join("postmaster.pid")).unwrap();
+    let pid = pid_file.lines().next().unwrap().trim().to_owned();
+    assert!(Command::new("kill").args(["-9", &pid]).status().unwrap().success());
+    // Its backends notice and end; until then a pooled connection may still answer.
+    let killed = Instant::now();
+    loop {
+        if health().await.expect("an answer, not a hang").status() == 503 {
+            break;
+        }
+        assert!(killed.elapsed() < Duration::from_secs(30), "the server never noticed the database was gone");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let sent = Instant::now();
+    let reply = server.call(create("During the outage")).await;
+    let took = sent.elapsed();
+    let status = reply.status();
+    let body = reply.text().await.unwrap();
+    assert_eq!(status, 503, "a server function while the database is down: {body}");
+    assert!(body.contains("Unavailable"), "the error the app retries on: {body}");
+    eprintln!("a server function was refused after {took:?} while the external database was down");
+    let sent = Instant::now();
+    let reply = dashboard().await.expect("an answer, not a hang");
+    let took = sent.elapsed();
+    assert_eq!(reply.status(), 503);
+    let page = reply.text().await.unwrap();
+    assert!(page.contains("back in a moment"), "the calm page: {page}");
+    eprintln!("a page was refused after {took:?} while the external database was down");
+    assert!(server.child.try_wait().unwrap().is_none(), "the server kept running");
+
+    // The database comes back; the same server process uses it again.
+    // A restart may have to wait for the killed cluster's last backends to let go of it.
+    let restarting = Instant::now();
+    while let Err(err) = external.pg.start() {
+        assert!(restarting.elapsed() < Duration::from_secs(30), "the external database did not restart: {err:#}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let back = Instant::now();
+    loop {
+        let reply = server.call(create("After the outage")).await;
+        if reply.status() == 200 && reply.headers().contains_key("location") {
+            break;
+        }
+        let status = reply.status();
+        assert_eq!(status, 503, "while reconnecting: {}", reply.text().await.unwrap_or_default());
+        assert!(back.elapsed() < Duration::from_secs(60), "the server never used the database again");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    eprintln!("saving worked again {:?} after the external database was back", back.elapsed());
+    assert_eq!(dashboard().await.unwrap().status(), 200, "pages too");
+    assert_eq!(health().await.unwrap().status(), 200);
+
+    let mut conn = sqlx::PgConnection::connect(&external.pg.admin_url("mystoryflow")).await.unwrap();
+    let titles: Vec<String> =
+        sqlx::query_scalar("SELECT title FROM campaigns ORDER BY created_at").fetch_all(&mut conn).await.unwrap();
+    assert_eq!(titles, ["Before the outage", "After the outage"], "both saves in the external database");
+    conn.close().await.ok();
+    assert!(!private.data_dir().join("PG_VERSION").exists(), "still no private cluster");
+}

@@ -284,3 +284,56 @@ async fn search_pages_through_results_without_repeats(pool: PgPool) {
     }
     assert_eq!((seen.len(), pages), (45, 3));
 }
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn search_ranks_only_the_newest_matches(pool: PgPool) {
+    use mystoryflow::server::db::search::SEARCH_RANKED;
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    // The oldest story is the best match (the word in its title); the others mention it once.
+    let insert = "INSERT INTO stories (campaign_id, title, content, created_by, updated_at)
+                  SELECT $1, $2 || n, 'the orchard behind the house', u.id, now() - interval '1 day' + n * interval '1 second'
+                  FROM generate_series(1, $3) n, users u WHERE u.email = 'owner@example.com'";
+    sqlx::query("INSERT INTO stories (campaign_id, title, content, created_by, updated_at)
+                 SELECT $1, 'Orchard, orchard, orchard', 'orchard', id, now() - interval '2 days' FROM users WHERE email = 'owner@example.com'")
+        .bind(f.campaign)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query(insert).bind(f.campaign).bind("Summer ").bind(SEARCH_RANKED - 1).execute(&pool).await.unwrap();
+    let best = search(&app, &f.viewer, "orchard", |_| {}).await.hits[0].title.clone();
+    assert_eq!(best, "Orchard, orchard, orchard", "among the newest matches, best first");
+
+    // One newer match pushes the oldest out of the ranked set.
+    sqlx::query("INSERT INTO stories (campaign_id, title, content, created_by) SELECT $1, 'Newest', 'orchard, orchard', id FROM users WHERE email = 'owner@example.com'")
+        .bind(f.campaign)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let page = search(&app, &f.viewer, "orchard", |_| {}).await;
+    assert!(page.hits.iter().all(|h| h.title != "Orchard, orchard, orchard"), "only the newest matches are ranked");
+    assert_eq!(page.hits[0].title, "Newest", "the best of the newest matches");
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn search_snippets_come_from_the_start_of_a_long_text(pool: PgPool) {
+    use mystoryflow::server::db::search::SNIPPET_SOURCE_CHARS;
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    let story = create_story(&app, &f.owner, f.campaign, "A long recording").await;
+    let long = "and then we walked on ".repeat(SNIPPET_SOURCE_CHARS as usize / 10);
+    sqlx::query("UPDATE stories SET transcription = $2 || ' to Zanzibar' WHERE id = $1")
+        .bind(story)
+        .bind(long)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let page = search(&app, &f.viewer, "zanzibar", |_| {}).await;
+    assert_eq!(page.hits.len(), 1, "the whole text is searched");
+    assert!(page.hits[0].snippet.contains("walked"), "{}", page.hits[0].snippet);
+    assert!(
+        !page.hits[0].snippet.contains("<mark>"),
+        "the snippet is drawn from the first characters only: {}",
+        page.hits[0].snippet
+    );
+}

@@ -6,6 +6,12 @@ use crate::error::AppError;
 use crate::model::story::{SearchHit, SearchPage, StoryStatus};
 
 pub const SEARCH_PAGE_SIZE: i64 = 20;
+/// Only the newest this many matches are ranked (migration 19): a word in most of a family's
+/// stories then costs the same as a rarer one, and page 50 the same as page 1.
+pub const SEARCH_RANKED: i32 = 1_000;
+/// Characters of a story's text that a snippet is drawn from: `ts_headline` reads all it is
+/// given, and a transcription of a long recording can be hundreds of thousands.
+pub const SNIPPET_SOURCE_CHARS: i32 = 20_000;
 
 /// Cursor of the last hit shown: its rank and id.
 fn parse_cursor(after: &str) -> Option<(f32, Uuid)> {
@@ -32,14 +38,15 @@ pub async fn search(
         Some(a) => Some(parse_cursor(a).ok_or(AppError::BadRequest)?),
         None => None,
     };
-    // Matching and ranking run in search_story_ids (see migration 14: it can use the GIN
-    // index where RLS could not); headlines, which are costly, only for the returned page.
+    // Matching and ranking run in search_story_ids (migrations 14, 16, 19: it can use the
+    // indexes where RLS could not, and ranks only the newest matches); headlines, which are
+    // costly, only for the returned page and from the start of the text.
     let rows = sqlx::query!(
         r#"WITH q AS (SELECT websearch_to_tsquery('english', $1) AS q),
-           hits AS (SELECT * FROM q, search_story_ids(q.q, $2, $3, $4, $5, $6, $7))
+           hits AS (SELECT * FROM q, search_story_ids(q.q, $2, $3, $4, $5, $6, $7, $8))
            SELECT s.id, s.campaign_id, c.title AS campaign_title, s.title, s.category,
                   coalesce(s.status, 'draft') AS "status!", h.rank AS "rank!",
-                  ts_headline('english', coalesce(s.content, '') || E'\n' || coalesce(s.transcription, ''), h.q,
+                  ts_headline('english', left(coalesce(s.content, '') || E'\n' || coalesce(s.transcription, ''), $9), h.q,
                               'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=35, MinWords=15, MaxFragments=2')
                       AS "snippet!"
            FROM hits h JOIN stories s ON s.id = h.id JOIN campaigns c ON c.id = s.campaign_id
@@ -51,6 +58,8 @@ pub async fn search(
         cursor.map(|c| c.0),
         cursor.map(|c| c.1),
         (SEARCH_PAGE_SIZE + 1) as i32,
+        SEARCH_RANKED,
+        SNIPPET_SOURCE_CHARS,
     )
     .fetch_all(tx.conn())
     .await?;
