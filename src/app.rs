@@ -1,18 +1,18 @@
 //! The HTML shell, the application component and its route table.
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
 };
 
-use crate::api::auth::{current_user, Login, Logout, Signup};
+use crate::api::auth::{current_user, ConfirmEmail, Login, Logout, Signup};
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::error::AppError;
 use crate::model::CurrentUser;
 use crate::pages::{
     account::AccountPage,
-    auth::{LoginPage, SignupPage},
+    auth::{ConfirmEmailPage, LoginPage, SignupPage, SignupSentPage},
     books::{BookDesignerPage, BookPreviewPage, BooksPage, CampaignBooksPage, ListenPage},
     campaigns::{
         form::{EditCampaignPage, NewCampaignPage},
@@ -23,6 +23,7 @@ use crate::pages::{
     family::{FamilyPage, InvitationPage},
     home::HomePage,
     not_found::NotFound,
+    questions::QuestionsPageView,
     search::SearchPage,
     stories::{editor::EditStoryPage, gallery::GalleryPage, list::StoriesPage, new::NewStoryPage, show::StoryPage},
     unsubscribe::UnsubscribePage,
@@ -49,6 +50,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         if let Ok(policy) = http::HeaderValue::from_str(&crate::server::security::page_policy(&nonce)) {
             response.insert_header(http::header::CONTENT_SECURITY_POLICY, policy);
         }
+        // Pages hold a family's own words: never stored by shared caches, always revalidated.
+        response.insert_header(http::header::CACHE_CONTROL, http::HeaderValue::from_static("private, no-cache"));
     }
     view! {
         <!DOCTYPE html>
@@ -58,6 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="description" content="Collect a loved one's life stories and make them into a book."/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <script type="module" src="/enhance.js"></script>
@@ -77,6 +81,7 @@ pub struct Session {
     pub login: ServerAction<Login>,
     pub logout: ServerAction<Logout>,
     pub signup: ServerAction<Signup>,
+    pub confirm: ServerAction<ConfirmEmail>,
 }
 
 #[component]
@@ -86,11 +91,12 @@ pub fn App() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
     let signup = ServerAction::<Signup>::new();
+    let confirm = ServerAction::<ConfirmEmail>::new();
     let user = Resource::new(
-        move || (login.version().get(), logout.version().get(), signup.version().get()),
+        move || (login.version().get(), logout.version().get(), signup.version().get(), confirm.version().get()),
         |_| current_user(),
     );
-    provide_context(Session { user, login, logout, signup });
+    provide_context(Session { user, login, logout, signup, confirm });
 
     // Lets browser tests (and curious people) tell when the page has come alive.
     #[cfg(feature = "hydrate")]
@@ -101,7 +107,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/mystoryflow.css"/>
         <Title text="MyStoryFlow"/>
         <Router>
             <SiteHeader/>
@@ -112,6 +117,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signup/sent") view=SignupSentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signup/confirm/:token") view=ConfirmEmailPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns") view=CampaignsPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/new") view=NewCampaignPage ssr=SsrMode::Async/>
@@ -124,6 +131,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campaigns/:id/photos") view=GalleryPage ssr=SsrMode::Async/>
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id/family") view=FamilyPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id/questions") view=QuestionsPageView ssr=SsrMode::Async/>
                     <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async/>
                     <Route path=path!("/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async/>
                     <Route path=path!("/books") view=BooksPage ssr=SsrMode::Async/>

@@ -48,6 +48,10 @@ pub fn photos_for_story(campaign: impl Display, story: impl Display) -> String {
     format!("/campaigns/{campaign}/photos?story={story}")
 }
 
+pub fn questions(campaign: impl Display) -> String {
+    format!("/campaigns/{campaign}/questions")
+}
+
 pub fn books(campaign: impl Display) -> String {
     format!("/campaigns/{campaign}/books")
 }
@@ -62,6 +66,15 @@ pub fn invitation(token: impl Display) -> String {
     let token = token.to_string();
     format!("/invitations/{}", form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>())
 }
+
+/// The emailed link that finishes a sign-up.
+pub fn confirm_email(token: impl Display) -> String {
+    let token = token.to_string();
+    format!("/signup/confirm/{}", form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>())
+}
+
+/// Where a sign-up that emailed a link lands.
+pub const SIGNUP_SENT: &str = "/signup/sent";
 
 // ---- Media (server::http::ROUTES) ------------------------------------------------------
 

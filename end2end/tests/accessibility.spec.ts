@@ -13,7 +13,7 @@ async function expectNoViolations(page: Page, what: string) {
 }
 
 test("public pages pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) => {
-  for (const path of ["/", "/login", "/signup", "/no/such/page"]) {
+  for (const path of ["/", "/login", "/signup", "/signup/sent", "/signup/confirm/not-a-real-link", "/no/such/page"]) {
     await open(page, path, testInfo);
     await expectNoViolations(page, path);
   }

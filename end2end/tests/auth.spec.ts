@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { logOut, open, PASSWORD, ready, signUp, uniqueEmail } from "./helpers";
+import { logOut, mailedLink, open, PASSWORD, ready, signUp, uniqueEmail } from "./helpers";
 
 test("a new visitor signs up and lands on the dashboard", async ({ page }, testInfo) => {
   const email = uniqueEmail(testInfo);
@@ -8,6 +8,28 @@ test("a new visitor signs up and lands on the dashboard", async ({ page }, testI
   for (const link of ["Dashboard", "Campaigns", "Books", "Account"]) {
     await expect(nav.getByRole("link", { name: link })).toBeVisible();
   }
+});
+
+test("signing up with an address that has an account looks the same; the email says so", async ({ page }, testInfo) => {
+  const email = uniqueEmail(testInfo);
+  await signUp(page, testInfo, "Eve", email);
+  await logOut(page, testInfo);
+
+  await open(page, "/signup", testInfo);
+  await page.getByLabel("Your name").fill("Mallory");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill("someone else's password");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page).toHaveURL(/\/signup\/sent$/);
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  expect(await mailedLink(email, /https?:\/\/[^\s"<]+\/login(?=[\s"<])/)).toMatch(/\/login$/);
+
+  // Eve's password still works.
+  await open(page, "/login", testInfo);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("heading", { name: "Welcome, Eve" })).toBeVisible();
 });
 
 test("signing up with a short password is refused by the server", async ({ page }, testInfo) => {

@@ -22,12 +22,22 @@ export async function ready(page: Page, testInfo: TestInfo) {
   }
 }
 
+/**
+ * Signs up as a new visitor does. On a server that sends email the form leads to "Check
+ * your email" and the emailed link finishes it; without email it logs in at once.
+ */
 export async function signUp(page: Page, testInfo: TestInfo, name: string, email: string) {
   await open(page, "/signup", testInfo);
   await page.getByLabel("Your name").fill(name);
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page).toHaveURL(/\/(signup\/sent|dashboard)$/);
+  if (page.url().endsWith("/signup/sent")) {
+    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+    await open(page, await mailedLink(email, /https?:\/\/[^\s"<]+\/signup\/confirm\/[A-Za-z0-9_-]+/), testInfo);
+    await page.getByRole("button", { name: "Finish signing up" }).click();
+  }
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByRole("heading", { name: `Welcome, ${name}` })).toBeVisible();
 }
@@ -39,10 +49,10 @@ export async function logOut(page: Page, testInfo: TestInfo) {
 }
 
 /**
- * The invitation link from the newest message to `email`: from the SMTP server's Maildir
+ * The first link matching `pattern` in a message to `email`: from the SMTP server's Maildir
  * that scripts/test.sh runs (MSF_MAILDIR), else from the app's outbox folder (MSF_OUTBOX).
  */
-export async function invitationLink(email: string): Promise<string> {
+export async function mailedLink(email: string, pattern: RegExp): Promise<string> {
   const folder =
     process.env.MSF_MAILDIR ?? process.env.MSF_OUTBOX ?? path.join(__dirname, "..", "..", ".data", "e2e", "outbox");
   let link = "";
@@ -54,15 +64,20 @@ export async function invitationLink(email: string): Promise<string> {
           .readdirSync(folder)
           .map((f) => fs.readFileSync(path.join(folder, f), "utf8").replace(/=\r?\n/g, ""))
           .filter((m) => m.includes(`To: ${email}`))
-          .map((m) => m.match(/https?:\/\/[^\s"<]+\/invitations\/[A-Za-z0-9_-]+/))
+          .map((m) => m.match(pattern))
           .find(Boolean);
         link = found ? found[0] : "";
         return link;
       },
-      { timeout: 15_000, message: `an invitation to ${email} in ${folder}` },
+      { timeout: 15_000, message: `a link to ${email} in ${folder}` },
     )
     .not.toBe("");
   return link;
+}
+
+/** The invitation link from a message to `email`. */
+export async function invitationLink(email: string): Promise<string> {
+  return mailedLink(email, /https?:\/\/[^\s"<]+\/invitations\/[A-Za-z0-9_-]+/);
 }
 
 /** Signs up, starts a campaign and a story; leaves the page on the story's editor. */

@@ -24,8 +24,8 @@ pub async fn signup(
     #[server(default)]
     invitation: String,
 ) -> Result<(), AppError> {
-    use crate::model::SafeNext;
-    use crate::server::limits::SIGN_UPS_PER_ADDRESS;
+    use crate::model::{family::InvitationState, SafeNext};
+    use crate::server::limits::{SIGN_UPS_PER_ADDRESS, SIGN_UP_MAILS_PER_EMAIL};
     use crate::server::{db::accounts, db::invitations, request};
 
     let typed = vec![("email".to_owned(), email.clone()), ("name".to_owned(), name.clone())];
@@ -35,15 +35,37 @@ pub async fn signup(
         if let Some(ip) = request::client_ip().await {
             SIGN_UPS_PER_ADDRESS.hit(&state.db, &ip.to_string()).await?;
         }
-        let user = accounts::sign_up(&state.db, form).await?;
+        let token = invitations::InvitationToken::parse(&invitation);
+        // An open invitation sent to this very address proves it: the account is ready at once.
+        let proven = match &token {
+            Some(token) => invitations::invitation(&state.db, token)
+                .await
+                .is_ok_and(|i| i.state == InvitationState::Open && i.email.eq_ignore_ascii_case(form.email())),
+            None => false,
+        };
+        if state.email_sends && !proven {
+            // The same answer whether or not the address has an account: the rest is in the
+            // email (a link to finish, or a note that the account exists).
+            let after = if invitation.is_empty() {
+                SafeNext::parse(&next).as_str().to_owned()
+            } else {
+                urls::invitation(&invitation)
+            };
+            let mail = SIGN_UP_MAILS_PER_EMAIL.hit(&state.db, form.email()).await.is_ok();
+            accounts::sign_up_by_email(&state.db, form, &after, &state.public_url, mail).await?;
+            leptos_axum::redirect(urls::SIGNUP_SENT);
+            return Ok(());
+        }
+        // No mail can prove the address (or the invitation did): usable at once.
+        let user = accounts::sign_up(&state.db, form, proven).await?;
         request::log_in(&user).await?;
         tracing::info!(user_id = %user.id, "signed up");
         if invitation.is_empty() {
             leptos_axum::redirect(SafeNext::parse(&next).as_str());
         } else {
             // The account exists either way; a spent link shows its own page.
-            let joined = match invitations::InvitationToken::parse(&invitation) {
-                Some(token) => invitations::accept(&state.db, &token, user.id).await.ok(),
+            let joined = match &token {
+                Some(token) => invitations::accept(&state.db, token, user.id).await.ok(),
                 None => None,
             };
             match joined {
@@ -56,6 +78,25 @@ pub async fn signup(
     .await;
     let back = if invitation.is_empty() { back_to("/signup", &next) } else { urls::invitation(&invitation) };
     request::respond_to_form("signup", typed, &back, result).await
+}
+
+/// The emailed link that finishes a sign-up: confirms the address and logs in.
+#[server(endpoint = "confirm_email")]
+pub async fn confirm_email(token: String) -> Result<(), AppError> {
+    use crate::model::SafeNext;
+    use crate::server::{db::accounts, request};
+    let back = urls::confirm_email(&token);
+    let result = async {
+        let db = request::state()?.db;
+        let (user_id, next) = accounts::confirm_email(&db, &token).await?;
+        let user = accounts::login_by_id(&db, user_id).await?.ok_or(AppError::NotFound)?;
+        request::log_in(&user).await?;
+        tracing::info!(user_id = %user.id, "confirmed an email address");
+        leptos_axum::redirect(SafeNext::parse(&next).as_str());
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("confirm_email", Vec::new(), &back, result).await
 }
 
 #[server(endpoint = "login")]

@@ -133,6 +133,7 @@ pub async fn set_member_permissions(
     #[server(default)] can_invite: bool,
     #[server(default)] can_edit_others_stories: bool,
     #[server(default)] can_design_books: bool,
+    #[server(default)] can_manage_questions: bool,
 ) -> Result<(), AppError> {
     use crate::model::{family::Permissions, Role};
     use crate::server::db::family;
@@ -143,7 +144,7 @@ pub async fn set_member_permissions(
         urls::family(campaign_id),
         Vec::new(),
         |_, tx, access| {
-            let granted = Permissions { can_invite, can_edit_others_stories, can_design_books };
+            let granted = Permissions { can_invite, can_edit_others_stories, can_design_books, can_manage_questions };
             family::set_permissions(&mut tx, &access, member_id, granted).await?;
         }
     )

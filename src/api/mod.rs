@@ -47,4 +47,5 @@ pub mod books;
 pub mod campaigns;
 pub mod family;
 pub mod photos;
+pub mod questions;
 pub mod stories;

@@ -13,18 +13,26 @@ pub struct Permissions {
     pub can_invite: bool,
     pub can_edit_others_stories: bool,
     pub can_design_books: bool,
+    #[serde(default)]
+    pub can_manage_questions: bool,
 }
 
 impl Permissions {
-    pub const FLAGS: [(&'static str, &'static str); 3] = [
+    pub const FLAGS: [(&'static str, &'static str); 4] = [
         ("can_invite", "Invite family members"),
         ("can_edit_others_stories", "Edit other people's stories"),
         ("can_design_books", "Design books"),
+        ("can_manage_questions", "Choose the storyteller's questions"),
     ];
 
     pub fn for_role(role: Role, overrides: &serde_json::Value) -> Self {
         if role == Role::Owner {
-            return Permissions { can_invite: true, can_edit_others_stories: true, can_design_books: true };
+            return Permissions {
+                can_invite: true,
+                can_edit_others_stories: true,
+                can_design_books: true,
+                can_manage_questions: true,
+            };
         }
         let flag = |name: &str| overrides.get(name).and_then(|v| v.as_bool()).unwrap_or(false);
         Permissions {
@@ -32,6 +40,7 @@ impl Permissions {
             // A viewer writes nothing, whatever the flags say.
             can_edit_others_stories: role >= Role::Contributor && flag("can_edit_others_stories"),
             can_design_books: role >= Role::Contributor && flag("can_design_books"),
+            can_manage_questions: role >= Role::Contributor && flag("can_manage_questions"),
         }
     }
 
@@ -40,6 +49,7 @@ impl Permissions {
             "can_invite" => self.can_invite,
             "can_edit_others_stories" => self.can_edit_others_stories,
             "can_design_books" => self.can_design_books,
+            "can_manage_questions" => self.can_manage_questions,
             _ => false,
         }
     }

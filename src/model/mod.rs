@@ -36,6 +36,7 @@ pub mod book;
 pub mod campaign;
 pub mod family;
 pub mod flash;
+pub mod question;
 pub mod story;
 pub mod wording;
 

@@ -2,7 +2,7 @@
 //! back to the page with its message (see `server::request::respond_to_form`).
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::auth::take_flash;
 use crate::app::Session;
@@ -85,6 +85,54 @@ pub fn SignupPage() -> impl IntoView {
                 })}
             </Suspense>
             <p class="aside">"Already have an account? " <a href="/login">"Log in"</a></p>
+        </section>
+    }
+}
+
+/// Where a sign-up lands when the server sends email: the same page whether the address was
+/// new or had an account (the email says which).
+#[component]
+pub fn SignupSentPage() -> impl IntoView {
+    view! {
+        <Title text="Check your email · MyStoryFlow"/>
+        <section class="card narrow">
+            <h1>"Check your email"</h1>
+            <p>"We sent a message to the address you gave. Open the link in it to finish signing up."</p>
+            <p>"It can take a few minutes to arrive; if it doesn't, look in your spam or junk folder."</p>
+            <p class="aside">"Already have an account? " <a href="/login">"Log in"</a></p>
+        </section>
+    }
+}
+
+/// The emailed link: one button (not the link itself) finishes the sign-up, so a mail
+/// program that opens links to check them cannot use it up.
+#[component]
+pub fn ConfirmEmailPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let params = use_params_map();
+    let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
+    let flash = Resource::new(|| (), |_| take_flash("confirm_email".into()));
+    view! {
+        <Title text="Finish signing up · MyStoryFlow"/>
+        <section class="card narrow">
+            <h1>"Finish signing up"</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let flash = flash.await.ok().flatten();
+                    let error = form_error(session.confirm.value(), flash.as_ref());
+                    let pending = session.confirm.pending();
+                    view! {
+                        <p>"Welcome to MyStoryFlow. One click and your account is ready."</p>
+                        <ActionForm action=session.confirm>
+                            <FormAlert error/>
+                            <input type="hidden" name="token" value=token/>
+                            <button type="submit" class="button" disabled=pending>
+                                {move || if pending.get() { "Finishing…" } else { "Finish signing up" }}
+                            </button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod family;
 pub mod home;
 pub mod not_found;
+pub mod questions;
 pub mod search;
 pub mod stories;
 pub mod unsubscribe;

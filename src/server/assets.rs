@@ -6,6 +6,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use leptos::config::LeptosOptions;
+
 const COMPRESSED: [&str; 3] = ["wasm", "js", "css"];
 
 /// [`precompress`] when `compress`, else removes the copies (see `cli::serve`).
@@ -45,6 +47,53 @@ pub fn precompress(dir: &Path) -> std::io::Result<usize> {
     Ok(written)
 }
 
+/// The hash file cargo-leptos writes beside the server binary when it names the bundle's
+/// files after their contents (`hash-files` in Cargo.toml), if there is one. Pages then link
+/// `mystoryflow.<hash>.wasm` and friends, which never change and are cached for a year.
+pub fn hash_file(options: &LeptosOptions) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let path = exe.parent()?.join(&*options.hash_file);
+    path.exists().then_some(path)
+}
+
+/// The stylesheet's address, as `HashedStylesheet` writes it (for the pages the router
+/// serves without Leptos).
+pub fn stylesheet_href(options: &LeptosOptions) -> String {
+    let hash = (options.hash_files)
+        .then(|| hash_file(options))
+        .flatten()
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .and_then(|hashes| {
+            hashes.lines().find_map(|line| {
+                let (kind, hash) = line.split_once(':')?;
+                (kind.trim() == "css").then(|| hash.trim().to_owned())
+            })
+        });
+    match hash {
+        Some(hash) => format!("/{}/{}.{hash}.css", options.site_pkg_dir, options.output_name),
+        None => format!("/{}/{}.css", options.site_pkg_dir, options.output_name),
+    }
+}
+
+/// Whether `path` is one of the bundle's content-named files (`/pkg/<name>.<md5 in base64url>.<ext>`,
+/// or its `.gz` copy's address, which is the same): those may be cached forever.
+pub fn is_content_named(path: &str, options: &LeptosOptions) -> bool {
+    let Some(file) = path.strip_prefix(&format!("/{}/", options.site_pkg_dir)) else {
+        return false;
+    };
+    let Some(rest) = file.strip_prefix(&format!("{}.", options.output_name)) else {
+        return false;
+    };
+    match rest.split_once('.') {
+        Some((hash, ext)) => {
+            hash.len() == 22
+                && hash.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && COMPRESSED.contains(&ext)
+        }
+        None => false,
+    }
+}
+
 fn files(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
@@ -64,6 +113,34 @@ fn files(dir: &Path) -> Vec<PathBuf> {
 mod tests {
     use super::*;
     use std::io::Read;
+
+    #[test]
+    fn only_content_named_bundle_files_are_cached_forever() {
+        let options = LeptosOptions::builder().output_name("mystoryflow").build();
+        assert!(is_content_named("/pkg/mystoryflow.Xy3_k-9AbCdEfGhIjKlMnO.wasm", &options));
+        assert!(is_content_named("/pkg/mystoryflow.Xy3_k-9AbCdEfGhIjKlMnO.css", &options));
+        for path in [
+            "/pkg/mystoryflow.wasm",
+            "/pkg/mystoryflow_bg.wasm",
+            "/pkg/mystoryflow.short.js",
+            "/pkg/snippets/x-1/inline0.js",
+            "/enhance.js",
+            "/pkg/mystoryflow.Xy3_k-9AbCdEfGhIjKlMnO.html",
+            "/pkg/other.Xy3_k-9AbCdEfGhIjKlMnO.js",
+        ] {
+            assert!(!is_content_named(path, &options), "{path}");
+        }
+    }
+
+    #[test]
+    fn without_a_hash_file_the_stylesheet_has_its_plain_name() {
+        let options = LeptosOptions::builder()
+            .output_name("mystoryflow")
+            .hash_files(true)
+            .hash_file("no-such-hash-file.txt".into())
+            .build();
+        assert_eq!(stylesheet_href(&options), "/pkg/mystoryflow.css");
+    }
 
     #[test]
     fn bundle_files_get_a_current_gzip_copy() {

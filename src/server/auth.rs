@@ -66,11 +66,15 @@ pub enum AuthError {
 #[derive(Clone, Debug)]
 pub struct Backend {
     db: Db,
+    /// Mail is sent, so sign-up proves addresses: an account whose address was never
+    /// confirmed cannot log in (and looks like a wrong password, so that logging in does not
+    /// tell whether someone else signed up with an address).
+    confirmed_only: bool,
 }
 
 impl Backend {
-    pub fn new(db: Db) -> Self {
-        Backend { db }
+    pub fn new(db: Db, confirmed_only: bool) -> Self {
+        Backend { db, confirmed_only }
     }
 }
 
@@ -86,12 +90,13 @@ impl AuthnBackend for Backend {
 
     async fn authenticate(&self, creds: Credentials) -> Result<Option<AuthUser>, AuthError> {
         let email = creds.email.trim().to_lowercase();
-        let user = accounts::login_by_email(&self.db, &email).await?;
+        let found = accounts::login_by_email(&self.db, &email).await?;
 
-        let hash = user.as_ref().map_or(DUMMY_HASH.clone(), |u| u.password_hash.clone());
+        let hash = found.as_ref().map_or(DUMMY_HASH.clone(), |(u, _)| u.password_hash.clone());
         let password = creds.password;
         let matches = super::limits::argon2(move || password_auth::verify_password(password, &hash).is_ok()).await?;
-        Ok(user.filter(|_| matches))
+        let confirmed_only = self.confirmed_only;
+        Ok(found.filter(|(_, confirmed)| matches && (*confirmed || !confirmed_only)).map(|(user, _)| user))
     }
 
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<AuthUser>, AuthError> {

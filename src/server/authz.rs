@@ -78,6 +78,21 @@ impl CampaignAccess {
         }
     }
 
+    /// The owner, and contributors the owner allowed to, choose the storyteller's questions
+    /// (while the campaign is editable).
+    pub fn may_manage_questions(&self) -> bool {
+        self.permissions.can_manage_questions && self.is_editable()
+    }
+
+    pub fn ensure_may_manage_questions(&self) -> Result<(), AppError> {
+        self.ensure_editable()?;
+        if self.permissions.can_manage_questions {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// The owner, and members the owner allowed to, invite people (while editable).
     pub fn may_invite(&self) -> bool {
         self.permissions.can_invite && self.is_editable()

@@ -265,7 +265,11 @@ fn leptos_options() -> Result<LeptosOptions> {
     } else {
         get_configuration(Some("Cargo.toml"))
     };
-    Ok(conf.context("reading the Leptos configuration")?.leptos_options)
+    let mut options = conf.context("reading the Leptos configuration")?.leptos_options;
+    // Content-named bundle files exactly when the build that made the site wrote their names
+    // beside this binary: every start path (cargo leptos, scripts, a bare binary) agrees.
+    options.hash_files = super::assets::hash_file(&options).is_some();
+    Ok(options)
 }
 
 fn init_tracing(config: &Config) {

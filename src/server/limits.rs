@@ -44,6 +44,15 @@ pub const SIGN_UPS_PER_ADDRESS: Rule = Rule {
     window_seconds: 3600,
     message: "Too many accounts were made from this network in the last hour. Please try again later.",
 };
+/// Sign-up emails to one address (a confirmation link, or "you already have an account"):
+/// past this the sign-up answers the same and sends nothing, so nobody can flood a mailbox.
+pub const SIGN_UP_MAILS_PER_EMAIL: Rule = Rule {
+    name: "sign-up-mail:email",
+    max: 3,
+    max_from: None,
+    window_seconds: 3600,
+    message: "Several sign-up emails went to this address in the last hour.",
+};
 pub const INVITATIONS_PER_USER: Rule = Rule {
     name: "invitation:user",
     max: 30,

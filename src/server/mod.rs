@@ -1,4 +1,5 @@
 //! Server-only code: configuration, the database, authentication and the HTTP wiring.
+pub mod account_mail;
 pub mod assets;
 pub mod auth;
 pub mod authz;

@@ -11,15 +11,11 @@ use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::{convert::Infallible, sync::OnceLock};
 
 use tower::Service;
-use tower_http::{
-    catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir,
-    set_header::SetResponseHeaderLayer, trace::TraceLayer,
-};
+use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use super::auth::{AuthSession, Backend};
-use super::db::Db;
 use super::security::{self, PublicOrigin};
 use super::{request, state::AppState};
 use crate::app::{is_member_page, shell, App};
@@ -30,7 +26,7 @@ use crate::error::AppError;
 const PANIC_PAGE: &str = r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Something went wrong · MyStoryFlow</title>
-<link rel="stylesheet" href="/pkg/mystoryflow.css"></head><body><main class="page">
+<link rel="stylesheet" href="{STYLESHEET}"></head><body><main class="page">
 <section class="card narrow" role="alert"><h1>Something went wrong on our side</h1>
 <p>Please try again in a moment. Nothing you saved has been lost.</p>
 <p><a class="button" href="/">Go to the home page</a></p></section></main></body></html>"#;
@@ -39,16 +35,34 @@ const PANIC_PAGE: &str = r#"<!DOCTYPE html><html lang="en"><head><meta charset="
 const UNAVAILABLE_PAGE: &str = r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Back in a moment · MyStoryFlow</title>
-<link rel="stylesheet" href="/pkg/mystoryflow.css"></head><body><main class="page">
+<link rel="stylesheet" href="{STYLESHEET}"></head><body><main class="page">
 <section class="card narrow" role="alert"><h1>MyStoryFlow will be back in a moment</h1>
 <p>It can't reach its database just now. Nothing you saved has been lost.</p>
 <p>Please try again in a minute.</p>
 <p><a class="button" href="">Try again</a></p></section></main></body></html>"#;
 
+/// PANIC_PAGE and UNAVAILABLE_PAGE with this build's stylesheet address, made once.
+static ERROR_PAGES: OnceLock<(String, String)> = OnceLock::new();
+
+fn error_pages(options: &LeptosOptions) -> &'static (String, String) {
+    ERROR_PAGES.get_or_init(|| {
+        let href = super::assets::stylesheet_href(options);
+        (PANIC_PAGE.replace("{STYLESHEET}", &href), UNAVAILABLE_PAGE.replace("{STYLESHEET}", &href))
+    })
+}
+
+fn error_page(which: fn(&(String, String)) -> &String, template: &str) -> String {
+    match ERROR_PAGES.get() {
+        Some(pages) => which(pages).clone(),
+        None => template.replace("{STYLESHEET}", "/pkg/mystoryflow.css"),
+    }
+}
+
 pub const SESSION_COOKIE: &str = "msf_session";
 const API_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> Router {
+    error_pages(&state.leptos_options);
     let routes = route_list();
     let session_layer = SessionManagerLayer::new(sessions)
         .with_name(SESSION_COOKIE)
@@ -56,7 +70,8 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
-    let auth_layer = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), session_layer).build();
+    let auth_layer =
+        AuthManagerLayerBuilder::new(Backend::new(state.db.clone(), state.email_sends), session_layer).build();
 
     let context = {
         let state = state.clone();
@@ -72,14 +87,9 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        // Without hashed file names, the bundle must be revalidated (a cheap 304) so a new
-        // release never meets an old wasm.
         .fallback_service(
             tower::ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    http::header::CACHE_CONTROL,
-                    http::HeaderValue::from_static("no-cache"),
-                ))
+                .layer(middleware::from_fn_with_state(state.leptos_options.clone(), static_cache_control))
                 .service(static_files_or_not_found(&state, context)),
         )
         // Room for the longest story (500,000 characters, form-encoded) so that an overlong
@@ -89,7 +99,7 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
         .layer(middleware::from_fn(status_from_app_error))
         .layer(middleware::from_fn(request::take_flash_middleware))
         .layer(auth_layer)
-        .layer(middleware::from_fn_with_state(state.db.clone(), unavailable_while_the_database_is_down))
+        .layer(middleware::from_fn(unavailable_while_the_database_is_down))
         .layer(CompressionLayer::new().compress_when(compressible()))
         .layer(middleware::from_fn_with_state(PublicOrigin::new(&state.public_url), security::refuse_cross_site_writes))
         .layer(TraceLayer::new_for_http())
@@ -134,6 +144,18 @@ fn static_files_or_not_found(
     ServeDir::new(&*state.leptos_options.site_root).precompressed_gzip().fallback(not_found)
 }
 
+/// The bundle's content-named files never change: cached for a year without asking again, so
+/// a returning storyteller on a slow phone downloads nothing. Every other file (including the
+/// bundle under plain names) is revalidated, a cheap 304, so a new release never meets an old
+/// wasm.
+async fn static_cache_control(State(options): State<LeptosOptions>, req: Request, next: Next) -> Response {
+    let forever = options.hash_files && super::assets::is_content_named(req.uri().path(), &options);
+    let mut response = next.run(req).await;
+    let value = if forever { "public, max-age=31536000, immutable" } else { "no-cache" };
+    response.headers_mut().entry(http::header::CACHE_CONTROL).or_insert(http::HeaderValue::from_static(value));
+    response
+}
+
 /// A server function that fails before its body runs (say, an id that is not a uuid) is
 /// answered 500 by server_fn; the status should follow the error (400 for a bad request).
 async fn status_from_app_error(req: Request, next: Next) -> Response {
@@ -153,10 +175,13 @@ async fn status_from_app_error(req: Request, next: Next) -> Response {
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
-/// The session and login layers answer a bare 500 when they cannot load a session; when the
-/// database is what is missing, the person gets a calm 503 instead (in the shape the caller
-/// reads: a page, a server function's error, or the JSON error), within 2 s (the pool gives up after 1).
-async fn unavailable_while_the_database_is_down(State(db): State<Db>, req: Request, next: Next) -> Response {
+/// The session and login layers answer a bare 500 (no body, no content type) when they cannot
+/// load a session; their store is the database, so the person gets a calm 503 instead (in the
+/// shape the caller reads: a page, a server function's error, or the JSON error), within 2 s
+/// (the pool gives up after 1). Not only while the database is still down: a private cluster
+/// restarted by its supervisor may be back before the answer goes out, and the request still
+/// failed for that reason. Everything of ours answers with a content type.
+async fn unavailable_while_the_database_is_down(req: Request, next: Next) -> Response {
     let wants_html =
         req.headers().get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
     let server_fn = req.uri().path().starts_with("/api/");
@@ -166,14 +191,11 @@ async fn unavailable_while_the_database_is_down(State(db): State<Db>, req: Reque
     {
         return response;
     }
-    let reachable = tokio::time::timeout(std::time::Duration::from_millis(300), super::db::health::ping(&db)).await;
-    if matches!(reachable, Ok(Ok(()))) {
-        return response;
-    }
+    tracing::warn!("the session store failed: answering 503");
     let status = http::StatusCode::SERVICE_UNAVAILABLE;
     let retry = [(http::header::RETRY_AFTER, "30")];
     if wants_html {
-        (status, retry, axum::response::Html(UNAVAILABLE_PAGE)).into_response()
+        (status, retry, axum::response::Html(error_page(|pages| &pages.1, UNAVAILABLE_PAGE))).into_response()
     } else if server_fn {
         let body = serde_json::to_string(&AppError::Unavailable).unwrap_or_default();
         (status, retry, [(http::header::CONTENT_TYPE, "application/json")], body).into_response()
@@ -198,5 +220,6 @@ fn panic_page(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("(no message)");
     tracing::error!(panic = message, "a request handler panicked");
-    (http::StatusCode::INTERNAL_SERVER_ERROR, axum::response::Html(PANIC_PAGE)).into_response()
+    (http::StatusCode::INTERNAL_SERVER_ERROR, axum::response::Html(error_page(|pages| &pages.0, PANIC_PAGE)))
+        .into_response()
 }

@@ -9,7 +9,7 @@ use crate::helpers::PASSWORD;
 async fn sign_up_creates_the_auth_row_and_the_profile_row(pool: PgPool) {
     let db = Db::new(pool.clone());
     let form = accounts::SignUp::parse(" Ann@Example.com ", "  Ann Lee ", PASSWORD).unwrap();
-    let user = accounts::sign_up(&db, form).await.unwrap();
+    let user = accounts::sign_up(&db, form, false).await.unwrap();
 
     let auth = sqlx::query("SELECT email, encrypted_password FROM auth.users WHERE id = $1")
         .bind(user.id)
@@ -35,10 +35,10 @@ async fn sign_up_creates_the_auth_row_and_the_profile_row(pool: PgPool) {
 async fn the_same_email_cannot_sign_up_twice_in_any_case(pool: PgPool) {
     let db = Db::new(pool.clone());
     let first = accounts::SignUp::parse("ann@example.com", "Ann", PASSWORD).unwrap();
-    accounts::sign_up(&db, first).await.unwrap();
+    accounts::sign_up(&db, first, false).await.unwrap();
 
     let again = accounts::SignUp::parse("ANN@example.com", "Other Ann", PASSWORD).unwrap();
-    let err = accounts::sign_up(&db, again).await.unwrap_err();
+    let err = accounts::sign_up(&db, again, false).await.unwrap_err();
     assert!(err.field("email").is_some(), "{err:?}");
 
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM auth.users").fetch_one(&pool).await.unwrap();

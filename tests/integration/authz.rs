@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use http::StatusCode;
 use leptos::server_fn::ServerFn;
-use mystoryflow::api::{self, account, books, campaigns, photos, stories};
+use mystoryflow::api::{self, account, books, campaigns, photos, questions, stories};
 use mystoryflow::model::Role;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -23,6 +23,8 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/current_user", Needs::Nothing),
     ("/api/signup", Needs::Nothing),
     ("/api/login", Needs::Nothing),
+    // Anyone holding an emailed link (http::a_sign_up_answers_the_same_for_new_and_existing_addresses).
+    ("/api/confirm_email", Needs::Nothing),
     ("/api/logout", Needs::Nothing),
     ("/api/flash", Needs::Nothing),
     ("/api/account", Needs::Login),
@@ -81,6 +83,14 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/mark_book_ready", Needs::Campaign(Role::Owner)),
     ("/api/delete_book", Needs::Campaign(Role::Owner)),
     ("/api/copy_book", Needs::Campaign(Role::Owner)),
+    ("/api/questions", Needs::Campaign(Role::Viewer)),
+    // Changing the queue needs can_manage_questions: owners have it, contributors only when
+    // granted (questions::only_members_allowed_to_manage_questions_change_the_queue).
+    ("/api/add_prompt", Needs::Campaign(Role::Owner)),
+    ("/api/write_question", Needs::Campaign(Role::Owner)),
+    ("/api/move_question", Needs::Campaign(Role::Owner)),
+    ("/api/skip_question", Needs::Campaign(Role::Owner)),
+    ("/api/remove_question", Needs::Campaign(Role::Owner)),
     ("/api/listening", Needs::Nothing),
     ("/api/unsubscribe", Needs::Nothing),
     // Last: members who may leave do.
@@ -147,6 +157,19 @@ async fn book_with(pool: &PgPool, campaign: Uuid, story: Uuid) -> Uuid {
     )
     .bind(campaign)
     .bind(story)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// A fresh question waiting in `campaign`'s queue, at its end.
+async fn queued_question(pool: &PgPool, campaign: Uuid) -> Uuid {
+    sqlx::query_scalar(
+        "INSERT INTO campaign_questions (campaign_id, question, position)
+         SELECT $1, 'Matrix question?', coalesce(max(position), 0) + 1 FROM campaign_questions WHERE campaign_id = $1
+         RETURNING id",
+    )
+    .bind(campaign)
     .fetch_one(pool)
     .await
     .unwrap()
@@ -308,6 +331,7 @@ async fn call(app: &TestApp, pool: &PgPool, w: &World, path: &str, actor: &str, 
                 can_invite: false,
                 can_edit_others_stories: false,
                 can_design_books: false,
+                can_manage_questions: false,
             };
             at(app, path, args, cookie).await
         }
@@ -342,6 +366,35 @@ async fn call(app: &TestApp, pool: &PgPool, w: &World, path: &str, actor: &str, 
         }
         "/api/set_story_emails" => at(app, path, account::SetStoryEmails { choice: "every".into() }, cookie).await,
         "/api/books" => at(app, path, books::Books { campaign_id: c }, cookie).await,
+        "/api/questions" => {
+            let args = questions::Questions { campaign_id: c, topic: String::new(), search: String::new() };
+            at(app, path, args, cookie).await
+        }
+        "/api/add_prompt" => {
+            let prompt_id = sqlx::query_scalar("SELECT id FROM prompts LIMIT 1").fetch_one(pool).await.unwrap();
+            at(app, path, questions::AddPrompt { campaign_id: c, prompt_id }, cookie).await
+        }
+        "/api/write_question" => {
+            let args = questions::WriteQuestion {
+                campaign_id: c,
+                question: "What did you sing?".into(),
+                category: String::new(),
+            };
+            at(app, path, args, cookie).await
+        }
+        "/api/move_question" => {
+            let question_id = queued_question(pool, c).await;
+            queued_question(pool, c).await;
+            at(app, path, questions::MoveQuestion { campaign_id: c, question_id, up: false }, cookie).await
+        }
+        "/api/skip_question" => {
+            let question_id = queued_question(pool, c).await;
+            at(app, path, questions::SkipQuestion { campaign_id: c, question_id }, cookie).await
+        }
+        "/api/remove_question" => {
+            let question_id = queued_question(pool, c).await;
+            at(app, path, questions::RemoveQuestion { campaign_id: c, question_id }, cookie).await
+        }
         "/api/create_book" => {
             at(app, path, books::CreateBook { campaign_id: c, title: "Dad's book".into() }, cookie).await
         }

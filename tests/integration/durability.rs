@@ -128,7 +128,7 @@ pub async fn spawn(settings: &[(&str, &str)]) -> Server {
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("LEPTOS_OUTPUT_NAME", "mystoryflow")
         // Its own (empty) site folder: at start a debug server clears the bundle's gzip
-        // copies, which the_browser_bundle_is_sent_gzipped makes in target/site meanwhile.
+        // copies, which the_browser_bundle_is_sent_gzipped_and_cached_for_a_year makes in target/site meanwhile.
         .env("LEPTOS_SITE_ROOT", data.join("site"))
         .env("MSF_TRANSCRIBER", "off")
         .env("RUST_LOG", "warn")

@@ -383,6 +383,7 @@ async fn owners_change_roles_permissions_and_activity(pool: PgPool) {
         can_invite: true,
         can_edit_others_stories: true,
         can_design_books: false,
+        can_manage_questions: false,
     };
     let reply = app.call(grant, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -581,6 +582,7 @@ async fn an_invitation_carries_at_most_the_inviters_own_role(pool: PgPool) {
         can_invite: true,
         can_edit_others_stories: false,
         can_design_books: false,
+        can_manage_questions: false,
     };
     let reply = app.call(grant, Some(&f.owner)).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);

@@ -69,18 +69,39 @@ impl TestApp {
 
     /// As deployed behind https (PUBLIC_URL=https://…).
     pub async fn with_secure_cookies(pool: PgPool, secure: bool) -> Self {
-        Self::with_settings(pool, secure, mystoryflow::server::limits::Quota::from_env()).await
+        Self::with_settings(pool, secure, mystoryflow::server::limits::Quota::from_env(), true, false).await
     }
 
     /// With this much storage allowed per campaign and per owner.
     pub async fn with_quota(pool: PgPool, quota: mystoryflow::server::limits::Quota) -> Self {
-        Self::with_settings(pool, false, quota).await
+        Self::with_settings(pool, false, quota, true, false).await
     }
 
-    async fn with_settings(pool: PgPool, secure: bool, quota: mystoryflow::server::limits::Quota) -> Self {
+    /// As a fresh install without SMTP: no mail can prove an address, so sign-up logs in.
+    pub async fn without_email(pool: PgPool, secure: bool) -> Self {
+        Self::with_settings(pool, secure, mystoryflow::server::limits::Quota::from_env(), false, false).await
+    }
+
+    /// Serving a site whose bundle files are named after their contents (cargo-leptos's
+    /// hash-files), as `scripts/test.sh` builds it.
+    pub async fn with_hashed_bundle(pool: PgPool) -> Self {
+        Self::with_settings(pool, false, mystoryflow::server::limits::Quota::from_env(), true, true).await
+    }
+
+    async fn with_settings(
+        pool: PgPool,
+        secure: bool,
+        quota: mystoryflow::server::limits::Quota,
+        email_sends: bool,
+        hashed_bundle: bool,
+    ) -> Self {
         let sessions = PostgresStore::new(pool.clone());
         sessions.migrate().await.expect("session table");
-        let leptos_options = LeptosOptions::builder().output_name("mystoryflow").site_root("target/site").build();
+        let leptos_options = LeptosOptions::builder()
+            .output_name("mystoryflow")
+            .site_root("target/site")
+            .hash_files(hashed_bundle)
+            .build();
         let media_dir = std::env::temp_dir().join(format!("msf-test-{}", uuid::Uuid::new_v4()));
         let state = AppState {
             leptos_options,
@@ -88,7 +109,7 @@ impl TestApp {
             storage: Storage::local(&media_dir.join("media")).expect("media folder"),
             staging_dir: media_dir.join("uploads"),
             transcription_enabled: false,
-            email_sends: true,
+            email_sends,
             public_url: "http://localhost:3000".into(),
             signer: mystoryflow::server::notify::Signer::new([1; 32]),
             // Tests name their client address in this header (the per-address rate limits).

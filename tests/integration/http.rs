@@ -8,8 +8,8 @@ use sqlx::PgPool;
 use crate::helpers::{Client, TestApp, PASSWORD};
 
 #[sqlx::test]
-async fn signing_up_logs_the_person_in_with_a_safe_cookie(pool: PgPool) {
-    let app = TestApp::new(pool).await;
+async fn without_email_signing_up_logs_the_person_in_with_a_safe_cookie(pool: PgPool) {
+    let app = TestApp::without_email(pool, false).await;
     let reply = app.sign_up("ann@example.com", "Ann", PASSWORD).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.header("location").as_deref(), Some("/dashboard"));
@@ -25,7 +25,7 @@ async fn signing_up_logs_the_person_in_with_a_safe_cookie(pool: PgPool) {
 
 #[sqlx::test]
 async fn behind_https_the_session_cookie_is_secure(pool: PgPool) {
-    let app = TestApp::with_secure_cookies(pool, true).await;
+    let app = TestApp::without_email(pool, true).await;
     let reply = app.sign_up("ann@example.com", "Ann", PASSWORD).await;
     let cookie = reply.set_cookie_header().expect("session cookie");
     assert!(cookie.contains("Secure"), "{cookie}");
@@ -252,22 +252,37 @@ async fn a_post_from_another_site_is_refused_and_pages_carry_security_headers(po
 }
 
 #[sqlx::test]
-async fn the_browser_bundle_is_sent_gzipped(pool: PgPool) {
+async fn the_browser_bundle_is_sent_gzipped_and_cached_for_a_year(pool: PgPool) {
     let site = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/site");
-    let wasm = site.join("pkg/mystoryflow.wasm");
-    assert!(wasm.exists(), "cargo leptos build runs before the tests (scripts/test.sh)");
+    // mystoryflow.<hash>.wasm: cargo-leptos names the bundle after its contents (hash-files).
+    let wasm = std::fs::read_dir(site.join("pkg"))
+        .expect("cargo leptos build runs before the tests (scripts/test.sh)")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .find(|name| name.starts_with("mystoryflow.") && name.ends_with(".wasm"))
+        .expect("the bundle's wasm");
+    assert_eq!(wasm.split('.').count(), 3, "named after its contents: {wasm}");
     mystoryflow::server::assets::precompress(&site).unwrap();
-    let app = TestApp::new(pool).await;
-    let request = |encoding: &str| {
-        http::Request::get("/pkg/mystoryflow.wasm")
+    let app = TestApp::with_hashed_bundle(pool).await;
+    let request = |path: &str, encoding: &str| {
+        http::Request::get(path)
             .header(http::header::ACCEPT_ENCODING, encoding)
             .body(axum::body::Body::empty())
             .unwrap()
     };
-    let (gzipped, plain) = (app.send(request("gzip, br")).await, app.send(request("identity")).await);
+    let path = format!("/pkg/{wasm}");
+    let (gzipped, plain) = (app.send(request(&path, "gzip, br")).await, app.send(request(&path, "identity")).await);
     assert_eq!(gzipped.header("content-encoding").as_deref(), Some("gzip"));
     assert_eq!(gzipped.header("content-type").as_deref(), Some("application/wasm"));
     assert_eq!(plain.header("content-encoding"), None, "a browser without gzip gets the file itself");
     let sizes = |reply: &crate::helpers::Reply| reply.header("content-length").and_then(|l| l.parse::<u64>().ok());
     assert!(sizes(&gzipped).unwrap() * 2 < sizes(&plain).unwrap(), "{:?} vs {:?}", sizes(&gzipped), sizes(&plain));
+    for reply in [&gzipped, &plain] {
+        assert_eq!(reply.header("cache-control").as_deref(), Some("public, max-age=31536000, immutable"));
+    }
+    // Files whose names do not change are asked about again; pages are never stored by others.
+    let icon = app.send(request("/favicon.svg", "identity")).await;
+    assert_eq!(icon.header("cache-control").as_deref(), Some("no-cache"));
+    let page = app.send(http::Request::get("/login").body(axum::body::Body::empty()).unwrap()).await;
+    assert_eq!(page.header("cache-control").as_deref(), Some("private, no-cache"));
 }

@@ -61,6 +61,7 @@ fn Overview(campaign: CampaignOverview) -> impl IntoView {
                     <a class="button button--quiet" href=urls::stories(card.id)>"All stories"</a>
                     <a class="button button--quiet" href=urls::photos(card.id)>"Photos"</a>
                     <a class="button button--quiet" href=urls::books(card.id)>"Books"</a>
+                    <a class="button button--quiet" href=urls::questions(card.id)>"Questions"</a>
                     {(card.role >= Role::Contributor && !archived).then(|| view! {
                         <a class="button" href=urls::new_story(card.id)>"Write a new story"</a>
                     })}

@@ -27,51 +27,176 @@ impl SignUp {
             _ => Err(AppError::Validation(errors)),
         }
     }
+
+    pub fn email(&self) -> &str {
+        self.email.as_str()
+    }
 }
 
-/// Creates auth.users and the users profile in one transaction.
-pub async fn sign_up(db: &Db, form: SignUp) -> Result<AuthUser, AppError> {
+/// Creates auth.users and the users profile in one transaction, usable at once: when the
+/// address is proven (`confirmed`, e.g. by an invitation link sent to it) or when no mail can
+/// be sent to prove it. Refuses an address that has an account.
+pub async fn sign_up(db: &Db, form: SignUp, confirmed: bool) -> Result<AuthUser, AppError> {
     let encrypted_password = hash_password(form.password).await?;
     let mut tx = db.pool().begin().await?;
-    let id = sqlx::query_scalar!(
-        r#"INSERT INTO auth.users (email, encrypted_password)
-           VALUES ($1, $2)
-           ON CONFLICT ((lower(email))) DO NOTHING
-           RETURNING id"#,
-        form.email.as_str(),
-        encrypted_password,
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .ok_or_else(|| AppError::invalid("email", "An account with this email already exists. Try logging in."))?;
-
-    let mut tx = UserTx::act_as(tx, id).await?;
-    sqlx::query!(
-        "INSERT INTO users (id, email, name) VALUES ($1, $2, $3)",
-        id,
-        form.email.as_str(),
-        form.name.as_str(),
-    )
-    .execute(tx.conn())
-    .await?;
+    let id = insert_account(&mut tx, &form.email, &form.name, &encrypted_password, confirmed)
+        .await?
+        .ok_or_else(|| AppError::invalid("email", "An account with this email already exists. Try logging in."))?;
     tx.commit().await?;
-
     Ok(AuthUser::new(id, form.email.as_str().to_owned(), form.name.as_str().to_owned(), encrypted_password))
 }
 
+/// A sign-up that proves the address by email and answers the same whether or not it has an
+/// account: a new account gets a confirmation link; an unconfirmed one a fresh link that sets
+/// the password typed now; a confirmed one a note that it exists. `mail` is false when this
+/// address has had its share of sign-up emails: then nothing is sent.
+pub async fn sign_up_by_email(db: &Db, form: SignUp, next: &str, public_url: &str, mail: bool) -> Result<(), AppError> {
+    use crate::server::account_mail;
+    let encrypted_password = hash_password(form.password).await?;
+    let mut tx = db.pool().begin().await?;
+    let new = insert_account(&mut tx, &form.email, &form.name, &encrypted_password, false).await?;
+    let (id, message) = match new {
+        Some(id) => {
+            let token = insert_token(&mut tx, id, None, next).await?;
+            (id, account_mail::confirm(form.email.as_str(), &token, public_url))
+        }
+        None => {
+            let existing = sqlx::query!(
+                r#"SELECT a.id, a.email_confirmed_at IS NOT NULL AS "confirmed!", coalesce(u.name, '') AS "name!"
+                   FROM auth.users a LEFT JOIN users u ON u.id = a.id WHERE lower(a.email) = lower($1)"#,
+                form.email.as_str()
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            if existing.confirmed {
+                (existing.id, account_mail::existing(form.email.as_str(), &existing.name, public_url))
+            } else {
+                let token = insert_token(&mut tx, existing.id, Some(&encrypted_password), next).await?;
+                (existing.id, account_mail::confirm(form.email.as_str(), &token, public_url))
+            }
+        }
+    };
+    let mut tx = UserTx::act_as(tx, id).await?;
+    if mail {
+        message.queue(&mut tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// auth.users and users for a new address; `None` when the address has an account.
+async fn insert_account(
+    tx: &mut sqlx::PgConnection,
+    email: &Email,
+    name: &DisplayName,
+    encrypted_password: &str,
+    confirmed: bool,
+) -> Result<Option<Uuid>, AppError> {
+    let Some(id) = sqlx::query_scalar!(
+        r#"INSERT INTO auth.users (email, encrypted_password, email_confirmed_at)
+           VALUES ($1, $2, CASE WHEN $3 THEN NOW() END)
+           ON CONFLICT ((lower(email))) DO NOTHING
+           RETURNING id"#,
+        email.as_str(),
+        encrypted_password,
+        confirmed,
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    else {
+        return Ok(None);
+    };
+    sqlx::query!("INSERT INTO users (id, email, name) VALUES ($1, $2, $3)", id, email.as_str(), name.as_str())
+        .execute(&mut *tx)
+        .await?;
+    Ok(Some(id))
+}
+
+/// How long a sign-up link works.
+pub const CONFIRM_HOURS: i32 = 48;
+
+/// A new single-use confirmation link's token (only its hash is stored).
+async fn insert_token(
+    tx: &mut sqlx::PgConnection,
+    user_id: Uuid,
+    password_hash: Option<&str>,
+    next: &str,
+) -> Result<String, AppError> {
+    let (token, hash) = super::invitations::new_token();
+    sqlx::query!(
+        r#"INSERT INTO account_tokens (user_id, purpose, token_hash, password_hash, next, expires_at)
+           VALUES ($1, 'confirm_email', $2, $3, $4, NOW() + make_interval(hours => $5))"#,
+        user_id,
+        hash,
+        password_hash,
+        next,
+        CONFIRM_HOURS,
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(token)
+}
+
+/// Uses a confirmation link: the address is confirmed, the password typed with that sign-up
+/// is set, and every other open link for the account dies. Returns the account and where to
+/// go next. As the server: nobody is signed in yet.
+pub async fn confirm_email(db: &Db, token: &str) -> Result<(Uuid, String), AppError> {
+    let shaped =
+        (1..=100).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let expired = || {
+        AppError::Conflict(
+            "This link has expired or was already used. Log in if you have finished signing up; \
+             otherwise sign up again with the same email for a new link."
+                .into(),
+        )
+    };
+    if !shaped {
+        return Err(expired());
+    }
+    let hash = super::invitations::token_hash(token);
+    let mut tx = db.pool().begin().await?;
+    let row = sqlx::query!(
+        r#"SELECT user_id, password_hash, next FROM account_tokens
+           WHERE token_hash = $1 AND purpose = 'confirm_email' AND used_at IS NULL AND expires_at > NOW()
+           FOR UPDATE"#,
+        hash
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(expired)?;
+    sqlx::query!(
+        "UPDATE account_tokens SET used_at = NOW() WHERE user_id = $1 AND purpose = 'confirm_email' AND used_at IS NULL",
+        row.user_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query!(
+        r#"UPDATE auth.users SET email_confirmed_at = coalesce(email_confirmed_at, NOW()),
+               encrypted_password = coalesce($2, encrypted_password), updated_at = NOW()
+           WHERE id = $1"#,
+        row.user_id,
+        row.password_hash,
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok((row.user_id, row.next))
+}
+
 /// The account a login names by its email (already trimmed and lowercased), with its
-/// password hash: as the server, since nobody is signed in yet.
-pub async fn login_by_email(db: &Db, email: &str) -> Result<Option<AuthUser>, sqlx::Error> {
+/// password hash and whether its address is confirmed: as the server, since nobody is signed
+/// in yet.
+pub async fn login_by_email(db: &Db, email: &str) -> Result<Option<(AuthUser, bool)>, sqlx::Error> {
     let row = sqlx::query!(
         r#"SELECT a.id, a.email, coalesce(u.name, '') AS "name!",
-                      a.encrypted_password AS password_hash
+                             a.encrypted_password AS password_hash, a.email_confirmed_at IS NOT NULL AS "confirmed!"
                FROM auth.users a JOIN users u ON u.id = a.id
                WHERE lower(a.email) = $1"#,
         email
     )
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|r| AuthUser::new(r.id, r.email, r.name, r.password_hash)))
+    Ok(row.map(|r| (AuthUser::new(r.id, r.email, r.name, r.password_hash), r.confirmed)))
 }
 
 /// The account a session belongs to, as the server (the session store only knows the id).

@@ -2,13 +2,23 @@
 use super::Db;
 use crate::server::authz::CampaignAccess;
 
-/// Counts one hit in `bucket`'s current window of `window_seconds` and returns the hits in it.
+// Windows are fixed (one row per bucket and window) but read as a sliding one: the previous
+// window's hits count in proportion to how much of it still lies within the last
+// `window_seconds`. A burst just before a window ends therefore still counts just after it,
+// and nobody gets twice the limit by straddling the boundary.
+
+/// Counts one hit in `bucket` and returns the hits in the last `window_seconds` (estimated
+/// as above, rounded up).
 pub async fn hit(db: &Db, bucket: &str, window_seconds: i32) -> Result<i32, sqlx::Error> {
     sqlx::query_scalar!(
-        r#"INSERT INTO rate_limit_hits (bucket, window_start)
-           VALUES ($1, date_bin(make_interval(secs => $2), NOW(), TIMESTAMPTZ 'epoch'))
-           ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_hits.hits + 1
-           RETURNING hits"#,
+        r#"WITH w AS (SELECT date_bin(make_interval(secs => $2), NOW(), TIMESTAMPTZ 'epoch') AS start),
+                cur AS (INSERT INTO rate_limit_hits (bucket, window_start) SELECT $1, start FROM w
+                        ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_hits.hits + 1
+                        RETURNING hits)
+           SELECT ceil((SELECT hits FROM cur)
+                       + coalesce((SELECT p.hits FROM rate_limit_hits p, w
+                                   WHERE p.bucket = $1 AND p.window_start = w.start - make_interval(secs => $2)), 0)
+                         * (1 - extract(epoch FROM NOW() - (SELECT start FROM w))::float8 / $2))::int AS "hits!""#,
         bucket,
         f64::from(window_seconds),
     )
@@ -16,17 +26,19 @@ pub async fn hit(db: &Db, bucket: &str, window_seconds: i32) -> Result<i32, sqlx
     .await
 }
 
-/// The hits in `bucket`'s current window, without counting one.
+/// The hits in `bucket` in the last `window_seconds`, without counting one.
 pub async fn hits(db: &Db, bucket: &str, window_seconds: i32) -> Result<i32, sqlx::Error> {
-    let hits = sqlx::query_scalar!(
-        r#"SELECT hits FROM rate_limit_hits
-           WHERE bucket = $1 AND window_start = date_bin(make_interval(secs => $2), NOW(), TIMESTAMPTZ 'epoch')"#,
+    sqlx::query_scalar!(
+        r#"WITH w AS (SELECT date_bin(make_interval(secs => $2), NOW(), TIMESTAMPTZ 'epoch') AS start)
+           SELECT ceil(coalesce((SELECT c.hits FROM rate_limit_hits c, w WHERE c.bucket = $1 AND c.window_start = w.start), 0)
+                       + coalesce((SELECT p.hits FROM rate_limit_hits p, w
+                                   WHERE p.bucket = $1 AND p.window_start = w.start - make_interval(secs => $2)), 0)
+                         * (1 - extract(epoch FROM NOW() - (SELECT start FROM w))::float8 / $2))::int AS "hits!""#,
         bucket,
         f64::from(window_seconds),
     )
-    .fetch_optional(db.pool())
-    .await?;
-    Ok(hits.unwrap_or(0))
+    .fetch_one(db.pool())
+    .await
 }
 
 /// Forgets windows that ended more than a day ago.

@@ -19,6 +19,7 @@ pub mod limits;
 pub mod mail;
 pub mod notifications;
 pub mod photos;
+pub mod questions;
 pub mod renders;
 pub mod search;
 pub mod secrets;

@@ -7,8 +7,8 @@ use crate::model::story::{SearchHit, SearchPage, StoryStatus};
 
 pub const SEARCH_PAGE_SIZE: i64 = 20;
 /// Only the newest this many matches are ranked (migration 19): a word in most of a family's
-/// stories then costs the same as a rarer one, and page 50 the same as page 1.
-pub const SEARCH_RANKED: i32 = 1_000;
+/// stories then costs little more than a rarer one, and page 25 the same as page 1.
+pub const SEARCH_RANKED: i32 = 500;
 /// Characters of a story's text that a snippet is drawn from: `ts_headline` reads all it is
 /// given, and a transcription of a long recording can be hundreds of thousands.
 pub const SNIPPET_SOURCE_CHARS: i32 = 20_000;

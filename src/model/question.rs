@@ -1,0 +1,121 @@
+//! Questions for the storyteller: the library MyStoryFlow ships, and each campaign's queue.
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// The library's topics, in the order the page offers them.
+pub const TOPICS: [(&str, &str); 12] = [
+    ("childhood", "Childhood"),
+    ("parents", "Parents and grandparents"),
+    ("school", "School"),
+    ("work", "First jobs and career"),
+    ("love", "Love and marriage"),
+    ("children", "Raising children"),
+    ("places", "Places lived"),
+    ("travel", "Travel"),
+    ("history", "History lived through"),
+    ("traditions", "Traditions, food and recipes"),
+    ("lessons", "Beliefs and lessons"),
+    ("advice", "Advice for the grandchildren"),
+];
+
+pub fn topic_label(topic: &str) -> &'static str {
+    TOPICS.iter().find(|(value, _)| *value == topic).map_or("Other", |(_, label)| label)
+}
+
+pub const MAX_QUESTION_CHARS: usize = 500;
+/// A library search longer than this is cut (nobody types more to find a question).
+pub const MAX_SEARCH_CHARS: usize = 100;
+
+choice!(
+    QuestionStatus {
+        Queued = "queued": "Waiting",
+        Sent = "sent": "Sent",
+        Answered = "answered": "Answered",
+        Skipped = "skipped": "Skipped",
+    }
+);
+
+/// A question a member wrote, checked: trimmed, 3 to 500 characters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionText(String);
+
+impl QuestionText {
+    pub fn parse(text: &str) -> Result<Self, AppError> {
+        let text = text.trim();
+        let chars = text.chars().count();
+        if chars < 3 {
+            return Err(AppError::invalid("question", "Please write the question you'd like to ask."));
+        }
+        if chars > MAX_QUESTION_CHARS {
+            return Err(AppError::invalid(
+                "question",
+                format!("Please keep the question under {MAX_QUESTION_CHARS} characters; this one has {chars}."),
+            ));
+        }
+        Ok(QuestionText(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One question of the library.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Prompt {
+    pub id: Uuid,
+    pub topic: String,
+    pub question: String,
+}
+
+/// One question of a campaign's queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CampaignQuestion {
+    pub id: Uuid,
+    pub question: String,
+    pub category: String,
+    pub status: QuestionStatus,
+    pub from_library: bool,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+/// The questions page: the queue, what was asked, and the library as filtered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionsPage {
+    pub campaign_id: Uuid,
+    pub campaign_title: String,
+    pub storyteller_name: Option<String>,
+    pub may_manage: bool,
+    /// Waiting to be asked, in order.
+    pub queue: Vec<CampaignQuestion>,
+    /// Sent, answered or skipped, newest first.
+    pub asked: Vec<CampaignQuestion>,
+    /// campaigns.total_prompts and used_prompts, as the database keeps them.
+    pub total_prompts: i32,
+    pub used_prompts: i32,
+    /// Library questions not yet in the queue, for the chosen topic and words.
+    pub library: Vec<Prompt>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_question_is_trimmed_and_bounded() {
+        assert_eq!(QuestionText::parse("  What was the war like?  ").unwrap().as_str(), "What was the war like?");
+        assert!(QuestionText::parse(" ? ").unwrap_err().field("question").is_some());
+        let long = "a".repeat(MAX_QUESTION_CHARS + 1);
+        assert!(QuestionText::parse(&long).unwrap_err().field("question").unwrap().contains("501"));
+    }
+
+    #[test]
+    fn every_topic_has_a_label() {
+        assert_eq!(topic_label("advice"), "Advice for the grandchildren");
+        assert_eq!(topic_label("nonsense"), "Other");
+    }
+}

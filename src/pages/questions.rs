@@ -1,0 +1,243 @@
+//! `/campaigns/:id/questions`: what the storyteller will be asked, in order. Members who may
+//! manage questions choose from the library (by topic, or by a word), write their own, move
+//! them up or down, skip or remove them; everyone in the family sees the list. Every action
+//! is a plain form, so all of it works without JavaScript.
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+use uuid::Uuid;
+
+use crate::api::auth::take_flash;
+use crate::api::questions::{questions, AddPrompt, MoveQuestion, RemoveQuestion, SkipQuestion, WriteQuestion};
+use crate::components::forms::{form_error, Changes, FormAlert, PostForm};
+use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
+use crate::error::AppError;
+use crate::model::question::{topic_label, CampaignQuestion, QuestionsPage, MAX_SEARCH_CHARS, TOPICS};
+use crate::model::story::{category_label, CATEGORIES};
+use crate::model::{count, Flash};
+use crate::pages::books::{campaign_id_param, hidden};
+use crate::urls;
+
+#[component]
+pub fn QuestionsPageView() -> impl IntoView {
+    let id = campaign_id_param();
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        let q = query.read();
+        (q.get("topic").unwrap_or_default(), q.get("search").unwrap_or_default())
+    });
+    let data = Resource::new(
+        move || (id.get(), filter.get(), Changes::track()),
+        |(id, (topic, search), _)| async move {
+            match id {
+                Some(id) => questions(id, topic, search).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    let flash = Resource::new(|| (), |_| take_flash(String::new()));
+    view! {
+        <RequireUser children=move |_| view! {
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let flash = flash.await.ok().flatten();
+                    let (topic, search) = filter.get_untracked();
+                    match data.await {
+                        Ok(page) => view! { <Questions page flash topic search/> }.into_any(),
+                        Err(error) => view! { <Title text="MyStoryFlow"/><ErrorPanel error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+        }/>
+    }
+}
+
+#[component]
+fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: String) -> impl IntoView {
+    let campaign_id = page.campaign_id;
+    let who = page.storyteller_name.clone().unwrap_or_else(|| "the storyteller".into());
+    let may = page.may_manage;
+    let last = page.queue.len().saturating_sub(1);
+    let queue_flash = flash.clone().filter(|f| f.form != "write_question");
+    let write_flash = flash.filter(|f| f.form == "write_question");
+    view! {
+        <Title text=format!("Questions · {} · MyStoryFlow", page.campaign_title)/>
+        <nav aria-label="Breadcrumb" class="crumbs"><ol>
+            <li><a href=urls::campaign(campaign_id)>{page.campaign_title.clone()}</a></li>
+        </ol></nav>
+        <h1>{format!("Questions for {who}")}</h1>
+        <p class="muted">{format!(
+            "{} in the queue · {} asked so far",
+            count(page.total_prompts as i64 - page.used_prompts as i64, "question", "questions"),
+            page.used_prompts
+        )}</p>
+        {queue_flash.map(|f| view! { <p class="form-alert" role="alert">{f.error.to_string()}</p> })}
+
+        <section class="card" aria-labelledby="queue-heading">
+            <h2 id="queue-heading">"Up next"</h2>
+            {if page.queue.is_empty() {
+                view! { <p class="muted">"No questions are waiting. Choose some below, or write your own."</p> }.into_any()
+            } else {
+                view! {
+                    <ol class="question-queue">
+                        {page.queue.into_iter().enumerate().map(|(i, q)| view! {
+                            <QueuedItem campaign_id question=q may first=i == 0 last=i == last/>
+                        }).collect_view()}
+                    </ol>
+                }.into_any()
+            }}
+        </section>
+
+        {may.then(|| view! { <WriteForm campaign_id flash=write_flash/> })}
+        {may.then(|| view! { <Library campaign_id library=page.library topic search/> })}
+
+        {(!page.asked.is_empty()).then(|| view! {
+            <section class="card" aria-labelledby="asked-heading">
+                <h2 id="asked-heading">"Asked and skipped"</h2>
+                <ul class="plain-list">
+                    {page.asked.into_iter().map(|q| view! {
+                        <li id=format!("question-{}", q.id)>
+                            <span>{q.question}</span>" "
+                            <span class="badge">{q.status.label()}</span>
+                            {(may && q.sent_at.is_none()).then(|| view! {
+                                <RemoveButton campaign_id question_id=q.id/>
+                            })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn QueuedItem(campaign_id: Uuid, question: CampaignQuestion, may: bool, first: bool, last: bool) -> impl IntoView {
+    let id = question.id;
+    let text = question.question.clone();
+    let (up_label, down_label, skip_label) =
+        (format!("Move up: {text}"), format!("Move down: {text}"), format!("Skip: {text}"));
+    let up = ServerAction::<MoveQuestion>::new();
+    let down = ServerAction::<MoveQuestion>::new();
+    let skip = ServerAction::<SkipQuestion>::new();
+    view! {
+        <li id=format!("question-{id}") class="question-queue__item">
+            <p class="question-queue__text">{text}</p>
+            <p class="muted">{category_label(&question.category)}</p>
+            {may.then(|| view! {
+                <div class="button-row">
+                    {(!first).then(|| view! {
+                        <PostForm action=up>
+                            {hidden("campaign_id", campaign_id)}{hidden("question_id", id)}{hidden("up", true)}
+                            <button type="submit" class="button button--small button--quiet"
+                                aria-label=up_label.clone()>"Move up"</button>
+                        </PostForm>
+                    })}
+                    {(!last).then(|| view! {
+                        <PostForm action=down>
+                            {hidden("campaign_id", campaign_id)}{hidden("question_id", id)}{hidden("up", false)}
+                            <button type="submit" class="button button--small button--quiet"
+                                aria-label=down_label.clone()>"Move down"</button>
+                        </PostForm>
+                    })}
+                    <PostForm action=skip>
+                        {hidden("campaign_id", campaign_id)}{hidden("question_id", id)}
+                        <button type="submit" class="button button--small button--quiet"
+                            aria-label=skip_label.clone()>"Skip"</button>
+                    </PostForm>
+                    <RemoveButton campaign_id question_id=id/>
+                </div>
+            })}
+        </li>
+    }
+}
+
+#[component]
+fn RemoveButton(campaign_id: Uuid, question_id: Uuid) -> impl IntoView {
+    let remove = ServerAction::<RemoveQuestion>::new();
+    view! {
+        <PostForm action=remove>
+            {hidden("campaign_id", campaign_id)}{hidden("question_id", question_id)}
+            <button type="submit" class="button button--small button--quiet">"Remove"</button>
+        </PostForm>
+    }
+}
+
+#[component]
+fn WriteForm(campaign_id: Uuid, flash: Option<Flash>) -> impl IntoView {
+    let write = ServerAction::<WriteQuestion>::new();
+    let error = form_error(write.value(), flash.as_ref());
+    let typed = flash.as_ref().and_then(|f| f.value("question")).unwrap_or_default();
+    let message = move || error.get().and_then(|e| e.field("question"));
+    view! {
+        <section class="card" id="write" aria-labelledby="write-heading">
+            <h2 id="write-heading">"Write your own question"</h2>
+            <PostForm action=write alert=false>
+                <FormAlert error/>
+                {hidden("campaign_id", campaign_id)}
+                <div class="field">
+                    <label for="new-question">"Your question"</label>
+                    <p class="field__hint" id="new-question-hint">"Specific questions bring the best stories: “What did your kitchen smell like on a Sunday?”"</p>
+                    <textarea id="new-question" name="question" rows="3" aria-describedby="new-question-hint new-question-error">{typed}</textarea>
+                    <p class="field__error" id="new-question-error">{message}</p>
+                </div>
+                <div class="field">
+                    <label for="new-question-category">"File the answer under"</label>
+                    <select id="new-question-category" name="category">
+                        {CATEGORIES.into_iter().map(|(value, label)| view! {
+                            <option value=value selected=value == "other">{label}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button">"Add to the queue"</button>
+            </PostForm>
+        </section>
+    }
+}
+
+#[component]
+fn Library(
+    campaign_id: Uuid,
+    library: Vec<crate::model::question::Prompt>,
+    topic: String,
+    search: String,
+) -> impl IntoView {
+    let shown = library.len();
+    view! {
+        <section class="card" id="library" aria-labelledby="library-heading">
+            <h2 id="library-heading">"Choose from our questions"</h2>
+            <form method="get" action=urls::questions(campaign_id) class="library-filter">
+                <div class="field">
+                    <label for="library-topic">"Topic"</label>
+                    <select id="library-topic" name="topic">
+                        <option value="" selected=topic.is_empty()>"Every topic"</option>
+                        {TOPICS.into_iter().map(|(value, label)| view! {
+                            <option value=value selected=topic == value>{label}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="library-search">"Words in the question"</label>
+                    <input id="library-search" type="search" name="search" value=search maxlength=MAX_SEARCH_CHARS.to_string()/>
+                </div>
+                <button type="submit" class="button button--quiet">"Show questions"</button>
+            </form>
+            <p class="muted" role="status">{count(shown as i64, "question", "questions")}" to choose from"</p>
+            <ul class="plain-list library">
+                {library.into_iter().map(|p| {
+                    let add = ServerAction::<AddPrompt>::new();
+                    view! {
+                        <li>
+                            <PostForm action=add>
+                                {hidden("campaign_id", campaign_id)}{hidden("prompt_id", p.id)}
+                                <span class="library__question">{p.question.clone()}</span>" "
+                                <span class="muted">{topic_label(&p.topic)}</span>" "
+                                <button type="submit" class="button button--small"
+                                    aria-label=format!("Add: {}", p.question)>"Add"</button>
+                            </PostForm>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}

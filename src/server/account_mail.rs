@@ -1,0 +1,64 @@
+//! The emails a sign-up sends. Nothing a visitor typed goes into them (only the address they
+//! are sent to), so sign-up cannot be used to send someone a stranger's words.
+use super::mail::{html_body, OutgoingMail};
+use crate::server::db::accounts::CONFIRM_HOURS;
+use crate::urls;
+
+/// The link that finishes a sign-up.
+pub fn confirm(to: &str, token: &str, public_url: &str) -> OutgoingMail {
+    let link = format!("{}{}", public_url.trim_end_matches('/'), urls::confirm_email(token));
+    let lines = vec![
+        "Hello,".to_owned(),
+        "Someone — we hope you — asked to create a MyStoryFlow account with this email address. Open the link \
+         below to finish signing up."
+            .to_owned(),
+        format!("The link works once, for {CONFIRM_HOURS} hours. If it wasn't you, ignore this email: no account is made without it."),
+    ];
+    OutgoingMail {
+        to: to.to_owned(),
+        subject: "Finish signing up to MyStoryFlow".into(),
+        text: format!("{}\n\n{}\n\n{}\n\nFinish signing up: {link}\n", lines[0], lines[1], lines[2]),
+        html: html_body(&lines, "Finish signing up", &link),
+        link: Some(link),
+    }
+}
+
+/// To an address that already has an account, instead of a second account.
+pub fn existing(to: &str, name: &str, public_url: &str) -> OutgoingMail {
+    let link = format!("{}/login", public_url.trim_end_matches('/'));
+    let greeting = if name.is_empty() { "Hello,".to_owned() } else { format!("Hello {name},") };
+    let lines = vec![
+        greeting,
+        "Someone — perhaps you — tried to sign up to MyStoryFlow with this email address. You already have an \
+         account, so nothing was changed: log in with your password."
+            .to_owned(),
+        "If it wasn't you, you can ignore this email; your account and stories are safe.".to_owned(),
+    ];
+    OutgoingMail {
+        to: to.to_owned(),
+        subject: "You already have a MyStoryFlow account".into(),
+        text: format!("{}\n\n{}\n\n{}\n\nLog in: {link}\n", lines[0], lines[1], lines[2]),
+        html: html_body(&lines, "Log in", &link),
+        link: Some(link),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_confirmation_carries_the_link_and_nothing_typed() {
+        let mail = confirm("ann@example.com", "t0k-en", "https://stories.example/");
+        assert_eq!(mail.link.as_deref(), Some("https://stories.example/signup/confirm/t0k-en"));
+        assert!(mail.text.contains("https://stories.example/signup/confirm/t0k-en"));
+        assert!(mail.html.contains("Finish signing up"));
+    }
+
+    #[test]
+    fn an_existing_account_is_told_to_log_in() {
+        let mail = existing("ann@example.com", "Ann", "https://stories.example");
+        assert!(mail.text.starts_with("Hello Ann,"));
+        assert_eq!(mail.link.as_deref(), Some("https://stories.example/login"));
+    }
+}

@@ -1,0 +1,136 @@
+//! Sign-up on a server that sends email: the answer is the same whether or not the address
+//! has an account, the emailed link finishes it (once), and signing up first with someone
+//! else's address gains nothing.
+use http::StatusCode;
+use mystoryflow::api::auth::{ConfirmEmail, CurrentUser, Signup};
+use mystoryflow::server::db;
+use sqlx::PgPool;
+
+use crate::helpers::{Client, Reply, TestApp, PASSWORD};
+
+async fn sign_up(app: &TestApp, email: &str, password: &str, ip: &str) -> Reply {
+    let args = Signup {
+        email: email.into(),
+        name: "Someone".into(),
+        password: password.into(),
+        next: String::new(),
+        invitation: String::new(),
+    };
+    let req = http::Request::post(<Signup as leptos::server_fn::ServerFn>::PATH)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .header("x-test-client-ip", ip)
+        .body(axum::body::Body::from(serde_qs::to_string(&args).unwrap()))
+        .unwrap();
+    app.send(req).await
+}
+
+/// (subject, link) of every mail queued to `email`, oldest first.
+async fn mails_to(pool: &PgPool, email: &str) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT payload->>'subject', payload->>'link' FROM jobs WHERE kind = 'mail' AND payload->>'to' = $1 ORDER BY created_at, id",
+    )
+    .bind(email)
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+fn token_of(link: &str) -> String {
+    link.rsplit('/').next().unwrap().to_owned()
+}
+
+async fn confirm(app: &TestApp, token: &str) -> Reply {
+    app.call(ConfirmEmail { token: token.into() }, None).await
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn a_sign_up_answers_the_same_for_new_and_existing_addresses(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let new = sign_up(&app, "newcomer@example.com", PASSWORD, "10.7.0.1").await;
+    let existing = sign_up(&app, "ann@example.com", "another long password", "10.7.0.2").await;
+    for reply in [&new, &existing] {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(reply.header("location").as_deref(), Some("/signup/sent"));
+        assert_eq!(reply.body, new.body);
+        if let Some(cookie) = reply.session_cookie() {
+            assert_eq!(app.call(CurrentUser {}, Some(&cookie)).await.body, "null", "nobody is logged in");
+        }
+    }
+    let to_new = mails_to(&pool, "newcomer@example.com").await;
+    assert_eq!(to_new.len(), 1);
+    assert_eq!(to_new[0].0, "Finish signing up to MyStoryFlow");
+    assert!(to_new[0].1.contains("/signup/confirm/"), "{:?}", to_new[0]);
+    let to_ann = mails_to(&pool, "ann@example.com").await;
+    assert_eq!(to_ann.len(), 1);
+    assert_eq!(to_ann[0].0, "You already have a MyStoryFlow account");
+    // Ann's account is untouched: her password still works, the one typed above does not.
+    assert_eq!(app.log_in("ann@example.com", PASSWORD, None, Client::Script).await.status, StatusCode::OK);
+    let other = app.log_in("ann@example.com", "another long password", None, Client::Script).await;
+    assert_eq!(other.status, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test]
+async fn the_emailed_link_confirms_the_address_and_logs_in_once(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    sign_up(&app, "cleo@example.com", PASSWORD, "10.7.1.1").await;
+    let before = app.log_in("cleo@example.com", PASSWORD, None, Client::Script).await;
+    assert_eq!(before.status, StatusCode::UNAUTHORIZED, "not before the address is confirmed");
+
+    let link = mails_to(&pool, "cleo@example.com").await.remove(0).1;
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM account_tokens WHERE token_hash = sha256($1::bytea)")
+        .bind(token_of(&link).as_bytes())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, 1, "only the hash is stored");
+    let reply = confirm(&app, &token_of(&link)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.header("location").as_deref(), Some("/dashboard"));
+    let cookie = reply.session_cookie().expect("logged in");
+    assert!(app.call(CurrentUser {}, Some(&cookie)).await.body.contains("cleo@example.com"));
+
+    let again = confirm(&app, &token_of(&link)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    assert!(again.body.contains("expired or was already used"), "{}", again.body);
+    assert_eq!(app.log_in("cleo@example.com", PASSWORD, None, Client::Script).await.status, StatusCode::OK);
+
+    for bad in ["nonsense", "a%0Ab", &"x".repeat(500)] {
+        assert_eq!(confirm(&app, bad).await.status, StatusCode::CONFLICT, "{bad}");
+    }
+}
+
+#[sqlx::test]
+async fn signing_up_first_with_someone_elses_address_gains_nothing(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    sign_up(&app, "dora@example.com", "the squatter's password", "10.7.2.1").await;
+    // Dora signs up herself and uses her own link.
+    sign_up(&app, "dora@example.com", PASSWORD, "10.7.2.2").await;
+    let links = mails_to(&pool, "dora@example.com").await;
+    assert_eq!(links.len(), 2);
+    assert_eq!(confirm(&app, &token_of(&links[1].1)).await.status, StatusCode::OK);
+
+    let squatter = app.log_in("dora@example.com", "the squatter's password", None, Client::Script).await;
+    assert_eq!(squatter.status, StatusCode::UNAUTHORIZED, "the password typed with her link is the one");
+    assert_eq!(app.log_in("dora@example.com", PASSWORD, None, Client::Script).await.status, StatusCode::OK);
+    assert_eq!(confirm(&app, &token_of(&links[0].1)).await.status, StatusCode::CONFLICT, "the other link died");
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn sign_up_mails_to_one_address_are_limited_without_saying_so(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    for n in 0..5 {
+        let reply = sign_up(&app, "ann@example.com", PASSWORD, &format!("10.7.3.{n}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(reply.header("location").as_deref(), Some("/signup/sent"));
+    }
+    assert_eq!(mails_to(&pool, "ann@example.com").await.len(), 3);
+}
+
+#[sqlx::test]
+async fn members_cannot_read_account_tokens(pool: PgPool) {
+    let mut tx = pool.begin().await.unwrap();
+    db::act_as(&mut tx, uuid::Uuid::new_v4()).await.unwrap();
+    let err = sqlx::query("SELECT 1 FROM account_tokens").execute(&mut *tx).await.unwrap_err();
+    assert!(err.to_string().contains("permission denied"), "{err}");
+}
