@@ -1,5 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test } from "@playwright/test";
+import fs from "node:fs";
+import path from "node:path";
 import { open, ready, signUp, uniqueEmail } from "./helpers";
 
 // The owner chooses the storyteller's questions: from the library by topic and by word,
@@ -16,6 +18,8 @@ test("an owner builds the storyteller's question queue", async ({ page }, testIn
   await ready(page, testInfo);
   await page.getByRole("link", { name: "Questions" }).click();
   await expect(page.getByRole("heading", { name: "Questions for Robert" })).toBeVisible();
+  // Nothing is sent yet, and the page says so.
+  await expect(page.getByText("MyStoryFlow does not send these questions yet")).toBeVisible();
   await ready(page, testInfo);
   const queue = page.getByRole("region", { name: "Up next" });
   await expect(queue.getByText("No questions are waiting.")).toBeVisible();
@@ -50,6 +54,20 @@ test("an owner builds the storyteller's question queue", async ({ page }, testIn
   await expect(asked.getByText("Skipped", { exact: true })).toBeVisible();
   await expect(queue.getByText(street)).toHaveCount(0);
   await expect(page.getByText("1 question in the queue · 0 asked so far")).toBeVisible();
+  await expect(page).toHaveURL(/\/questions/);
+
+  // About a photo: the gallery's picture, asked about once.
+  const campaign = page.url().replace(/\/questions.*$/, "");
+  await open(page, `${campaign}/photos`, testInfo);
+  const photo = fs.readFileSync(path.join(__dirname, "..", "fixtures", "orientation6.jpg"));
+  await page.getByLabel("Add photos").setInputFiles([{ name: "porch.jpg", mimeType: "image/jpeg", buffer: photo }]);
+  await page.getByRole("button", { name: "Upload photos" }).click();
+  await expect(page.getByRole("img").first()).toBeVisible({ timeout: 15_000 });
+  await open(page, `${campaign}/questions`, testInfo);
+  await page.getByRole("button", { name: "Ask about Photo 1, without a description" }).click();
+  await expect(queue.getByText("Tell us about this picture.")).toBeVisible();
+  await expect(queue.getByRole("img", { name: "The photo this question is about" })).toBeVisible();
+  await expect(page.getByRole("button", { name: /^Ask about Photo/ })).toHaveCount(0);
 
   // axe runs in the page, so only where JavaScript is on.
   if (testInfo.project.name === "hydrated") {

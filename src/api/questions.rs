@@ -32,6 +32,17 @@ pub async fn add_prompt(campaign_id: Uuid, prompt_id: Uuid) -> Result<(), AppErr
     })
 }
 
+/// "Tell us about this picture", about one of the campaign's photos.
+#[server(endpoint = "ask_about_photo")]
+pub async fn ask_about_photo(campaign_id: Uuid, photo_id: Uuid) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::db::questions;
+    let back = format!("{}#photos", urls::questions(campaign_id));
+    in_campaign!("ask_about_photo", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
+        questions::ask_about_photo(&mut tx, &access, photo_id).await?;
+    })
+}
+
 #[server(endpoint = "write_question")]
 pub async fn write_question(
     campaign_id: Uuid,

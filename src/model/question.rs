@@ -26,6 +26,8 @@ pub fn topic_label(topic: &str) -> &'static str {
 }
 
 pub const MAX_QUESTION_CHARS: usize = 500;
+/// What a photo question asks; the photo shows with it.
+pub const PHOTO_QUESTION: &str = "Tell us about this picture.";
 /// A library search longer than this is cut (nobody types more to find a question).
 pub const MAX_SEARCH_CHARS: usize = 100;
 
@@ -79,6 +81,8 @@ pub struct CampaignQuestion {
     pub category: String,
     pub status: QuestionStatus,
     pub from_library: bool,
+    /// The photo a photo question is about.
+    pub photo_id: Option<Uuid>,
     pub sent_at: Option<DateTime<Utc>>,
     pub answered_at: Option<DateTime<Utc>>,
 }
@@ -99,6 +103,15 @@ pub struct QuestionsPage {
     pub used_prompts: i32,
     /// Library questions not yet in the queue, for the chosen topic and words.
     pub library: Vec<Prompt>,
+    /// The campaign's photos not yet asked about, newest first.
+    pub photos: Vec<PhotoChoice>,
+}
+
+/// A photo a member may ask the storyteller about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhotoChoice {
+    pub id: Uuid,
+    pub caption: Option<String>,
 }
 
 #[cfg(test)]

@@ -8,11 +8,15 @@ use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
 
 use crate::api::auth::take_flash;
-use crate::api::questions::{questions, AddPrompt, MoveQuestion, RemoveQuestion, SkipQuestion, WriteQuestion};
+use crate::api::questions::{
+    questions, AddPrompt, AskAboutPhoto, MoveQuestion, RemoveQuestion, SkipQuestion, WriteQuestion,
+};
 use crate::components::forms::{form_error, Changes, FormAlert, PostForm};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
-use crate::model::question::{topic_label, CampaignQuestion, QuestionsPage, MAX_SEARCH_CHARS, TOPICS};
+use crate::model::question::{
+    topic_label, CampaignQuestion, PhotoChoice, Prompt, QuestionsPage, MAX_SEARCH_CHARS, TOPICS,
+};
 use crate::model::story::{category_label, CATEGORIES};
 use crate::model::{count, Flash};
 use crate::pages::books::{campaign_id_param, hidden};
@@ -71,6 +75,7 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
             count(page.total_prompts as i64 - page.used_prompts as i64, "question", "questions"),
             page.used_prompts
         )}</p>
+        <p>"MyStoryFlow does not send these questions yet: for now, prepare the list here and ask them yourself."</p>
         {queue_flash.map(|f| view! { <p class="form-alert" role="alert">{f.error.to_string()}</p> })}
 
         <section class="card" aria-labelledby="queue-heading">
@@ -89,6 +94,7 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
         </section>
 
         {may.then(|| view! { <WriteForm campaign_id flash=write_flash/> })}
+        {may.then(|| view! { <PhotoPicker campaign_id photos=page.photos/> })}
         {may.then(|| view! { <Library campaign_id library=page.library topic search/> })}
 
         {(!page.asked.is_empty()).then(|| view! {
@@ -97,6 +103,7 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
                 <ul class="plain-list">
                     {page.asked.into_iter().map(|q| view! {
                         <li id=format!("question-{}", q.id)>
+                            {q.photo_id.map(|photo| view! { <QuestionPhoto campaign_id photo/> })}
                             <span>{q.question}</span>" "
                             <span class="badge">{q.status.label()}</span>
                             {(may && q.sent_at.is_none()).then(|| view! {
@@ -121,6 +128,7 @@ fn QueuedItem(campaign_id: Uuid, question: CampaignQuestion, may: bool, first: b
     let skip = ServerAction::<SkipQuestion>::new();
     view! {
         <li id=format!("question-{id}") class="question-queue__item">
+            {question.photo_id.map(|photo| view! { <QuestionPhoto campaign_id photo/> })}
             <p class="question-queue__text">{text}</p>
             <p class="muted">{category_label(&question.category)}</p>
             {may.then(|| view! {
@@ -148,6 +156,53 @@ fn QueuedItem(campaign_id: Uuid, question: CampaignQuestion, may: bool, first: b
                 </div>
             })}
         </li>
+    }
+}
+
+/// The photo a photo question is about, small, opening the full picture.
+#[component]
+fn QuestionPhoto(campaign_id: Uuid, photo: Uuid) -> impl IntoView {
+    view! {
+        <a href=urls::photo_display(campaign_id, photo) class="question-photo">
+            <img src=urls::photo_thumbnail(campaign_id, photo) alt="The photo this question is about" loading="lazy"/>
+        </a>
+    }
+}
+
+#[component]
+fn PhotoPicker(campaign_id: Uuid, photos: Vec<PhotoChoice>) -> impl IntoView {
+    view! {
+        <section class="card" id="photos" aria-labelledby="photos-heading">
+            <h2 id="photos-heading">"Ask about a photo"</h2>
+            <p class="muted">"Choose a picture and the storyteller is asked: “Tell us about this picture.”"</p>
+            {if photos.is_empty() {
+                view! {
+                    <p>"No photos to choose from. "<a href=urls::photos(campaign_id)>"Add photos in the gallery"</a>" first."</p>
+                }.into_any()
+            } else {
+                view! {
+                    <ul class="photo-grid">
+                        {photos.into_iter().enumerate().map(|(i, p)| {
+                            let ask = ServerAction::<AskAboutPhoto>::new();
+                            let alt = p.caption.clone().unwrap_or_else(|| format!("Photo {}, without a description", i + 1));
+                            view! {
+                                <li>
+                                    <figure>
+                                        <img src=urls::photo_thumbnail(campaign_id, p.id) alt=alt.clone() loading="lazy"/>
+                                        {p.caption.clone().map(|c| view! { <figcaption>{c}</figcaption> })}
+                                    </figure>
+                                    <PostForm action=ask>
+                                        {hidden("campaign_id", campaign_id)}{hidden("photo_id", p.id)}
+                                        <button type="submit" class="button button--small"
+                                            aria-label=format!("Ask about {alt}")>"Ask about this photo"</button>
+                                    </PostForm>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
     }
 }
 
@@ -195,12 +250,7 @@ fn WriteForm(campaign_id: Uuid, flash: Option<Flash>) -> impl IntoView {
 }
 
 #[component]
-fn Library(
-    campaign_id: Uuid,
-    library: Vec<crate::model::question::Prompt>,
-    topic: String,
-    search: String,
-) -> impl IntoView {
+fn Library(campaign_id: Uuid, library: Vec<Prompt>, topic: String, search: String) -> impl IntoView {
     let shown = library.len();
     view! {
         <section class="card" id="library" aria-labelledby="library-heading">

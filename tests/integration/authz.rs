@@ -87,6 +87,7 @@ const TABLE: &[(&str, Needs)] = &[
     // Changing the queue needs can_manage_questions: owners have it, contributors only when
     // granted (questions::only_members_allowed_to_manage_questions_change_the_queue).
     ("/api/add_prompt", Needs::Campaign(Role::Owner)),
+    ("/api/ask_about_photo", Needs::Campaign(Role::Owner)),
     ("/api/write_question", Needs::Campaign(Role::Owner)),
     ("/api/move_question", Needs::Campaign(Role::Owner)),
     ("/api/skip_question", Needs::Campaign(Role::Owner)),
@@ -374,6 +375,7 @@ async fn call(app: &TestApp, pool: &PgPool, w: &World, path: &str, actor: &str, 
             let prompt_id = sqlx::query_scalar("SELECT id FROM prompts LIMIT 1").fetch_one(pool).await.unwrap();
             at(app, path, questions::AddPrompt { campaign_id: c, prompt_id }, cookie).await
         }
+        "/api/ask_about_photo" => at(app, path, questions::AskAboutPhoto { campaign_id: c, photo_id: p }, cookie).await,
         "/api/write_question" => {
             let args = questions::WriteQuestion {
                 campaign_id: c,

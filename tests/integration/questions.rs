@@ -200,3 +200,43 @@ async fn row_level_security_keeps_queues_to_their_families(pool: PgPool) {
         "the library is read-only"
     );
 }
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn a_photo_question_is_about_one_of_the_campaigns_photos_once(pool: PgPool) {
+    use mystoryflow::api::questions::AskAboutPhoto;
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    let photo_in = |campaign: Uuid| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, Uuid>(
+                "INSERT INTO photos (user_id, campaign_id, filename, url, caption)
+                 SELECT id, $1, 'porch.jpg', 'x', 'The porch in 1962' FROM users WHERE email = 'owner@example.com' RETURNING id",
+            )
+            .bind(campaign)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let porch = photo_in(f.campaign).await;
+    let before = page(&app, &f.owner, f.campaign, "", "").await;
+    assert_eq!(before.photos.len(), 1);
+    assert_eq!(before.photos[0].caption.as_deref(), Some("The porch in 1962"));
+    for _ in 0..2 {
+        let reply = app.call(AskAboutPhoto { campaign_id: f.campaign, photo_id: porch }, Some(&f.owner)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    let after = page(&app, &f.owner, f.campaign, "", "").await;
+    assert_eq!(after.queue.len(), 1, "asked about once");
+    assert_eq!(after.queue[0].photo_id, Some(porch));
+    assert_eq!(after.queue[0].question, "Tell us about this picture.");
+    assert!(after.photos.is_empty());
+
+    // Another family's photo is not this campaign's to ask about.
+    let other_campaign = crate::fixtures::create_campaign(&app, &f.outsider, "Elsewhere", "10").await;
+    let elsewhere = photo_in(other_campaign).await;
+    let reply = app.call(AskAboutPhoto { campaign_id: f.campaign, photo_id: elsewhere }, Some(&f.owner)).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(counters(&pool, f.campaign).await, (1, 0));
+}

@@ -7,7 +7,8 @@ use uuid::Uuid;
 use super::UserTx;
 use crate::error::AppError;
 use crate::model::question::{
-    CampaignQuestion, Prompt, QuestionStatus, QuestionText, QuestionsPage, MAX_SEARCH_CHARS, TOPICS,
+    CampaignQuestion, PhotoChoice, Prompt, QuestionStatus, QuestionText, QuestionsPage, MAX_SEARCH_CHARS,
+    PHOTO_QUESTION, TOPICS,
 };
 use crate::model::story::CATEGORIES;
 use crate::server::authz::CampaignAccess;
@@ -28,7 +29,7 @@ pub async fn page(
     .fetch_one(tx.conn())
     .await?;
     let rows = sqlx::query!(
-        r#"SELECT id, question, category, status, prompt_id IS NOT NULL AS "from_library!",
+        r#"SELECT id, question, category, status, prompt_id IS NOT NULL AS "from_library!", photo_id,
                   sent_at AS "sent_at: DateTime<Utc>", answered_at AS "answered_at: DateTime<Utc>"
            FROM campaign_questions WHERE campaign_id = $1
            ORDER BY position"#,
@@ -45,6 +46,7 @@ pub async fn page(
             category: row.category,
             status,
             from_library: row.from_library,
+            photo_id: row.photo_id,
             sent_at: row.sent_at,
             answered_at: row.answered_at,
         };
@@ -72,6 +74,17 @@ pub async fn page(
     )
     .fetch_all(tx.conn())
     .await?;
+    let photos = sqlx::query_as!(
+        PhotoChoice,
+        r#"SELECT p.id, p.caption FROM photos p
+           WHERE p.campaign_id = $1
+             AND NOT EXISTS (SELECT 1 FROM campaign_questions q WHERE q.campaign_id = $1 AND q.photo_id = p.id)
+           ORDER BY p.created_at DESC, p.id
+           LIMIT 60"#,
+        access.campaign_id(),
+    )
+    .fetch_all(tx.conn())
+    .await?;
     Ok(QuestionsPage {
         campaign_id: access.campaign_id(),
         campaign_title: campaign.title,
@@ -82,6 +95,7 @@ pub async fn page(
         total_prompts: campaign.total,
         used_prompts: campaign.used,
         library,
+        photos,
     })
 }
 
@@ -113,6 +127,34 @@ pub async fn add_prompt(tx: &mut UserTx, access: &CampaignAccess, prompt_id: Uui
            ON CONFLICT (campaign_id, prompt_id) WHERE prompt_id IS NOT NULL DO NOTHING"#,
         access.campaign_id(),
         prompt_id,
+        access.user_id(),
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Adds "Tell us about this picture" about one of the campaign's photos at the end of the
+/// queue; asking about a photo already asked about changes nothing.
+pub async fn ask_about_photo(tx: &mut UserTx, access: &CampaignAccess, photo_id: Uuid) -> Result<(), AppError> {
+    lock_queue(tx, access).await?;
+    let ours = sqlx::query_scalar!(
+        r#"SELECT count(*) AS "n!" FROM photos WHERE id = $1 AND campaign_id = $2"#,
+        photo_id,
+        access.campaign_id()
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    if ours == 0 {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query!(
+        r#"INSERT INTO campaign_questions (campaign_id, photo_id, question, category, position, created_by)
+           VALUES ($1, $2, $3, 'family', coalesce((SELECT max(position) FROM campaign_questions WHERE campaign_id = $1), 0) + 1, $4)
+           ON CONFLICT (campaign_id, photo_id) WHERE photo_id IS NOT NULL DO NOTHING"#,
+        access.campaign_id(),
+        photo_id,
+        PHOTO_QUESTION,
         access.user_id(),
     )
     .execute(tx.conn())
