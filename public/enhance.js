@@ -202,6 +202,8 @@ function setUpRecorder(root) {
       if (!state.blob) return;
       const ext = (state.blob.type.includes("ogg") && "ogg") || (state.blob.type.includes("mp4") && "m4a") || "webm";
       const data = new FormData();
+      // Fields the recorder carries (the storyteller's question) go before the recording.
+      root.querySelectorAll("input[type=hidden]").forEach((input) => data.append(input.name, input.value));
       data.append("audio", state.blob, `recording.${ext}`);
       buttons.upload.disabled = true;
       say("Saving the recording…");
@@ -215,7 +217,8 @@ function setUpRecorder(root) {
       try {
         await send(root.dataset.upload, data, progress);
         say("Recording saved.");
-        window.location.reload();
+        if (root.dataset.done) window.location.assign(root.dataset.done);
+        else window.location.reload();
       } catch (err) {
         say(err.message, true);
         buttons.upload.disabled = false;

@@ -26,6 +26,7 @@ use crate::pages::{
     questions::QuestionsPageView,
     search::SearchPage,
     stories::{editor::EditStoryPage, gallery::GalleryPage, list::StoriesPage, new::NewStoryPage, show::StoryPage},
+    storyteller::StorytellerPageView,
     unsubscribe::UnsubscribePage,
 };
 
@@ -134,6 +135,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campaigns/:id/questions") view=QuestionsPageView ssr=SsrMode::Async/>
                     <Route path=path!("/invitations/:token") view=InvitationPage ssr=SsrMode::Async/>
                     <Route path=path!("/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async/>
+                    <Route path=path!("/s/:token") view=StorytellerPageView ssr=SsrMode::Async/>
                     <Route path=path!("/books") view=BooksPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id/books") view=CampaignBooksPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id/books/:book") view=BookDesignerPage ssr=SsrMode::Async/>

@@ -73,6 +73,26 @@ pub fn confirm_email(token: impl Display) -> String {
     format!("/signup/confirm/{}", form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>())
 }
 
+/// The storyteller's own page, from their link (no account).
+pub fn storyteller(token: &str) -> String {
+    format!("/s/{token}")
+}
+
+/// The storyteller's page opened at one question.
+pub fn storyteller_question(token: &str, question: impl Display) -> String {
+    format!("/s/{token}?q={question}")
+}
+
+/// Where the storyteller's page posts a recorded or uploaded answer.
+pub fn storyteller_answer(token: &str) -> String {
+    format!("/s/{token}/answer")
+}
+
+/// The photo of a photo question, for the storyteller's page.
+pub fn storyteller_photo(token: &str, photo: impl Display) -> String {
+    format!("/s/{token}/photos/{photo}")
+}
+
 /// Where a sign-up that emailed a link lands.
 pub const SIGNUP_SENT: &str = "/signup/sent";
 

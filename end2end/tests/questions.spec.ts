@@ -18,8 +18,8 @@ test("an owner builds the storyteller's question queue", async ({ page }, testIn
   await ready(page, testInfo);
   await page.getByRole("link", { name: "Questions" }).click();
   await expect(page.getByRole("heading", { name: "Questions for Robert" })).toBeVisible();
-  // Nothing is sent yet, and the page says so.
-  await expect(page.getByText("MyStoryFlow does not send these questions yet")).toBeVisible();
+  // No schedule yet, and the page says so.
+  await expect(page.getByText("A weekly schedule is not built yet")).toBeVisible();
   await ready(page, testInfo);
   const queue = page.getByRole("region", { name: "Up next" });
   await expect(queue.getByText("No questions are waiting.")).toBeVisible();

@@ -49,3 +49,4 @@ pub mod family;
 pub mod photos;
 pub mod questions;
 pub mod stories;
+pub mod storyteller;

@@ -17,8 +17,17 @@ pub async fn questions(
 ) -> Result<QuestionsPage, AppError> {
     use crate::model::Role;
     use crate::server::db::questions;
-    in_campaign!(read campaign_id, Role::Viewer, |_, tx, access| {
-        questions::page(&mut tx, &access, &topic, &search).await?
+    use crate::server::db::storyteller::token_hash;
+    in_campaign!(read campaign_id, Role::Viewer, |state, tx, access| {
+        let mut page = questions::page(&mut tx, &access, &topic, &search).await?;
+        if access.may_manage_questions() {
+            let new_id = Uuid::new_v4();
+            let hash = token_hash(&state.signer.storyteller_token(new_id));
+            let id = questions::storyteller_link(&mut tx, &access, new_id, &hash).await?;
+            let token = state.signer.storyteller_token(id);
+            page.storyteller_link = Some(format!("{}{}", state.public_url, urls::storyteller(&token)));
+        }
+        page
     })
 }
 
@@ -88,5 +97,55 @@ pub async fn remove_question(campaign_id: Uuid, question_id: Uuid) -> Result<(),
     let back = urls::questions(campaign_id);
     in_campaign!("remove_question", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
         questions::remove(&mut tx, &access, question_id).await?;
+    })
+}
+
+/// The storyteller's link (made the first time it is asked for), as a full address to copy.
+#[server(endpoint = "storyteller_link")]
+pub async fn storyteller_link(campaign_id: Uuid) -> Result<String, AppError> {
+    use crate::model::Role;
+    use crate::server::db::{questions, storyteller::token_hash};
+    in_campaign!(read campaign_id, Role::Contributor, |state, tx, access| {
+        access.ensure_may_manage_questions()?;
+        let new_id = Uuid::new_v4();
+        let hash = token_hash(&state.signer.storyteller_token(new_id));
+        let id = questions::storyteller_link(&mut tx, &access, new_id, &hash).await?;
+        format!("{}{}", state.public_url, urls::storyteller(&state.signer.storyteller_token(id)))
+    })
+}
+
+/// A new storyteller link; the old one stops working at once and says whom to ask.
+#[server(endpoint = "replace_storyteller_link")]
+pub async fn replace_storyteller_link(campaign_id: Uuid) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::db::{questions, storyteller::token_hash};
+    let back = format!("{}#link", urls::questions(campaign_id));
+    in_campaign!("replace_storyteller_link", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
+        access.ensure_may_manage_questions()?;
+        let new_id = Uuid::new_v4();
+        let hash = token_hash(&state.signer.storyteller_token(new_id));
+        questions::replace_storyteller_link(&mut tx, &access, new_id, &hash).await?;
+    })
+}
+
+/// Sends the first waiting question now, by email when the campaign has the storyteller's
+/// address (else the family passes the link on).
+#[server(endpoint = "send_question_now")]
+pub async fn send_question_now(campaign_id: Uuid) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::db::{questions, storyteller::token_hash};
+    let back = format!("{}#asked", urls::questions(campaign_id));
+    in_campaign!("send_question_now", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
+        access.ensure_may_manage_questions()?;
+        let new_id = Uuid::new_v4();
+        let hash = token_hash(&state.signer.storyteller_token(new_id));
+        let link_id = questions::storyteller_link(&mut tx, &access, new_id, &hash).await?;
+        let Some(sent) = questions::send_next(&mut tx, &access).await? else {
+            return Err(AppError::Conflict("There is no question waiting. Add one to the queue first.".into()));
+        };
+        let token = state.signer.storyteller_token(link_id);
+        if let Some(mail) = crate::server::storyteller_mail::question(&state.public_url, &token, &sent) {
+            mail.queue(&mut tx).await?;
+        }
     })
 }

@@ -38,6 +38,7 @@ pub mod family;
 pub mod flash;
 pub mod question;
 pub mod story;
+pub mod storyteller;
 pub mod wording;
 
 pub use account::{Account, CurrentUser, DisplayName, Email, Password, SafeNext, StoryEmails};

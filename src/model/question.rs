@@ -94,6 +94,9 @@ pub struct QuestionsPage {
     pub campaign_title: String,
     pub storyteller_name: Option<String>,
     pub may_manage: bool,
+    /// The storyteller's link, for members who manage questions (made the first time).
+    #[serde(default)]
+    pub storyteller_link: Option<String>,
     /// Waiting to be asked, in order.
     pub queue: Vec<CampaignQuestion>,
     /// Sent, answered or skipped, newest first.

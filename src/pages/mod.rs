@@ -10,4 +10,5 @@ pub mod not_found;
 pub mod questions;
 pub mod search;
 pub mod stories;
+pub mod storyteller;
 pub mod unsubscribe;

@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use crate::api::auth::take_flash;
 use crate::api::questions::{
-    questions, AddPrompt, AskAboutPhoto, MoveQuestion, RemoveQuestion, SkipQuestion, WriteQuestion,
+    questions, AddPrompt, AskAboutPhoto, MoveQuestion, RemoveQuestion, ReplaceStorytellerLink, SendQuestionNow,
+    SkipQuestion, WriteQuestion,
 };
 use crate::components::forms::{form_error, Changes, FormAlert, PostForm};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
@@ -62,6 +63,7 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
     let who = page.storyteller_name.clone().unwrap_or_else(|| "the storyteller".into());
     let may = page.may_manage;
     let last = page.queue.len().saturating_sub(1);
+    let last_waiting = !page.queue.is_empty();
     let queue_flash = flash.clone().filter(|f| f.form != "write_question");
     let write_flash = flash.filter(|f| f.form == "write_question");
     view! {
@@ -75,7 +77,7 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
             count(page.total_prompts as i64 - page.used_prompts as i64, "question", "questions"),
             page.used_prompts
         )}</p>
-        <p>"MyStoryFlow does not send these questions yet: for now, prepare the list here and ask them yourself."</p>
+        <p>"Send the next question whenever you like. (A weekly schedule is not built yet.)"</p>
         {queue_flash.map(|f| view! { <p class="form-alert" role="alert">{f.error.to_string()}</p> })}
 
         <section class="card" aria-labelledby="queue-heading">
@@ -93,6 +95,7 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
             }}
         </section>
 
+        {page.storyteller_link.clone().map(|link| view! { <StorytellerLinkCard campaign_id who=who.clone() waiting=last_waiting link/> })}
         {may.then(|| view! { <WriteForm campaign_id flash=write_flash/> })}
         {may.then(|| view! { <PhotoPicker campaign_id photos=page.photos/> })}
         {may.then(|| view! { <Library campaign_id library=page.library topic search/> })}
@@ -114,6 +117,41 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
                 </ul>
             </section>
         })}
+    }
+}
+
+/// The storyteller's link (to copy, or replace when it went astray) and "send the next
+/// question now".
+#[component]
+fn StorytellerLinkCard(campaign_id: Uuid, who: String, waiting: bool, link: String) -> impl IntoView {
+    let replace = ServerAction::<ReplaceStorytellerLink>::new();
+    let send = ServerAction::<SendQuestionNow>::new();
+    view! {
+        <section class="card" id="link" aria-labelledby="link-heading">
+            <h2 id="link-heading">{format!("{who}'s link")}</h2>
+            <p>{format!("{who} answers from this link, by talking or writing, without an account. Anyone who has it can answer, so share it only with {who}.")}</p>
+            <div class="field">
+                <label for="storyteller-link">"Storyteller's link"</label>
+                <input id="storyteller-link" type="text" readonly value=link.clone()/>
+            </div>
+            <div class="button-row">
+                <button type="button" class="button" data-copy="storyteller-link" hidden>"Copy link"</button>
+                <a class="button button--quiet" href=link>"Open it"</a>
+            </div>
+            <p class="copy-message" role="status"></p>
+            <div class="button-row">
+                {waiting.then(|| view! {
+                    <PostForm action=send>
+                        {hidden("campaign_id", campaign_id)}
+                        <button type="submit" class="button">"Send the next question now"</button>
+                    </PostForm>
+                })}
+                <PostForm action=replace attr:data-confirm="Replace the link? The old link stops working at once.">
+                    {hidden("campaign_id", campaign_id)}
+                    <button type="submit" class="button button--quiet">"Replace the link"</button>
+                </PostForm>
+            </div>
+        </section>
     }
 }
 

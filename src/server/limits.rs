@@ -7,7 +7,8 @@ use std::sync::LazyLock;
 use http::HeaderMap;
 use tokio::sync::Semaphore;
 
-use super::authz::CampaignAccess;
+use uuid::Uuid;
+
 use super::db::{limits, Db};
 use crate::error::AppError;
 use crate::model::account::human_bytes;
@@ -52,6 +53,14 @@ pub const SIGN_UP_MAILS_PER_EMAIL: Rule = Rule {
     max_from: None,
     window_seconds: 3600,
     message: "Several sign-up emails went to this address in the last hour.",
+};
+/// Answers sent from one storyteller link: far more than anyone answers in an hour.
+pub const ANSWERS_PER_LINK: Rule = Rule {
+    name: "answer:campaign",
+    max: 30,
+    max_from: None,
+    window_seconds: 3600,
+    message: "Many answers were sent in the last hour. Thank you! Please wait a little before sending more.",
 };
 pub const INVITATIONS_PER_USER: Rule = Rule {
     name: "invitation:user",
@@ -126,8 +135,9 @@ impl Quota {
 
 /// Refuses an upload of `adding` bytes that would take the campaign or its owner past the
 /// quota, before anything is stored.
-pub async fn ensure_room(db: &Db, quota: Quota, access: &CampaignAccess, adding: u64) -> Result<(), AppError> {
-    let (campaign, owner) = limits::storage_used(db, access).await?;
+/// Whether `adding` bytes fit campaign `campaign_id` (whose access the caller has checked).
+pub async fn ensure_room(db: &Db, quota: Quota, campaign_id: Uuid, adding: u64) -> Result<(), AppError> {
+    let (campaign, owner) = limits::storage_used(db, campaign_id).await?;
     let adding = adding as i64;
     let full = |used: i64, limit: i64, whose: &str| {
         AppError::TooLarge(format!(

@@ -23,4 +23,5 @@ pub mod router;
 pub mod security;
 pub mod signing;
 pub mod state;
+pub mod storyteller_mail;
 pub mod transcribe;

@@ -14,6 +14,8 @@ use crate::model::StoryEmails;
 use crate::urls;
 
 pub const DIGEST_JOB: &str = "digest";
+/// Queued by the storyteller's answer (migration 22's enqueue_answer_notice).
+pub const ANSWER_NOTICE_JOB: &str = "answer_notice";
 
 /// The first lines of a story, as plain text.
 fn excerpt(markdown: &str) -> String {
@@ -73,6 +75,54 @@ pub async fn story_completed(
         mail.queue(tx).await?;
     }
     Ok(readers.len())
+}
+
+/// Queues "a new story" for each member who wants every story, when the storyteller
+/// answered a question (their answer's job, run as the server: the storyteller's role may
+/// not read who the family is).
+pub async fn answer_arrived(db: &Db, signer: &Signer, public_url: &str, story_id: Uuid) -> Result<usize> {
+    let Some(notice) = super::db::storyteller::answer_notice(db, story_id).await? else {
+        return Ok(0);
+    };
+    let link = format!("{public_url}{}", urls::story(notice.campaign_id, story_id));
+    let who = notice.storyteller.clone().unwrap_or_else(|| "Your storyteller".into());
+    let lead = format!("{who} answered a question in “{}”: {}", notice.campaign, notice.title);
+    let first_lines = excerpt(&notice.content);
+    for (reader, email) in &notice.readers {
+        let unsubscribe = signer.unsubscribe_link(public_url, *reader);
+        let mut paragraphs = vec![lead.clone()];
+        if !first_lines.is_empty() {
+            paragraphs.push(first_lines.clone());
+        }
+        let mail = OutgoingMail {
+            to: email.clone(),
+            subject: format!("New story: {}", notice.title),
+            text: format!(
+                "{lead}\n\n{first_lines}\n\nRead it: {link}\n\nDon't want these emails? Unsubscribe: {unsubscribe}\n"
+            ),
+            html: with_unsubscribe(html_body(&paragraphs, "Read the story", &link), &unsubscribe),
+            link: Some(link.clone()),
+        };
+        mail.queue_on(db).await?;
+    }
+    Ok(notice.readers.len())
+}
+
+/// Runs a queued answer notice, if any.
+pub async fn run_answer_notice_once(db: &Db, signer: &Signer, public_url: &str) -> Result<bool> {
+    let Some(job) = jobs::claim(db, &[ANSWER_NOTICE_JOB.to_owned()]).await? else {
+        return Ok(false);
+    };
+    let story_id = job.payload.get("story_id").and_then(|v| v.as_str()).and_then(|v| v.parse::<Uuid>().ok());
+    let sent = match story_id {
+        Some(story_id) => answer_arrived(db, signer, public_url, story_id).await,
+        None => Err(anyhow::anyhow!("an answer notice without a story")),
+    };
+    match sent {
+        Ok(_) => jobs::complete(db, job.id).await?,
+        Err(err) => jobs::fail(db, &job, &format!("{err:#}")).await?,
+    }
+    Ok(true)
 }
 
 /// Sends each weekly reader one message listing the stories finished in the past week in
@@ -150,11 +200,26 @@ pub async fn run_digest_worker(db: Db, signer: Signer, public_url: String) {
     if let Err(err) = ensure_digest_scheduled(&db).await {
         tracing::error!(error = %err, "could not schedule the weekly digest");
     }
+    let mut ticks = 0u32;
     loop {
-        if let Err(err) = run_digest_once(&db, &signer, &public_url).await {
-            tracing::error!(error = %err, "weekly digest");
+        // Answers are announced within seconds; the weekly digest is looked for each minute.
+        if ticks.is_multiple_of(12) {
+            if let Err(err) = run_digest_once(&db, &signer, &public_url).await {
+                tracing::error!(error = %err, "weekly digest");
+            }
         }
-        tokio::time::sleep(Duration::from_secs(60)).await;
+        ticks = ticks.wrapping_add(1);
+        loop {
+            match run_answer_notice_once(&db, &signer, &public_url).await {
+                Ok(true) => continue,
+                Ok(false) => break,
+                Err(err) => {
+                    tracing::error!(error = %err, "answer notice");
+                    break;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(5)).await;
     }
 }
 

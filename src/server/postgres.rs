@@ -208,15 +208,19 @@ impl LocalPostgres {
         self.url("postgres", database)
     }
 
-    /// Creates the app's login role and database (and the `authenticated` role the
-    /// policies are written for) when missing; returns the app's URL. Its SQL bootstraps the
+    /// Creates the app's login role and database (and the `authenticated` and `storyteller`
+    /// roles the policies are written for) when missing; returns the app's URL. Its SQL bootstraps the
     /// cluster, as its superuser, before the app's database exists: not app data, so not in
     /// `server::db`.
     pub async fn ensure_app_database(&self, database: &str) -> Result<String> {
         let mut admin = PgConnection::connect(&self.admin_url("postgres"))
             .await
             .context("connecting to the private PostgreSQL as its superuser")?;
-        for role in [format!("CREATE ROLE {APP_ROLE} LOGIN"), "CREATE ROLE authenticated NOLOGIN".to_owned()] {
+        for role in [
+            format!("CREATE ROLE {APP_ROLE} LOGIN"),
+            "CREATE ROLE authenticated NOLOGIN".to_owned(),
+            "CREATE ROLE storyteller NOLOGIN".to_owned(),
+        ] {
             let name = role.split_whitespace().nth(2).unwrap_or_default().to_owned();
             let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
                 .bind(&name)
@@ -226,7 +230,7 @@ impl LocalPostgres {
                 sqlx::raw_sql(&role).execute(&mut admin).await?;
             }
         }
-        sqlx::raw_sql(&format!("GRANT authenticated TO {APP_ROLE}")).execute(&mut admin).await?;
+        sqlx::raw_sql(&format!("GRANT authenticated, storyteller TO {APP_ROLE}")).execute(&mut admin).await?;
         let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
             .bind(database)
             .fetch_one(&mut admin)

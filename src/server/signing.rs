@@ -18,6 +18,8 @@ pub enum Purpose {
     Unsubscribe,
     /// "This listening link plays its story's recording" (QR codes in books).
     Listen,
+    /// The storyteller's link: a token derived from the link's row, never stored.
+    Storyteller,
 }
 
 impl Purpose {
@@ -25,6 +27,7 @@ impl Purpose {
         match self {
             Purpose::Unsubscribe => "unsubscribe",
             Purpose::Listen => "listen",
+            Purpose::Storyteller => "storyteller",
         }
     }
 }
@@ -96,6 +99,13 @@ impl Signer {
         let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(tag).ok()?;
         self.mac(purpose, user).verify_slice(&tag).ok()?;
         Some(user)
+    }
+
+    /// The storyteller link's token for link row `link_id`: 256 bits that only this key
+    /// makes, so the database keeps just its hash and the owner can still be shown it.
+    pub fn storyteller_token(&self, link_id: Uuid) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(self.mac(Purpose::Storyteller, link_id).finalize().into_bytes())
     }
 
     pub fn unsubscribe_link(&self, public_url: &str, user: Uuid) -> String {

@@ -92,6 +92,14 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/move_question", Needs::Campaign(Role::Owner)),
     ("/api/skip_question", Needs::Campaign(Role::Owner)),
     ("/api/remove_question", Needs::Campaign(Role::Owner)),
+    ("/api/storyteller_link", Needs::Campaign(Role::Owner)),
+    ("/api/replace_storyteller_link", Needs::Campaign(Role::Owner)),
+    ("/api/send_question_now", Needs::Campaign(Role::Owner)),
+    // The storyteller's link is the credential, for anyone holding it (no account); any
+    // other token is 404 (storyteller::a_replaced_link_says_whom_to_ask_and_opens_nothing).
+    ("/api/open_storyteller_link", Needs::Nothing),
+    ("/api/answer_in_writing", Needs::Nothing),
+    ("/api/skip_my_question", Needs::Nothing),
     ("/api/listening", Needs::Nothing),
     ("/api/unsubscribe", Needs::Nothing),
     // Last: members who may leave do.
@@ -396,6 +404,14 @@ async fn call(app: &TestApp, pool: &PgPool, w: &World, path: &str, actor: &str, 
         "/api/remove_question" => {
             let question_id = queued_question(pool, c).await;
             at(app, path, questions::RemoveQuestion { campaign_id: c, question_id }, cookie).await
+        }
+        "/api/storyteller_link" => at(app, path, questions::StorytellerLink { campaign_id: c }, cookie).await,
+        "/api/replace_storyteller_link" => {
+            at(app, path, questions::ReplaceStorytellerLink { campaign_id: c }, cookie).await
+        }
+        "/api/send_question_now" => {
+            queued_question(pool, c).await;
+            at(app, path, questions::SendQuestionNow { campaign_id: c }, cookie).await
         }
         "/api/create_book" => {
             at(app, path, books::CreateBook { campaign_id: c, title: "Dad's book".into() }, cookie).await

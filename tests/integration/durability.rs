@@ -32,6 +32,9 @@ impl Drop for Server {
             }
         }
         let _ = std::fs::remove_dir_all(&self.data);
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_file(self.data.with_extension("log"));
+        }
     }
 }
 
@@ -147,11 +150,12 @@ pub async fn spawn(settings: &[(&str, &str)]) -> Server {
             }
         }
         assert!(started.elapsed() < Duration::from_secs(120), "the server never answered /healthz");
-        assert!(
-            server.child.try_wait().unwrap().is_none(),
-            "the server exited; see {:?}",
-            server.data.with_extension("log")
-        );
+        if server.child.try_wait().unwrap().is_some() {
+            // The data folder goes with `server`: say why here (e.g. a full disk).
+            let log = std::fs::read_to_string(server.data.with_extension("log")).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect();
+            panic!("the server exited; its log ends:\n{}", tail.join("\n"));
+        }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     server

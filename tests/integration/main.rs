@@ -20,3 +20,4 @@ mod rows_read;
 mod schema;
 mod signup;
 mod stories;
+mod storyteller;

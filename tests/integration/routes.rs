@@ -29,6 +29,8 @@ const MATRIX: &[(&str, &str, RouteAccess)] = &[
         RouteAccess::Member(Role::Viewer),
     ),
     ("GET", "/media/listen/{token}", RouteAccess::SignedLink),
+    ("POST", "/s/{token}/answer", RouteAccess::StorytellerLink),
+    ("GET", "/s/{token}/photos/{photo_id}", RouteAccess::StorytellerLink),
 ];
 
 #[test]
@@ -57,6 +59,9 @@ struct World {
     book: Uuid,
     render: Uuid,
     listen_token: String,
+    /// The campaign's storyteller link, with a sent question about `photo`.
+    storyteller_token: String,
+    question: Uuid,
 }
 
 async fn world(app: &TestApp, pool: &PgPool) -> (World, Vec<(&'static str, Option<String>)>) {
@@ -113,7 +118,10 @@ async fn world(app: &TestApp, pool: &PgPool) -> (World, Vec<(&'static str, Optio
     .await
     .unwrap();
     let listen_token = mystoryflow::server::http::listen::token_for(&app.state, link);
-    (World { campaign, story, photo, book, render, listen_token }, cookies)
+    storage.put_bytes(&format!("campaigns/{campaign}/photos/{photo}/display"), b"jpeg".to_vec()).await.unwrap();
+    let question = crate::storyteller::sent_question(pool, campaign, Some(photo)).await;
+    let storyteller_token = crate::storyteller::link(app, pool, campaign).await;
+    (World { campaign, story, photo, book, render, listen_token, storyteller_token, question }, cookies)
 }
 
 /// The request that uses `path` on the world: a real address, and for uploads a body.
@@ -127,9 +135,9 @@ fn request(world: &World, method: &str, path: &str) -> (String, Option<(&'static
         .replace("{render_id}", &world.render.to_string())
         .replace("{file}", "book.pdf")
         .replace("{page}", "1.png")
-        .replace("{token}", &world.listen_token);
+        .replace("{token}", if path.starts_with("/s/") { &world.storyteller_token } else { &world.listen_token });
     let body = match (method, path) {
-        ("POST", p) if p.ends_with("/audio") => Some(("audio", media_file("speech.wav"))),
+        ("POST", p) if p.ends_with("/audio") || p.ends_with("/answer") => Some(("audio", media_file("speech.wav"))),
         ("POST", p) if p.ends_with("/photos") => Some(("photos", media_file("photo_orient6_gps.jpg"))),
         _ => None,
     };
@@ -144,7 +152,7 @@ async fn every_route_admits_exactly_the_right_visitors(pool: PgPool) {
     for (method, path, access) in MATRIX {
         for (actor, cookie) in &cookies {
             let expected = match (access, cookie, role_of(actor)) {
-                (RouteAccess::Anyone | RouteAccess::SignedLink, _, _) => None,
+                (RouteAccess::Anyone | RouteAccess::SignedLink | RouteAccess::StorytellerLink, _, _) => None,
                 (RouteAccess::Member(_), None, _) => Some(StatusCode::UNAUTHORIZED),
                 (RouteAccess::Member(_), Some(_), None) => Some(StatusCode::NOT_FOUND),
                 (RouteAccess::Member(min), Some(_), Some(role)) if role < *min => Some(StatusCode::FORBIDDEN),
@@ -152,6 +160,13 @@ async fn every_route_admits_exactly_the_right_visitors(pool: PgPool) {
             };
             let (address, body) = request(&world, method, path);
             let status = match body {
+                // Every visitor answers the same question: the first makes the story, the
+                // rest are told it was answered (a resend), all successfully.
+                Some((field, bytes)) if path.starts_with("/s/") => {
+                    let question = world.question.to_string();
+                    let fields = [("question_id", question.as_str())];
+                    app.upload_with(&address, &fields, field, &[("answer.wav", &bytes)], cookie.as_deref()).await.status
+                }
                 Some((field, bytes)) => {
                     app.upload(&address, field, &[("file", &bytes)], cookie.as_deref()).await.status
                 }
@@ -167,6 +182,12 @@ async fn every_route_admits_exactly_the_right_visitors(pool: PgPool) {
         }
     }
     // A listening link stops working when it is forged or revoked.
+    // A storyteller's routes answer 404 to any other token, and to a replaced one.
+    for path in
+        [format!("/s/{}x/photos/{}", world.storyteller_token, world.photo), format!("/s/x/photos/{}", world.photo)]
+    {
+        assert_eq!(app.get_bytes(&path, None, None).await.0, StatusCode::NOT_FOUND, "{path}");
+    }
     let forged = format!("/media/listen/{}x", world.listen_token);
     assert_eq!(app.get_bytes(&forged, None, None).await.0, StatusCode::NOT_FOUND);
     sqlx::query("UPDATE story_share_links SET revoked_at = NOW()").execute(&pool).await.unwrap();

@@ -1,6 +1,7 @@
 //! Rate-limit counters, shared by every app instance through the database, and storage use.
+use uuid::Uuid;
+
 use super::Db;
-use crate::server::authz::CampaignAccess;
 
 // Windows are fixed (one row per bucket and window) but read as a sliding one: the previous
 // window's hits count in proportion to how much of it still lies within the last
@@ -52,7 +53,7 @@ pub async fn purge(db: &Db) -> Result<u64, sqlx::Error> {
 /// Bytes of recordings and original photos in the campaign, and in every campaign of its
 /// owner (the owner's quota counts them all). Server role: a contributor cannot see the
 /// owner's other campaigns, but their sizes decide whether this upload fits.
-pub async fn storage_used(db: &Db, access: &CampaignAccess) -> Result<(i64, i64), sqlx::Error> {
+pub async fn storage_used(db: &Db, campaign_id: Uuid) -> Result<(i64, i64), sqlx::Error> {
     let row = sqlx::query!(
         r#"WITH owned AS (SELECT id FROM campaigns WHERE user_id = (SELECT user_id FROM campaigns WHERE id = $1)),
                 sizes AS (
@@ -63,7 +64,7 @@ pub async fn storage_used(db: &Db, access: &CampaignAccess) -> Result<(i64, i64)
            SELECT coalesce(sum(bytes) FILTER (WHERE campaign_id = $1), 0)::bigint AS "campaign!",
                   coalesce(sum(bytes), 0)::bigint AS "owner!"
            FROM sizes"#,
-        access.campaign_id()
+        campaign_id
     )
     .fetch_one(db.pool())
     .await?;

@@ -25,6 +25,7 @@ pub mod search;
 pub mod secrets;
 pub mod stats;
 pub mod stories;
+pub mod storyteller;
 pub mod transcriptions;
 
 use sqlx::{migrate::Migrator, PgConnection, PgPool, Postgres, Transaction};

@@ -90,6 +90,7 @@ pub async fn page(
         campaign_title: campaign.title,
         storyteller_name: campaign.storyteller_name.filter(|n| !n.trim().is_empty()),
         may_manage: access.may_manage_questions(),
+        storyteller_link: None,
         queue,
         asked,
         total_prompts: campaign.total,
@@ -284,6 +285,104 @@ pub async fn remove(tx: &mut UserTx, access: &CampaignAccess, id: Uuid) -> Resul
         });
     }
     Ok(())
+}
+
+/// The campaign's live storyteller link: its id (the token is derived from it), made now
+/// with `new_id`/`new_hash` when there is none.
+pub async fn storyteller_link(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    new_id: Uuid,
+    new_hash: &[u8],
+) -> Result<Uuid, AppError> {
+    lock_queue(tx, access).await?;
+    let live = sqlx::query_scalar!(
+        "SELECT id FROM storyteller_links WHERE campaign_id = $1 AND replaced_at IS NULL",
+        access.campaign_id()
+    )
+    .fetch_optional(tx.conn())
+    .await?;
+    if let Some(id) = live {
+        return Ok(id);
+    }
+    insert_link(tx, access, new_id, new_hash).await?;
+    Ok(new_id)
+}
+
+/// Replaces the live link (if any) with a new one; the old link stops working at once.
+pub async fn replace_storyteller_link(
+    tx: &mut UserTx,
+    access: &CampaignAccess,
+    new_id: Uuid,
+    new_hash: &[u8],
+) -> Result<(), AppError> {
+    lock_queue(tx, access).await?;
+    sqlx::query!(
+        "UPDATE storyteller_links SET replaced_at = NOW() WHERE campaign_id = $1 AND replaced_at IS NULL",
+        access.campaign_id()
+    )
+    .execute(tx.conn())
+    .await?;
+    insert_link(tx, access, new_id, new_hash).await
+}
+
+async fn insert_link(tx: &mut UserTx, access: &CampaignAccess, id: Uuid, hash: &[u8]) -> Result<(), AppError> {
+    sqlx::query!(
+        "INSERT INTO storyteller_links (id, campaign_id, token_hash, created_by) VALUES ($1, $2, $3, $4)",
+        id,
+        access.campaign_id(),
+        hash,
+        access.user_id()
+    )
+    .execute(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// A question just sent, for the email to the storyteller.
+pub struct SentQuestion {
+    pub id: Uuid,
+    pub question: String,
+    pub photo_id: Option<Uuid>,
+    pub storyteller_email: Option<String>,
+    pub storyteller_name: Option<String>,
+    pub family: String,
+}
+
+/// Sends the first waiting question now; None when the queue is empty.
+pub async fn send_next(tx: &mut UserTx, access: &CampaignAccess) -> Result<Option<SentQuestion>, AppError> {
+    lock_queue(tx, access).await?;
+    access.ensure_editable()?;
+    let sent = sqlx::query!(
+        r#"UPDATE campaign_questions SET status = 'sent', sent_at = NOW()
+           WHERE id = (SELECT id FROM campaign_questions WHERE campaign_id = $1 AND status = 'queued'
+                       ORDER BY position LIMIT 1)
+           RETURNING id, question, photo_id"#,
+        access.campaign_id()
+    )
+    .fetch_optional(tx.conn())
+    .await?;
+    let Some(sent) = sent else {
+        return Ok(None);
+    };
+    let campaign = sqlx::query!(
+        r#"SELECT nullif(btrim(c.storyteller_email), '') AS storyteller_email,
+                  nullif(btrim(c.storyteller_name), '') AS storyteller_name,
+                  coalesce(nullif(btrim(u.name), ''), c.title) AS "family!"
+           FROM campaigns c LEFT JOIN users u ON u.id = $2 WHERE c.id = $1"#,
+        access.campaign_id(),
+        access.user_id()
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(Some(SentQuestion {
+        id: sent.id,
+        question: sent.question,
+        photo_id: sent.photo_id,
+        storyteller_email: campaign.storyteller_email,
+        storyteller_name: campaign.storyteller_name,
+        family: campaign.family,
+    }))
 }
 
 #[cfg(test)]

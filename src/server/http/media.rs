@@ -34,7 +34,7 @@ async fn begin(state: &AppState, auth: &AuthSession) -> Result<UserTx, AppError>
 }
 
 /// Streams one multipart field to a staging file, refusing it past `limit` bytes.
-async fn stage(state: &AppState, field: &mut Field<'_>, limit: u64) -> Result<Staged, AppError> {
+pub(super) async fn stage(state: &AppState, field: &mut Field<'_>, limit: u64) -> Result<Staged, AppError> {
     let dir = state.uploads_dir();
     tokio::fs::create_dir_all(&dir).await.map_err(media::internal)?;
     let staged = Staged { path: dir.join(format!("{}.part", Uuid::new_v4())), size: 0 };
@@ -217,7 +217,7 @@ fn body_error(err: &axum::extract::multipart::MultipartError) -> Option<AppError
     })
 }
 
-fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {
+pub(super) fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {
     body_error(&err).unwrap_or(AppError::BadRequest)
 }
 

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod health;
 pub mod listen;
 pub mod media;
+pub mod storyteller;
 
 use axum::{
     body::Body,
@@ -32,6 +33,8 @@ pub enum RouteAccess {
     Member(Role),
     /// Anyone holding a valid signed link (a typed proof from its verifier), no account.
     SignedLink,
+    /// Anyone holding the campaign's live storyteller link; 404 for any other token.
+    StorytellerLink,
 }
 
 pub struct Route {
@@ -84,6 +87,18 @@ pub const ROUTES: &[Route] = &[
         path: "/media/listen/{token}",
         access: RouteAccess::SignedLink,
         handler: || get(listen::listen_audio),
+    },
+    Route {
+        method: "POST",
+        path: "/s/{token}/answer",
+        access: RouteAccess::StorytellerLink,
+        handler: || post(storyteller::answer),
+    },
+    Route {
+        method: "GET",
+        path: "/s/{token}/photos/{photo_id}",
+        access: RouteAccess::StorytellerLink,
+        handler: || get(storyteller::photo),
     },
 ];
 

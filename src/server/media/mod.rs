@@ -47,7 +47,7 @@ async fn ensure_room(state: &AppState, user_id: Uuid, campaign_id: Uuid, staged:
     let mut tx = state.db.begin_as(user_id).await?;
     let access = CampaignAccess::require(&mut tx, campaign_id, Role::Contributor).await?;
     tx.commit().await?;
-    crate::server::limits::ensure_room(&state.db, state.quota, &access, staged.size).await
+    crate::server::limits::ensure_room(&state.db, state.quota, access.campaign_id(), staged.size).await
 }
 
 /// Checks a staged recording, stores it and points the story at it (the old file goes once
