@@ -35,6 +35,7 @@ test("member pages pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) =>
 });
 
 test("story pages pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) => {
+  test.setTimeout(90_000); // six axe runs: each takes seconds on a busy 2-core machine
   await signUp(page, testInfo, "Ivy", uniqueEmail(testInfo));
   await open(page, "/campaigns/new", testInfo);
   await page.getByLabel("Campaign title").fill("Mum's Stories");

@@ -18,8 +18,17 @@ test("an owner builds the storyteller's question queue", async ({ page }, testIn
   await ready(page, testInfo);
   await page.getByRole("link", { name: "Questions" }).click();
   await expect(page.getByRole("heading", { name: "Questions for Robert" })).toBeVisible();
-  // No schedule yet, and the page says so.
-  await expect(page.getByText("A weekly schedule is not built yet")).toBeVisible();
+  // No schedule yet, and the page says so; a time zone that doesn't exist is refused.
+  await expect(page.getByText("No weekly schedule yet")).toBeVisible();
+  await ready(page, testInfo);
+  await page.getByLabel("Day", { exact: true }).selectOption({ label: "Sunday" });
+  await page.getByLabel("Time", { exact: true }).fill("09:30");
+  await page.getByLabel("Their time zone").fill("Mars/Olympus");
+  await page.getByRole("button", { name: "Save the schedule" }).click();
+  await expect(page.getByText("Please choose a time zone from the list")).toBeVisible();
+  await page.getByLabel("Their time zone").fill("Europe/London");
+  await page.getByRole("button", { name: "Save the schedule" }).click();
+  await expect(page.getByText(/Next question: Sunday \d+ \w+ at 09:30\./)).toBeVisible();
   await ready(page, testInfo);
   const queue = page.getByRole("region", { name: "Up next" });
   await expect(queue.getByText("No questions are waiting.")).toBeVisible();

@@ -17,9 +17,15 @@ pub async fn questions(
 ) -> Result<QuestionsPage, AppError> {
     use crate::model::Role;
     use crate::server::db::questions;
-    use crate::server::db::storyteller::token_hash;
+    use crate::server::db::{schedules, storyteller::token_hash};
+    use crate::server::schedule::Slot;
     in_campaign!(read campaign_id, Role::Viewer, |state, tx, access| {
         let mut page = questions::page(&mut tx, &access, &topic, &search).await?;
+        page.schedule = schedules::get(&mut tx, &access).await?.map(|(mut schedule, next)| {
+            let slot = Slot::parse(&schedule.weekday.to_string(), &schedule.time, &schedule.time_zone).ok();
+            schedule.next = slot.zip(next).filter(|_| !schedule.paused).map(|(slot, at)| slot.describe(at));
+            schedule
+        });
         if access.may_manage_questions() {
             let new_id = Uuid::new_v4();
             let hash = token_hash(&state.signer.storyteller_token(new_id));
@@ -147,5 +153,48 @@ pub async fn send_question_now(campaign_id: Uuid) -> Result<(), AppError> {
         if let Some(mail) = crate::server::storyteller_mail::question(&state.public_url, &token, &sent) {
             mail.queue(&mut tx).await?;
         }
+    })
+}
+
+/// The weekly question: day, time and time zone, the reminder, paused or not.
+#[server(endpoint = "save_question_schedule")]
+pub async fn save_question_schedule(
+    campaign_id: Uuid,
+    weekday: String,
+    time: String,
+    time_zone: String,
+    #[server(default)] reminder_days: String,
+    #[server(default)] paused: Option<String>,
+) -> Result<(), AppError> {
+    use crate::model::question::QuestionSchedule;
+    use crate::model::Role;
+    use crate::server::db::schedules;
+    use crate::server::schedule::Slot;
+    let typed = vec![
+        ("weekday".to_owned(), weekday.clone()),
+        ("time".to_owned(), time.clone()),
+        ("time_zone".to_owned(), time_zone.clone()),
+        ("reminder_days".to_owned(), reminder_days.clone()),
+    ];
+    let back = format!("{}#schedule", urls::questions(campaign_id));
+    in_campaign!("save_question_schedule", campaign_id, Role::Contributor, back, typed, |_, tx, access| {
+        access.ensure_may_manage_questions()?;
+        let slot = Slot::parse(&weekday, &time, &time_zone)?;
+        let reminder_days = match reminder_days.trim() {
+            "" | "off" => None,
+            days => match days.parse::<u8>() {
+                Ok(n @ 1..=14) => Some(n),
+                _ => return Err(AppError::invalid("reminder_days", "Please choose when to remind them.")),
+            },
+        };
+        let schedule = QuestionSchedule {
+            weekday: weekday.trim().parse().unwrap_or(1),
+            time: slot.time.format("%H:%M").to_string(),
+            time_zone: slot.zone.name().to_owned(),
+            paused: paused.is_some(),
+            reminder_days,
+            next: None,
+        };
+        schedules::save(&mut tx, &access, &schedule, slot.next_after(chrono::Utc::now())).await?;
     })
 }

@@ -97,6 +97,9 @@ pub struct QuestionsPage {
     /// The storyteller's link, for members who manage questions (made the first time).
     #[serde(default)]
     pub storyteller_link: Option<String>,
+    /// The weekly question's schedule, once one was saved.
+    #[serde(default)]
+    pub schedule: Option<QuestionSchedule>,
     /// Waiting to be asked, in order.
     pub queue: Vec<CampaignQuestion>,
     /// Sent, answered or skipped, newest first.
@@ -135,3 +138,39 @@ mod tests {
         assert_eq!(topic_label("nonsense"), "Other");
     }
 }
+
+/// The weekly question: a day and time in the storyteller's time zone, or paused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionSchedule {
+    /// ISO weekday: 1 is Monday, 7 Sunday.
+    pub weekday: u8,
+    /// "HH:MM", local to `time_zone`.
+    pub time: String,
+    /// An IANA name, e.g. "Europe/London".
+    pub time_zone: String,
+    pub paused: bool,
+    /// Days after an unanswered question to send one gentle reminder; None: no reminder.
+    pub reminder_days: Option<u8>,
+    /// When the next question goes, in the storyteller's time, as the page shows it.
+    pub next: Option<String>,
+}
+
+pub const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/// Time zones offered first on the schedule form (any IANA name is accepted).
+pub const COMMON_TIME_ZONES: [&str; 12] = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "America/Toronto",
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "Asia/Kolkata",
+];
+
+pub const DEFAULT_REMINDER_DAYS: u8 = 4;

@@ -9,14 +9,15 @@ use uuid::Uuid;
 
 use crate::api::auth::take_flash;
 use crate::api::questions::{
-    questions, AddPrompt, AskAboutPhoto, MoveQuestion, RemoveQuestion, ReplaceStorytellerLink, SendQuestionNow,
-    SkipQuestion, WriteQuestion,
+    questions, AddPrompt, AskAboutPhoto, MoveQuestion, RemoveQuestion, ReplaceStorytellerLink, SaveQuestionSchedule,
+    SendQuestionNow, SkipQuestion, WriteQuestion,
 };
 use crate::components::forms::{form_error, Changes, FormAlert, PostForm};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::question::{
-    topic_label, CampaignQuestion, PhotoChoice, Prompt, QuestionsPage, MAX_SEARCH_CHARS, TOPICS,
+    topic_label, CampaignQuestion, PhotoChoice, Prompt, QuestionSchedule, QuestionsPage, COMMON_TIME_ZONES,
+    DEFAULT_REMINDER_DAYS, MAX_SEARCH_CHARS, TOPICS, WEEKDAYS,
 };
 use crate::model::story::{category_label, CATEGORIES};
 use crate::model::{count, Flash};
@@ -64,8 +65,9 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
     let may = page.may_manage;
     let last = page.queue.len().saturating_sub(1);
     let last_waiting = !page.queue.is_empty();
-    let queue_flash = flash.clone().filter(|f| f.form != "write_question");
-    let write_flash = flash.filter(|f| f.form == "write_question");
+    let queue_flash = flash.clone().filter(|f| f.form != "write_question" && f.form != "save_question_schedule");
+    let write_flash = flash.clone().filter(|f| f.form == "write_question");
+    let schedule_flash = flash.filter(|f| f.form == "save_question_schedule");
     view! {
         <Title text=format!("Questions · {} · MyStoryFlow", page.campaign_title)/>
         <nav aria-label="Breadcrumb" class="crumbs"><ol>
@@ -77,7 +79,11 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
             count(page.total_prompts as i64 - page.used_prompts as i64, "question", "questions"),
             page.used_prompts
         )}</p>
-        <p>"Send the next question whenever you like. (A weekly schedule is not built yet.)"</p>
+        {match page.schedule.as_ref() {
+            Some(schedule) if schedule.paused => view! { <p>"The weekly question is paused."</p> }.into_any(),
+            Some(schedule) => view! { <p>{format!("Next question: {}.", schedule.next.clone().unwrap_or_default())}</p> }.into_any(),
+            None => view! { <p>"No weekly schedule yet: questions go when you press “Send the next question now”."</p> }.into_any(),
+        }}
         {queue_flash.map(|f| view! { <p class="form-alert" role="alert">{f.error.to_string()}</p> })}
 
         <section class="card" aria-labelledby="queue-heading">
@@ -96,6 +102,7 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
         </section>
 
         {page.storyteller_link.clone().map(|link| view! { <StorytellerLinkCard campaign_id who=who.clone() waiting=last_waiting link/> })}
+        {may.then(|| view! { <ScheduleForm campaign_id schedule=page.schedule.clone() flash=schedule_flash/> })}
         {may.then(|| view! { <WriteForm campaign_id flash=write_flash/> })}
         {may.then(|| view! { <PhotoPicker campaign_id photos=page.photos/> })}
         {may.then(|| view! { <Library campaign_id library=page.library topic search/> })}
@@ -117,6 +124,71 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
                 </ul>
             </section>
         })}
+    }
+}
+
+/// The weekly question: day, time and time zone, the reminder, pause.
+#[component]
+fn ScheduleForm(campaign_id: Uuid, schedule: Option<QuestionSchedule>, flash: Option<Flash>) -> impl IntoView {
+    let save = ServerAction::<SaveQuestionSchedule>::new();
+    let error = form_error(save.value(), flash.as_ref());
+    let typed = |name: &str| flash.as_ref().and_then(|f| f.value(name));
+    let weekday =
+        typed("weekday").and_then(|d| d.parse::<u8>().ok()).or(schedule.as_ref().map(|s| s.weekday)).unwrap_or(7);
+    let time = typed("time").or(schedule.as_ref().map(|s| s.time.clone())).unwrap_or_else(|| "10:00".into());
+    let zone = typed("time_zone").or(schedule.as_ref().map(|s| s.time_zone.clone())).unwrap_or_default();
+    let reminder = typed("reminder_days")
+        .or(schedule.as_ref().map(|s| s.reminder_days.map(|d| d.to_string()).unwrap_or_else(|| "off".into())))
+        .unwrap_or_else(|| DEFAULT_REMINDER_DAYS.to_string());
+    let paused = schedule.as_ref().is_some_and(|s| s.paused);
+    let message = move |name: &'static str| move || error.get().and_then(|e| e.field(name));
+    view! {
+        <section class="card" id="schedule" aria-labelledby="schedule-heading">
+            <h2 id="schedule-heading">"A question every week"</h2>
+            <PostForm action=save alert=false>
+                <FormAlert error/>
+                {hidden("campaign_id", campaign_id)}
+                <div class="field">
+                    <label for="schedule-weekday">"Day"</label>
+                    <select id="schedule-weekday" name="weekday">
+                        {WEEKDAYS.iter().enumerate().map(|(i, day)| {
+                            let n = i as u8 + 1;
+                            view! { <option value=n.to_string() selected=n == weekday>{*day}</option> }
+                        }).collect_view()}
+                    </select>
+                    {move || message("weekday")().map(|m| view! { <p class="field__error">{m}</p> })}
+                </div>
+                <div class="field">
+                    <label for="schedule-time">"Time"</label>
+                    <input id="schedule-time" type="time" name="time" value=time required/>
+                    {move || message("time")().map(|m| view! { <p class="field__error">{m}</p> })}
+                </div>
+                <div class="field">
+                    <label for="schedule-zone">"Their time zone"</label>
+                    <p class="field__hint" id="schedule-zone-hint">"Where the storyteller lives, such as Europe/London or America/New_York."</p>
+                    <input id="schedule-zone" type="text" name="time_zone" value=zone list="time-zones" required
+                        aria-describedby="schedule-zone-hint" autocomplete="off"/>
+                    <datalist id="time-zones">
+                        {COMMON_TIME_ZONES.iter().map(|z| view! { <option value=*z></option> }).collect_view()}
+                    </datalist>
+                    {move || message("time_zone")().map(|m| view! { <p class="field__error">{m}</p> })}
+                </div>
+                <div class="field">
+                    <label for="schedule-reminder">"Gentle reminder"</label>
+                    <select id="schedule-reminder" name="reminder_days">
+                        <option value="off" selected=reminder == "off">"No reminder"</option>
+                        {[2u8, 3, 4, 5, 7].into_iter().map(|d| view! {
+                            <option value=d.to_string() selected=reminder == d.to_string()>{format!("After {d} days without an answer")}</option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field field--checkbox">
+                    <input id="schedule-paused" type="checkbox" name="paused" value="on" checked=paused/>
+                    <label for="schedule-paused">"Pause the weekly question"</label>
+                </div>
+                <button type="submit" class="button">"Save the schedule"</button>
+            </PostForm>
+        </section>
     }
 }
 

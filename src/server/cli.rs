@@ -128,6 +128,7 @@ async fn serve(config: Config) -> Result<()> {
         tokio::spawn(mail::run_worker(db.clone(), mailer));
         let signer = Signer::load(config.secret_key.as_deref(), &db, &config.data_dir).await?;
         tokio::spawn(notify::run_digest_worker(db.clone(), signer.clone(), config.public_url.clone()));
+        tokio::spawn(super::schedule::run_worker(db.clone(), signer.clone(), config.public_url.clone()));
         let state = AppState {
             leptos_options,
             db,

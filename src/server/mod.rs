@@ -20,6 +20,7 @@ pub mod notify;
 pub mod postgres;
 pub mod request;
 pub mod router;
+pub mod schedule;
 pub mod security;
 pub mod signing;
 pub mod state;

@@ -9,6 +9,22 @@ const BUTTON: &str = "display: inline-block; padding: 16px 32px; background: #7a
 
 /// The question, to the storyteller's address; None when the campaign has none.
 pub fn question(public_url: &str, token: &str, sent: &SentQuestion) -> Option<OutgoingMail> {
+    let lead = format!("{} would love to hear your answer to this week's question:", sent.family);
+    let subject = format!("A question from {}: {}", sent.family, sent.question);
+    ask(public_url, token, sent, subject, lead)
+}
+
+/// One gentle reminder, some days after a question that is still unanswered.
+pub fn reminder(public_url: &str, token: &str, sent: &SentQuestion) -> Option<OutgoingMail> {
+    let lead = format!(
+        "No hurry at all: {} would still love to hear your answer to this question, whenever you are ready.",
+        sent.family
+    );
+    let subject = format!("Whenever you are ready: {}", sent.question);
+    ask(public_url, token, sent, subject, lead)
+}
+
+fn ask(public_url: &str, token: &str, sent: &SentQuestion, subject: String, lead: String) -> Option<OutgoingMail> {
     let to = sent.storyteller_email.clone()?;
     let base = public_url.trim_end_matches('/');
     let link = format!("{base}{}", urls::storyteller_question(token, sent.id));
@@ -16,7 +32,6 @@ pub fn question(public_url: &str, token: &str, sent: &SentQuestion) -> Option<Ou
         Some(name) => format!("Dear {name},"),
         None => "Hello,".to_owned(),
     };
-    let lead = format!("{} would love to hear your answer to this week's question:", sent.family);
     let closing = "Press the button to answer by talking or by writing. There is no password and nothing to install.";
     let photo = sent.photo_id.map(|photo| format!("{base}{}", urls::storyteller_photo(token, photo)));
     let mut html = String::from(
@@ -42,7 +57,7 @@ pub fn question(public_url: &str, token: &str, sent: &SentQuestion) -> Option<Ou
     let photo_line = photo.map(|p| format!("The photo: {p}\n\n")).unwrap_or_default();
     Some(OutgoingMail {
         to,
-        subject: format!("A question from {}: {}", sent.family, sent.question),
+        subject,
         text: format!(
             "{greeting}\n\n{lead}\n\n{}\n\n{photo_line}{closing}\n\nAnswer this question: {link}\n",
             sent.question

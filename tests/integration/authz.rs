@@ -95,6 +95,7 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/storyteller_link", Needs::Campaign(Role::Owner)),
     ("/api/replace_storyteller_link", Needs::Campaign(Role::Owner)),
     ("/api/send_question_now", Needs::Campaign(Role::Owner)),
+    ("/api/save_question_schedule", Needs::Campaign(Role::Owner)),
     // The storyteller's link is the credential, for anyone holding it (no account); any
     // other token is 404 (storyteller::a_replaced_link_says_whom_to_ask_and_opens_nothing).
     ("/api/open_storyteller_link", Needs::Nothing),
@@ -408,6 +409,17 @@ async fn call(app: &TestApp, pool: &PgPool, w: &World, path: &str, actor: &str, 
         "/api/storyteller_link" => at(app, path, questions::StorytellerLink { campaign_id: c }, cookie).await,
         "/api/replace_storyteller_link" => {
             at(app, path, questions::ReplaceStorytellerLink { campaign_id: c }, cookie).await
+        }
+        "/api/save_question_schedule" => {
+            let args = questions::SaveQuestionSchedule {
+                campaign_id: c,
+                weekday: "7".into(),
+                time: "09:00".into(),
+                time_zone: "Europe/London".into(),
+                reminder_days: "4".into(),
+                paused: None,
+            };
+            at(app, path, args, cookie).await
         }
         "/api/send_question_now" => {
             queued_question(pool, c).await;

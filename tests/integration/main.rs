@@ -17,6 +17,7 @@ mod questions;
 mod rls;
 mod routes;
 mod rows_read;
+mod schedule;
 mod schema;
 mod signup;
 mod stories;

@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod photos;
 pub mod questions;
 pub mod renders;
+pub mod schedules;
 pub mod search;
 pub mod secrets;
 pub mod stats;

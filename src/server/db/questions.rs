@@ -91,6 +91,7 @@ pub async fn page(
         storyteller_name: campaign.storyteller_name.filter(|n| !n.trim().is_empty()),
         may_manage: access.may_manage_questions(),
         storyteller_link: None,
+        schedule: None,
         queue,
         asked,
         total_prompts: campaign.total,
