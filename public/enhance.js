@@ -25,14 +25,15 @@ function send(url, data, progress) {
         if (e.lengthComputable) progress.value = Math.round((e.loaded / e.total) * 100);
       };
     }
+    const fail = (message, status) => Object.assign(new Error(message), { status });
     xhr.onload = () => {
       let body = null;
       try { body = JSON.parse(xhr.responseText); } catch (_) { /* not JSON */ }
       if (xhr.status >= 200 && xhr.status < 300) resolve(body);
-      else if (xhr.status === 413 && !(body && body.error)) reject(new Error("That file is too large."));
-      else reject(new Error((body && body.error) || "The upload failed. Please try again."));
+      else if (xhr.status === 413 && !(body && body.error)) reject(fail("That file is too large.", 413));
+      else reject(fail((body && body.error) || "The upload failed. Please try again.", xhr.status));
     };
-    xhr.onerror = () => reject(new Error("We couldn't reach MyStoryFlow. Check your connection and try again."));
+    xhr.onerror = () => reject(fail("We couldn't reach MyStoryFlow. Check your connection and try again.", 0));
     xhr.send(data);
   });
 }
@@ -167,7 +168,7 @@ function setUpRecorder(root) {
       state.recorder.start(1000);
       state.startedAt = Date.now();
       state.timer = setInterval(tick, 250);
-      buttons.pause.textContent = "Pause";
+      if (buttons.pause) buttons.pause.textContent = "Pause";
       show("recording");
       say("Recording…");
     },
@@ -201,10 +202,13 @@ function setUpRecorder(root) {
     async upload() {
       if (!state.blob) return;
       const ext = (state.blob.type.includes("ogg") && "ogg") || (state.blob.type.includes("mp4") && "m4a") || "webm";
-      const data = new FormData();
       // Fields the recorder carries (the storyteller's question) go before the recording.
-      root.querySelectorAll("input[type=hidden]").forEach((input) => data.append(input.name, input.value));
-      data.append("audio", state.blob, `recording.${ext}`);
+      const fields = [...root.querySelectorAll("input[type=hidden]")].map((input) => [input.name, input.value]);
+      const record = { url: root.dataset.upload, fields, blob: state.blob, name: `recording.${ext}`, done: root.dataset.done || "" };
+      const data = formOf(record);
+      const key = root.dataset.keep;
+      // Kept on the device first: a dropped connection or a closed tab loses nothing.
+      if (key) await keep(key, record);
       buttons.upload.disabled = true;
       say("Saving the recording…");
       let progress = root.querySelector("progress");
@@ -216,11 +220,18 @@ function setUpRecorder(root) {
       }
       try {
         await send(root.dataset.upload, data, progress);
+        if (key) await forget(key);
         say("Recording saved.");
         if (root.dataset.done) window.location.assign(root.dataset.done);
         else window.location.reload();
       } catch (err) {
-        say(err.message, true);
+        if (key && !gone(err)) {
+          say("We couldn't send it yet, but your recording is kept on this device and we'll keep trying. You can close this page.", true);
+          scheduleResend();
+        } else {
+          if (key) await forget(key);
+          say(err.message, true);
+        }
         buttons.upload.disabled = false;
       }
     },
@@ -235,6 +246,84 @@ document.addEventListener("click", (event) => {
   const api = setUpRecorder(button.closest("[data-recorder]"));
   api[button.dataset.action]?.();
 });
+
+// --- Recordings kept on the device (IndexedDB) until the server has them -----------------
+
+const asPromise = (request) =>
+  new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+
+async function keptStore(mode) {
+  const open = indexedDB.open("mystoryflow-recordings", 1);
+  open.onupgradeneeded = () => open.result.createObjectStore("pending");
+  const db = await asPromise(open);
+  return db.transaction("pending", mode).objectStore("pending");
+}
+
+async function keep(key, record) {
+  try { await asPromise((await keptStore("readwrite")).put(record, key)); } catch (_) { /* private mode: the open tab still has it */ }
+}
+
+async function forget(key) {
+  try { await asPromise((await keptStore("readwrite")).delete(key)); } catch (_) { /* nothing kept */ }
+}
+
+async function kept() {
+  try {
+    const store = await keptStore("readonly");
+    const [keys, records] = await Promise.all([asPromise(store.getAllKeys()), asPromise(store.getAll())]);
+    return keys.map((key, i) => [key, records[i]]);
+  } catch (_) {
+    return [];
+  }
+}
+
+function formOf(record) {
+  const data = new FormData();
+  record.fields.forEach(([name, value]) => data.append(name, value));
+  data.append("audio", record.blob, record.name);
+  return data;
+}
+
+// The server will never take this one (the question was set aside, or the file refused):
+// retrying cannot help. Anything else (no connection, the server busy) is tried again.
+const gone = (err) => [400, 404, 409, 413, 415, 422].includes(err.status);
+
+let resending = false;
+let resendTimer = null;
+async function resendKept() {
+  if (resending) return;
+  resending = true;
+  let waiting = false;
+  try {
+    for (const [key, record] of await kept()) {
+      try {
+        await send(record.url, formOf(record), null);
+        await forget(key);
+        if (record.done && new URL(record.done, location.href).pathname === location.pathname) location.assign(record.done);
+      } catch (err) {
+        if (gone(err)) await forget(key);
+        else waiting = true;
+      }
+    }
+  } finally {
+    resending = false;
+  }
+  if (waiting) scheduleResend();
+}
+
+function scheduleResend() {
+  if (resendTimer) return;
+  resendTimer = setTimeout(() => {
+    resendTimer = null;
+    resendKept();
+  }, 15000);
+}
+
+window.addEventListener("online", resendKept);
+if (window.indexedDB) resendKept();
 
 function revealRecorders() {
   if (!(navigator.mediaDevices && window.MediaRecorder)) return;
