@@ -200,9 +200,8 @@ CREATE INDEX idx_campaign_questions_prompt ON campaign_questions (prompt_id);
 CREATE INDEX idx_campaign_questions_photo ON campaign_questions (photo_id);
 CREATE INDEX idx_campaign_questions_created_by ON campaign_questions (created_by);
 CREATE INDEX idx_campaign_questions_story ON campaign_questions (story_id);
--- A library question, or a question about one photo, is asked at most once per campaign.
+-- A library question is asked at most once per campaign.
 CREATE UNIQUE INDEX campaign_questions_prompt_once ON campaign_questions (campaign_id, prompt_id) WHERE prompt_id IS NOT NULL;
-CREATE UNIQUE INDEX campaign_questions_photo_once ON campaign_questions (campaign_id, photo_id) WHERE photo_id IS NOT NULL;
 ALTER TABLE campaign_questions ENABLE ROW LEVEL SECURITY;
 CREATE POLICY campaign_questions_select ON campaign_questions FOR SELECT
     USING (campaign_id = ANY (ARRAY(SELECT campaigns_with_role('viewer'))));

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS campaign_questions_photo_once;
