@@ -52,6 +52,11 @@ pub fn questions(campaign: impl Display) -> String {
     format!("/campaigns/{campaign}/questions")
 }
 
+/// POST: the question cards PDF (`server::http::questions`).
+pub fn question_cards(campaign: impl Display) -> String {
+    format!("/campaigns/{campaign}/questions/cards")
+}
+
 pub fn books(campaign: impl Display) -> String {
     format!("/campaigns/{campaign}/books")
 }

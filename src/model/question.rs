@@ -28,6 +28,12 @@ pub fn topic_label(topic: &str) -> &'static str {
 pub const MAX_QUESTION_CHARS: usize = 500;
 /// What a photo question asks; the photo shows with it.
 pub const PHOTO_QUESTION: &str = "Tell us about this picture.";
+/// Question cards: at most this many new questions from the queue at once, and this many
+/// cards in one PDF (the open questions, oldest first).
+pub const MAX_NEW_CARDS: u32 = 12;
+pub const MAX_CARDS: i64 = 24;
+/// The cards form's name, for its error to show beside it.
+pub const CARDS_FORM: &str = "question_cards";
 /// A library search longer than this is cut (nobody types more to find a question).
 pub const MAX_SEARCH_CHARS: usize = 100;
 
@@ -85,6 +91,11 @@ pub struct CampaignQuestion {
     pub photo_id: Option<Uuid>,
     pub sent_at: Option<DateTime<Utc>>,
     pub answered_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub skipped_at: Option<DateTime<Utc>>,
+    /// The answer, once there is one.
+    #[serde(default)]
+    pub story_id: Option<Uuid>,
 }
 
 /// The questions page: the queue, what was asked, and the library as filtered.

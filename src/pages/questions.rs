@@ -16,8 +16,8 @@ use crate::components::forms::{form_error, Changes, FormAlert, PostForm};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::question::{
-    topic_label, CampaignQuestion, PhotoChoice, Prompt, QuestionSchedule, QuestionsPage, COMMON_TIME_ZONES,
-    DEFAULT_REMINDER_DAYS, MAX_SEARCH_CHARS, TOPICS, WEEKDAYS,
+    topic_label, CampaignQuestion, PhotoChoice, Prompt, QuestionSchedule, QuestionStatus, QuestionsPage, CARDS_FORM,
+    COMMON_TIME_ZONES, DEFAULT_REMINDER_DAYS, MAX_NEW_CARDS, MAX_SEARCH_CHARS, TOPICS, WEEKDAYS,
 };
 use crate::model::story::{category_label, CATEGORIES};
 use crate::model::{count, Flash};
@@ -65,8 +65,13 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
     let may = page.may_manage;
     let last = page.queue.len().saturating_sub(1);
     let last_waiting = !page.queue.is_empty();
-    let queue_flash = flash.clone().filter(|f| f.form != "write_question" && f.form != "save_question_schedule");
+    let queue_flash = flash
+        .clone()
+        .filter(|f| f.form != "write_question" && f.form != "save_question_schedule" && f.form != CARDS_FORM);
     let write_flash = flash.clone().filter(|f| f.form == "write_question");
+    let cards_flash = flash.clone().filter(|f| f.form == CARDS_FORM);
+    let open = page.asked.iter().filter(|q| q.status == QuestionStatus::Sent).count();
+    let waiting = page.queue.len();
     let schedule_flash = flash.filter(|f| f.form == "save_question_schedule");
     view! {
         <Title text=format!("Questions · {} · MyStoryFlow", page.campaign_title)/>
@@ -103,6 +108,7 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
 
         {page.storyteller_link.clone().map(|link| view! { <StorytellerLinkCard campaign_id who=who.clone() waiting=last_waiting link/> })}
         {may.then(|| view! { <ScheduleForm campaign_id schedule=page.schedule.clone() flash=schedule_flash/> })}
+        {may.then(|| view! { <CardsForm campaign_id who=who.clone() open waiting flash=cards_flash/> })}
         {may.then(|| view! { <WriteForm campaign_id flash=write_flash/> })}
         {may.then(|| view! { <PhotoPicker campaign_id photos=page.photos/> })}
         {may.then(|| view! { <Library campaign_id library=page.library topic search/> })}
@@ -111,20 +117,50 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
             <section class="card" aria-labelledby="asked-heading">
                 <h2 id="asked-heading">"Asked and skipped"</h2>
                 <ul class="plain-list">
-                    {page.asked.into_iter().map(|q| view! {
+                    {page.asked.into_iter().map(|q| { let when = asked_when(&q); view! {
                         <li id=format!("question-{}", q.id)>
                             {q.photo_id.map(|photo| view! { <QuestionPhoto campaign_id photo/> })}
                             <span>{q.question}</span>" "
                             <span class="badge">{q.status.label()}</span>
+                            <p class="muted">{when}</p>
+                            {q.story_id.map(|story| view! {
+                                <p>
+                                    <a href=urls::story(campaign_id, story)>"Read the answer"</a>
+                                    {may.then(|| view! {
+                                        " · "<a href=urls::story_edit(campaign_id, story)>"Edit the answer together"</a>
+                                    })}
+                                </p>
+                            })}
                             {(may && q.sent_at.is_none()).then(|| view! {
                                 <RemoveButton campaign_id question_id=q.id/>
                             })}
                         </li>
-                    }).collect_view()}
+                    }}).collect_view()}
                 </ul>
             </section>
         })}
     }
+}
+
+/// "Sent 3 November 2026 · answered 5 November 2026", dates in UTC.
+fn asked_when(q: &CampaignQuestion) -> String {
+    let day = |at: &chrono::DateTime<chrono::Utc>| at.format("%-d %B %Y").to_string();
+    let mut parts = Vec::new();
+    if let Some(at) = &q.sent_at {
+        parts.push(format!("Sent {}", day(at)));
+    }
+    if let Some(at) = &q.answered_at {
+        parts.push(format!("answered {}", day(at)));
+    }
+    if let Some(at) = &q.skipped_at {
+        parts.push(format!("skipped {}", day(at)));
+    }
+    if parts.is_empty() {
+        return "Skipped before it was sent".to_owned();
+    }
+    let mut text = parts.join(" · ");
+    text[..1].make_ascii_uppercase();
+    text
 }
 
 /// The weekly question: day, time and time zone, the reminder, pause.
@@ -324,6 +360,44 @@ fn RemoveButton(campaign_id: Uuid, question_id: Uuid) -> impl IntoView {
             {hidden("campaign_id", campaign_id)}{hidden("question_id", question_id)}
             <button type="submit" class="button button--small button--quiet">"Remove"</button>
         </PostForm>
+    }
+}
+
+/// Question cards to print, for a storyteller who doesn't use email. A plain form: the
+/// answer is the PDF, which the browser downloads.
+#[component]
+fn CardsForm(campaign_id: Uuid, who: String, open: usize, waiting: usize, flash: Option<Flash>) -> impl IntoView {
+    let typed = |name: &str| flash.as_ref().and_then(|f| f.value(name));
+    let paper = typed("paper").unwrap_or_else(|| "letter".into());
+    let more = typed("more").unwrap_or_else(|| waiting.min(4).to_string());
+    let more_error = flash.as_ref().and_then(|f| f.error.field("more"));
+    let alert = flash.as_ref().filter(|f| f.error.field("more").is_none()).map(|f| f.error.to_string());
+    view! {
+        <section class="card" id="cards" aria-labelledby="cards-heading">
+            <h2 id="cards-heading">"Question cards to print"</h2>
+            <p>{format!(
+                "For {who} to answer without email: one question a page in large type, with a square code their phone's camera opens the question with. The cards hold every question waiting for an answer ({open} now)."
+            )}</p>
+            {alert.map(|a| view! { <p class="form-alert" role="alert">{a}</p> })}
+            <form method="post" action=urls::question_cards(campaign_id)>
+                <fieldset class="field">
+                    <legend>"Paper"</legend>
+                    <label><input type="radio" name="paper" value="letter" checked=paper != "a4"/>" Letter"</label>
+                    <label><input type="radio" name="paper" value="a4" checked=paper == "a4"/>" A4"</label>
+                </fieldset>
+                <div class="field">
+                    <label for="cards-more">"Also hand over this many new questions from the queue"</label>
+                    <p class="field__hint" id="cards-more-hint">{format!(
+                        "0 to {MAX_NEW_CARDS}; {waiting} waiting. They count as sent, and the weekly email skips them."
+                    )}</p>
+                    <input id="cards-more" name="more" type="number" min="0" max=MAX_NEW_CARDS.to_string() inputmode="numeric"
+                        value=more aria-describedby="cards-more-hint cards-more-error"
+                        aria-invalid=more_error.is_some().then_some("true")/>
+                    <p class="field__error" id="cards-more-error">{more_error}</p>
+                </div>
+                <button type="submit" class="button">"Make the cards (PDF)"</button>
+            </form>
+        </section>
     }
 }
 

@@ -15,6 +15,7 @@ pub fn confirm(to: &str, token: &str, public_url: &str) -> OutgoingMail {
         format!("The link works once, for {CONFIRM_HOURS} hours. If it wasn't you, ignore this email: no account is made without it."),
     ];
     OutgoingMail {
+        from_name: None,
         to: to.to_owned(),
         subject: "Finish signing up to MyStoryFlow".into(),
         text: format!("{}\n\n{}\n\n{}\n\nFinish signing up: {link}\n", lines[0], lines[1], lines[2]),
@@ -35,6 +36,7 @@ pub fn existing(to: &str, name: &str, public_url: &str) -> OutgoingMail {
         "If it wasn't you, you can ignore this email; your account and stories are safe.".to_owned(),
     ];
     OutgoingMail {
+        from_name: None,
         to: to.to_owned(),
         subject: "You already have a MyStoryFlow account".into(),
         text: format!("{}\n\n{}\n\n{}\n\nLog in: {link}\n", lines[0], lines[1], lines[2]),

@@ -192,6 +192,14 @@ pub async fn decode<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static
     on_semaphore(&DECODE, std::time::Duration::from_secs(120), work).await
 }
 
+/// Question cards typeset one at a time on the request's server (a book renders in its own
+/// process instead).
+static TYPESET: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(1));
+
+pub async fn typeset<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    on_semaphore(&TYPESET, std::time::Duration::from_secs(60), work).await
+}
+
 async fn on_semaphore<T: Send + 'static>(
     semaphore: &Semaphore,
     wait: std::time::Duration,

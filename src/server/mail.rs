@@ -26,6 +26,9 @@ pub struct OutgoingMail {
     /// The link the message is about, logged when mail goes to the outbox.
     #[serde(default)]
     pub link: Option<String>,
+    /// Shown as the sender's name (the family's), with MAIL_FROM's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_name: Option<String>,
 }
 
 impl OutgoingMail {
@@ -78,7 +81,10 @@ impl Mailer {
     pub async fn send(&self, mail: &OutgoingMail) -> Result<()> {
         let to: Mailbox = mail.to.parse().with_context(|| format!("{:?} is not an address", mail.to))?;
         let message = Message::builder()
-            .from(self.from.clone())
+            .from(match &mail.from_name {
+                Some(name) => Mailbox::new(Some(sender_name(name)), self.from.email.clone()),
+                None => self.from.clone(),
+            })
             .to(to)
             .subject(&mail.subject)
             .multipart(
@@ -140,6 +146,12 @@ pub async fn run_once(db: &Db, mailer: &Mailer) -> Result<bool> {
     Ok(true)
 }
 
+/// A display name safe for a From header: one line, at most 60 characters.
+fn sender_name(name: &str) -> String {
+    let one_line: String = name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    one_line.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(60).collect()
+}
+
 /// Escapes text for the HTML part.
 pub fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
@@ -175,6 +187,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("msf-outbox-{}", uuid::Uuid::new_v4()));
         let mailer = Mailer::new(None, &dir, "MyStoryFlow <hello@mystoryflow.local>").unwrap();
         let mail = OutgoingMail {
+            from_name: None,
             to: "ann@example.com".into(),
             subject: "Hello".into(),
             text: "Plain words".into(),
@@ -187,6 +200,28 @@ mod tests {
         assert!(eml.contains("To: ann@example.com"));
         assert!(eml.contains("text/plain") && eml.contains("text/html"));
         assert!(eml.contains("&lt;Rich&gt;"));
+        assert!(eml.contains("From: MyStoryFlow <hello@mystoryflow.local>"), "{eml}");
         std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[tokio::test]
+    async fn a_family_name_is_the_sender_name_on_our_own_address() {
+        let dir = std::env::temp_dir().join(format!("msf-outbox-{}", uuid::Uuid::new_v4()));
+        let mailer = Mailer::new(None, &dir, "MyStoryFlow <hello@mystoryflow.local>").unwrap();
+        let mail = OutgoingMail {
+            from_name: Some("Anna".into()),
+            to: "dad@example.com".into(),
+            subject: "A question".into(),
+            text: "Words".into(),
+            html: "<p>Words</p>".into(),
+            link: None,
+        };
+        mailer.send(&mail).await.unwrap();
+        let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+        let eml = std::fs::read_to_string(&file).unwrap();
+        assert!(eml.contains("From: Anna <hello@mystoryflow.local>"), "{eml}");
+        std::fs::remove_dir_all(dir).ok();
+        assert_eq!(sender_name("Anna\r\nBcc: x@evil.example"), "Anna Bcc: x@evil.example", "one line");
+        assert_eq!(sender_name(&"a".repeat(100)).len(), 60);
     }
 }

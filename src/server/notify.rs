@@ -64,6 +64,7 @@ pub async fn story_completed(
             paragraphs.push(first_lines.clone());
         }
         let mail = OutgoingMail {
+            from_name: None,
             to: reader.email.clone(),
             subject: format!("New story: {}", story.title),
             text: format!(
@@ -95,6 +96,7 @@ pub async fn answer_arrived(db: &Db, signer: &Signer, public_url: &str, story_id
             paragraphs.push(first_lines.clone());
         }
         let mail = OutgoingMail {
+            from_name: None,
             to: email.clone(),
             subject: format!("New story: {}", notice.title),
             text: format!(
@@ -162,6 +164,7 @@ pub async fn send_digests(db: &Db, signer: &Signer, public_url: &str) -> Result<
         }
         html.push_str("</ul></body></html>");
         OutgoingMail {
+            from_name: None,
             to: email,
             subject: "This week's new family stories".into(),
             text,

@@ -56,6 +56,7 @@ fn ask(public_url: &str, token: &str, sent: &SentQuestion, subject: String, lead
     ));
     let photo_line = photo.map(|p| format!("The photo: {p}\n\n")).unwrap_or_default();
     Some(OutgoingMail {
+        from_name: Some(sent.family.clone()),
         to,
         subject,
         text: format!(

@@ -181,6 +181,30 @@ impl TestApp {
         self.send(req.body(Body::from(body)).unwrap()).await
     }
 
+    /// A form posted to a route (not a server function); the answer's body as bytes.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+        client: Client,
+    ) -> (StatusCode, http::HeaderMap, Vec<u8>) {
+        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        req = match client {
+            Client::Script => req.header(header::ACCEPT, "application/json"),
+            Client::PlainForm => req.header(header::ACCEPT, "text/html,application/xhtml+xml"),
+        };
+        if let Some(cookie) = cookie {
+            req = req.header(header::COOKIE, cookie);
+        }
+        let response = self.router.clone().oneshot(req.body(Body::from(body)).unwrap()).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        (status, headers, bytes)
+    }
+
     /// A multipart upload of one or more files in `field`, as the app's script sends it.
     pub async fn upload(&self, path: &str, field: &str, files: &[(&str, &[u8])], cookie: Option<&str>) -> Reply {
         self.upload_with(path, &[], field, files, cookie).await

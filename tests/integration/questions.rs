@@ -240,3 +240,87 @@ async fn a_photo_question_is_about_one_of_the_campaigns_photos_once(pool: PgPool
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(counters(&pool, f.campaign).await, (1, 0));
 }
+
+async fn statuses(pool: &PgPool, campaign: Uuid) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT question, status FROM campaign_questions WHERE campaign_id = $1 ORDER BY position")
+        .bind(campaign)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let path = std::env::temp_dir().join(format!("msf-cards-{}.pdf", Uuid::new_v4()));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed");
+    std::fs::remove_file(&path).unwrap();
+    String::from_utf8_lossy(&out.stdout).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn question_cards_hand_over_the_next_questions_and_print_every_open_one(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    let cards = mystoryflow::urls::question_cards(f.campaign);
+    let (status, _, body) =
+        app.post_form(&cards, &[("paper", "a4"), ("more", "2")], Some(&f.owner), Client::Script).await;
+    assert_eq!(status, StatusCode::CONFLICT, "nothing to print yet: {}", String::from_utf8_lossy(&body));
+    for q in ["What did your street sound like?", "Who taught you to swim?", "What was your first job?"] {
+        let reply = app
+            .call(
+                WriteQuestion { campaign_id: f.campaign, question: q.into(), category: "family".into() },
+                Some(&f.owner),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+
+    // Refused input changes nothing.
+    for form in [&[("paper", "a3"), ("more", "2")][..], &[("paper", "a4"), ("more", "13")]] {
+        let (status, _, _) = app.post_form(&cards, form, Some(&f.owner), Client::Script).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{form:?}");
+    }
+    // Only those who manage questions print cards (and hand questions over).
+    for cookie in [&f.contributor, &f.viewer] {
+        let (status, _, _) =
+            app.post_form(&cards, &[("paper", "a4"), ("more", "2")], Some(cookie), Client::Script).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    let (status, _, _) =
+        app.post_form(&cards, &[("paper", "a4"), ("more", "2")], Some(&f.outsider), Client::Script).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(statuses(&pool, f.campaign).await.iter().all(|(_, s)| s == "queued"));
+    assert_eq!(counters(&pool, f.campaign).await, (3, 0));
+
+    let (status, headers, pdf) =
+        app.post_form(&cards, &[("paper", "letter"), ("more", "2")], Some(&f.owner), Client::PlainForm).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/pdf");
+    assert!(headers["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    assert!(pdf.starts_with(b"%PDF"));
+    let text = pdf_text(&pdf);
+    assert!(text.contains("What did your street sound like?") && text.contains("Who taught you to swim?"), "{text}");
+    assert!(!text.contains("What was your first job?"), "the third stays in the queue: {text}");
+    let now: Vec<String> = statuses(&pool, f.campaign).await.into_iter().map(|(_, s)| s).collect();
+    assert_eq!(now, ["sent", "sent", "queued"]);
+    assert_eq!(counters(&pool, f.campaign).await, (3, 2));
+
+    // Printing again hands over nothing new and prints the same open questions.
+    let (status, _, again) = app.post_form(&cards, &[("paper", "a4")], Some(&f.owner), Client::Script).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(pdf_text(&again).replace(" ", ""), text.replace(" ", ""), "the same cards (the address wraps by paper)");
+    assert_eq!(counters(&pool, f.campaign).await, (3, 2));
+
+    // A plain form's mistake goes back to the form, with the error kept for the page.
+    let (status, headers, _) =
+        app.post_form(&cards, &[("paper", "a4"), ("more", "99")], Some(&f.owner), Client::PlainForm).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers["location"], format!("{}#cards", mystoryflow::urls::questions(f.campaign)));
+    let after = page(&app, &f.owner, f.campaign, "", "").await;
+    assert_eq!(after.queue.len(), 1);
+    assert!(after.asked.iter().all(|q| q.sent_at.is_some() && q.story_id.is_none()));
+}

@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::fixtures::{family, media_file, visitors};
-use crate::helpers::TestApp;
+use crate::helpers::{Client, TestApp};
 
 const MATRIX: &[(&str, &str, RouteAccess)] = &[
     ("GET", "/healthz", RouteAccess::Anyone),
@@ -28,6 +28,7 @@ const MATRIX: &[(&str, &str, RouteAccess)] = &[
         "/media/campaigns/{campaign_id}/books/{book_id}/renders/{render_id}/pages/{page}",
         RouteAccess::Member(Role::Viewer),
     ),
+    ("POST", "/campaigns/{campaign_id}/questions/cards", RouteAccess::Member(Role::Owner)),
     ("GET", "/media/listen/{token}", RouteAccess::SignedLink),
     ("POST", "/s/{token}/answer", RouteAccess::StorytellerLink),
     ("GET", "/s/{token}/photos/{photo_id}", RouteAccess::StorytellerLink),
@@ -169,6 +170,10 @@ async fn every_route_admits_exactly_the_right_visitors(pool: PgPool) {
                 }
                 Some((field, bytes)) => {
                     app.upload(&address, field, &[("file", &bytes)], cookie.as_deref()).await.status
+                }
+                // The question cards: a plain form of the open questions (one is sent).
+                None if *method == "POST" => {
+                    app.post_form(&address, &[("paper", "a4")], cookie.as_deref(), Client::Script).await.0
                 }
                 None => app.get_bytes(&address, cookie.as_deref(), None).await.0,
             };

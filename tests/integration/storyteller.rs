@@ -93,6 +93,9 @@ async fn the_storyteller_answers_in_writing_and_the_family_gets_a_story(pool: Pg
     assert_eq!(mail["to"], "dad@example.com");
     assert!(mail["text"].as_str().unwrap().contains(&prompt.1), "the question is in the email");
     assert!(mail["html"].as_str().unwrap().contains(&format!("/s/{token}?q=")), "one button to the page");
+    let owner_name: String =
+        sqlx::query_scalar("SELECT name FROM users WHERE email = 'owner@example.com'").fetch_one(&pool).await.unwrap();
+    assert_eq!(mail["from_name"], owner_name.as_str(), "sent in the family's name");
 
     let (_, page) = open(&app, &token).await;
     let Some(StorytellerPage::Open(view)) = page else { panic!("{page:?}") };
@@ -155,6 +158,47 @@ async fn the_storyteller_answers_in_writing_and_the_family_gets_a_story(pool: Pg
     assert!(view.current.is_none());
     assert_eq!(view.earlier[0].status, QuestionStatus::Answered);
     assert_eq!(view.earlier[0].answer.as_ref().unwrap().text, "Trams, and the baker's bell.");
+
+    // The owner sees when it was sent and answered, with the answer, and edits it together
+    // with the storyteller: the storyteller stays its author.
+    let reply = app
+        .call(
+            mystoryflow::api::questions::Questions {
+                campaign_id: f.campaign,
+                topic: String::new(),
+                search: String::new(),
+            },
+            Some(&f.owner),
+        )
+        .await;
+    let questions: mystoryflow::model::question::QuestionsPage = serde_json::from_str(&reply.body).unwrap();
+    let asked = questions.asked.iter().find(|q| q.id == question.id).unwrap();
+    let story_id = asked.story_id.expect("the answer is linked");
+    assert!(asked.sent_at.is_some() && asked.answered_at.is_some());
+    let show = || app.call(mystoryflow::api::stories::Story { campaign_id: f.campaign, story_id }, Some(&f.owner));
+    let detail: mystoryflow::model::story::StoryDetail = serde_json::from_str(&show().await.body).unwrap();
+    assert_eq!(detail.author.as_deref(), Some("Dad"));
+    let edit = mystoryflow::api::stories::SaveStory {
+        campaign_id: f.campaign,
+        story_id,
+        version: detail.version,
+        title: detail.title.clone(),
+        content: "Trams, the baker's bell, and the swifts at dusk.".into(),
+        category: "childhood".into(),
+        custom_category: String::new(),
+        overwrite: false,
+    };
+    let reply = app.call(edit, Some(&f.owner)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let detail: mystoryflow::model::story::StoryDetail = serde_json::from_str(&show().await.body).unwrap();
+    assert_eq!(detail.content, "Trams, the baker's bell, and the swifts at dusk.");
+    assert_eq!(detail.author.as_deref(), Some("Dad"), "still the storyteller's story");
+    let author: Option<Uuid> = sqlx::query_scalar("SELECT created_by FROM stories WHERE id = $1")
+        .bind(story_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(author, None);
 }
 
 #[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]

@@ -10,6 +10,7 @@
 // CONTRACT with the server crate (src/server/books/…). Keep these names and
 // signatures; add private modules freely.
 
+mod cards;
 mod cover;
 mod interior;
 mod layout;
@@ -126,6 +127,35 @@ pub struct BookSpec {
     pub binding: Binding,
     pub cover: Cover,
     pub stories: Vec<Story>,
+}
+
+/// Paper for question cards, printed at home.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CardPaper {
+    Letter,
+    A4,
+}
+
+/// One printed question card.
+#[derive(Clone, Debug)]
+pub struct QuestionCard {
+    pub question: String,
+    /// The photo a photo question is about (JPEG or PNG), printed under the question.
+    pub photo: Option<Vec<u8>>,
+    /// What the card's QR code opens: the storyteller's page at this question.
+    pub url: String,
+}
+
+/// Question cards for a storyteller who doesn't use email: one card per page.
+#[derive(Clone, Debug)]
+pub struct QuestionCards {
+    pub paper: CardPaper,
+    pub storyteller_name: Option<String>,
+    /// Who asks, e.g. "Anna" or the campaign's title.
+    pub family: String,
+    /// The storyteller's page, printed small under each QR code.
+    pub address: String,
+    pub cards: Vec<QuestionCard>,
 }
 
 pub const BLEED_IN: f64 = 0.125;
@@ -444,6 +474,14 @@ impl Typesetter {
             .and_then(|loc| introspector.page(loc))
             .map_or(doc.pages().len(), |p| p.get());
         Ok(Interior { doc, story_pages, written_pages })
+    }
+
+    /// Question cards as a PDF, one card per page.
+    pub fn question_cards(&mut self, cards: &QuestionCards) -> Result<Vec<u8>, BookError> {
+        let generated = cards::generate(cards);
+        self.world.set_main("/cards.typ", &generated.source);
+        self.world.set_files(generated.files);
+        pdf(&compile(&self.world)?)
     }
 
     /// The cover spread for an interior of `pages` pages.

@@ -4,7 +4,6 @@
 use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::{anyhow, Context, Result};
-use futures_util::TryStreamExt;
 use mystoryflow_book as print;
 use uuid::Uuid;
 
@@ -129,15 +128,9 @@ impl Progress<'_> {
 #[error("a newer render of this book replaced this one")]
 struct Superseded;
 
-async fn read_all(storage: &Storage, key: &str) -> Result<Vec<u8>> {
-    let download = storage.get(key, None).await?;
-    let chunks: Vec<bytes::Bytes> = download.body.try_collect().await?;
-    Ok(chunks.concat())
-}
-
 /// The original, upright and downsampled to 300 dpi at `size_in` (never upscaled).
 async fn print_photo(storage: &Storage, campaign_id: Uuid, photo_id: Uuid, size_in: (f64, f64)) -> Result<Vec<u8>> {
-    let original = read_all(storage, &keys::photo(campaign_id, photo_id, "original")).await?;
+    let original = storage.read_all(&keys::photo(campaign_id, photo_id, "original")).await?;
     let max_w = (size_in.0 * PRINT_DPI).ceil() as u32;
     let max_h = (size_in.1 * PRINT_DPI).ceil() as u32;
     let (jpeg, _, _) = tokio::task::spawn_blocking(move || photo::print_rendition(&original, max_w, max_h))

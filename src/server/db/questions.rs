@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::UserTx;
 use crate::error::AppError;
 use crate::model::question::{
-    CampaignQuestion, PhotoChoice, Prompt, QuestionStatus, QuestionText, QuestionsPage, MAX_SEARCH_CHARS,
+    CampaignQuestion, PhotoChoice, Prompt, QuestionStatus, QuestionText, QuestionsPage, MAX_CARDS, MAX_SEARCH_CHARS,
     PHOTO_QUESTION, TOPICS,
 };
 use crate::model::story::CATEGORIES;
@@ -30,7 +30,8 @@ pub async fn page(
     .await?;
     let rows = sqlx::query!(
         r#"SELECT id, question, category, status, prompt_id IS NOT NULL AS "from_library!", photo_id,
-                  sent_at AS "sent_at: DateTime<Utc>", answered_at AS "answered_at: DateTime<Utc>"
+                  sent_at AS "sent_at: DateTime<Utc>", answered_at AS "answered_at: DateTime<Utc>",
+                  skipped_at AS "skipped_at: DateTime<Utc>", story_id
            FROM campaign_questions WHERE campaign_id = $1
            ORDER BY position"#,
         access.campaign_id()
@@ -49,6 +50,8 @@ pub async fn page(
             photo_id: row.photo_id,
             sent_at: row.sent_at,
             answered_at: row.answered_at,
+            skipped_at: row.skipped_at,
+            story_id: row.story_id,
         };
         if status == QuestionStatus::Queued {
             queue.push(question);
@@ -384,6 +387,47 @@ pub async fn send_next(tx: &mut UserTx, access: &CampaignAccess) -> Result<Optio
         storyteller_name: campaign.storyteller_name,
         family: campaign.family,
     }))
+}
+
+/// The questions to print as cards, and who asks them.
+pub struct CardQuestions {
+    pub storyteller_name: Option<String>,
+    pub family: String,
+    /// (id, question, photo): every question sent and not yet answered, oldest first.
+    pub open: Vec<(Uuid, String, Option<Uuid>)>,
+}
+
+/// Marks the next `more` queued questions sent (the cards are how they reach the
+/// storyteller), then returns every open question, up to [`MAX_CARDS`].
+pub async fn for_cards(tx: &mut UserTx, access: &CampaignAccess, more: u32) -> Result<CardQuestions, AppError> {
+    lock_queue(tx, access).await?;
+    for _ in 0..more {
+        if send_next(tx, access).await?.is_none() {
+            break;
+        }
+    }
+    let open = sqlx::query!(
+        r#"SELECT id, question, photo_id FROM campaign_questions
+           WHERE campaign_id = $1 AND status = 'sent'
+           ORDER BY sent_at, position LIMIT $2"#,
+        access.campaign_id(),
+        MAX_CARDS
+    )
+    .fetch_all(tx.conn())
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.question, r.photo_id))
+    .collect();
+    let campaign = sqlx::query!(
+        r#"SELECT nullif(btrim(c.storyteller_name), '') AS storyteller_name,
+                  coalesce(nullif(btrim(u.name), ''), c.title) AS "family!"
+           FROM campaigns c LEFT JOIN users u ON u.id = $2 WHERE c.id = $1"#,
+        access.campaign_id(),
+        access.user_id()
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    Ok(CardQuestions { storyteller_name: campaign.storyteller_name, family: campaign.family, open })
 }
 
 #[cfg(test)]

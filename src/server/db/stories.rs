@@ -18,9 +18,12 @@ pub async fn list(tx: &mut UserTx, access: &CampaignAccess) -> Result<StoryList,
     let stories = sqlx::query!(
         r#"SELECT s.id, s.title, s.category, coalesce(s.status, 'draft') AS "status!",
                   coalesce(s.word_count, 0) AS "word_count!", s.audio_url IS NOT NULL AS "has_audio!",
-                  u.name AS "author?",
+                  coalesce(u.name, CASE WHEN s.question_id IS NOT NULL AND s.created_by IS NULL
+                                        THEN coalesce(nullif(btrim(c.storyteller_name), ''), 'the storyteller') END)
+                    AS "author?",
                   coalesce(s.updated_at, s.created_at, NOW()) AS "updated_at!: DateTime<Utc>"
-           FROM stories s LEFT JOIN users u ON u.id = s.created_by
+           FROM stories s JOIN campaigns c ON c.id = s.campaign_id
+           LEFT JOIN users u ON u.id = s.created_by
            WHERE s.campaign_id = $1
            ORDER BY s.story_order NULLS LAST, s.created_at, s.id"#,
         access.campaign_id()
@@ -57,7 +60,10 @@ pub async fn detail(
     let r = sqlx::query!(
         r#"SELECT s.id, s.title, coalesce(s.content, '') AS "content!", s.category,
                   coalesce(s.status, 'draft') AS "status!", coalesce(s.word_count, 0) AS "word_count!",
-                  s.version, s.created_by, u.name AS "author?",
+                  s.version, s.created_by,
+                  coalesce(u.name, CASE WHEN s.question_id IS NOT NULL AND s.created_by IS NULL
+                                        THEN coalesce(nullif(btrim(c.storyteller_name), ''), 'the storyteller') END)
+                    AS "author?",
                   coalesce(s.updated_at, s.created_at, NOW()) AS "updated_at!: DateTime<Utc>",
                   s.audio_url, s.audio_mime, s.audio_duration, s.transcription, s.transcription_status,
                   c.title AS campaign_title

@@ -76,7 +76,17 @@ pub async fn upload_audio(
     match receive_audio(&state, &auth, campaign_id, story_id, multipart).await {
         Ok(_) if html => Redirect::to(&back).into_response(),
         Ok(body) => Json(body).into_response(),
-        Err(error) => FormFailure { error, back: html.then_some(back), session: Some(session) }.into_response().await,
+        Err(error) => {
+            FormFailure {
+                form: "upload",
+                error,
+                back: html.then_some(back),
+                session: Some(session),
+                values: Vec::new(),
+            }
+            .into_response()
+            .await
+        }
     }
 }
 
@@ -127,7 +137,17 @@ pub async fn upload_photos(
     match receive_photos(&state, &auth, campaign_id, target.story, multipart).await {
         Ok(_) if html => Redirect::to(&back).into_response(),
         Ok(photos) => Json(photos).into_response(),
-        Err(error) => FormFailure { error, back: html.then_some(back), session: Some(session) }.into_response().await,
+        Err(error) => {
+            FormFailure {
+                form: "upload",
+                error,
+                back: html.then_some(back),
+                session: Some(session),
+                values: Vec::new(),
+            }
+            .into_response()
+            .await
+        }
     }
 }
 

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod health;
 pub mod listen;
 pub mod media;
+pub mod questions;
 pub mod storyteller;
 
 use axum::{
@@ -83,6 +84,13 @@ pub const ROUTES: &[Route] = &[
         handler: || get(media::download_page),
     },
     Route {
+        method: "POST",
+        path: "/campaigns/{campaign_id}/questions/cards",
+        // Members who may manage questions: the owner, and those the owner allows.
+        access: RouteAccess::Member(Role::Owner),
+        handler: || post(questions::question_cards),
+    },
+    Route {
         method: "GET",
         path: "/media/listen/{token}",
         access: RouteAccess::SignedLink,
@@ -122,15 +130,19 @@ fn wants_html(headers: &HeaderMap) -> bool {
 /// A failed form post to a route: JSON (the one error shape) for the page's own script, or,
 /// for a plain HTML form, the error kept in the session and a redirect back to the form.
 struct FormFailure {
+    /// The form's name, for the page to show the error beside it.
+    form: &'static str,
     error: AppError,
     back: Option<String>,
     session: Option<tower_sessions::Session>,
+    /// What was typed, shown again.
+    values: Vec<(String, String)>,
 }
 
 impl FormFailure {
     async fn into_response(self) -> Response {
         if let (Some(back), Some(session)) = (self.back, self.session) {
-            let flash = Flash { form: "upload".into(), error: self.error, values: Vec::new() };
+            let flash = Flash { form: self.form.into(), error: self.error, values: self.values };
             if let Err(err) = session.insert("flash", flash).await {
                 tracing::error!(error = %err, "could not keep the upload error for the next page");
             }

@@ -106,6 +106,11 @@ impl Storage {
         Ok(Download { size: result.meta.size, range: result.range.clone(), body: result.into_stream() })
     }
 
+    /// The whole object in memory (for small ones: a photo's display copy, a page).
+    pub async fn read_all(&self, key: &str) -> object_store::Result<Vec<u8>> {
+        Ok(self.store.get(&Path::from(key)).await?.bytes().await?.to_vec())
+    }
+
     pub async fn size(&self, key: &str) -> object_store::Result<u64> {
         Ok(self.store.head(&Path::from(key)).await?.size)
     }
