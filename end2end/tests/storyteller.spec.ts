@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { expect, test } from "@playwright/test";
+import { expect, type Locator, type Page, test, type TestInfo } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
 import { open, ready, signUp, uniqueEmail } from "./helpers";
@@ -45,8 +45,11 @@ test("the storyteller answers from their link without an account", async ({ page
   // An empty answer is refused with a message, then a real one is sent.
   await phone.getByRole("button", { name: "Send my written answer" }).click();
   await expect(phone.getByText("Please write your answer first")).toBeVisible();
-  await phone.getByLabel("Write my answer").fill("Trams, the baker's bell, and my mother calling us in.");
-  await phone.getByRole("button", { name: "Send my written answer" }).click();
+  // With the keyboard alone: Tab to the answer, type, Tab to its button, Enter.
+  await tabTo(phone, phone.getByLabel("Write my answer"));
+  await phone.keyboard.type("Trams, the baker's bell, and my mother calling us in.");
+  await tabTo(phone, phone.getByRole("button", { name: "Send my written answer" }));
+  await phone.keyboard.press("Enter");
   await expect(phone.getByText("Thank you! Your answer is with your family.")).toBeVisible();
   await expect(phone.getByText("There is no new question right now.")).toBeVisible();
   await expect(phone.getByText("Trams, the baker's bell, and my mother calling us in.")).toBeVisible();
@@ -82,5 +85,60 @@ test("the storyteller answers from their link without an account", async ({ page
   await phone.goto(link);
   await expect(phone.getByRole("heading", { name: "This link was replaced" })).toBeVisible();
   await expect(phone.getByText("Please ask Olive for the new one.")).toBeVisible();
+  await axe(phone, testInfo);
+  await phone.goto(`${link}x`);
+  await expect(phone.getByRole("heading", { name: "This link doesn't work" })).toBeVisible();
+  await axe(phone, testInfo);
   await context.close();
+});
+
+/** Presses Tab until `target` has the focus (the way someone without a mouse gets there). */
+async function tabTo(page: Page, target: Locator) {
+  for (let i = 0; i < 40; i++) {
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error("never reached with Tab");
+}
+
+async function axe(page: Page, testInfo: TestInfo) {
+  if (testInfo.project.name !== "hydrated") return;
+  await ready(page, testInfo);
+  const results = await new AxeBuilder({ page })
+    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"])
+    .analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+}
+
+// Cards for a storyteller without email: the PDF downloads, and the questions handed over
+// show as sent. A plain form, so the same with JavaScript on and off.
+test("the owner prints question cards", async ({ page }, testInfo) => {
+  await signUp(page, testInfo, "Olive", uniqueEmail(testInfo));
+  await open(page, "/campaigns/new", testInfo);
+  await page.getByLabel("Campaign title").fill("Mum's Stories");
+  await page.getByLabel("Storyteller's name").fill("Mary");
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await expect(page).toHaveURL(/\/campaigns\/[0-9a-f-]{36}$/);
+  const campaign = page.url();
+  await open(page, `${campaign}/questions`, testInfo);
+  for (const question of ["Who taught you to swim?", "What was your first job?", "Where did you meet Dad?"]) {
+    await page.getByLabel("Your question").fill(question);
+    await page.getByRole("button", { name: "Add to the queue" }).click();
+    await expect(page.getByRole("region", { name: "Up next" }).getByText(question)).toBeVisible();
+  }
+  await open(page, `${campaign}/questions`, testInfo);
+  const cards = page.getByRole("region", { name: "Question cards to print" });
+  await cards.getByLabel("A4").check();
+  await cards.getByLabel("Also hand over this many new questions from the queue").fill("2");
+  const download = page.waitForEvent("download");
+  await cards.getByRole("button", { name: "Make the cards (PDF)" }).click();
+  const file = await (await download).path();
+  expect(fs.readFileSync(file).subarray(0, 5).toString()).toBe("%PDF-");
+  await open(page, `${campaign}/questions`, testInfo);
+  const asked = page.getByRole("region", { name: "Asked and skipped" });
+  await expect(asked.getByText("Who taught you to swim?")).toBeVisible();
+  await expect(asked.getByText("What was your first job?")).toBeVisible();
+  await expect(page.getByRole("region", { name: "Up next" }).getByText("Where did you meet Dad?")).toBeVisible();
+  await expect(cards.getByText("every question waiting for an answer (2 now)")).toBeVisible();
+  await axe(page, testInfo);
 });
