@@ -41,6 +41,10 @@ pub fn HomePage() -> impl IntoView {
                 <p>"Type a story, or record your storyteller telling it: their own voice stays with the words."</p>
             </article>
             <article class="card">
+                <h2>"A question a week"</h2>
+                <p>"Your storyteller gets one question a week, by email or on printed cards, and answers by talking or writing: no account, no password."</p>
+            </article>
+            <article class="card">
                 <h2>"Make the book"</h2>
                 <p>"Arrange the stories and photos, preview every page, and download a print-ready PDF."</p>
             </article>

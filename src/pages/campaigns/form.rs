@@ -76,7 +76,7 @@ fn CampaignFields(values: Values, error: Signal<Option<AppError>>) -> impl IntoV
             {move || select_error().map(|m| view! { <p class="field__error">{m}</p> })}
         </div>
         <Field id="campaign-email" name="storyteller_email" label="Storyteller's email (optional)" kind="email"
-            hint="Kept with the campaign for now; nothing is sent to it yet." value=values.storyteller_email error/>
+            hint="Where the weekly question goes, with a link to answer by talking or writing. Leave it empty to share the link yourself or print question cards." value=values.storyteller_email error/>
         <Field id="campaign-goal" name="goal_stories" label="Goal: how many stories?" kind="number"
             value=values.goal_stories error/>
         <div class="field" class:field--invalid=move || description_error().is_some()>
