@@ -6,13 +6,16 @@ use leptos_router::{
     path, SsrMode,
 };
 
-use crate::api::auth::{current_user, ConfirmEmail, Login, Logout, Signup};
+use crate::api::auth::{current_user, ConfirmEmail, Login, Logout, ResetPassword, SignInWithLink, Signup};
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::error::AppError;
 use crate::model::CurrentUser;
 use crate::pages::{
     account::AccountPage,
-    auth::{ConfirmEmailPage, LoginPage, SignupPage, SignupSentPage},
+    auth::{
+        ConfirmEmailPage, EmailSignInPage, ForgotPasswordPage, LoginPage, RecoverySentPage, ResetPasswordPage,
+        SignInLinkPage, SignupPage, SignupSentPage,
+    },
     books::{BookDesignerPage, BookPreviewPage, BooksPage, CampaignBooksPage, ListenPage},
     campaigns::{
         form::{EditCampaignPage, NewCampaignPage},
@@ -83,6 +86,8 @@ pub struct Session {
     pub logout: ServerAction<Logout>,
     pub signup: ServerAction<Signup>,
     pub confirm: ServerAction<ConfirmEmail>,
+    pub reset: ServerAction<ResetPassword>,
+    pub link: ServerAction<SignInWithLink>,
 }
 
 #[component]
@@ -93,11 +98,22 @@ pub fn App() -> impl IntoView {
     let logout = ServerAction::<Logout>::new();
     let signup = ServerAction::<Signup>::new();
     let confirm = ServerAction::<ConfirmEmail>::new();
+    let reset = ServerAction::<ResetPassword>::new();
+    let link = ServerAction::<SignInWithLink>::new();
     let user = Resource::new(
-        move || (login.version().get(), logout.version().get(), signup.version().get(), confirm.version().get()),
+        move || {
+            (
+                login.version().get(),
+                logout.version().get(),
+                signup.version().get(),
+                confirm.version().get(),
+                reset.version().get(),
+                link.version().get(),
+            )
+        },
         |_| current_user(),
     );
-    provide_context(Session { user, login, logout, signup, confirm });
+    provide_context(Session { user, login, logout, signup, confirm, reset, link });
 
     // Lets browser tests (and curious people) tell when the page has come alive.
     #[cfg(feature = "hydrate")]
@@ -120,6 +136,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup/sent") view=SignupSentPage ssr=SsrMode::Async/>
                     <Route path=path!("/signup/confirm/:token") view=ConfirmEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login/forgot") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login/link") view=EmailSignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login/sent") view=RecoverySentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login/link/:token") view=SignInLinkPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns") view=CampaignsPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/new") view=NewCampaignPage ssr=SsrMode::Async/>

@@ -100,6 +100,20 @@ pub fn storyteller_photo(token: &str, photo: impl Display) -> String {
 
 /// Where a sign-up that emailed a link lands.
 pub const SIGNUP_SENT: &str = "/signup/sent";
+pub const FORGOT_PASSWORD: &str = "/login/forgot";
+pub const EMAIL_SIGN_IN: &str = "/login/link";
+/// "Check your email", after asking for a reset or sign-in link.
+pub const RECOVERY_SENT: &str = "/login/sent";
+
+pub fn reset_password(token: impl Display) -> String {
+    let token = token.to_string();
+    format!("/login/reset/{}", form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>())
+}
+
+pub fn sign_in_link(token: impl Display) -> String {
+    let token = token.to_string();
+    format!("/login/link/{}", form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>())
+}
 
 // ---- Media (server::http::ROUTES) ------------------------------------------------------
 

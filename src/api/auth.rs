@@ -99,6 +99,80 @@ pub async fn confirm_email(token: String) -> Result<(), AppError> {
     request::respond_to_form("confirm_email", Vec::new(), &back, result).await
 }
 
+/// "Forgot your password?" (`purpose` = `reset_password`) or "Email me a link to sign in"
+/// (`sign_in`): emails a single-use link. The same answer whether or not the address has an
+/// account.
+#[server(endpoint = "email_me_a_link")]
+pub async fn email_me_a_link(email: String, purpose: String) -> Result<(), AppError> {
+    use crate::server::db::accounts::Recovery;
+    let typed = vec![("email".to_owned(), email.clone())];
+    let (kind, back) = match purpose.as_str() {
+        "sign_in" => (Recovery::SignIn, urls::EMAIL_SIGN_IN),
+        _ => (Recovery::ResetPassword, urls::FORGOT_PASSWORD),
+    };
+    let result = send_recovery(&email, kind).await;
+    crate::server::request::respond_to_form("email_me_a_link", typed, back, result).await
+}
+
+#[cfg(feature = "ssr")]
+async fn send_recovery(email: &str, kind: crate::server::db::accounts::Recovery) -> Result<(), AppError> {
+    use crate::model::Email;
+    use crate::server::limits::{RECOVERY_MAILS_PER_EMAIL, RECOVERY_PER_ADDRESS};
+    use crate::server::{db::accounts, request};
+    let email = Email::parse(email).map_err(|message| AppError::invalid("email", message))?;
+    let state = request::state()?;
+    if let Some(ip) = request::client_ip().await {
+        RECOVERY_PER_ADDRESS.hit(&state.db, &ip.to_string()).await?;
+    }
+    let mail = RECOVERY_MAILS_PER_EMAIL.hit(&state.db, email.as_str()).await.is_ok();
+    accounts::send_recovery(&state.db, &email, kind, &state.public_url, mail).await?;
+    leptos_axum::redirect(urls::RECOVERY_SENT);
+    Ok(())
+}
+
+/// The emailed reset link's form: a new password, then signed in (every other session of
+/// the account ends, as the password changed).
+#[server(endpoint = "reset_password")]
+pub async fn reset_password(token: String, password: String) -> Result<(), AppError> {
+    use crate::model::Password;
+    use crate::server::auth::hash_password;
+    use crate::server::db::accounts::{self, Recovery};
+    use crate::server::request;
+    let back = urls::reset_password(&token);
+    let result = async {
+        let password = Password::parse(&password).map_err(|message| AppError::invalid("password", message))?;
+        let db = request::state()?.db;
+        let hash = hash_password(password).await?;
+        let user_id = accounts::use_recovery(&db, &token, Recovery::ResetPassword, Some(&hash)).await?;
+        let user = accounts::login_by_id(&db, user_id).await?.ok_or(AppError::NotFound)?;
+        request::log_in(&user).await?;
+        tracing::info!(user_id = %user.id, "reset a password");
+        leptos_axum::redirect("/dashboard");
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("reset_password", Vec::new(), &back, result).await
+}
+
+/// The emailed sign-in link's one button.
+#[server(endpoint = "sign_in_with_link")]
+pub async fn sign_in_with_link(token: String) -> Result<(), AppError> {
+    use crate::server::db::accounts::{self, Recovery};
+    use crate::server::request;
+    let back = urls::sign_in_link(&token);
+    let result = async {
+        let db = request::state()?.db;
+        let user_id = accounts::use_recovery(&db, &token, Recovery::SignIn, None).await?;
+        let user = accounts::login_by_id(&db, user_id).await?.ok_or(AppError::NotFound)?;
+        request::log_in(&user).await?;
+        tracing::info!(user_id = %user.id, "signed in with an emailed link");
+        leptos_axum::redirect("/dashboard");
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("sign_in_with_link", Vec::new(), &back, result).await
+}
+
 #[server(endpoint = "login")]
 pub async fn login(email: String, password: String, #[server(default)] next: String) -> Result<(), AppError> {
     use crate::model::SafeNext;

@@ -1,7 +1,7 @@
 //! The emails a sign-up sends. Nothing a visitor typed goes into them (only the address they
 //! are sent to), so sign-up cannot be used to send someone a stranger's words.
 use super::mail::{html_body, OutgoingMail};
-use crate::server::db::accounts::CONFIRM_HOURS;
+use crate::server::db::accounts::{Recovery, CONFIRM_HOURS, RECOVERY_MINUTES};
 use crate::urls;
 
 /// The link that finishes a sign-up.
@@ -45,6 +45,43 @@ pub fn existing(to: &str, name: &str, public_url: &str) -> OutgoingMail {
     }
 }
 
+/// A password reset or one-time sign-in link, asked for on the login page.
+pub fn recovery(kind: Recovery, to: &str, name: &str, token: &str, public_url: &str) -> OutgoingMail {
+    let base = public_url.trim_end_matches('/');
+    let greeting = if name.is_empty() { "Hello,".to_owned() } else { format!("Hello {name},") };
+    let (subject, ask, button, link) = match kind {
+        Recovery::ResetPassword => (
+            "Choose a new MyStoryFlow password",
+            "Someone — we hope you — asked to reset the password of your MyStoryFlow account. Open the link below to \
+             choose a new one.",
+            "Choose a new password",
+            format!("{base}{}", urls::reset_password(token)),
+        ),
+        Recovery::SignIn => (
+            "Your link to sign in to MyStoryFlow",
+            "Someone — we hope you — asked for a link to sign in to MyStoryFlow without a password. Open the link \
+             below to sign in.",
+            "Sign in",
+            format!("{base}{}", urls::sign_in_link(token)),
+        ),
+    };
+    let lines = vec![
+        greeting,
+        ask.to_owned(),
+        format!(
+            "The link works once, for {RECOVERY_MINUTES} minutes. If it wasn't you, ignore this email: nothing changes without it."
+        ),
+    ];
+    OutgoingMail {
+        from_name: None,
+        to: to.to_owned(),
+        subject: subject.into(),
+        text: format!("{}\n\n{}\n\n{}\n\n{button}: {link}\n", lines[0], lines[1], lines[2]),
+        html: html_body(&lines, button, &link),
+        link: Some(link),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +99,15 @@ mod tests {
         let mail = existing("ann@example.com", "Ann", "https://stories.example");
         assert!(mail.text.starts_with("Hello Ann,"));
         assert_eq!(mail.link.as_deref(), Some("https://stories.example/login"));
+    }
+
+    #[test]
+    fn recovery_links_go_to_their_own_pages() {
+        let reset = recovery(Recovery::ResetPassword, "ann@example.com", "Ann", "tok", "https://stories.example");
+        assert_eq!(reset.link.as_deref(), Some("https://stories.example/login/reset/tok"));
+        assert!(reset.text.starts_with("Hello Ann,") && reset.text.contains("60 minutes"));
+        let link = recovery(Recovery::SignIn, "ann@example.com", "", "tok", "https://stories.example");
+        assert_eq!(link.link.as_deref(), Some("https://stories.example/login/link/tok"));
+        assert!(link.html.contains(">Sign in<"));
     }
 }

@@ -54,6 +54,23 @@ pub const SIGN_UP_MAILS_PER_EMAIL: Rule = Rule {
     window_seconds: 3600,
     message: "Several sign-up emails went to this address in the last hour.",
 };
+/// Reset and sign-in link requests from one network.
+pub const RECOVERY_PER_ADDRESS: Rule = Rule {
+    name: "recovery:ip",
+    max: 20,
+    max_from: Some("MSF_SIGN_UPS_PER_HOUR"),
+    window_seconds: 3600,
+    message: "Many links were asked for from this network in the last hour. Please try again later.",
+};
+/// Reset and sign-in emails to one address: past this the page answers the same and sends
+/// nothing, so nobody can flood a mailbox.
+pub const RECOVERY_MAILS_PER_EMAIL: Rule = Rule {
+    name: "recovery-mail:email",
+    max: 3,
+    max_from: None,
+    window_seconds: 3600,
+    message: "Several links went to this address in the last hour.",
+};
 /// Answers sent from one storyteller link: far more than anyone answers in an hour.
 pub const ANSWERS_PER_LINK: Rule = Rule {
     name: "answer:campaign",

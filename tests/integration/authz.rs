@@ -25,6 +25,10 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/login", Needs::Nothing),
     // Anyone holding an emailed link (http::a_sign_up_answers_the_same_for_new_and_existing_addresses).
     ("/api/confirm_email", Needs::Nothing),
+    // Anyone: asking for a reset or sign-in link, and using one (accounts::a_forgotten_password_…).
+    ("/api/email_me_a_link", Needs::Nothing),
+    ("/api/reset_password", Needs::Nothing),
+    ("/api/sign_in_with_link", Needs::Nothing),
     ("/api/logout", Needs::Nothing),
     ("/api/flash", Needs::Nothing),
     ("/api/account", Needs::Login),

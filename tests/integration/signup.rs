@@ -134,3 +134,109 @@ async fn members_cannot_read_account_tokens(pool: PgPool) {
     let err = sqlx::query("SELECT 1 FROM account_tokens").execute(&mut *tx).await.unwrap_err();
     assert!(err.to_string().contains("permission denied"), "{err}");
 }
+
+async fn ask_for_link(app: &TestApp, email: &str, purpose: &str) -> Reply {
+    let args = mystoryflow::api::auth::EmailMeALink { email: email.into(), purpose: purpose.into() };
+    app.call(args, None).await
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn a_forgotten_password_is_reset_from_the_email_and_every_other_session_ends(pool: PgPool) {
+    use mystoryflow::api::auth::ResetPassword;
+    let app = TestApp::new(pool.clone()).await;
+    let elsewhere = app.logged_in("ann@example.com").await;
+    let known = ask_for_link(&app, "Ann@Example.com", "reset_password").await;
+    let unknown = ask_for_link(&app, "nobody@example.com", "reset_password").await;
+    for reply in [&known, &unknown] {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(reply.header("location").as_deref(), Some("/login/sent"), "the same answer for both");
+    }
+    assert!(mails_to(&pool, "nobody@example.com").await.is_empty());
+    let mails = mails_to(&pool, "ann@example.com").await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].0, "Choose a new MyStoryFlow password");
+    let token = token_of(&mails[0].1);
+    let expires: bool = sqlx::query_scalar(
+        "SELECT expires_at BETWEEN NOW() + interval '59 minutes' AND NOW() + interval '61 minutes'
+         FROM account_tokens WHERE token_hash = sha256($1::bytea)",
+    )
+    .bind(token.as_bytes())
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(expires, "an hour; only the hash is stored");
+
+    let short = app.call(ResetPassword { token: token.clone(), password: "short".into() }, None).await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", short.body);
+    assert_eq!(app.log_in("ann@example.com", PASSWORD, None, Client::Script).await.status, StatusCode::OK);
+
+    let reply = app.call(ResetPassword { token: token.clone(), password: "a brand new password".into() }, None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.header("location").as_deref(), Some("/dashboard"));
+    let cookie = reply.session_cookie().expect("signed in");
+    assert!(app.call(CurrentUser {}, Some(&cookie)).await.body.contains("ann@example.com"));
+    assert_eq!(app.call(CurrentUser {}, Some(&elsewhere)).await.body, "null", "the other session ended");
+    assert_eq!(app.log_in("ann@example.com", PASSWORD, None, Client::Script).await.status, StatusCode::UNAUTHORIZED);
+    let new = app.log_in("ann@example.com", "a brand new password", None, Client::Script).await;
+    assert_eq!(new.status, StatusCode::OK);
+
+    let again = app.call(ResetPassword { token, password: "yet another password".into() }, None).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "single use: {}", again.body);
+    for bad in ["nonsense", &"x".repeat(500)] {
+        let reply = app.call(ResetPassword { token: bad.into(), password: "yet another password".into() }, None).await;
+        assert_eq!(reply.status, StatusCode::CONFLICT, "{bad}");
+    }
+    sqlx::query("UPDATE account_tokens SET expires_at = NOW() - interval '1 second'").execute(&pool).await.unwrap();
+    ask_for_link(&app, "ann@example.com", "reset_password").await;
+    sqlx::query("UPDATE account_tokens SET expires_at = NOW() - interval '1 second'").execute(&pool).await.unwrap();
+    let late = token_of(&mails_to(&pool, "ann@example.com").await[1].1);
+    let reply = app.call(ResetPassword { token: late, password: "yet another password".into() }, None).await;
+    assert_eq!(reply.status, StatusCode::CONFLICT, "expired after the hour");
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn an_emailed_link_signs_in_once_without_a_password(pool: PgPool) {
+    use mystoryflow::api::auth::SignInWithLink;
+    let app = TestApp::new(pool.clone()).await;
+    let reply = ask_for_link(&app, "ann@example.com", "sign_in").await;
+    assert_eq!(reply.header("location").as_deref(), Some("/login/sent"));
+    let mails = mails_to(&pool, "ann@example.com").await;
+    assert_eq!(mails[0].0, "Your link to sign in to MyStoryFlow");
+    assert!(mails[0].1.contains("/login/link/"), "{:?}", mails[0]);
+    let token = token_of(&mails[0].1);
+    // A plain form (JavaScript off) signs in and goes to the dashboard.
+    let reply = app.post_raw::<SignInWithLink>(&[("token", &token)], None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let cookie = reply.session_cookie().expect("signed in");
+    assert!(app.call(CurrentUser {}, Some(&cookie)).await.body.contains("ann@example.com"));
+    assert_eq!(app.call(SignInWithLink { token: token.clone() }, None).await.status, StatusCode::CONFLICT);
+    assert_eq!(app.log_in("ann@example.com", PASSWORD, None, Client::Script).await.status, StatusCode::OK);
+    // A reset link is not a sign-in link.
+    ask_for_link(&app, "ann@example.com", "reset_password").await;
+    let reset = token_of(&mails_to(&pool, "ann@example.com").await[1].1);
+    assert_eq!(app.call(SignInWithLink { token: reset }, None).await.status, StatusCode::CONFLICT);
+}
+
+#[sqlx::test]
+async fn a_sign_in_link_to_an_unproven_account_drops_the_password_typed_before(pool: PgPool) {
+    use mystoryflow::api::auth::SignInWithLink;
+    let app = TestApp::new(pool.clone()).await;
+    sign_up(&app, "dora@example.com", "the squatter's password", "10.7.3.1").await;
+    ask_for_link(&app, "dora@example.com", "sign_in").await;
+    let link = mails_to(&pool, "dora@example.com").await.pop().unwrap().1;
+    assert_eq!(app.call(SignInWithLink { token: token_of(&link) }, None).await.status, StatusCode::OK);
+    let squatter = app.log_in("dora@example.com", "the squatter's password", None, Client::Script).await;
+    assert_eq!(squatter.status, StatusCode::UNAUTHORIZED);
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn link_emails_are_limited_and_bad_addresses_refused(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    for _ in 0..5 {
+        let reply = ask_for_link(&app, "ann@example.com", "sign_in").await;
+        assert_eq!(reply.header("location").as_deref(), Some("/login/sent"), "the same answer past the limit");
+    }
+    assert_eq!(mails_to(&pool, "ann@example.com").await.len(), 3);
+    let bad = ask_for_link(&app, "not an address", "reset_password").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+}

@@ -183,6 +183,128 @@ pub async fn confirm_email(db: &Db, token: &str) -> Result<(Uuid, String), AppEr
     Ok((row.user_id, row.next))
 }
 
+/// The two emailed ways back in for someone who can't (or doesn't want to) use a password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recovery {
+    /// A link to choose a new password.
+    ResetPassword,
+    /// A link that signs in once, instead of the password.
+    SignIn,
+}
+
+impl Recovery {
+    fn purpose(self) -> &'static str {
+        match self {
+            Recovery::ResetPassword => "reset_password",
+            Recovery::SignIn => "sign_in",
+        }
+    }
+}
+
+/// How long a reset or sign-in link works.
+pub const RECOVERY_MINUTES: i32 = 60;
+
+/// Emails a single-use `kind` link to the account with this address. An address without an
+/// account gets nothing, and the caller answers the same either way; `mail` is false when the
+/// address has had its share of these emails.
+pub async fn send_recovery(
+    db: &Db,
+    email: &Email,
+    kind: Recovery,
+    public_url: &str,
+    mail: bool,
+) -> Result<(), AppError> {
+    use crate::server::account_mail;
+    let mut tx = db.pool().begin().await?;
+    let account = sqlx::query!(
+        r#"SELECT a.id, a.email, coalesce(u.name, '') AS "name!"
+           FROM auth.users a JOIN users u ON u.id = a.id WHERE lower(a.email) = lower($1)"#,
+        email.as_str()
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(account) = account else {
+        return Ok(());
+    };
+    if !mail {
+        return Ok(());
+    }
+    let (token, hash) = super::invitations::new_token();
+    sqlx::query!(
+        r#"INSERT INTO account_tokens (user_id, purpose, token_hash, expires_at)
+           VALUES ($1, $2, $3, NOW() + make_interval(mins => $4))"#,
+        account.id,
+        kind.purpose(),
+        hash,
+        RECOVERY_MINUTES,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let message = account_mail::recovery(kind, &account.email, &account.name, &token, public_url);
+    let mut tx = UserTx::act_as(tx, account.id).await?;
+    message.queue(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Uses a reset or sign-in link: every open reset and sign-in link of the account dies with
+/// it, the address counts as confirmed, and for a reset `new_password_hash` replaces the
+/// password (which ends every other session: it is the session's auth hash). Returns the
+/// account. As the server: nobody is signed in yet.
+pub async fn use_recovery(
+    db: &Db,
+    token: &str,
+    kind: Recovery,
+    new_password_hash: Option<&str>,
+) -> Result<Uuid, AppError> {
+    let shaped =
+        (1..=100).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let expired = || {
+        AppError::Conflict(match kind {
+            Recovery::ResetPassword => "This link has expired or was already used. Ask for a new one below.".into(),
+            Recovery::SignIn => "This sign-in link has expired or was already used. Ask for a new one.".into(),
+        })
+    };
+    if !shaped {
+        return Err(expired());
+    }
+    let hash = super::invitations::token_hash(token);
+    let mut tx = db.pool().begin().await?;
+    let user_id = sqlx::query_scalar!(
+        r#"SELECT user_id FROM account_tokens
+           WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > NOW()
+           FOR UPDATE"#,
+        hash,
+        kind.purpose()
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(expired)?;
+    sqlx::query!(
+        r#"UPDATE account_tokens SET used_at = NOW()
+           WHERE user_id = $1 AND purpose IN ('reset_password', 'sign_in') AND used_at IS NULL"#,
+        user_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    // A password typed before the address was ever proven may be a stranger's (someone who
+    // signed up with this address first): a sign-in link that proves it leaves no password.
+    sqlx::query!(
+        r#"UPDATE auth.users SET email_confirmed_at = coalesce(email_confirmed_at, NOW()),
+               encrypted_password = CASE WHEN $2::text IS NOT NULL THEN $2
+                                         WHEN email_confirmed_at IS NULL THEN '!unset'
+                                         ELSE encrypted_password END,
+               updated_at = NOW()
+           WHERE id = $1"#,
+        user_id,
+        new_password_hash,
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
+
 /// The account a login names by its email (already trimmed and lowercased), with its
 /// password hash and whether its address is confirmed: as the server, since nobody is signed
 /// in yet.
