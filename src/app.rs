@@ -11,7 +11,7 @@ use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::error::AppError;
 use crate::model::CurrentUser;
 use crate::pages::{
-    account::AccountPage,
+    account::{AccountPage, ConfirmEmailChangePage},
     auth::{
         ConfirmEmailPage, EmailSignInPage, ForgotPasswordPage, LoginPage, RecoverySentPage, ResetPasswordPage,
         SignInLinkPage, SignupPage, SignupSentPage,
@@ -163,6 +163,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campaigns/:id/books/:book/preview") view=BookPreviewPage ssr=SsrMode::Async/>
                     <Route path=path!("/listen/:token") view=ListenPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/email/:token") view=ConfirmEmailChangePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

@@ -110,6 +110,11 @@ pub fn reset_password(token: impl Display) -> String {
     format!("/login/reset/{}", form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>())
 }
 
+pub fn confirm_email_change(token: impl Display) -> String {
+    let token = token.to_string();
+    format!("/account/email/{}", form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>())
+}
+
 pub fn sign_in_link(token: impl Display) -> String {
     let token = token.to_string();
     format!("/login/link/{}", form_urlencoded::byte_serialize(token.as_bytes()).collect::<String>())

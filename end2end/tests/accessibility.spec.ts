@@ -13,7 +13,8 @@ async function expectNoViolations(page: Page, what: string) {
 }
 
 test("public pages pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) => {
-  for (const path of ["/", "/login", "/signup", "/signup/sent", "/signup/confirm/not-a-real-link", "/no/such/page"]) {
+  const recovery = ["/login/forgot", "/login/link", "/login/sent", "/login/reset/not-a-real-link", "/login/link/not-a-real-link"];
+  for (const path of ["/", "/login", "/signup", "/signup/sent", "/signup/confirm/not-a-real-link", ...recovery, "/no/such/page"]) {
     await open(page, path, testInfo);
     await expectNoViolations(page, path);
   }

@@ -95,3 +95,87 @@ test("an unknown address shows the friendly 404 page", async ({ page }, testInfo
   await ready(page, testInfo);
   await expect(page.getByRole("heading", { name: "We couldn't find that page" })).toBeVisible();
 });
+
+// Getting back in: a reset link from the email; the other browser that was signed in is
+// signed out. With JavaScript on and off.
+test("a forgotten password is reset from the email, and other sessions end", async ({ page, browser }, testInfo) => {
+  test.setTimeout(90_000);
+  const email = uniqueEmail(testInfo);
+  await signUp(page, testInfo, "Rosa", email);
+  const other = await browser.newContext({ javaScriptEnabled: testInfo.project.name === "hydrated" });
+  const elsewhere = await other.newPage();
+  await elsewhere.goto("/login");
+  await elsewhere.getByLabel("Email").fill(email);
+  await elsewhere.getByLabel("Password").fill(PASSWORD);
+  await elsewhere.getByRole("button", { name: "Log in" }).click();
+  await expect(elsewhere).toHaveURL(/\/dashboard$/);
+
+  await logOut(page, testInfo);
+  await open(page, "/login", testInfo);
+  await page.getByRole("link", { name: "Forgot your password?" }).click();
+  await expect(page.getByRole("heading", { name: "Forgot your password?" })).toBeVisible();
+  await ready(page, testInfo);
+  await page.getByLabel("Your email").fill(email);
+  await page.getByRole("button", { name: "Email me a link" }).click();
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  await open(page, await mailedLink(email, /https?:\/\/[^\s"<]+\/login\/reset\/[A-Za-z0-9_-]+/), testInfo);
+  await page.getByLabel("New password").fill("short");
+  await page.getByRole("button", { name: "Save and sign in" }).click();
+  await expect(page.getByText("Please use at least 10 characters.")).toBeVisible();
+  await page.getByLabel("New password").fill("my new and longer password");
+  await page.getByRole("button", { name: "Save and sign in" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole("heading", { name: "Welcome, Rosa" })).toBeVisible();
+
+  await elsewhere.goto("/dashboard");
+  await expect(elsewhere).toHaveURL(/\/login/);
+  await other.close();
+  await logOut(page, testInfo);
+  await open(page, "/login", testInfo);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("my new and longer password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+});
+
+test("signing in with an emailed link instead of a password", async ({ page }, testInfo) => {
+  const email = uniqueEmail(testInfo);
+  await signUp(page, testInfo, "Vera", email);
+  await logOut(page, testInfo);
+  await open(page, "/login", testInfo);
+  await page.getByRole("link", { name: "Email me a link to sign in instead" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in with an email link" })).toBeVisible();
+  await ready(page, testInfo);
+  await page.getByLabel("Your email").fill(email);
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  const link = await mailedLink(email, /https?:\/\/[^\s"<]+\/login\/link\/[A-Za-z0-9_-]+/);
+  await open(page, link, testInfo);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole("heading", { name: "Welcome, Vera" })).toBeVisible();
+  // Used once: the same link again says so.
+  await logOut(page, testInfo);
+  await open(page, link, testInfo);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("This sign-in link has expired or was already used.")).toBeVisible();
+});
+
+test("changing the email is confirmed from the new address", async ({ page }, testInfo) => {
+  const email = uniqueEmail(testInfo);
+  const moved = `moved-${email}`;
+  await signUp(page, testInfo, "Iris", email);
+  await open(page, "/account", testInfo);
+  const section = page.getByRole("region", { name: "Your email" });
+  await section.getByLabel("New email").fill(moved);
+  await section.getByLabel("Your current password").fill("not my password");
+  await section.getByRole("button", { name: "Change email" }).click();
+  await expect(section.getByText("That is not your current password.")).toBeVisible();
+  await section.getByLabel("Your current password").fill(PASSWORD);
+  await section.getByRole("button", { name: "Change email" }).click();
+  await expect(section.getByText("We sent a link to the new address.")).toBeVisible();
+  await open(page, await mailedLink(moved, /https?:\/\/[^\s"<]+\/account\/email\/[A-Za-z0-9_-]+/), testInfo);
+  await page.getByRole("button", { name: "Use this address" }).click();
+  await expect(page).toHaveURL(/\/account/);
+  await expect(page.getByRole("region", { name: "Your email" }).getByText(moved)).toBeVisible();
+});

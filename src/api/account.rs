@@ -41,6 +41,102 @@ pub async fn set_story_emails(choice: String) -> Result<(), AppError> {
     request::respond_to_form("set_story_emails", Vec::new(), "/account", result).await
 }
 
+/// The name the family sees.
+#[server(endpoint = "save_name")]
+pub async fn save_name(name: String) -> Result<(), AppError> {
+    use crate::model::DisplayName;
+    use crate::server::{db::accounts, request};
+    let typed = vec![("name".to_owned(), name.clone())];
+    let result = async {
+        let user = request::require_user().await?;
+        let name = DisplayName::parse(&name).map_err(|message| AppError::invalid("name", message))?;
+        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        accounts::set_name(&mut tx, &name).await?;
+        tx.commit().await?;
+        leptos_axum::redirect("/account#profile");
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("save_name", typed, "/account#profile", result).await
+}
+
+/// A new password, with the current one. Every other session ends (the password is the
+/// session's auth hash); this one goes on with a new id.
+#[server(endpoint = "change_password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+    use crate::model::Password;
+    use crate::server::auth::hash_password;
+    use crate::server::{db::accounts, request};
+    let result = async {
+        let user = request::require_user().await?;
+        let db = request::state()?.db;
+        let new = Password::parse(&new_password).map_err(|message| AppError::invalid("new_password", message))?;
+        require_current_password(&db, &user, current_password).await?;
+        let hash = hash_password(new).await?;
+        accounts::set_password(&db, user.id, &hash).await?;
+        let user = accounts::login_by_id(&db, user.id).await?.ok_or(AppError::Unauthenticated)?;
+        request::log_in(&user).await?;
+        tracing::info!(user_id = %user.id, "changed a password");
+        leptos_axum::redirect("/account?changed=password#password");
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("change_password", Vec::new(), "/account#password", result).await
+}
+
+/// Moves the account to a new address once that address confirms (a link is sent to it,
+/// and the old one is told). Needs the current password.
+#[server(endpoint = "change_email")]
+pub async fn change_email(email: String, current_password: String) -> Result<(), AppError> {
+    use crate::model::Email;
+    use crate::server::{db::accounts, request};
+    let typed = vec![("email".to_owned(), email.clone())];
+    let result = async {
+        let user = request::require_user().await?;
+        let state = request::state()?;
+        let email = Email::parse(&email).map_err(|message| AppError::invalid("email", message))?;
+        require_current_password(&state.db, &user, current_password).await?;
+        crate::server::limits::RECOVERY_MAILS_PER_EMAIL.hit(&state.db, email.as_str()).await?;
+        accounts::request_email_change(&state.db, user.id, &email, &state.public_url).await?;
+        leptos_axum::redirect("/account?changed=email-sent#email");
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("change_email", typed, "/account#email", result).await
+}
+
+#[cfg(feature = "ssr")]
+async fn require_current_password(
+    db: &crate::server::db::Db,
+    user: &crate::server::auth::AuthUser,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::server::limits::WRONG_PASSWORD_PER_ACCOUNT;
+    WRONG_PASSWORD_PER_ACCOUNT.check(db, &user.email).await?;
+    if crate::server::auth::is_their_password(user, password).await? {
+        return Ok(());
+    }
+    WRONG_PASSWORD_PER_ACCOUNT.record(db, &user.email).await?;
+    Err(AppError::invalid("current_password", "That is not your current password."))
+}
+
+/// The link sent to a new address: one button makes it the account's email.
+#[server(endpoint = "confirm_email_change")]
+pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
+    use crate::server::{db::accounts, request};
+    let back = crate::urls::confirm_email_change(&token);
+    let result = async {
+        let db = request::state()?.db;
+        let user_id = accounts::confirm_email_change(&db, &token).await?;
+        tracing::info!(%user_id, "changed an email address");
+        let signed_in = request::auth_session().await?.user.is_some_and(|u| u.id == user_id);
+        leptos_axum::redirect(if signed_in { "/account?changed=email#email" } else { "/login" });
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("confirm_email_change", Vec::new(), &back, result).await
+}
+
 /// The unsubscribe link from a story email: a signed token, no login needed.
 #[server(endpoint = "unsubscribe")]
 pub async fn unsubscribe(token: String) -> Result<(), AppError> {

@@ -82,6 +82,47 @@ pub fn recovery(kind: Recovery, to: &str, name: &str, token: &str, public_url: &
     }
 }
 
+/// To the new address of an email change: the link that makes it the account's.
+pub fn confirm_new_email(to: &str, name: &str, token: &str, public_url: &str) -> OutgoingMail {
+    let link = format!("{}{}", public_url.trim_end_matches('/'), urls::confirm_email_change(token));
+    let greeting = if name.is_empty() { "Hello,".to_owned() } else { format!("Hello {name},") };
+    let lines = vec![
+        greeting,
+        "You asked to use this address for your MyStoryFlow account. Open the link below to confirm it.".to_owned(),
+        format!("The link works once, for {CONFIRM_HOURS} hours. If it wasn't you, ignore this email: nothing changes without it."),
+    ];
+    OutgoingMail {
+        from_name: None,
+        to: to.to_owned(),
+        subject: "Confirm your new email for MyStoryFlow".into(),
+        text: format!("{}\n\n{}\n\n{}\n\nConfirm this address: {link}\n", lines[0], lines[1], lines[2]),
+        html: html_body(&lines, "Confirm this address", &link),
+        link: Some(link),
+    }
+}
+
+/// To the old address of an email change, so a stolen session can't move an account quietly.
+pub fn email_change_asked(to: &str, name: &str, new_email: &str, public_url: &str) -> OutgoingMail {
+    let link = format!("{}/account#password", public_url.trim_end_matches('/'));
+    let greeting = if name.is_empty() { "Hello,".to_owned() } else { format!("Hello {name},") };
+    let lines = vec![
+        greeting,
+        format!(
+            "Someone signed in to your MyStoryFlow account asked to change its email to {new_email}. \
+             It changes only when that address confirms it."
+        ),
+        "If it wasn't you, change your password now: that signs everyone else out.".to_owned(),
+    ];
+    OutgoingMail {
+        from_name: None,
+        to: to.to_owned(),
+        subject: "Your MyStoryFlow email is being changed".into(),
+        text: format!("{}\n\n{}\n\n{}\n\nYour account: {link}\n", lines[0], lines[1], lines[2]),
+        html: html_body(&lines, "Open your account", &link),
+        link: Some(link),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -106,6 +106,12 @@ impl AuthnBackend for Backend {
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
+/// Whether `password` is this person's current one (argon2, bounded like a login).
+pub async fn is_their_password(user: &AuthUser, password: String) -> Result<bool, AppError> {
+    let hash = user.password_hash.clone();
+    super::limits::argon2(move || password_auth::verify_password(password, &hash).is_ok()).await
+}
+
 /// argon2id, off the async threads and bounded (see [`limits::argon2`](super::limits::argon2)).
 pub async fn hash_password(password: Password) -> Result<String, AppError> {
     super::limits::argon2(move || password_auth::generate_hash(password.as_str())).await

@@ -32,6 +32,11 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/logout", Needs::Nothing),
     ("/api/flash", Needs::Nothing),
     ("/api/account", Needs::Login),
+    ("/api/save_name", Needs::Login),
+    ("/api/change_password", Needs::Login),
+    ("/api/change_email", Needs::Login),
+    // Anyone holding the link sent to the new address (signup::an_email_change_…).
+    ("/api/confirm_email_change", Needs::Nothing),
     ("/api/dashboard", Needs::Login),
     ("/api/create_campaign", Needs::Login),
     ("/api/campaign", Needs::Campaign(Role::Viewer)),
@@ -203,6 +208,20 @@ async fn call(app: &TestApp, pool: &PgPool, w: &World, path: &str, actor: &str, 
     let (c, s, p) = (w.campaign, w.story, w.photo);
     match path {
         "/api/account" => at(app, path, account::Account {}, cookie).await,
+        "/api/save_name" => at(app, path, account::SaveName { name: "Same Name".into() }, cookie).await,
+        // A wrong current password: refused (422) once signed in, 401 before.
+        "/api/change_password" => {
+            let args = account::ChangePassword {
+                current_password: "not the password".into(),
+                new_password: "a new long password".into(),
+            };
+            at(app, path, args, cookie).await
+        }
+        "/api/change_email" => {
+            let args =
+                account::ChangeEmail { email: "moved@example.com".into(), current_password: "not the password".into() };
+            at(app, path, args, cookie).await
+        }
         "/api/dashboard" => at(app, path, campaigns::Dashboard { status: String::new() }, cookie).await,
         "/api/create_campaign" => {
             let args = campaigns::CreateCampaign {

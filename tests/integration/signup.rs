@@ -240,3 +240,96 @@ async fn link_emails_are_limited_and_bad_addresses_refused(pool: PgPool) {
     let bad = ask_for_link(&app, "not an address", "reset_password").await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
 }
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn a_password_change_needs_the_current_one_and_signs_out_everywhere_else(pool: PgPool) {
+    use mystoryflow::api::account::ChangePassword;
+    let app = TestApp::new(pool.clone()).await;
+    let here = app.logged_in("ann@example.com").await;
+    let elsewhere = app.logged_in("ann@example.com").await;
+    let wrong =
+        ChangePassword { current_password: "not it at all".into(), new_password: "a fresh long password".into() };
+    let reply = app.call(wrong, Some(&here)).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("not your current password"), "{}", reply.body);
+    let short = ChangePassword { current_password: PASSWORD.into(), new_password: "short".into() };
+    assert_eq!(app.call(short, Some(&here)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.log_in("ann@example.com", PASSWORD, None, Client::Script).await.status, StatusCode::OK);
+
+    let good = ChangePassword { current_password: PASSWORD.into(), new_password: "a fresh long password".into() };
+    let reply = app.call(good, Some(&here)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let here = reply.session_cookie().unwrap_or(here);
+    assert!(app.call(CurrentUser {}, Some(&here)).await.body.contains("ann@example.com"), "this session goes on");
+    assert_eq!(app.call(CurrentUser {}, Some(&elsewhere)).await.body, "null", "the other one ended");
+    assert_eq!(app.log_in("ann@example.com", PASSWORD, None, Client::Script).await.status, StatusCode::UNAUTHORIZED);
+    let new = app.log_in("ann@example.com", "a fresh long password", None, Client::Script).await;
+    assert_eq!(new.status, StatusCode::OK);
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn an_email_change_is_confirmed_from_the_new_address_and_the_old_one_is_told(pool: PgPool) {
+    use mystoryflow::api::account::{ChangeEmail, ConfirmEmailChange, SaveName};
+    let app = TestApp::new(pool.clone()).await;
+    let ann = app.logged_in("ann@example.com").await;
+    let taken = ChangeEmail { email: "owner@example.com".into(), current_password: PASSWORD.into() };
+    let reply = app.call(taken, Some(&ann)).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("Another account uses that email"), "{}", reply.body);
+    let wrong = ChangeEmail { email: "ann.new@example.com".into(), current_password: "not it at all".into() };
+    assert_eq!(app.call(wrong, Some(&ann)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(mails_to(&pool, "ann.new@example.com").await.is_empty());
+
+    let ask = ChangeEmail { email: "Ann.New@example.com".into(), current_password: PASSWORD.into() };
+    assert_eq!(app.call(ask, Some(&ann)).await.status, StatusCode::OK);
+    let to_old = mails_to(&pool, "ann@example.com").await;
+    assert_eq!(to_old.last().unwrap().0, "Your MyStoryFlow email is being changed");
+    let link = mails_to(&pool, "ann.new@example.com").await.remove(0).1;
+    assert!(link.contains("/account/email/"), "{link}");
+    assert_eq!(app.log_in("ann@example.com", PASSWORD, None, Client::Script).await.status, StatusCode::OK, "not yet");
+
+    let reply = app.call(ConfirmEmailChange { token: token_of(&link) }, Some(&ann)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(app.call(CurrentUser {}, Some(&ann)).await.body.contains("ann.new@example.com"));
+    assert_eq!(app.log_in("ann@example.com", PASSWORD, None, Client::Script).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.log_in("ann.new@example.com", PASSWORD, None, Client::Script).await.status, StatusCode::OK);
+    let profile: String = sqlx::query_scalar(
+        "SELECT u.email FROM users u JOIN auth.users a USING (id) WHERE a.email = 'ann.new@example.com'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(profile, "ann.new@example.com");
+    assert_eq!(app.call(ConfirmEmailChange { token: token_of(&link) }, None).await.status, StatusCode::CONFLICT);
+
+    let reply = app.call(SaveName { name: "  Ann Marie  ".into() }, Some(&ann)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(app.call(CurrentUser {}, Some(&ann)).await.body.contains("Ann Marie"));
+    assert_eq!(app.call(SaveName { name: " ".into() }, Some(&ann)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn members_change_their_name_but_not_their_address_or_tier_in_the_database(pool: PgPool) {
+    use mystoryflow::server::db;
+    let ann: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'ann@example.com'").fetch_one(&pool).await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    db::act_as(&mut tx, ann).await.unwrap();
+    sqlx::query("UPDATE users SET name = 'Ann B', preferences = '{}' WHERE id = $1")
+        .bind(ann)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    for column in ["email = 'x@evil.example'", "subscription_status = 'enterprise'", "subscription_expires_at = NOW()"]
+    {
+        let mut tx = pool.begin().await.unwrap();
+        db::act_as(&mut tx, ann).await.unwrap();
+        let err = sqlx::query(&format!("UPDATE users SET {column} WHERE id = $1"))
+            .bind(ann)
+            .execute(&mut *tx)
+            .await
+            .expect_err(column);
+        assert!(err.to_string().contains("permission denied"), "{column}: {err}");
+    }
+}

@@ -384,6 +384,110 @@ pub async fn set_story_emails(tx: &mut UserTx, choice: StoryEmails) -> Result<()
     Ok(())
 }
 
+pub async fn set_name(tx: &mut UserTx, name: &DisplayName) -> Result<(), AppError> {
+    sqlx::query!("UPDATE users SET name = $2, updated_at = NOW() WHERE id = $1", tx.user_id(), name.as_str())
+        .execute(tx.conn())
+        .await?;
+    Ok(())
+}
+
+/// Replaces the password (already checked against the current one). As the server: members
+/// cannot touch auth.users. Every session made with the old password ends.
+pub async fn set_password(db: &Db, user_id: Uuid, new_hash: &str) -> Result<(), AppError> {
+    sqlx::query!("UPDATE auth.users SET encrypted_password = $2, updated_at = NOW() WHERE id = $1", user_id, new_hash)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// Asks to move the account to `new_email`: a link to the new address (which must prove
+/// itself), and a note to the old one. An address that has an account is refused.
+pub async fn request_email_change(db: &Db, user_id: Uuid, new_email: &Email, public_url: &str) -> Result<(), AppError> {
+    use crate::server::account_mail;
+    let mut tx = db.pool().begin().await?;
+    let me = sqlx::query!(
+        r#"SELECT a.email, coalesce(u.name, '') AS "name!" FROM auth.users a JOIN users u ON u.id = a.id WHERE a.id = $1"#,
+        user_id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if me.email.eq_ignore_ascii_case(new_email.as_str()) {
+        return Err(AppError::invalid("email", "That is already your email."));
+    }
+    let taken = sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM auth.users WHERE lower(email) = lower($1)) AS "taken!""#,
+        new_email.as_str()
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    if taken {
+        return Err(AppError::invalid("email", "Another account uses that email."));
+    }
+    let (token, hash) = super::invitations::new_token();
+    sqlx::query!(
+        r#"INSERT INTO account_tokens (user_id, purpose, token_hash, new_email, expires_at)
+           VALUES ($1, 'change_email', $2, $3, NOW() + make_interval(hours => $4))"#,
+        user_id,
+        hash,
+        new_email.as_str(),
+        CONFIRM_HOURS,
+    )
+    .execute(&mut *tx)
+    .await?;
+    let mut tx = UserTx::act_as(tx, user_id).await?;
+    account_mail::confirm_new_email(new_email.as_str(), &me.name, &token, public_url).queue(&mut tx).await?;
+    account_mail::email_change_asked(&me.email, &me.name, new_email.as_str(), public_url).queue(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Uses the link sent to a new address: the account's email becomes it (sign-in, mail),
+/// and every other open change link of the account dies. As the server.
+pub async fn confirm_email_change(db: &Db, token: &str) -> Result<Uuid, AppError> {
+    let expired = || {
+        AppError::Conflict("This link has expired or was already used. Ask for a new one on your account page.".into())
+    };
+    let shaped =
+        (1..=100).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !shaped {
+        return Err(expired());
+    }
+    let hash = super::invitations::token_hash(token);
+    let mut tx = db.pool().begin().await?;
+    let row = sqlx::query!(
+        r#"SELECT user_id, new_email AS "new_email!" FROM account_tokens
+           WHERE token_hash = $1 AND purpose = 'change_email' AND used_at IS NULL AND expires_at > NOW()
+           FOR UPDATE"#,
+        hash
+    )
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(expired)?;
+    sqlx::query!(
+        "UPDATE account_tokens SET used_at = NOW() WHERE user_id = $1 AND purpose = 'change_email' AND used_at IS NULL",
+        row.user_id
+    )
+    .execute(&mut *tx)
+    .await?;
+    let moved = sqlx::query!(
+        r#"UPDATE auth.users SET email = $2, email_confirmed_at = NOW(), updated_at = NOW()
+           WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM auth.users o WHERE lower(o.email) = lower($2) AND o.id <> $1)"#,
+        row.user_id,
+        row.new_email
+    )
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        return Err(AppError::Conflict("Another account uses that email now, so yours was not changed.".into()));
+    }
+    sqlx::query!("UPDATE users SET email = $2, updated_at = NOW() WHERE id = $1", row.user_id, row.new_email)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(row.user_id)
+}
+
 /// From a signed unsubscribe link: no login, so it runs as the server.
 pub async fn unsubscribe(db: &Db, who: &crate::server::notify::Unsubscriber) -> Result<(), AppError> {
     let user = who.user_id();
