@@ -18,7 +18,10 @@ use super::postgres::{Durability, LocalPostgres};
 use super::{books, router, state::AppState, transcribe};
 
 const USAGE: &str = "usage: mystoryflow [serve]
-       mystoryflow migrate                               (migrations on DATABASE_URL)
+       mystoryflow migrate [run]                         (apply pending migrations on DATABASE_URL)
+       mystoryflow migrate status                        (each migration: applied or pending)
+       mystoryflow migrate revert                        (undo the latest applied migration)
+       mystoryflow migrate add NAME                      (a new up/down pair in ./migrations)
        mystoryflow db start|stop|url [--data-dir DIR]   (private PostgreSQL for tests)
        mystoryflow db backup [--data-dir DIR]           (a base backup now, server running)
        mystoryflow db restore [--to TIME] [--data-dir DIR]
@@ -33,7 +36,14 @@ pub async fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
         [] | ["serve"] => serve(config).await,
-        ["migrate"] => migrate(config).await,
+        ["migrate"] | ["migrate", "run"] => migrate(config).await,
+        ["migrate", "status"] => migrate_status(config).await,
+        ["migrate", "revert"] => migrate_revert(config).await,
+        ["migrate", "add", name] => migrate_add(name).map(|paths| {
+            for path in paths {
+                println!("{}", path.display());
+            }
+        }),
         ["db", action, rest @ ..] => db_command(&config, action, rest).await,
         ["render-job", id] => render_job(config, id).await,
         _ => {
@@ -223,6 +233,79 @@ async fn migrate(config: Config) -> Result<()> {
     MIGRATOR.run(&pool).await.context("running database migrations")?;
     pool.close().await;
     Ok(())
+}
+
+async fn migration_pool(config: &Config) -> Result<sqlx::PgPool> {
+    let url = config
+        .database_url
+        .clone()
+        .context("DATABASE_URL must be set (for the private PostgreSQL: DATABASE_URL=$(mystoryflow db url))")?;
+    Ok(PgPoolOptions::new().max_connections(1).connect(&url).await?)
+}
+
+/// (version, checksum) of every migration the database has run.
+async fn applied(pool: &sqlx::PgPool) -> Result<Vec<(i64, Vec<u8>)>> {
+    let exists: bool = sqlx::query_scalar("SELECT to_regclass('_sqlx_migrations') IS NOT NULL").fetch_one(pool).await?;
+    if !exists {
+        return Ok(Vec::new());
+    }
+    Ok(sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations WHERE success ORDER BY version")
+        .fetch_all(pool)
+        .await?)
+}
+
+async fn migrate_status(config: Config) -> Result<()> {
+    let pool = migration_pool(&config).await?;
+    let done = applied(&pool).await?;
+    for m in MIGRATOR.iter().filter(|m| m.migration_type.is_up_migration()) {
+        let state = match done.iter().find(|(v, _)| *v == m.version) {
+            Some((_, sum)) if sum.as_slice() == &*m.checksum => "applied",
+            Some(_) => "applied, but the file changed since (never edit a migration that ran)",
+            None => "pending",
+        };
+        println!("{} {:<45} {state}", m.version, m.description);
+    }
+    pool.close().await;
+    Ok(())
+}
+
+async fn migrate_revert(config: Config) -> Result<()> {
+    let pool = migration_pool(&config).await?;
+    let done = applied(&pool).await?;
+    let Some((latest, _)) = done.last() else {
+        anyhow::bail!("no migration has been applied");
+    };
+    let target = done.iter().rev().nth(1).map_or(0, |(v, _)| *v);
+    MIGRATOR.undo(&pool, target).await.context("reverting the latest migration")?;
+    println!("reverted {latest}");
+    pool.close().await;
+    Ok(())
+}
+
+/// A reversible pair in ./migrations, numbered after the latest (and never before now).
+fn migrate_add(name: &str) -> Result<Vec<PathBuf>> {
+    let shaped = !name.is_empty()
+        && name.len() <= 60
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    anyhow::ensure!(shaped, "the name must be lowercase letters, digits and _, e.g. add_order_notes");
+    let dir = PathBuf::from("migrations");
+    anyhow::ensure!(dir.is_dir(), "run this in the repository: there is no ./migrations folder");
+    let latest = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok()?.file_name().to_str()?.split('_').next()?.parse::<i64>().ok())
+        .max()
+        .unwrap_or(0);
+    let now: i64 = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string().parse()?;
+    let version = now.max(latest + 1);
+    let mut written = Vec::new();
+    for (kind, body) in [
+        ("up", "-- What this migration changes, and why.\n"),
+        ("down", "-- Undo exactly what the .up.sql did, in reverse order.\n"),
+    ] {
+        let path = dir.join(format!("{version}_{name}.{kind}.sql"));
+        std::fs::write(&path, body).with_context(|| format!("writing {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 async fn db_command(config: &Config, action: &str, rest: &[&str]) -> Result<()> {

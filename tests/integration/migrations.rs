@@ -99,3 +99,62 @@ fn landed_migrations_are_never_edited() {
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// `mystoryflow migrate …` against `pool`'s database.
+fn migrate_command(database: &str, args: &[&str], dir: &std::path::Path) -> (bool, String) {
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let (before, after) = base.split_once('?').map_or((base.as_str(), ""), |(b, a)| (b, a));
+    let url = format!(
+        "{}/{database}{}{after}",
+        &before[..before.rfind('/').unwrap()],
+        if after.is_empty() { "" } else { "?" }
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mystoryflow"))
+        .arg("migrate")
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "error")
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+#[sqlx::test]
+async fn the_migrate_commands_show_revert_reapply_and_add(pool: PgPool) {
+    let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(&pool).await.unwrap();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let latest = MIGRATOR.iter().map(|m| m.version).max().unwrap();
+    let line = |status: &str| status.lines().find(|l| l.starts_with(&latest.to_string())).unwrap_or("").to_owned();
+
+    let (ok, status) = migrate_command(&database, &["status"], repo);
+    assert!(ok, "{status}");
+    assert!(line(&status).ends_with(" applied"), "{status}");
+    let (ok, out) = migrate_command(&database, &["revert"], repo);
+    assert!(ok && out.contains(&format!("reverted {latest}")), "{out}");
+    let (_, status) = migrate_command(&database, &["status"], repo);
+    assert!(line(&status).ends_with(" pending"), "{status}");
+    let (ok, out) = migrate_command(&database, &["run"], repo);
+    assert!(ok, "{out}");
+    let (_, status) = migrate_command(&database, &["status"], repo);
+    assert!(status.lines().all(|l| l.ends_with(" applied")), "{status}");
+
+    let scratch = std::env::temp_dir().join(format!("msf-migrate-add-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(scratch.join("migrations")).unwrap();
+    std::fs::write(scratch.join("migrations/99990101000001_future.up.sql"), "").unwrap();
+    let (ok, out) = migrate_command(&database, &["add", "order_notes"], &scratch);
+    assert!(ok, "{out}");
+    let mut made: Vec<String> = std::fs::read_dir(scratch.join("migrations"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    made.sort();
+    assert_eq!(
+        made,
+        ["99990101000001_future.up.sql", "99990101000002_order_notes.down.sql", "99990101000002_order_notes.up.sql"],
+        "numbered after the latest"
+    );
+    let (ok, out) = migrate_command(&database, &["add", "Bad Name"], &scratch);
+    assert!(!ok && out.contains("lowercase"), "{out}");
+    std::fs::remove_dir_all(scratch).unwrap();
+}
