@@ -31,11 +31,13 @@ pub async fn books(campaign_id: Uuid) -> Result<BookList, AppError> {
 #[server(endpoint = "create_book")]
 pub async fn create_book(campaign_id: Uuid, title: String) -> Result<(), AppError> {
     use crate::model::{book::BookTitle, Role};
-    use crate::server::db::books;
+    use crate::server::{db::books, limits};
     let typed = vec![("title".to_owned(), title.clone())];
     let back = urls::books(campaign_id);
-    let id = in_campaign!("create_book", campaign_id, Role::Contributor, back, typed, |_, tx, access| {
+    let id = in_campaign!("create_book", campaign_id, Role::Contributor, back, typed, |state, tx, access| {
         let title = BookTitle::parse(&title)?;
+        let owner = limits::campaign_owner(&state.db, campaign_id).await?;
+        limits::ensure_tier_allows(&state.db, state.quota.tiers, owner, limits::Counted::Books).await?;
         books::create(&mut tx, &access, &title).await?
     })?;
     leptos_axum::redirect(&designer(campaign_id, id, ""));

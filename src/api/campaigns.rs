@@ -45,13 +45,16 @@ pub async fn create_campaign(
     #[server(default)] relationship_type: String,
     #[server(default)] goal_stories: String,
 ) -> Result<(), AppError> {
-    use crate::server::{db::campaigns, request};
+    use crate::server::{db::campaigns, limits, request};
     let (typed, input) =
         campaign_fields(&title, &description, &storyteller_name, &storyteller_email, &relationship_type, &goal_stories);
     let result = async {
         let user = request::require_user().await?;
         let input = input?;
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let state = request::state()?;
+        let active = limits::Counted::ActiveCampaigns;
+        limits::ensure_tier_allows(&state.db, state.quota.tiers, user.id, active).await?;
+        let mut tx = state.db.begin_as(user.id).await?;
         let id = campaigns::create(&mut tx, &input).await?;
         tx.commit().await?;
         leptos_axum::redirect(&urls::campaign(id));
@@ -99,6 +102,13 @@ pub async fn set_campaign_status(id: Uuid, status: String) -> Result<(), AppErro
         let access = CampaignAccess::require(&mut tx, id, Role::Owner).await?;
         let status = CampaignStatus::parse(&status)
             .ok_or_else(|| AppError::invalid("status", "Please choose one of the listed statuses."))?;
+        let counted = |s: &str| !matches!(s, "archived" | "completed");
+        let was: Option<String> = campaigns::status(&mut tx, &access).await?;
+        if counted(status.as_str()) && !counted(was.as_deref().unwrap_or("active")) {
+            let state = request::state()?;
+            let active = crate::server::limits::Counted::ActiveCampaigns;
+            crate::server::limits::ensure_tier_allows(&state.db, state.quota.tiers, user.id, active).await?;
+        }
         campaigns::set_status(&mut tx, &access, status).await?;
         tx.commit().await?;
         leptos_axum::redirect(&urls::campaign(id));

@@ -27,6 +27,8 @@ const USAGE: &str = "usage: mystoryflow [serve]
        mystoryflow db restore [--to TIME] [--data-dir DIR]
                                                          (server stopped; TIME in UTC, e.g.
                                                           \"2026-11-27 10:00\"; default: all)
+       mystoryflow user set-tier EMAIL free|premium|enterprise [--until YYYY-MM-DD]
+                                                         (a person's subscription tier, on DATABASE_URL)
        mystoryflow render-job ID                         (internal: one book render, in a child)";
 
 pub async fn main() -> ExitCode {
@@ -46,6 +48,7 @@ pub async fn main() -> ExitCode {
         }),
         ["db", action, rest @ ..] => db_command(&config, action, rest).await,
         ["render-job", id] => render_job(config, id).await,
+        ["user", "set-tier", email, tier, rest @ ..] => set_tier(config, email, tier, rest).await,
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -62,6 +65,7 @@ pub async fn main() -> ExitCode {
 }
 
 async fn serve(config: Config) -> Result<()> {
+    super::limits::Tiers::from_env().map_err(anyhow::Error::msg)?;
     let leptos_options = leptos_options()?;
     let addr: SocketAddr = leptos_options.site_addr;
     let site = PathBuf::from(&*leptos_options.site_root);
@@ -232,6 +236,39 @@ async fn migrate(config: Config) -> Result<()> {
     let pool = PgPoolOptions::new().max_connections(1).connect(&url).await?;
     MIGRATOR.run(&pool).await.context("running database migrations")?;
     pool.close().await;
+    Ok(())
+}
+
+/// Sets a person's tier until a day (UTC midnight), or for good. Payment integration would
+/// call the same.
+async fn set_tier(config: Config, email: &str, tier: &str, rest: &[&str]) -> Result<()> {
+    anyhow::ensure!(matches!(tier, "free" | "premium" | "enterprise"), "the tier is free, premium or enterprise");
+    let until = match rest {
+        [] => None,
+        ["--until", day] => {
+            let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+                .with_context(|| format!("{day:?} is not a day like 2027-01-31"))?;
+            Some(day.and_hms_opt(0, 0, 0).context("midnight")?.and_utc())
+        }
+        _ => anyhow::bail!("{USAGE}"),
+    };
+    let pool = migration_pool(&config).await?;
+    let changed = sqlx::query(
+        "UPDATE users SET subscription_status = $2, subscription_expires_at = $3::text::timestamptz, updated_at = NOW()
+         WHERE lower(email) = lower($1)",
+    )
+    .bind(email.trim())
+    .bind(tier)
+    .bind(until.map(|u| u.to_rfc3339()))
+    .execute(&pool)
+    .await?
+    .rows_affected();
+    pool.close().await;
+    anyhow::ensure!(changed == 1, "no account uses {email}");
+    match until {
+        Some(until) => println!("{email}: {tier} until {}", until.format("%Y-%m-%d")),
+        None => println!("{email}: {tier}"),
+    }
     Ok(())
 }
 

@@ -134,20 +134,130 @@ impl Rule {
 
 /// How much recording and photo storage the server allows (MSF_STORAGE_PER_CAMPAIGN_GB, 10;
 /// MSF_STORAGE_PER_OWNER_GB, 25: everything in the campaigns one person owns).
+/// Also the subscription tiers' limits (MSF_TIER_LIMITS, see [`Tiers`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Quota {
     pub per_campaign: i64,
     pub per_owner: i64,
+    pub tiers: Tiers,
 }
 
 impl Quota {
+    /// A malformed MSF_TIER_LIMITS counts as unlimited here; the server refuses to start with
+    /// it (`Tiers::from_env`), so this only matters to tools.
     pub fn from_env() -> Self {
         let gb = |name: &str, default: f64| {
             let value = std::env::var(name).ok().and_then(|v| v.trim().parse::<f64>().ok()).filter(|v| *v > 0.0);
             (value.unwrap_or(default) * 1e9) as i64
         };
-        Quota { per_campaign: gb("MSF_STORAGE_PER_CAMPAIGN_GB", 10.0), per_owner: gb("MSF_STORAGE_PER_OWNER_GB", 25.0) }
+        Quota {
+            per_campaign: gb("MSF_STORAGE_PER_CAMPAIGN_GB", 10.0),
+            per_owner: gb("MSF_STORAGE_PER_OWNER_GB", 25.0),
+            tiers: Tiers::from_env().unwrap_or_default(),
+        }
     }
+}
+
+/// What one subscription tier may have; `None` is unlimited.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierLimits {
+    /// Campaigns owned that are not archived or completed.
+    pub active_campaigns: Option<u32>,
+    /// Stories with a recording, in the campaigns owned.
+    pub recorded_stories: Option<u32>,
+    /// Books, in the campaigns owned.
+    pub books: Option<u32>,
+}
+
+/// The tiers of users.subscription_status, each with its limits: the one table an operator
+/// running the app for many families sets (MSF_TIER_LIMITS, JSON, e.g.
+/// `{"free": {"active_campaigns": 1, "recorded_stories": 25, "books": 1}}`). Unset, as a
+/// family's own server wants, nothing is limited. An expired tier counts as free.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tiers {
+    #[serde(default)]
+    pub free: TierLimits,
+    #[serde(default)]
+    pub premium: TierLimits,
+    #[serde(default)]
+    pub enterprise: TierLimits,
+}
+
+impl Tiers {
+    pub fn parse(json: &str) -> Result<Self, String> {
+        serde_json::from_str(json).map_err(|err| format!("MSF_TIER_LIMITS is not valid: {err}"))
+    }
+
+    pub fn from_env() -> Result<Self, String> {
+        match std::env::var("MSF_TIER_LIMITS") {
+            Ok(json) if !json.trim().is_empty() => Self::parse(&json),
+            _ => Ok(Tiers::default()),
+        }
+    }
+
+    fn of(&self, tier: &str) -> TierLimits {
+        match tier {
+            "premium" => self.premium,
+            "enterprise" => self.enterprise,
+            _ => self.free,
+        }
+    }
+}
+
+/// What a tier limit counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counted {
+    ActiveCampaigns,
+    /// Recordings, besides the one of this story (a new recording of a story replaces it).
+    RecordedStories {
+        besides: Uuid,
+    },
+    Books,
+}
+
+/// Refuses one more `what` for `owner` (whose tier decides) when their tier's limit is
+/// reached, naming the limit. Nothing that exists is hidden or removed.
+pub async fn ensure_tier_allows(db: &Db, tiers: Tiers, owner: Uuid, what: Counted) -> Result<(), AppError> {
+    if tiers == Tiers::default() {
+        return Ok(());
+    }
+    let besides = match what {
+        Counted::RecordedStories { besides } => Some(besides),
+        _ => None,
+    };
+    let usage = limits::tier_usage(db, owner, besides).await?;
+    let limits = tiers.of(&usage.tier);
+    let (limit, used, noun, way_out) = match what {
+        Counted::ActiveCampaigns => (
+            limits.active_campaigns,
+            usage.active_campaigns,
+            ("active campaign", "active campaigns"),
+            "Archive one to start another",
+        ),
+        Counted::RecordedStories { .. } => (
+            limits.recorded_stories,
+            usage.recorded_stories,
+            ("recorded story", "recorded stories"),
+            "Written stories are not limited",
+        ),
+        Counted::Books => (limits.books, usage.books, ("book", "books"), "Delete a book to make another"),
+    };
+    match limit {
+        Some(limit) if used >= i64::from(limit) => Err(AppError::Conflict(format!(
+            "The {} plan on this server allows {limit} {}{}. {way_out}, or ask whoever runs this server about a larger plan.",
+            usage.tier,
+            if limit == 1 { noun.0 } else { noun.1 },
+            if matches!(what, Counted::ActiveCampaigns) { "" } else { " in the campaigns you own" },
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The owner of a campaign (tier limits count against the owner).
+pub async fn campaign_owner(db: &Db, campaign_id: Uuid) -> Result<Uuid, AppError> {
+    limits::campaign_owner(db, campaign_id).await?.ok_or(AppError::NotFound)
 }
 
 /// Refuses an upload of `adding` bytes that would take the campaign or its owner past the
@@ -286,5 +396,17 @@ mod tests {
         let _held = semaphore.acquire().await.unwrap();
         let result = on_semaphore(&semaphore, std::time::Duration::from_millis(20), || ()).await;
         assert!(matches!(result, Err(AppError::TooMany(_))));
+    }
+
+    #[test]
+    fn tier_limits_are_one_json_table_and_unset_means_unlimited() {
+        let tiers = Tiers::parse(r#"{"free": {"active_campaigns": 1, "books": 1}, "premium": {"books": 10}}"#).unwrap();
+        assert_eq!(tiers.of("free"), TierLimits { active_campaigns: Some(1), recorded_stories: None, books: Some(1) });
+        assert_eq!(tiers.of("premium").books, Some(10));
+        assert_eq!(tiers.of("enterprise"), TierLimits::default());
+        assert_eq!(tiers.of("nonsense"), tiers.free, "anything else is free");
+        assert!(Tiers::parse(r#"{"free": {"campaigns": 1}}"#).is_err(), "a misspelt limit is refused");
+        assert!(Tiers::parse("free=1").is_err());
+        assert_eq!(Tiers::parse("{}").unwrap(), Tiers::default());
     }
 }

@@ -300,3 +300,20 @@ impl TestApp {
         reply.session_cookie().expect("logging in sets a session cookie")
     }
 }
+
+/// Runs the server binary with `args` against `pool`'s database; (success, stdout + stderr).
+pub async fn run_binary(pool: &PgPool, args: &[&str]) -> (bool, String) {
+    let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(pool).await.unwrap();
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let (before, after) = base.split_once('?').unwrap_or((base.as_str(), ""));
+    let query = if after.is_empty() { String::new() } else { format!("?{after}") };
+    let url = format!("{}/{database}{query}", &before[..before.rfind('/').unwrap()]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mystoryflow"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "error")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}

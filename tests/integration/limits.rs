@@ -170,8 +170,11 @@ async fn an_upload_that_would_pass_the_storage_quota_is_refused(pool: PgPool) {
     let photo = crate::fixtures::media_file("photo_orient6_gps.jpg");
     let size = photo.len() as i64;
     // Room for two photos in the campaign; the owner's allowance is larger.
-    let app =
-        TestApp::with_quota(pool.clone(), Quota { per_campaign: 2 * size + size / 2, per_owner: 10 * size }).await;
+    let app = TestApp::with_quota(
+        pool.clone(),
+        Quota { per_campaign: 2 * size + size / 2, per_owner: 10 * size, tiers: Default::default() },
+    )
+    .await;
     let f = crate::fixtures::family(&app, &pool).await;
     let path = format!("/media/campaigns/{}/photos", f.campaign);
     for n in 0..2 {
@@ -232,4 +235,72 @@ async fn hits_just_before_a_window_ends_still_count_after_it(pool: PgPool) {
     assert!((1..=100).contains(&seen), "{seen}");
     let counted = mystoryflow::server::db::limits::hit(&db, "test:key", 3600).await.unwrap();
     assert!(counted == seen + 1 || counted == seen, "{seen} then {counted}");
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn tier_limits_hold_at_the_boundary_and_an_expired_tier_hides_nothing(pool: PgPool) {
+    use mystoryflow::api::books::CreateBook;
+    use mystoryflow::api::campaigns::{CreateCampaign, Dashboard};
+    use mystoryflow::server::limits::{Quota, Tiers};
+    let tiers = Tiers::parse(
+        r#"{"free": {"active_campaigns": 1, "books": 1, "recorded_stories": 1}, "premium": {"active_campaigns": 3}}"#,
+    )
+    .unwrap();
+    let app = TestApp::with_quota(pool.clone(), Quota { tiers, ..Quota::from_env() }).await;
+    let ann = app.logged_in("ann@example.com").await;
+    let create = |title: &str| CreateCampaign {
+        title: title.into(),
+        description: String::new(),
+        storyteller_name: String::new(),
+        storyteller_email: String::new(),
+        relationship_type: String::new(),
+        goal_stories: "5".into(),
+    };
+    assert_eq!(app.call(create("First"), Some(&ann)).await.status, StatusCode::OK);
+    let refused = app.call(create("Second"), Some(&ann)).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("The free plan on this server allows 1 active campaign."), "{}", refused.body);
+
+    let (ok, out) =
+        crate::helpers::run_binary(&pool, &["user", "set-tier", "Ann@example.com", "premium", "--until", "2999-01-01"])
+            .await;
+    assert!(ok && out.contains("premium until 2999-01-01"), "{out}");
+    assert_eq!(app.call(create("Second"), Some(&ann)).await.status, StatusCode::OK, "premium allows three");
+
+    sqlx::query("UPDATE users SET subscription_expires_at = NOW() - interval '1 day' WHERE email = 'ann@example.com'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(app.call(create("Third"), Some(&ann)).await.status, StatusCode::CONFLICT, "expired: free again");
+    let dashboard = app.call(Dashboard { status: String::new() }, Some(&ann)).await.body;
+    assert!(dashboard.contains("First") && dashboard.contains("Second"), "nothing hidden: {dashboard}");
+
+    let first: uuid::Uuid =
+        sqlx::query_scalar("SELECT id FROM campaigns WHERE title = 'First'").fetch_one(&pool).await.unwrap();
+    let book = |title: &str| CreateBook { campaign_id: first, title: title.into() };
+    assert_eq!(app.call(book("Dad's book"), Some(&ann)).await.status, StatusCode::OK);
+    let refused = app.call(book("Another"), Some(&ann)).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.body.contains("allows 1 book in the campaigns you own"), "{}", refused.body);
+
+    // One recorded story: a new recording of it replaces the old, another story's is refused.
+    let story = |title: &'static str| {
+        sqlx::query_scalar::<_, uuid::Uuid>(
+            "INSERT INTO stories (campaign_id, title, created_by) SELECT $1, $2, id FROM users WHERE email = 'ann@example.com' RETURNING id",
+        )
+        .bind(first)
+        .bind(title)
+        .fetch_one(&pool)
+    };
+    let (told, other) = (story("Told").await.unwrap(), story("Other").await.unwrap());
+    let speech = crate::fixtures::media_file("speech.wav");
+    let upload = |s: uuid::Uuid| format!("/media/campaigns/{first}/stories/{s}/audio");
+    assert_eq!(app.upload(&upload(told), "audio", &[("a.wav", &speech)], Some(&ann)).await.status, StatusCode::OK);
+    assert_eq!(app.upload(&upload(told), "audio", &[("a.wav", &speech)], Some(&ann)).await.status, StatusCode::OK);
+    let refused = app.upload(&upload(other), "audio", &[("a.wav", &speech)], Some(&ann)).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("allows 1 recorded story"), "{}", refused.body);
+
+    let (ok, out) = crate::helpers::run_binary(&pool, &["user", "set-tier", "nobody@example.com", "premium"]).await;
+    assert!(!ok && out.contains("no account uses"), "{out}");
 }

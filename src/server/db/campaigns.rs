@@ -177,6 +177,12 @@ pub async fn update(tx: &mut UserTx, access: &CampaignAccess, input: &CampaignIn
     Ok(())
 }
 
+pub async fn status(tx: &mut UserTx, access: &CampaignAccess) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar!("SELECT status FROM campaigns WHERE id = $1", access.campaign_id())
+        .fetch_one(tx.conn())
+        .await?)
+}
+
 /// Moves the campaign through its lifecycle; `started_at` is set when it first becomes active.
 pub async fn set_status(tx: &mut UserTx, access: &CampaignAccess, status: CampaignStatus) -> Result<(), AppError> {
     sqlx::query!(

@@ -70,3 +70,42 @@ pub async fn storage_used(db: &Db, campaign_id: Uuid) -> Result<(i64, i64), sqlx
     .await?;
     Ok((row.campaign, row.owner))
 }
+
+/// A person's tier as it applies now (an expired one is free) and what their tier limits count.
+pub struct TierUsage {
+    pub tier: String,
+    pub active_campaigns: i64,
+    pub recorded_stories: i64,
+    pub books: i64,
+}
+
+pub async fn tier_usage(db: &Db, owner: Uuid, besides_story: Option<Uuid>) -> Result<TierUsage, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT CASE WHEN u.subscription_expires_at < NOW() THEN 'free'
+                       ELSE coalesce(u.subscription_status, 'free') END AS "tier!",
+                  (SELECT count(*) FROM campaigns c
+                    WHERE c.user_id = u.id AND coalesce(c.status, 'active') NOT IN ('archived', 'completed')) AS "active_campaigns!",
+                  (SELECT count(*) FROM stories s JOIN campaigns c ON c.id = s.campaign_id
+                    WHERE c.user_id = u.id AND s.audio_url IS NOT NULL
+                      AND s.id IS DISTINCT FROM $2) AS "recorded_stories!",
+                  (SELECT count(*) FROM books b JOIN campaigns c ON c.id = b.campaign_id WHERE c.user_id = u.id) AS "books!"
+           FROM users u WHERE u.id = $1"#,
+        owner,
+        besides_story
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(match row {
+        Some(r) => TierUsage {
+            tier: r.tier,
+            active_campaigns: r.active_campaigns,
+            recorded_stories: r.recorded_stories,
+            books: r.books,
+        },
+        None => TierUsage { tier: "free".into(), active_campaigns: 0, recorded_stories: 0, books: 0 },
+    })
+}
+
+pub async fn campaign_owner(db: &Db, campaign_id: Uuid) -> Result<Option<Uuid>, sqlx::Error> {
+    sqlx::query_scalar!("SELECT user_id FROM campaigns WHERE id = $1", campaign_id).fetch_optional(db.pool()).await
+}

@@ -21,6 +21,7 @@ use crate::server::auth::AuthSession;
 use crate::server::authz::CampaignAccess;
 use crate::server::db::{self, stories, UserTx};
 use crate::server::keys;
+use crate::server::limits;
 use crate::server::media::{self, Staged, MAX_AUDIO_BYTES, MAX_PHOTO_BYTES};
 use crate::server::state::AppState;
 use crate::urls;
@@ -103,6 +104,9 @@ async fn receive_audio(
         let access = CampaignAccess::require(&mut tx, campaign_id, Role::Contributor).await?;
         stories::require_editable(&mut tx, &access, story_id).await?;
         tx.commit().await?;
+        let owner = limits::campaign_owner(&state.db, campaign_id).await?;
+        let what = limits::Counted::RecordedStories { besides: story_id };
+        limits::ensure_tier_allows(&state.db, state.quota.tiers, owner, what).await?;
     }
     let mut field = loop {
         match multipart.next_field().await.map_err(multipart_error)? {
