@@ -193,6 +193,9 @@ async fn the_storyteller_answers_in_writing_and_the_family_gets_a_story(pool: Pg
     let detail: mystoryflow::model::story::StoryDetail = serde_json::from_str(&show().await.body).unwrap();
     assert_eq!(detail.content, "Trams, the baker's bell, and the swifts at dusk.");
     assert_eq!(detail.author.as_deref(), Some("Dad"), "still the storyteller's story");
+    let list = app.call(mystoryflow::api::stories::Stories { campaign_id: f.campaign }, Some(&f.owner)).await;
+    let list: mystoryflow::model::story::StoryList = serde_json::from_str(&list.body).unwrap();
+    assert_eq!(list.stories[0].author.as_deref(), Some("Dad"), "and so in the list");
     let author: Option<Uuid> = sqlx::query_scalar("SELECT created_by FROM stories WHERE id = $1")
         .bind(story_id)
         .fetch_one(&pool)

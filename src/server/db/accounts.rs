@@ -112,6 +112,14 @@ async fn insert_account(
     Ok(Some(id))
 }
 
+/// The stored hash of a token from an emailed link; `None` for text that cannot be one (too
+/// long, or characters base64url never has), which is answered like an expired link.
+fn emailed_token_hash(token: &str) -> Option<Vec<u8>> {
+    let shaped =
+        (1..=100).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    shaped.then(|| super::invitations::token_hash(token))
+}
+
 /// How long a sign-up link works.
 pub const CONFIRM_HOURS: i32 = 48;
 
@@ -141,8 +149,6 @@ async fn insert_token(
 /// is set, and every other open link for the account dies. Returns the account and where to
 /// go next. As the server: nobody is signed in yet.
 pub async fn confirm_email(db: &Db, token: &str) -> Result<(Uuid, String), AppError> {
-    let shaped =
-        (1..=100).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     let expired = || {
         AppError::Conflict(
             "This link has expired or was already used. Log in if you have finished signing up; \
@@ -150,10 +156,7 @@ pub async fn confirm_email(db: &Db, token: &str) -> Result<(Uuid, String), AppEr
                 .into(),
         )
     };
-    if !shaped {
-        return Err(expired());
-    }
-    let hash = super::invitations::token_hash(token);
+    let hash = emailed_token_hash(token).ok_or_else(expired)?;
     let mut tx = db.pool().begin().await?;
     let row = sqlx::query!(
         r#"SELECT user_id, password_hash, next FROM account_tokens
@@ -257,18 +260,13 @@ pub async fn use_recovery(
     kind: Recovery,
     new_password_hash: Option<&str>,
 ) -> Result<Uuid, AppError> {
-    let shaped =
-        (1..=100).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     let expired = || {
         AppError::Conflict(match kind {
             Recovery::ResetPassword => "This link has expired or was already used. Ask for a new one below.".into(),
             Recovery::SignIn => "This sign-in link has expired or was already used. Ask for a new one.".into(),
         })
     };
-    if !shaped {
-        return Err(expired());
-    }
-    let hash = super::invitations::token_hash(token);
+    let hash = emailed_token_hash(token).ok_or_else(expired)?;
     let mut tx = db.pool().begin().await?;
     let user_id = sqlx::query_scalar!(
         r#"SELECT user_id FROM account_tokens
@@ -447,12 +445,7 @@ pub async fn confirm_email_change(db: &Db, token: &str) -> Result<Uuid, AppError
     let expired = || {
         AppError::Conflict("This link has expired or was already used. Ask for a new one on your account page.".into())
     };
-    let shaped =
-        (1..=100).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !shaped {
-        return Err(expired());
-    }
-    let hash = super::invitations::token_hash(token);
+    let hash = emailed_token_hash(token).ok_or_else(expired)?;
     let mut tx = db.pool().begin().await?;
     let row = sqlx::query!(
         r#"SELECT user_id, new_email AS "new_email!" FROM account_tokens

@@ -369,16 +369,7 @@ pub async fn send_next(tx: &mut UserTx, access: &CampaignAccess) -> Result<Optio
     let Some(sent) = sent else {
         return Ok(None);
     };
-    let campaign = sqlx::query!(
-        r#"SELECT nullif(btrim(c.storyteller_email), '') AS storyteller_email,
-                  nullif(btrim(c.storyteller_name), '') AS storyteller_name,
-                  coalesce(nullif(btrim(u.name), ''), c.title) AS "family!"
-           FROM campaigns c LEFT JOIN users u ON u.id = $2 WHERE c.id = $1"#,
-        access.campaign_id(),
-        access.user_id()
-    )
-    .fetch_one(tx.conn())
-    .await?;
+    let campaign = who_asks(tx, access).await?;
     Ok(Some(SentQuestion {
         id: sent.id,
         question: sent.question,
@@ -387,6 +378,27 @@ pub async fn send_next(tx: &mut UserTx, access: &CampaignAccess) -> Result<Optio
         storyteller_name: campaign.storyteller_name,
         family: campaign.family,
     }))
+}
+
+/// The storyteller (address and name) and who asks: the member's name, else the campaign's title.
+struct WhoAsks {
+    storyteller_email: Option<String>,
+    storyteller_name: Option<String>,
+    family: String,
+}
+
+async fn who_asks(tx: &mut UserTx, access: &CampaignAccess) -> Result<WhoAsks, AppError> {
+    Ok(sqlx::query_as!(
+        WhoAsks,
+        r#"SELECT nullif(btrim(c.storyteller_email), '') AS storyteller_email,
+                  nullif(btrim(c.storyteller_name), '') AS storyteller_name,
+                  coalesce(nullif(btrim(u.name), ''), c.title) AS "family!"
+           FROM campaigns c LEFT JOIN users u ON u.id = $2 WHERE c.id = $1"#,
+        access.campaign_id(),
+        access.user_id()
+    )
+    .fetch_one(tx.conn())
+    .await?)
 }
 
 /// The questions to print as cards, and who asks them.
@@ -418,15 +430,7 @@ pub async fn for_cards(tx: &mut UserTx, access: &CampaignAccess, more: u32) -> R
     .into_iter()
     .map(|r| (r.id, r.question, r.photo_id))
     .collect();
-    let campaign = sqlx::query!(
-        r#"SELECT nullif(btrim(c.storyteller_name), '') AS storyteller_name,
-                  coalesce(nullif(btrim(u.name), ''), c.title) AS "family!"
-           FROM campaigns c LEFT JOIN users u ON u.id = $2 WHERE c.id = $1"#,
-        access.campaign_id(),
-        access.user_id()
-    )
-    .fetch_one(tx.conn())
-    .await?;
+    let campaign = who_asks(tx, access).await?;
     Ok(CardQuestions { storyteller_name: campaign.storyteller_name, family: campaign.family, open })
 }
 

@@ -12,18 +12,21 @@ use crate::model::story::{
 use crate::server::authz::CampaignAccess;
 
 pub async fn list(tx: &mut UserTx, access: &CampaignAccess) -> Result<StoryList, AppError> {
-    let campaign_title = sqlx::query_scalar!("SELECT title FROM campaigns WHERE id = $1", access.campaign_id())
-        .fetch_one(tx.conn())
-        .await?;
+    let campaign = sqlx::query!(
+        r#"SELECT title, coalesce(nullif(btrim(storyteller_name), ''), 'the storyteller') AS "storyteller!"
+           FROM campaigns WHERE id = $1"#,
+        access.campaign_id()
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    let campaign_title = campaign.title;
+    // A storyteller's answer has no member as author: it is the storyteller's.
     let stories = sqlx::query!(
         r#"SELECT s.id, s.title, s.category, coalesce(s.status, 'draft') AS "status!",
                   coalesce(s.word_count, 0) AS "word_count!", s.audio_url IS NOT NULL AS "has_audio!",
-                  coalesce(u.name, CASE WHEN s.question_id IS NOT NULL AND s.created_by IS NULL
-                                        THEN coalesce(nullif(btrim(c.storyteller_name), ''), 'the storyteller') END)
-                    AS "author?",
+                  u.name AS "author?", s.question_id IS NOT NULL AND s.created_by IS NULL AS "by_storyteller!",
                   coalesce(s.updated_at, s.created_at, NOW()) AS "updated_at!: DateTime<Utc>"
-           FROM stories s JOIN campaigns c ON c.id = s.campaign_id
-           LEFT JOIN users u ON u.id = s.created_by
+           FROM stories s LEFT JOIN users u ON u.id = s.created_by
            WHERE s.campaign_id = $1
            ORDER BY s.story_order NULLS LAST, s.created_at, s.id"#,
         access.campaign_id()
@@ -38,7 +41,7 @@ pub async fn list(tx: &mut UserTx, access: &CampaignAccess) -> Result<StoryList,
         status: StoryStatus::parse(&r.status).unwrap_or(StoryStatus::Draft),
         word_count: r.word_count,
         has_audio: r.has_audio,
-        author: r.author,
+        author: if r.by_storyteller { Some(campaign.storyteller.clone()) } else { r.author },
         updated_at: r.updated_at,
     })
     .collect();
