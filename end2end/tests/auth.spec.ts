@@ -69,7 +69,7 @@ test("a member page sends a logged-out visitor to log in and back", async ({ pag
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
-  await expect(page.getByText(email)).toBeVisible();
+  await expect(page.getByRole("region", { name: "Your email" }).getByText(email)).toBeVisible();
 });
 
 test("a wrong password shows one generic message", async ({ page }, testInfo) => {

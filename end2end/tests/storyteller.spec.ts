@@ -113,6 +113,7 @@ async function axe(page: Page, testInfo: TestInfo) {
 // Cards for a storyteller without email: the PDF downloads, and the questions handed over
 // show as sent. A plain form, so the same with JavaScript on and off.
 test("the owner prints question cards", async ({ page }, testInfo) => {
+  test.setTimeout(90_000);
   await signUp(page, testInfo, "Olive", uniqueEmail(testInfo));
   await open(page, "/campaigns/new", testInfo);
   await page.getByLabel("Campaign title").fill("Mum's Stories");
