@@ -75,7 +75,10 @@ test("an owner designs a book, watches it typeset, flips the pages, downloads th
   await expect(page.getByText(/^\d+ pages · 2 stories · 1 photo$/)).toBeVisible();
   const cover = page.getByRole("img", { name: "The cover: back, spine and front" });
   await expect(cover).toBeVisible();
-  expect((await page.request.get((await cover.getAttribute("src"))!)).headers()["content-type"]).toBe("image/png");
+  // The page may be showing a render a newer one is replacing: ask again for the current one.
+  await expect
+    .poll(async () => (await page.request.get((await cover.getAttribute("src"))!)).headers()["content-type"])
+    .toBe("image/png");
 
   // The print check names the tiny photo; the PDF downloads.
   const check = page.getByRole("region", { name: "Print check" });
