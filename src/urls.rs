@@ -152,6 +152,11 @@ pub fn render_page(campaign: impl Display, book: impl Display, render: impl Disp
     format!("/media/campaigns/{campaign}/books/{book}/renders/{render}/pages/{page}.png")
 }
 
+/// A person's own "Download my data" ZIP.
+pub fn data_export(export: impl Display) -> String {
+    format!("/media/exports/{export}/download")
+}
+
 pub fn listen_audio(token: impl Display) -> String {
     format!("/media/listen/{token}")
 }

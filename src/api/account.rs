@@ -152,3 +152,33 @@ pub async fn unsubscribe(token: String) -> Result<(), AppError> {
     .await;
     request::respond_to_form("unsubscribe", Vec::new(), &back, result).await
 }
+
+/// The person's latest "Download my data" export, for the account page.
+#[server(endpoint = "data_export")]
+pub async fn data_export() -> Result<Option<model::DataExport>, AppError> {
+    use crate::server::{db::exports, request};
+    let result = async {
+        let user = request::require_user().await?;
+        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let export = exports::latest(&mut tx).await?;
+        tx.commit().await?;
+        Ok(export)
+    }
+    .await;
+    request::respond(result)
+}
+
+/// Starts making a ZIP of everything the person may take with them (a background job; the
+/// account page follows it and an email says when it is ready).
+#[server(endpoint = "export_my_data")]
+pub async fn export_my_data() -> Result<(), AppError> {
+    use crate::server::{db::exports, request};
+    let result = async {
+        let user = request::require_user().await?;
+        exports::request(&request::state()?.db, user.id).await?;
+        leptos_axum::redirect("/account#your-data");
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("export_my_data", Vec::new(), "/account#your-data", result).await
+}

@@ -51,6 +51,37 @@ choice!(
     } default Every
 );
 
+choice!(
+    /// Where a "Download my data" ZIP is (data_exports.status).
+    ExportStatus {
+        Queued = "queued": "Waiting to start",
+        Running = "running": "Being made",
+        Ready = "ready": "Ready to download",
+        Failed = "failed": "Could not be made",
+        Expired = "expired": "No longer kept",
+    }
+);
+
+/// A person's latest export, as the account page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataExport {
+    pub id: Uuid,
+    pub status: ExportStatus,
+    pub progress: i32,
+    pub size_bytes: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl DataExport {
+    pub fn in_progress(&self) -> bool {
+        matches!(self.status, ExportStatus::Queued | ExportStatus::Running)
+    }
+}
+
+/// How long a finished export can be downloaded.
+pub const EXPORT_KEPT_DAYS: i64 = 7;
+
 pub const MIN_PASSWORD_CHARS: usize = 10;
 const MAX_PASSWORD_CHARS: usize = 256;
 const MAX_NAME_CHARS: usize = 100;

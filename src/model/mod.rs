@@ -41,7 +41,9 @@ pub mod story;
 pub mod storyteller;
 pub mod wording;
 
-pub use account::{Account, CurrentUser, DisplayName, Email, Password, SafeNext, StoryEmails};
+pub use account::{
+    Account, CurrentUser, DataExport, DisplayName, Email, ExportStatus, Password, SafeNext, StoryEmails,
+};
 pub use campaign::{CampaignCard, CampaignInput, CampaignOverview, CampaignStatus, Relationship, Role};
 pub use flash::{Flash, Notice};
 pub use wording::count;

@@ -2,7 +2,7 @@
 use crate::api::account::{ChangeEmail, ChangePassword, SaveName, SetStoryEmails};
 use crate::api::auth::take_flash;
 use crate::components::forms::{form_error, Changes, Field, FormAlert, PostForm};
-use crate::model::Flash;
+use crate::model::{DataExport, ExportStatus, Flash};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -16,10 +16,11 @@ use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 pub fn AccountPage() -> impl IntoView {
     // Created here, outside the suspended part, so re-rendering it never fetches again.
     let details = Resource::new(Changes::track, |_| account());
+    let export = Resource::new(Changes::track, |_| crate::api::account::data_export());
     let flash = Resource::new(|| (), |_| take_flash(String::new()));
     view! {
         <Title text="Your account · MyStoryFlow"/>
-        <RequireUser children=move |_| view! { <AccountDetails details flash/> }/>
+        <RequireUser children=move |_| view! { <AccountDetails details export flash/> }/>
     }
 }
 
@@ -28,6 +29,7 @@ type FlashResource = Resource<Result<Option<Flash>, crate::error::AppError>>;
 #[component]
 fn AccountDetails(
     details: Resource<Result<crate::model::Account, crate::error::AppError>>,
+    export: Resource<Result<Option<DataExport>, crate::error::AppError>>,
     flash: FlashResource,
 ) -> impl IntoView {
     let query = use_query_map();
@@ -38,6 +40,7 @@ fn AccountDetails(
             {move || Suspend::new(async move {
                 let flash = flash.await.ok().flatten();
                 let for_form = |form: &str| flash.clone().filter(|f| f.form == form);
+                let export = export.await.ok().flatten();
                 match details.await {
                     Ok(account) => view! {
                         <dl class="card details">
@@ -76,6 +79,7 @@ fn AccountDetails(
                                 <button type="submit" class="button button--quiet">"Save email choice"</button>
                             </PostForm>
                         </section>
+                        <DataSection export flash=for_form("export_my_data")/>
                     }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
@@ -150,6 +154,102 @@ fn PasswordForm(flash: Option<Flash>, changed: String) -> impl IntoView {
             </PostForm>
             <p class="aside"><a href=crate::urls::EMAIL_SIGN_IN>"Prefer no password? Sign in with an email link"</a></p>
         </section>
+    }
+}
+
+/// "Download my data": one button makes the ZIP in the background; the page follows it and
+/// offers the file for seven days.
+#[component]
+fn DataSection(export: Option<DataExport>, flash: Option<Flash>) -> impl IntoView {
+    use crate::api::account::ExportMyData;
+    let action = ServerAction::<ExportMyData>::new();
+    let error = form_error(action.value(), flash.as_ref());
+    let busy = export.as_ref().is_some_and(DataExport::in_progress);
+    let status = export.map(|export| match export.status {
+        ExportStatus::Queued | ExportStatus::Running => view! { <ExportProgress export/> }.into_any(),
+        ExportStatus::Ready => {
+            let size = human_bytes(export.size_bytes.unwrap_or_default());
+            let until = export.expires_at.map(|d| d.format("%-d %B %Y").to_string()).unwrap_or_default();
+            view! {
+                <p class="notice">
+                    <a href=crate::urls::data_export(export.id) download>{format!("Download your data (ZIP, {size})")}</a>
+                    {format!(" — kept until {until}.")}
+                </p>
+            }
+            .into_any()
+        }
+        ExportStatus::Failed => view! {
+            <p class="notice notice--error">"Your last download could not be made. Please try again."</p>
+        }
+        .into_any(),
+        ExportStatus::Expired => view! {
+            <p>"Your last download was removed after seven days. You can make a new one."</p>
+        }
+        .into_any(),
+    });
+    view! {
+        <section class="card" id="your-data" aria-labelledby="data-heading">
+            <h2 id="data-heading">"Your data"</h2>
+            <p>"Take a copy of everything with you: every story you wrote or that is in your campaigns, its \
+                recordings and photos, comments, and the latest PDF of each book, with a page that shows it all \
+                in any browser, even offline. We email you when it is ready."</p>
+            {status}
+            {(!busy).then(|| view! {
+                <PostForm action alert=false>
+                    <FormAlert error/>
+                    <button type="submit" class="button button--quiet">"Prepare a download of my data"</button>
+                </PostForm>
+            })}
+        </section>
+    }
+}
+
+/// Follows an export being made; without JavaScript, a button reloads the page.
+#[component]
+fn ExportProgress(export: DataExport) -> impl IntoView {
+    let state = RwSignal::new(export);
+    let following = RwSignal::new(false);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        following.set(true);
+        let handle = StoredValue::new(None::<leptos::prelude::IntervalHandle>);
+        let asking = StoredValue::new(false);
+        let tick = move || {
+            if asking.get_value() {
+                return;
+            }
+            asking.set_value(true);
+            leptos::task::spawn_local(async move {
+                let answer = crate::api::account::data_export().await;
+                let _ = asking.try_update_value(|a| *a = false);
+                let Ok(Some(now)) = answer else { return };
+                let finished = !now.in_progress();
+                let _ = state.try_set(now);
+                if finished {
+                    if let Some(Some(h)) = handle.try_get_value() {
+                        h.clear();
+                    }
+                    Changes::notify();
+                }
+            });
+        };
+        handle.set_value(set_interval_with_handle(tick, std::time::Duration::from_millis(1000)).ok());
+        on_cleanup(move || {
+            if let Some(Some(h)) = handle.try_get_value() {
+                h.clear();
+            }
+        });
+    });
+    let percent = move || state.with(|e| e.progress);
+    view! {
+        <div role="progressbar" aria-label="Download being prepared" aria-valuemin="0" aria-valuemax="100"
+            aria-valuenow=move || percent().to_string() class="progress">
+            <div class="progress__bar" style=move || format!("width: {}%", percent())></div>
+        </div>
+        <p aria-live="polite">{move || format!("{} · {}%", state.with(|e| e.status.label()), percent())}</p>
+        <form method="get" action="/account#your-data" hidden=move || following.get()>
+            <button type="submit" class="button button--small button--quiet">"Update progress"</button>
+        </form>
     }
 }
 

@@ -1,5 +1,6 @@
-//! The server binary's commands: `serve` (the default), `migrate`, and `db
-//! start|stop|url|backup|restore`, which manage the same private PostgreSQL the server uses.
+//! The server binary's commands: `serve` (the default), `migrate`, `db
+//! start|stop|url|backup|restore`, which manage the same private PostgreSQL the server uses,
+//! and `backup`/`restore` of one portable archive (server::archive).
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +28,9 @@ const USAGE: &str = "usage: mystoryflow [serve]
        mystoryflow db restore [--to TIME] [--data-dir DIR]
                                                          (server stopped; TIME in UTC, e.g.
                                                           \"2026-11-27 10:00\"; default: all)
+       mystoryflow backup FILE                           (database and media in one archive, to move servers)
+       mystoryflow restore FILE [--force]                (an archive into an empty database and media store;
+                                                          --force replaces what is there)
        mystoryflow user set-tier EMAIL free|premium|enterprise [--until YYYY-MM-DD]
                                                          (a person's subscription tier, on DATABASE_URL)
        mystoryflow render-job ID                         (internal: one book render, in a child)";
@@ -47,6 +51,11 @@ pub async fn main() -> ExitCode {
             }
         }),
         ["db", action, rest @ ..] => db_command(&config, action, rest).await,
+        ["backup", file] => super::archive::backup(&config, file.as_ref()).await,
+        ["restore", file] => super::archive::restore(&config, file.as_ref(), false).await,
+        ["restore", file, "--force"] | ["restore", "--force", file] => {
+            super::archive::restore(&config, file.as_ref(), true).await
+        }
         ["render-job", id] => render_job(config, id).await,
         ["user", "set-tier", email, tier, rest @ ..] => set_tier(config, email, tier, rest).await,
         _ => {
@@ -157,6 +166,7 @@ async fn serve(config: Config) -> Result<()> {
         };
         let render_limits = books::isolated::RenderLimits::from_env(database_url.clone());
         tokio::spawn(books::isolated::run_worker(state.clone(), render_limits));
+        tokio::spawn(super::export::run_worker(state.clone()));
         let app = router::build(state, sessions, config.secure_cookies);
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
         tracing::info!("MyStoryFlow is listening on http://{addr}");

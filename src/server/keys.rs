@@ -31,3 +31,13 @@ pub fn book_prefix(campaign_id: Uuid, book_id: Uuid) -> String {
 pub fn render_prefix(campaign_id: Uuid, book_id: Uuid, render_id: Uuid) -> String {
     format!("{}/renders/{render_id}", book_prefix(campaign_id, book_id))
 }
+
+/// A person's "Download my data" ZIP (kept seven days).
+pub fn data_export(user_id: Uuid, export_id: Uuid) -> String {
+    format!("{}/{export_id}/mystoryflow-data.zip", exports_prefix(user_id))
+}
+
+/// Everything exported for a person; deleting the account deletes this prefix.
+pub fn exports_prefix(user_id: Uuid) -> String {
+    format!("exports/{user_id}")
+}

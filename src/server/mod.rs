@@ -1,5 +1,6 @@
 //! Server-only code: configuration, the database, authentication and the HTTP wiring.
 pub mod account_mail;
+pub mod archive;
 pub mod assets;
 pub mod auth;
 pub mod authz;
@@ -8,6 +9,7 @@ pub mod books;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod export;
 pub mod http;
 pub mod invitations;
 pub mod jobs;

@@ -307,6 +307,12 @@ pub(crate) fn run(cmd: &mut Command) -> Result<()> {
     Ok(())
 }
 
+/// A PostgreSQL client program (pg_dump, pg_restore): the one beside the server binaries the
+/// private cluster uses when they are installed, else whichever one PATH finds.
+pub(crate) fn client_program(program: &str) -> PathBuf {
+    find_bin_dir().map(|dir| dir.join(program)).ok().filter(|p| p.exists()).unwrap_or_else(|| PathBuf::from(program))
+}
+
 /// `pg_config --bindir` when it names a server, else the newest /usr/lib/postgresql/*/bin.
 fn find_bin_dir() -> Result<PathBuf> {
     if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {

@@ -35,6 +35,9 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/save_name", Needs::Login),
     ("/api/change_password", Needs::Login),
     ("/api/change_email", Needs::Login),
+    // A person's own export (exports::an_export_holds_exactly_…: nobody else sees or downloads it).
+    ("/api/data_export", Needs::Login),
+    ("/api/export_my_data", Needs::Login),
     // Anyone holding the link sent to the new address (signup::an_email_change_…).
     ("/api/confirm_email_change", Needs::Nothing),
     ("/api/dashboard", Needs::Login),
@@ -222,6 +225,8 @@ async fn call(app: &TestApp, pool: &PgPool, w: &World, path: &str, actor: &str, 
                 account::ChangeEmail { email: "moved@example.com".into(), current_password: "not the password".into() };
             at(app, path, args, cookie).await
         }
+        "/api/data_export" => at(app, path, account::DataExport {}, cookie).await,
+        "/api/export_my_data" => at(app, path, account::ExportMyData {}, cookie).await,
         "/api/dashboard" => at(app, path, campaigns::Dashboard { status: String::new() }, cookie).await,
         "/api/create_campaign" => {
             let args = campaigns::CreateCampaign {

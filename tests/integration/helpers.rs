@@ -88,12 +88,36 @@ impl TestApp {
         Self::with_settings(pool, false, mystoryflow::server::limits::Quota::from_env(), true, true).await
     }
 
+    /// Over a data folder that exists already (its `media/` as the store), e.g. a restored one;
+    /// the folder is removed with the app.
+    pub async fn over_data_dir(pool: PgPool, data_dir: std::path::PathBuf) -> Self {
+        let quota = mystoryflow::server::limits::Quota::from_env();
+        Self::with_dir(pool, false, quota, true, false, data_dir).await
+    }
+
+    /// The folder the server's MSF_DATA_DIR would be: media in `media/`, staged uploads.
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.media_dir
+    }
+
     async fn with_settings(
         pool: PgPool,
         secure: bool,
         quota: mystoryflow::server::limits::Quota,
         email_sends: bool,
         hashed_bundle: bool,
+    ) -> Self {
+        let media_dir = std::env::temp_dir().join(format!("msf-test-{}", uuid::Uuid::new_v4()));
+        Self::with_dir(pool, secure, quota, email_sends, hashed_bundle, media_dir).await
+    }
+
+    async fn with_dir(
+        pool: PgPool,
+        secure: bool,
+        quota: mystoryflow::server::limits::Quota,
+        email_sends: bool,
+        hashed_bundle: bool,
+        media_dir: std::path::PathBuf,
     ) -> Self {
         let sessions = PostgresStore::new(pool.clone());
         sessions.migrate().await.expect("session table");
@@ -102,7 +126,6 @@ impl TestApp {
             .site_root("target/site")
             .hash_files(hashed_bundle)
             .build();
-        let media_dir = std::env::temp_dir().join(format!("msf-test-{}", uuid::Uuid::new_v4()));
         let state = AppState {
             leptos_options,
             db: Db::new(pool),
@@ -303,6 +326,11 @@ impl TestApp {
 
 /// Runs the server binary with `args` against `pool`'s database; (success, stdout + stderr).
 pub async fn run_binary(pool: &PgPool, args: &[&str]) -> (bool, String) {
+    run_binary_with(pool, args, &[]).await
+}
+
+/// As [`run_binary`], with more environment (which may name another DATABASE_URL).
+pub async fn run_binary_with(pool: &PgPool, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
     let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(pool).await.unwrap();
     let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let (before, after) = base.split_once('?').unwrap_or((base.as_str(), ""));
@@ -312,6 +340,7 @@ pub async fn run_binary(pool: &PgPool, args: &[&str]) -> (bool, String) {
         .args(args)
         .env("DATABASE_URL", url)
         .env("RUST_LOG", "error")
+        .envs(env.iter().copied())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();

@@ -1,9 +1,11 @@
 //! Database and HTTP tests: each `#[sqlx::test]` gets a fresh, migrated database.
 mod accounts;
+mod archive;
 mod authz;
 mod books;
 mod campaigns;
 mod durability;
+mod exports;
 mod family;
 mod fixtures;
 mod helpers;

@@ -290,3 +290,27 @@ async fn members_cannot_read_credentials_or_the_job_queue(pool: PgPool) {
         assert!(err.to_string().contains("permission denied"), "{sql}: {err}");
     }
 }
+
+/// "Download my data" rows: each person reads their own; only the server writes them.
+#[sqlx::test]
+async fn a_person_sees_only_their_own_exports_and_cannot_write_them(pool: PgPool) {
+    let w = world(&pool).await;
+    let (owner, viewer) = (w.user("owner"), w.user("viewer"));
+    let export = scalar(
+        &pool,
+        &format!(
+            "INSERT INTO data_exports (user_id, status, storage_key) VALUES ('{owner}', 'ready', 'k') RETURNING id"
+        ),
+    )
+    .await;
+    let see = format!("SELECT 1 FROM data_exports WHERE id = '{export}'");
+    assert!(allowed(&pool, owner, &see).await);
+    assert!(!allowed(&pool, viewer, &see).await);
+    for sql in [
+        format!("INSERT INTO data_exports (user_id) VALUES ('{owner}')"),
+        format!("UPDATE data_exports SET expires_at = now() + interval '1 year' WHERE id = '{export}'"),
+        format!("DELETE FROM data_exports WHERE id = '{export}'"),
+    ] {
+        assert!(!allowed(&pool, owner, &sql).await, "{sql}");
+    }
+}

@@ -29,6 +29,7 @@ const MATRIX: &[(&str, &str, RouteAccess)] = &[
         RouteAccess::Member(Role::Viewer),
     ),
     ("POST", "/campaigns/{campaign_id}/questions/cards", RouteAccess::Member(Role::Owner)),
+    ("GET", "/media/exports/{export_id}/download", RouteAccess::Yours),
     ("GET", "/media/listen/{token}", RouteAccess::SignedLink),
     ("POST", "/s/{token}/answer", RouteAccess::StorytellerLink),
     ("GET", "/s/{token}/photos/{photo_id}", RouteAccess::StorytellerLink),
@@ -63,6 +64,8 @@ struct World {
     /// The campaign's storyteller link, with a sent question about `photo`.
     storyteller_token: String,
     question: Uuid,
+    /// The owner's finished "Download my data" ZIP.
+    export: Uuid,
 }
 
 async fn world(app: &TestApp, pool: &PgPool) -> (World, Vec<(&'static str, Option<String>)>) {
@@ -122,7 +125,16 @@ async fn world(app: &TestApp, pool: &PgPool) -> (World, Vec<(&'static str, Optio
     storage.put_bytes(&format!("campaigns/{campaign}/photos/{photo}/display"), b"jpeg".to_vec()).await.unwrap();
     let question = crate::storyteller::sent_question(pool, campaign, Some(photo)).await;
     let storyteller_token = crate::storyteller::link(app, pool, campaign).await;
-    (World { campaign, story, photo, book, render, listen_token, storyteller_token, question }, cookies)
+    let export: Uuid = sqlx::query_scalar(
+        "INSERT INTO data_exports (user_id, status, progress, storage_key, size_bytes, expires_at)
+         SELECT id, 'ready', 100, 'exports/x/matrix.zip', 2, now() + interval '7 days' FROM users
+         WHERE email = 'owner@example.com' RETURNING id",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    storage.put_bytes("exports/x/matrix.zip", b"PK".to_vec()).await.unwrap();
+    (World { campaign, story, photo, book, render, listen_token, storyteller_token, question, export }, cookies)
 }
 
 /// The request that uses `path` on the world: a real address, and for uploads a body.
@@ -136,6 +148,7 @@ fn request(world: &World, method: &str, path: &str) -> (String, Option<(&'static
         .replace("{render_id}", &world.render.to_string())
         .replace("{file}", "book.pdf")
         .replace("{page}", "1.png")
+        .replace("{export_id}", &world.export.to_string())
         .replace("{token}", if path.starts_with("/s/") { &world.storyteller_token } else { &world.listen_token });
     let body = match (method, path) {
         ("POST", p) if p.ends_with("/audio") || p.ends_with("/answer") => Some(("audio", media_file("speech.wav"))),
@@ -158,6 +171,9 @@ async fn every_route_admits_exactly_the_right_visitors(pool: PgPool) {
                 (RouteAccess::Member(_), Some(_), None) => Some(StatusCode::NOT_FOUND),
                 (RouteAccess::Member(min), Some(_), Some(role)) if role < *min => Some(StatusCode::FORBIDDEN),
                 (RouteAccess::Member(_), Some(_), Some(_)) => None,
+                (RouteAccess::Yours, None, _) => Some(StatusCode::UNAUTHORIZED),
+                (RouteAccess::Yours, Some(_), _) if *actor == "owner" => None,
+                (RouteAccess::Yours, Some(_), _) => Some(StatusCode::NOT_FOUND),
             };
             let (address, body) = request(&world, method, path);
             let status = match body {

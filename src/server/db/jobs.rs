@@ -79,6 +79,14 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<Job>, sqlx::Error> {
         .await
 }
 
+/// A long job says it is still alive, so it is not taken for a crashed worker's.
+pub async fn heartbeat(db: &Db, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query!("UPDATE jobs SET locked_at = NOW() WHERE id = $1 AND status = 'running'", id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
 pub async fn complete(db: &Db, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query!("UPDATE jobs SET status = 'done', finished_at = NOW(), locked_at = NULL WHERE id = $1", id)
         .execute(db.pool())

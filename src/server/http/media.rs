@@ -374,3 +374,30 @@ pub async fn download_page(
         Err(err) => err.into_response(),
     }
 }
+
+/// A person's own "Download my data" ZIP, while it is kept.
+pub async fn download_export(
+    State(state): State<AppState>,
+    auth: AuthSession,
+    Path(export_id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Response {
+    let found = async {
+        let mut tx = begin(&state, &auth).await?;
+        let key = db::exports::download(&mut tx, export_id).await?;
+        tx.commit().await?;
+        Ok::<_, AppError>(key)
+    }
+    .await;
+    match found {
+        Ok(key) => {
+            let mut response = serve(&state, &key, "application/zip", &headers, "private, no-store").await;
+            let name = format!("MyStoryFlow data {}.zip", chrono::Utc::now().format("%Y-%m-%d"));
+            if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+                response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+            }
+            response
+        }
+        Err(err) => err.into_response(),
+    }
+}

@@ -32,6 +32,8 @@ pub enum RouteAccess {
     /// Active members of the campaign in the address with at least this role (401 signed
     /// out, 404 for everyone else, 403 below the role).
     Member(Role),
+    /// The signed-in person whose own data it is (401 signed out, 404 for anyone else).
+    Yours,
     /// Anyone holding a valid signed link (a typed proof from its verifier), no account.
     SignedLink,
     /// Anyone holding the campaign's live storyteller link; 404 for any other token.
@@ -89,6 +91,12 @@ pub const ROUTES: &[Route] = &[
         // Members who may manage questions: the owner, and those the owner allows.
         access: RouteAccess::Member(Role::Owner),
         handler: || post(questions::question_cards),
+    },
+    Route {
+        method: "GET",
+        path: "/media/exports/{export_id}/download",
+        access: RouteAccess::Yours,
+        handler: || get(media::download_export),
     },
     Route {
         method: "GET",

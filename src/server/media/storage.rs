@@ -137,6 +137,18 @@ impl Storage {
         self.delete(&keys).await;
     }
 
+    /// Every object's key and size, sorted by key (a backup of the whole store).
+    pub async fn list(&self) -> anyhow::Result<Vec<(String, u64)>> {
+        let mut all = Vec::new();
+        let mut listing = self.store.list(None);
+        while let Some(meta) = listing.next().await {
+            let meta = meta.context("listing the media files")?;
+            all.push((meta.location.to_string(), meta.size));
+        }
+        all.sort();
+        Ok(all)
+    }
+
     pub async fn exists(&self, key: &str) -> bool {
         self.store.head(&Path::from(key)).await.is_ok()
     }
