@@ -54,7 +54,11 @@ pub async fn backup(config: &Config, file: &Path) -> Result<()> {
     let written = write_archive(&db, &storage, &partial).await;
     db.close();
     let _ = std::fs::remove_file(suffixed(&partial, ".dump"));
-    let manifest = match written.and_then(|m| Ok(std::fs::rename(&partial, file).map(|()| m)?)) {
+    let named = written.and_then(|manifest| {
+        std::fs::rename(&partial, file).with_context(|| format!("naming the archive {}", file.display()))?;
+        Ok(manifest)
+    });
+    let manifest = match named {
         Ok(manifest) => manifest,
         Err(err) => {
             let _ = std::fs::remove_file(&partial);

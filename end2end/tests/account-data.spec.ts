@@ -1,0 +1,54 @@
+import { expect, test } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { newStory, open, ready } from "./helpers";
+
+test("a person downloads all their data and plays a recording from the ZIP, offline", async ({ page, browser }, testInfo) => {
+  test.setTimeout(90_000);
+  await newStory(page, testInfo, "The dance hall");
+  const speech = fs.readFileSync(path.join(__dirname, "..", "..", "tests", "fixtures", "media", "speech.wav"));
+  await page.getByLabel("Upload a recording").setInputFiles({ name: "dance.wav", mimeType: "audio/wav", buffer: speech });
+  await page.getByRole("button", { name: "Upload recording" }).click();
+  await expect(page.getByText(/^Recording · \d+:\d\d$/)).toBeVisible({ timeout: 20_000 });
+
+  await open(page, "/account", testInfo);
+  const data = page.getByRole("region", { name: "Your data" });
+  await data.getByRole("button", { name: "Prepare a download of my data" }).click();
+  const link = data.getByRole("link", { name: /^Download your data \(ZIP, .+\)$/ });
+  if (testInfo.project.name === "hydrated") {
+    // The page follows the job by itself.
+    await expect(data.getByRole("progressbar", { name: "Download being prepared" }).or(link)).toBeVisible();
+    await expect(link).toBeVisible({ timeout: 60_000 });
+  } else {
+    await expect(page).toHaveURL(/\/account#your-data$/);
+    await expect(async () => {
+      await open(page, "/account", testInfo);
+      await expect(link).toBeVisible({ timeout: 500 });
+    }).toPass({ timeout: 60_000 });
+  }
+  await expect(data.getByRole("button", { name: "Prepare a download of my data" })).toBeVisible();
+
+  const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  const zip = testInfo.outputPath("data.zip");
+  await download.saveAs(zip);
+  const folder = testInfo.outputPath("data");
+  execFileSync("python3", ["-m", "zipfile", "-e", zip, folder]);
+  const json = JSON.parse(fs.readFileSync(path.join(folder, "data.json"), "utf8"));
+  expect(json.campaigns).toHaveLength(1);
+  expect(json.campaigns[0].stories[0].title).toBe("The dance hall");
+  const recording = json.campaigns[0].stories[0].audio.file as string;
+  expect(fs.readFileSync(path.join(folder, recording)).equals(speech)).toBe(true);
+
+  // The ZIP's page, opened from disk in a browser with no server: it plays the recording.
+  const offline = await (await browser.newContext({ javaScriptEnabled: true })).newPage();
+  await offline.goto("file://" + path.join(folder, "index.html"));
+  await expect(offline.getByRole("heading", { name: "The dance hall" })).toBeVisible();
+  const audio = offline.locator("audio").first();
+  await offline.getByRole("heading", { name: "The dance hall" }).click();
+  await audio.evaluate((a: HTMLAudioElement) => a.play());
+  await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime), { timeout: 10_000 }).toBeGreaterThan(0);
+  expect(await audio.evaluate((a: HTMLAudioElement) => a.error)).toBeNull();
+  await offline.context().close();
+  await ready(page, testInfo);
+});
