@@ -6,12 +6,14 @@ use leptos_router::{
     path, SsrMode,
 };
 
+use crate::api::account::DeleteMyAccount;
 use crate::api::auth::{current_user, ConfirmEmail, Login, Logout, ResetPassword, SignInWithLink, Signup};
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::error::AppError;
 use crate::model::CurrentUser;
 use crate::pages::{
     account::{AccountPage, ConfirmEmailChangePage},
+    account_deletion::{AccountDeletedPage, DeleteAccountPage},
     auth::{
         ConfirmEmailPage, EmailSignInPage, ForgotPasswordPage, LoginPage, RecoverySentPage, ResetPasswordPage,
         SignInLinkPage, SignupPage, SignupSentPage,
@@ -88,6 +90,7 @@ pub struct Session {
     pub confirm: ServerAction<ConfirmEmail>,
     pub reset: ServerAction<ResetPassword>,
     pub link: ServerAction<SignInWithLink>,
+    pub leave: ServerAction<DeleteMyAccount>,
 }
 
 #[component]
@@ -100,6 +103,7 @@ pub fn App() -> impl IntoView {
     let confirm = ServerAction::<ConfirmEmail>::new();
     let reset = ServerAction::<ResetPassword>::new();
     let link = ServerAction::<SignInWithLink>::new();
+    let leave = ServerAction::<DeleteMyAccount>::new();
     let user = Resource::new(
         move || {
             (
@@ -109,11 +113,12 @@ pub fn App() -> impl IntoView {
                 confirm.version().get(),
                 reset.version().get(),
                 link.version().get(),
+                leave.version().get(),
             )
         },
         |_| current_user(),
     );
-    provide_context(Session { user, login, logout, signup, confirm, reset, link });
+    provide_context(Session { user, login, logout, signup, confirm, reset, link, leave });
 
     // Lets browser tests (and curious people) tell when the page has come alive.
     #[cfg(feature = "hydrate")]
@@ -164,6 +169,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/listen/:token") view=ListenPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/email/:token") view=ConfirmEmailChangePage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/delete") view=DeleteAccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/deleted") view=AccountDeletedPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

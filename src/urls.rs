@@ -104,6 +104,10 @@ pub const FORGOT_PASSWORD: &str = "/login/forgot";
 pub const EMAIL_SIGN_IN: &str = "/login/link";
 /// "Check your email", after asking for a reset or sign-in link.
 pub const RECOVERY_SENT: &str = "/login/sent";
+/// What deleting the account will do, and the form that asks for it.
+pub const DELETE_ACCOUNT: &str = "/account/delete";
+/// Where a deleted (in seven days) account lands, signed out.
+pub const ACCOUNT_DELETED: &str = "/account/deleted";
 
 pub fn reset_password(token: impl Display) -> String {
     let token = token.to_string();

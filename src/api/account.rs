@@ -182,3 +182,41 @@ pub async fn export_my_data() -> Result<(), AppError> {
     .await;
     request::respond_to_form("export_my_data", Vec::new(), "/account#your-data", result).await
 }
+
+/// What deleting the signed-in person's account would do.
+#[server(endpoint = "deletion_preview")]
+pub async fn deletion_preview() -> Result<model::account::DeletionPreview, AppError> {
+    use crate::server::{db::deletion, request};
+    let result = async {
+        let user = request::require_user().await?;
+        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let preview = deletion::preview(&mut tx).await?;
+        tx.commit().await?;
+        Ok(preview)
+    }
+    .await;
+    request::respond(result)
+}
+
+/// Deletes the account after seven days of grace, with the current password. Signs out
+/// everywhere now; logging in before the end keeps the account.
+#[server(endpoint = "delete_my_account")]
+pub async fn delete_my_account(current_password: String) -> Result<(), AppError> {
+    use crate::server::{account_mail, db::deletion, request};
+    let result = async {
+        let user = request::require_user().await?;
+        let state = request::state()?;
+        require_current_password(&state.db, &user, current_password).await?;
+        let after = deletion::request(&state.db, user.id).await?;
+        account_mail::deletion_requested(&user.email, &user.name, after, &state.public_url).queue_on(&state.db).await?;
+        tracing::info!(user_id = %user.id, "an account asked to be deleted");
+        let mut auth = request::auth_session().await?;
+        if let Err(err) = auth.logout().await {
+            tracing::error!(error = %err, "could not end the session of an account being deleted");
+        }
+        leptos_axum::redirect(crate::urls::ACCOUNT_DELETED);
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("delete_my_account", Vec::new(), crate::urls::DELETE_ACCOUNT, result).await
+}

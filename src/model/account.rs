@@ -82,6 +82,32 @@ impl DataExport {
 /// How long a finished export can be downloaded.
 pub const EXPORT_KEPT_DAYS: i64 = 7;
 
+/// Days between asking to delete an account and its deletion; logging in cancels it.
+pub const DELETION_GRACE_DAYS: i64 = 7;
+
+/// What deleting an account will do, listed on the page that asks for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeletionPreview {
+    /// Deleted with everything in them, unless ownership is passed on first.
+    pub owned: Vec<OwnedCampaign>,
+    /// Other families' campaigns: the membership ends, the stories stay.
+    pub elsewhere: Vec<ElsewhereCampaign>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnedCampaign {
+    pub id: Uuid,
+    pub title: String,
+    pub stories: i64,
+    pub other_members: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ElsewhereCampaign {
+    pub title: String,
+    pub stories: i64,
+}
+
 pub const MIN_PASSWORD_CHARS: usize = 10;
 const MAX_PASSWORD_CHARS: usize = 256;
 const MAX_NAME_CHARS: usize = 100;

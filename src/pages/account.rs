@@ -80,6 +80,11 @@ fn AccountDetails(
                             </PostForm>
                         </section>
                         <DataSection export flash=for_form("export_my_data")/>
+                        <section class="card" aria-labelledby="leave-heading">
+                            <h2 id="leave-heading">"Leaving"</h2>
+                            <p>"You can delete your account. The next page lists exactly what happens first."</p>
+                            <a href=crate::urls::DELETE_ACCOUNT>"Delete your account"</a>
+                        </section>
                     }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }

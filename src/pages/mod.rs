@@ -1,5 +1,6 @@
 //! Route components, one module per area of the site.
 pub mod account;
+pub mod account_deletion;
 pub mod auth;
 pub mod books;
 pub mod campaigns;

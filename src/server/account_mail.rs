@@ -123,6 +123,52 @@ pub fn email_change_asked(to: &str, name: &str, new_email: &str, public_url: &st
     }
 }
 
+/// Sent when someone asks to delete their account: when, and how to change their mind.
+pub fn deletion_requested(
+    to: &str,
+    name: &str,
+    after: chrono::DateTime<chrono::Utc>,
+    public_url: &str,
+) -> OutgoingMail {
+    let link = format!("{}/login", public_url.trim_end_matches('/'));
+    let greeting = if name.is_empty() { "Hello,".to_owned() } else { format!("Hello {name},") };
+    let lines = vec![
+        greeting,
+        format!(
+            "Your MyStoryFlow account will be deleted on {}, as you asked. Until then nothing is removed.",
+            after.format("%-d %B %Y")
+        ),
+        "If you change your mind, just log in before then: that keeps your account and everything in it.".to_owned(),
+    ];
+    OutgoingMail {
+        from_name: None,
+        to: to.to_owned(),
+        subject: "Your MyStoryFlow account will be deleted".into(),
+        text: format!("{}\n\n{}\n\n{}\n\nLog in: {link}\n", lines[0], lines[1], lines[2]),
+        html: html_body(&lines, "Log in to keep my account", &link),
+        link: Some(link),
+    }
+}
+
+/// Sent when logging in cancelled a deletion.
+pub fn deletion_cancelled(to: &str, name: &str, public_url: &str) -> OutgoingMail {
+    let link = format!("{}/account", public_url.trim_end_matches('/'));
+    let greeting = if name.is_empty() { "Hello,".to_owned() } else { format!("Hello {name},") };
+    let lines = vec![
+        greeting,
+        "You logged in to MyStoryFlow, so your account will not be deleted. Everything in it is as you left it."
+            .to_owned(),
+    ];
+    OutgoingMail {
+        from_name: None,
+        to: to.to_owned(),
+        subject: "Your MyStoryFlow account will not be deleted".into(),
+        text: format!("{}\n\n{}\n\nYour account: {link}\n", lines[0], lines[1]),
+        html: html_body(&lines, "Go to your account", &link),
+        link: Some(link),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -100,7 +100,7 @@ impl AuthnBackend for Backend {
     }
 
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<AuthUser>, AuthError> {
-        Ok(accounts::login_by_id(&self.db, *id).await?)
+        Ok(accounts::session_user(&self.db, *id).await?)
     }
 }
 

@@ -167,6 +167,7 @@ async fn serve(config: Config) -> Result<()> {
         let render_limits = books::isolated::RenderLimits::from_env(database_url.clone());
         tokio::spawn(books::isolated::run_worker(state.clone(), render_limits));
         tokio::spawn(super::export::run_worker(state.clone()));
+        tokio::spawn(super::deletion::run_worker(state.db.clone(), state.storage.clone()));
         let app = router::build(state, sessions, config.secure_cookies);
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
         tracing::info!("MyStoryFlow is listening on http://{addr}");

@@ -9,6 +9,7 @@ pub mod books;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod deletion;
 pub mod export;
 pub mod http;
 pub mod invitations;

@@ -43,6 +43,12 @@ pub async fn log_in(user: &AuthUser) -> Result<(), AppError> {
     if auth.user.is_some() {
         auth.session.cycle_id().await.map_err(|e| failed(&e))?;
     }
+    // Every way in (password, emailed link, reset) keeps an account that was to be deleted.
+    let state = state()?;
+    if super::db::deletion::cancel(&state.db, user.id).await? {
+        tracing::info!(user_id = %user.id, "a login cancelled an account deletion");
+        super::account_mail::deletion_cancelled(&user.email, &user.name, &state.public_url).queue_on(&state.db).await?;
+    }
     auth.login(user).await.map_err(|e| failed(&e))
 }
 

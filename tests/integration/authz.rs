@@ -38,6 +38,9 @@ const TABLE: &[(&str, Needs)] = &[
     // A person's own export (exports::an_export_holds_exactly_…: nobody else sees or downloads it).
     ("/api/data_export", Needs::Login),
     ("/api/export_my_data", Needs::Login),
+    // Leaving (deletion::a_deleted_account_…): one's own account only.
+    ("/api/deletion_preview", Needs::Login),
+    ("/api/delete_my_account", Needs::Login),
     // Anyone holding the link sent to the new address (signup::an_email_change_…).
     ("/api/confirm_email_change", Needs::Nothing),
     ("/api/dashboard", Needs::Login),
@@ -227,6 +230,11 @@ async fn call(app: &TestApp, pool: &PgPool, w: &World, path: &str, actor: &str, 
         }
         "/api/data_export" => at(app, path, account::DataExport {}, cookie).await,
         "/api/export_my_data" => at(app, path, account::ExportMyData {}, cookie).await,
+        "/api/deletion_preview" => at(app, path, account::DeletionPreview {}, cookie).await,
+        // A wrong password: refused (422) once signed in, 401 before.
+        "/api/delete_my_account" => {
+            at(app, path, account::DeleteMyAccount { current_password: "not the password".into() }, cookie).await
+        }
         "/api/dashboard" => at(app, path, campaigns::Dashboard { status: String::new() }, cookie).await,
         "/api/create_campaign" => {
             let args = campaigns::CreateCampaign {

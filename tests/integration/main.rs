@@ -4,6 +4,7 @@ mod archive;
 mod authz;
 mod books;
 mod campaigns;
+mod deletion;
 mod durability;
 mod exports;
 mod family;

@@ -333,6 +333,21 @@ pub async fn login_by_id(db: &Db, id: Uuid) -> Result<Option<AuthUser>, sqlx::Er
     Ok(row.map(|r| AuthUser::new(r.id, r.email, r.name, r.password_hash)))
 }
 
+/// The account a session belongs to: as [`login_by_id`], but an account waiting to be
+/// deleted has no sessions (logging in again cancels the deletion).
+pub async fn session_user(db: &Db, id: Uuid) -> Result<Option<AuthUser>, sqlx::Error> {
+    let row = sqlx::query!(
+        r#"SELECT a.id, a.email, coalesce(u.name, '') AS "name!",
+                      a.encrypted_password AS password_hash
+               FROM auth.users a JOIN users u ON u.id = a.id
+               WHERE a.id = $1 AND u.delete_after IS NULL"#,
+        id
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(row.map(|r| AuthUser::new(r.id, r.email, r.name, r.password_hash)))
+}
+
 pub async fn profile(tx: &mut UserTx, storage_limit: i64) -> Result<Account, AppError> {
     let id = tx.user_id();
     let row = sqlx::query!(

@@ -218,7 +218,8 @@ pub async fn stories(tx: &mut UserTx) -> Result<Vec<Value>, sqlx::Error> {
         r#"SELECT jsonb_build_object(
              'id', s.id, 'campaign_id', s.campaign_id, 'campaign_title', c.title, 'title', s.title,
              'content', s.content, 'word_count', s.word_count, 'category', s.category, 'order', s.story_order,
-             'status', s.status, 'written_by', coalesce(a.name, CASE WHEN s.created_by IS NULL THEN c.storyteller_name END),
+             'status', s.status, 'written_by', coalesce(a.name, CASE WHEN s.author_left_at IS NOT NULL THEN 'a former member'
+                                                  WHEN s.question_id IS NOT NULL THEN c.storyteller_name END),
              'created_at', s.created_at, 'updated_at', s.updated_at, 'completed_at', s.completed_at,
              'transcription', s.transcription, 'transcription_status', s.transcription_status,
              'audio', CASE WHEN s.metadata->>'audio_key' IS NOT NULL THEN jsonb_build_object(

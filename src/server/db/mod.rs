@@ -11,6 +11,7 @@ pub mod bench;
 pub mod books;
 pub mod campaigns;
 pub mod comments;
+pub mod deletion;
 pub mod exports;
 pub mod family;
 pub mod health;

@@ -24,7 +24,8 @@ pub async fn list(tx: &mut UserTx, access: &CampaignAccess) -> Result<StoryList,
     let stories = sqlx::query!(
         r#"SELECT s.id, s.title, s.category, coalesce(s.status, 'draft') AS "status!",
                   coalesce(s.word_count, 0) AS "word_count!", s.audio_url IS NOT NULL AS "has_audio!",
-                  u.name AS "author?", s.question_id IS NOT NULL AND s.created_by IS NULL AS "by_storyteller!",
+                  coalesce(u.name, CASE WHEN s.author_left_at IS NOT NULL THEN 'a former member' END) AS "author?",
+                  s.question_id IS NOT NULL AND s.created_by IS NULL AND s.author_left_at IS NULL AS "by_storyteller!",
                   coalesce(s.updated_at, s.created_at, NOW()) AS "updated_at!: DateTime<Utc>"
            FROM stories s LEFT JOIN users u ON u.id = s.created_by
            WHERE s.campaign_id = $1
@@ -64,7 +65,8 @@ pub async fn detail(
         r#"SELECT s.id, s.title, coalesce(s.content, '') AS "content!", s.category,
                   coalesce(s.status, 'draft') AS "status!", coalesce(s.word_count, 0) AS "word_count!",
                   s.version, s.created_by,
-                  coalesce(u.name, CASE WHEN s.question_id IS NOT NULL AND s.created_by IS NULL
+                  coalesce(u.name, CASE WHEN s.author_left_at IS NOT NULL THEN 'a former member'
+                                        WHEN s.question_id IS NOT NULL AND s.created_by IS NULL
                                         THEN coalesce(nullif(btrim(c.storyteller_name), ''), 'the storyteller') END)
                     AS "author?",
                   coalesce(s.updated_at, s.created_at, NOW()) AS "updated_at!: DateTime<Utc>",

@@ -137,6 +137,16 @@ impl Storage {
         self.delete(&keys).await;
     }
 
+    /// Whether anything is stored under a prefix (a removal that must be complete).
+    pub async fn any_under(&self, prefix: &str) -> anyhow::Result<bool> {
+        let prefix = Path::from(prefix);
+        match self.store.list(Some(&prefix)).next().await {
+            None => Ok(false),
+            Some(Ok(_)) => Ok(true),
+            Some(Err(err)) => Err(anyhow::Error::new(err).context("listing media files")),
+        }
+    }
+
     /// Every object's key and size, sorted by key (a backup of the whole store).
     pub async fn list(&self) -> anyhow::Result<Vec<(String, u64)>> {
         let mut all = Vec::new();
