@@ -14,7 +14,7 @@ async function expectNoViolations(page: Page, what: string) {
 
 test("public pages pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) => {
   test.setTimeout(90_000); // eleven axe runs
-  const recovery = ["/login/forgot", "/login/link", "/login/sent", "/login/reset/not-a-real-link", "/login/link/not-a-real-link"];
+  const recovery = ["/login/forgot", "/login/link", "/login/sent", "/login/reset/not-a-real-link", "/login/link/not-a-real-link", "/account/deleted"];
   for (const path of ["/", "/login", "/signup", "/signup/sent", "/signup/confirm/not-a-real-link", ...recovery, "/no/such/page"]) {
     await open(page, path, testInfo);
     await expectNoViolations(page, path);
@@ -31,7 +31,7 @@ test("a form showing errors passes axe's WCAG 2.2 AA checks", async ({ page }, t
 test("member pages pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) => {
   test.setTimeout(90_000);
   await signUp(page, testInfo, "Ivy", uniqueEmail(testInfo));
-  for (const path of ["/dashboard", "/campaigns", "/books", "/account"]) {
+  for (const path of ["/dashboard", "/campaigns", "/books", "/account", "/account/delete"]) {
     await open(page, path, testInfo);
     await expectNoViolations(page, path);
   }

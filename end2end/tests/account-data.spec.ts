@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { newStory, open, ready } from "./helpers";
+import { newStory, open, PASSWORD, ready, signUp, uniqueEmail } from "./helpers";
 
 test("a person downloads all their data and plays a recording from the ZIP, offline", async ({ page, browser }, testInfo) => {
   test.setTimeout(90_000);
@@ -51,4 +51,38 @@ test("a person downloads all their data and plays a recording from the ZIP, offl
   expect(await audio.evaluate((a: HTMLAudioElement) => a.error)).toBeNull();
   await offline.context().close();
   await ready(page, testInfo);
+});
+
+test("deleting an account lists what happens, signs out, and logging in within seven days keeps it", async ({ page }, testInfo) => {
+  const email = uniqueEmail(testInfo);
+  await signUp(page, testInfo, "Rosa", email);
+  await open(page, "/campaigns/new", testInfo);
+  await page.getByLabel("Campaign title").fill("Nonna's Kitchen");
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await expect(page).toHaveURL(/\/campaigns\/[0-9a-f-]{36}$/);
+
+  await open(page, "/account", testInfo);
+  await page.getByRole("link", { name: "Delete your account" }).click();
+  await expect(page.getByRole("heading", { name: "Delete your account", level: 1 })).toBeVisible();
+  await expect(page.getByText("Nonna's Kitchen", { exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Make someone else the owner of Nonna's Kitchen" })).toBeVisible();
+  await ready(page, testInfo);
+
+  await page.getByLabel("Your password").fill("not my password");
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  await expect(page.getByText("That is not your current password.")).toBeVisible();
+
+  await page.getByLabel("Your password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  await expect(page.getByRole("heading", { name: "Your account will be deleted" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Log in" })).toBeVisible();
+  await open(page, "/account", testInfo);
+  await expect(page).toHaveURL(/\/login/);
+
+  await open(page, "/login", testInfo);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole("link", { name: "Nonna's Kitchen" }).first()).toBeVisible();
 });

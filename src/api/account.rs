@@ -30,7 +30,7 @@ pub async fn set_story_emails(choice: String) -> Result<(), AppError> {
         let choice = StoryEmails::parse(&choice)
             .ok_or_else(|| AppError::invalid("choice", "Please choose one of the options."))?;
         let mut tx = request::state()?.db.begin_as(user.id).await?;
-        accounts::set_story_emails(&mut tx, choice).await?;
+        accounts::update_preferences(&mut tx, |p| p.story_emails = choice).await?;
         tx.commit().await?;
         if plain {
             leptos_axum::redirect("/account");
@@ -39,6 +39,38 @@ pub async fn set_story_emails(choice: String) -> Result<(), AppError> {
     }
     .await;
     request::respond_to_form("set_story_emails", Vec::new(), "/account", result).await
+}
+
+/// Where the person lives: a new weekly-question schedule starts in this time zone. Empty
+/// clears it.
+#[server(endpoint = "set_time_zone")]
+pub async fn set_time_zone(time_zone: String) -> Result<(), AppError> {
+    use crate::server::{db::accounts, request};
+    let typed = vec![("time_zone".to_owned(), time_zone.clone())];
+    let result = async {
+        let user = request::require_user().await?;
+        let zone = match time_zone.trim() {
+            "" => None,
+            name => Some(
+                name.parse::<chrono_tz::Tz>()
+                    .map_err(|_| {
+                        AppError::invalid(
+                            "time_zone",
+                            "Please choose a time zone from the list, such as Europe/London.",
+                        )
+                    })?
+                    .name()
+                    .to_owned(),
+            ),
+        };
+        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        accounts::update_preferences(&mut tx, |p| p.time_zone = zone).await?;
+        tx.commit().await?;
+        leptos_axum::redirect("/account?changed=time-zone#time-zone");
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("set_time_zone", typed, "/account#time-zone", result).await
 }
 
 /// The name the family sees.

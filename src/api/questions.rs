@@ -26,6 +26,7 @@ pub async fn questions(
             schedule.next = slot.zip(next).filter(|_| !schedule.paused).map(|(slot, at)| slot.describe(at));
             schedule
         });
+        page.your_time_zone = crate::server::db::accounts::preferences(&mut tx).await?.time_zone;
         if access.may_manage_questions() {
             let new_id = Uuid::new_v4();
             let hash = token_hash(&state.signer.storyteller_token(new_id));

@@ -33,6 +33,9 @@ pub fn Field(
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional, into)] hint: Option<String>,
     #[prop(optional, into)] value: Option<String>,
+    /// A `<datalist>` of suggestions.
+    #[prop(optional)]
+    list: Option<&'static str>,
     #[prop(into)] error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let message = move || error.get().and_then(|e| e.field(name));
@@ -62,6 +65,7 @@ pub fn Field(
                 type=kind
                 autocomplete=autocomplete
                 value=value
+                list=list
                 aria-invalid=move || message().map(|_| "true")
                 aria-describedby=described_by
             />

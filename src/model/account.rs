@@ -18,7 +18,7 @@ pub struct Account {
     pub email: String,
     pub name: String,
     pub created_at: DateTime<Utc>,
-    pub story_emails: StoryEmails,
+    pub preferences: Preferences,
     /// Recordings and photos in the campaigns this person owns, and what the server allows.
     pub storage: StorageUse,
 }
@@ -106,6 +106,18 @@ pub struct OwnedCampaign {
 pub struct ElsewhereCampaign {
     pub title: String,
     pub stories: i64,
+}
+
+/// A person's choices, kept together as one JSON object in users.preferences. Every field
+/// has a default, so a row written by an older version (or none at all) still reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Preferences {
+    pub story_emails: StoryEmails,
+    /// Where the person lives (an IANA name such as "Europe/Rome"): the time zone a new
+    /// weekly-question schedule starts in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 pub const MIN_PASSWORD_CHARS: usize = 10;

@@ -42,7 +42,7 @@ pub mod storyteller;
 pub mod wording;
 
 pub use account::{
-    Account, CurrentUser, DataExport, DisplayName, Email, ExportStatus, Password, SafeNext, StoryEmails,
+    Account, CurrentUser, DataExport, DisplayName, Email, ExportStatus, Password, Preferences, SafeNext, StoryEmails,
 };
 pub use campaign::{CampaignCard, CampaignInput, CampaignOverview, CampaignStatus, Relationship, Role};
 pub use flash::{Flash, Notice};

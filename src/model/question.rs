@@ -111,6 +111,9 @@ pub struct QuestionsPage {
     /// The weekly question's schedule, once one was saved.
     #[serde(default)]
     pub schedule: Option<QuestionSchedule>,
+    /// The viewer's own time zone (account preferences): where a new schedule starts.
+    #[serde(default)]
+    pub your_time_zone: Option<String>,
     /// Waiting to be asked, in order.
     pub queue: Vec<CampaignQuestion>,
     /// Sent, answered or skipped, newest first.

@@ -60,6 +60,8 @@ fn AccountDetails(
                         <NameForm name=account.name.clone() flash=for_form("save_name")/>
                         <EmailForm email=account.email.clone() flash=for_form("change_email") changed=changed()/>
                         <PasswordForm flash=for_form("change_password") changed=changed()/>
+                        <TimeZoneForm zone=account.preferences.time_zone.clone() flash=for_form("set_time_zone")
+                            changed=changed()/>
                         <section class="card" aria-labelledby="emails-heading">
                             <h2 id="emails-heading">"Story emails"</h2>
                             <PostForm action={ServerAction::<SetStoryEmails>::new()}>
@@ -70,7 +72,7 @@ fn AccountDetails(
                                         view! {
                                             <div class="radio">
                                                 <input type="radio" id=id.clone() name="choice" value=choice.as_str()
-                                                    checked=choice == account.story_emails/>
+                                                    checked=choice == account.preferences.story_emails/>
                                                 <label for=id>{choice.label()}</label>
                                             </div>
                                         }
@@ -158,6 +160,33 @@ fn PasswordForm(flash: Option<Flash>, changed: String) -> impl IntoView {
                 <button type="submit" class="button button--quiet">"Change password"</button>
             </PostForm>
             <p class="aside"><a href=crate::urls::EMAIL_SIGN_IN>"Prefer no password? Sign in with an email link"</a></p>
+        </section>
+    }
+}
+
+#[component]
+fn TimeZoneForm(zone: Option<String>, flash: Option<Flash>, changed: String) -> impl IntoView {
+    use crate::api::account::SetTimeZone;
+    use crate::model::question::COMMON_TIME_ZONES;
+    let action = ServerAction::<SetTimeZone>::new();
+    let error = form_error(action.value(), flash.as_ref());
+    let typed = flash.as_ref().and_then(|f| f.value("time_zone")).or(zone).unwrap_or_default();
+    let done = move || changed == "time-zone" || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <section class="card" id="time-zone" aria-labelledby="time-zone-heading">
+            <h2 id="time-zone-heading">"Your time zone"</h2>
+            <div role="status">
+                {move || done().then(|| view! { <p class="notice">"Your time zone was saved."</p> })}
+            </div>
+            <PostForm action alert=false>
+                <FormAlert error/>
+                <Field id="account-time-zone" name="time_zone" label="Time zone" value=typed list="account-time-zones"
+                    hint="Where you live, such as Europe/London or America/New_York. New weekly questions start in it." error/>
+                <datalist id="account-time-zones">
+                    {COMMON_TIME_ZONES.iter().map(|z| view! { <option value=*z></option> }).collect_view()}
+                </datalist>
+                <button type="submit" class="button button--quiet">"Save time zone"</button>
+            </PostForm>
         </section>
     }
 }

@@ -107,7 +107,7 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
         </section>
 
         {page.storyteller_link.clone().map(|link| view! { <StorytellerLinkCard campaign_id who=who.clone() waiting=last_waiting link/> })}
-        {may.then(|| view! { <ScheduleForm campaign_id schedule=page.schedule.clone() flash=schedule_flash/> })}
+        {may.then(|| view! { <ScheduleForm campaign_id schedule=page.schedule.clone() your_zone=page.your_time_zone.clone() flash=schedule_flash/> })}
         {may.then(|| view! { <CardsForm campaign_id who=who.clone() open waiting flash=cards_flash/> })}
         {may.then(|| view! { <WriteForm campaign_id flash=write_flash/> })}
         {may.then(|| view! { <PhotoPicker campaign_id photos=page.photos/> })}
@@ -165,14 +165,19 @@ fn asked_when(q: &CampaignQuestion) -> String {
 
 /// The weekly question: day, time and time zone, the reminder, pause.
 #[component]
-fn ScheduleForm(campaign_id: Uuid, schedule: Option<QuestionSchedule>, flash: Option<Flash>) -> impl IntoView {
+fn ScheduleForm(
+    campaign_id: Uuid,
+    schedule: Option<QuestionSchedule>,
+    your_zone: Option<String>,
+    flash: Option<Flash>,
+) -> impl IntoView {
     let save = ServerAction::<SaveQuestionSchedule>::new();
     let error = form_error(save.value(), flash.as_ref());
     let typed = |name: &str| flash.as_ref().and_then(|f| f.value(name));
     let weekday =
         typed("weekday").and_then(|d| d.parse::<u8>().ok()).or(schedule.as_ref().map(|s| s.weekday)).unwrap_or(7);
     let time = typed("time").or(schedule.as_ref().map(|s| s.time.clone())).unwrap_or_else(|| "10:00".into());
-    let zone = typed("time_zone").or(schedule.as_ref().map(|s| s.time_zone.clone())).unwrap_or_default();
+    let zone = typed("time_zone").or(schedule.as_ref().map(|s| s.time_zone.clone())).or(your_zone).unwrap_or_default();
     let reminder = typed("reminder_days")
         .or(schedule.as_ref().map(|s| s.reminder_days.map(|d| d.to_string()).unwrap_or_else(|| "off".into())))
         .unwrap_or_else(|| DEFAULT_REMINDER_DAYS.to_string());

@@ -62,3 +62,52 @@ async fn a_profile_cannot_exist_without_its_auth_row(pool: PgPool) {
         .unwrap_err();
     assert!(err.to_string().contains("foreign key"), "{err}");
 }
+
+/// The time zone and the story-email choice live in one typed users.preferences object: each
+/// form changes its own field and keeps the other; a bad zone changes nothing.
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn preferences_are_one_object_each_form_keeping_the_other_field(pool: PgPool) {
+    use http::StatusCode;
+    use mystoryflow::api::account::{Account, SetStoryEmails, SetTimeZone};
+    let app = crate::helpers::TestApp::new(pool.clone()).await;
+    let ann = app.logged_in("ann@example.com").await;
+    let stored = || async {
+        sqlx::query_scalar::<_, serde_json::Value>("SELECT preferences FROM users WHERE email = 'ann@example.com'")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+
+    let reply = app.call(SetTimeZone { time_zone: "Mars/Olympus".into() }, Some(&ann)).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("Please choose a time zone"), "{}", reply.body);
+    let before = stored().await;
+    assert!(before.get("time_zone").is_none(), "{before}");
+
+    assert_eq!(app.call(SetTimeZone { time_zone: " Europe/Rome ".into() }, Some(&ann)).await.status, StatusCode::OK);
+    assert_eq!(app.call(SetStoryEmails { choice: "weekly".into() }, Some(&ann)).await.status, StatusCode::OK);
+    assert_eq!(stored().await, serde_json::json!({"story_emails": "weekly", "time_zone": "Europe/Rome"}));
+    let account: mystoryflow::model::Account =
+        serde_json::from_str(&app.call(Account {}, Some(&ann)).await.body).unwrap();
+    assert_eq!(account.preferences.time_zone.as_deref(), Some("Europe/Rome"));
+    assert_eq!(account.preferences.story_emails, mystoryflow::model::StoryEmails::Weekly);
+
+    // A new schedule starts in the person's zone.
+    let campaign = crate::fixtures::create_campaign(&app, &ann, "Dad", "10").await;
+    let reply = app
+        .call(
+            mystoryflow::api::questions::Questions {
+                campaign_id: campaign,
+                topic: String::new(),
+                search: String::new(),
+            },
+            Some(&ann),
+        )
+        .await;
+    let page: mystoryflow::model::question::QuestionsPage = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(page.your_time_zone.as_deref(), Some("Europe/Rome"));
+
+    // Clearing it keeps the story emails.
+    assert_eq!(app.call(SetTimeZone { time_zone: String::new() }, Some(&ann)).await.status, StatusCode::OK);
+    assert_eq!(stored().await, serde_json::json!({"story_emails": "weekly"}));
+}

@@ -81,6 +81,7 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/delete_comment", Needs::Campaign(Role::Viewer)),
     ("/api/set_heart", Needs::Campaign(Role::Viewer)),
     ("/api/set_story_emails", Needs::Login),
+    ("/api/set_time_zone", Needs::Login),
     ("/api/books", Needs::Campaign(Role::Viewer)),
     ("/api/book", Needs::Campaign(Role::Viewer)),
     ("/api/book_progress", Needs::Campaign(Role::Viewer)),
@@ -411,6 +412,7 @@ async fn call(app: &TestApp, pool: &PgPool, w: &World, path: &str, actor: &str, 
             at(app, path, api::family::SetHeart { campaign_id: c, story_id: s, on: true }, cookie).await
         }
         "/api/set_story_emails" => at(app, path, account::SetStoryEmails { choice: "every".into() }, cookie).await,
+        "/api/set_time_zone" => at(app, path, account::SetTimeZone { time_zone: "Europe/Rome".into() }, cookie).await,
         "/api/books" => at(app, path, books::Books { campaign_id: c }, cookie).await,
         "/api/questions" => {
             let args = questions::Questions { campaign_id: c, topic: String::new(), search: String::new() };

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{Db, UserTx};
 use crate::error::{AppError, FieldErrors};
-use crate::model::{account::StorageUse, Account, DisplayName, Email, Password, StoryEmails};
+use crate::model::{account::StorageUse, Account, DisplayName, Email, Password, Preferences};
 use crate::server::auth::{hash_password, AuthUser};
 
 /// A sign-up whose every field has been checked.
@@ -353,7 +353,7 @@ pub async fn profile(tx: &mut UserTx, storage_limit: i64) -> Result<Account, App
     let row = sqlx::query!(
         r#"SELECT id, email, coalesce(name, '') AS "name!",
                   created_at AS "created_at!: DateTime<Utc>",
-                  coalesce(preferences->>'story_emails', 'every') AS "story_emails!"
+                  preferences
            FROM users WHERE id = $1"#,
         id
     )
@@ -365,7 +365,7 @@ pub async fn profile(tx: &mut UserTx, storage_limit: i64) -> Result<Account, App
         email: row.email,
         name: row.name,
         created_at: row.created_at,
-        story_emails: StoryEmails::parse(&row.story_emails).unwrap_or_default(),
+        preferences: read_preferences(row.preferences),
         storage: StorageUse { used_bytes: owned_storage(tx).await?, limit_bytes: storage_limit },
     })
 }
@@ -384,17 +384,33 @@ async fn owned_storage(tx: &mut UserTx) -> Result<i64, AppError> {
     Ok(used)
 }
 
-pub async fn set_story_emails(tx: &mut UserTx, choice: StoryEmails) -> Result<(), AppError> {
-    sqlx::query!(
-        r#"UPDATE users SET preferences = coalesce(preferences, '{}') || jsonb_build_object('story_emails', $2::text),
-               updated_at = NOW()
-           WHERE id = $1"#,
-        tx.user_id(),
-        choice.as_str()
-    )
-    .execute(tx.conn())
-    .await?;
+/// Stored choices as the typed struct; anything unreadable falls back to the defaults.
+fn read_preferences(stored: Option<serde_json::Value>) -> Preferences {
+    stored.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default()
+}
+
+/// The person's choices: read, changed by `change`, written back whole, under a row lock so
+/// two forms saved at once don't undo each other.
+pub async fn update_preferences(tx: &mut UserTx, change: impl FnOnce(&mut Preferences)) -> Result<(), AppError> {
+    let stored = sqlx::query_scalar!("SELECT preferences FROM users WHERE id = $1 FOR UPDATE", tx.user_id())
+        .fetch_optional(tx.conn())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut preferences = read_preferences(stored);
+    change(&mut preferences);
+    let value = serde_json::to_value(&preferences).map_err(|_| AppError::Internal)?;
+    sqlx::query!("UPDATE users SET preferences = $2, updated_at = NOW() WHERE id = $1", tx.user_id(), value)
+        .execute(tx.conn())
+        .await?;
     Ok(())
+}
+
+pub async fn preferences(tx: &mut UserTx) -> Result<Preferences, AppError> {
+    let stored = sqlx::query_scalar!("SELECT preferences FROM users WHERE id = $1", tx.user_id())
+        .fetch_optional(tx.conn())
+        .await?
+        .flatten();
+    Ok(read_preferences(stored))
 }
 
 pub async fn set_name(tx: &mut UserTx, name: &DisplayName) -> Result<(), AppError> {

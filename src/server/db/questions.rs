@@ -95,6 +95,7 @@ pub async fn page(
         may_manage: access.may_manage_questions(),
         storyteller_link: None,
         schedule: None,
+        your_time_zone: None,
         queue,
         asked,
         total_prompts: campaign.total,
