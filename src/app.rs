@@ -170,7 +170,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/email/:token") view=ConfirmEmailChangePage ssr=SsrMode::Async/>
                     <Route path=path!("/account/delete") view=DeleteAccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("/account/deleted") view=AccountDeletedPage ssr=SsrMode::Async/>
+                    <Route path=path!("/goodbye") view=AccountDeletedPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <SiteFooter/>

@@ -107,7 +107,7 @@ pub const RECOVERY_SENT: &str = "/login/sent";
 /// What deleting the account will do, and the form that asks for it.
 pub const DELETE_ACCOUNT: &str = "/account/delete";
 /// Where a deleted (in seven days) account lands, signed out.
-pub const ACCOUNT_DELETED: &str = "/account/deleted";
+pub const ACCOUNT_DELETED: &str = "/goodbye";
 
 pub fn reset_password(token: impl Display) -> String {
     let token = token.to_string();
@@ -155,6 +155,14 @@ pub fn render_files(campaign: impl Display, book: impl Display, render: impl Dis
 pub fn render_page(campaign: impl Display, book: impl Display, render: impl Display, page: impl Display) -> String {
     format!("/media/campaigns/{campaign}/books/{book}/renders/{render}/pages/{page}.png")
 }
+
+/// A person's picture.
+pub fn avatar(user: impl Display, avatar: impl Display) -> String {
+    format!("/media/avatars/{user}/{avatar}")
+}
+
+/// Where a new picture is uploaded (a plain multipart form).
+pub const AVATAR_UPLOAD: &str = "/media/avatar";
 
 /// A person's own "Download my data" ZIP.
 pub fn data_export(export: impl Display) -> String {

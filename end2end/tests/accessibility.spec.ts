@@ -14,7 +14,7 @@ async function expectNoViolations(page: Page, what: string) {
 
 test("public pages pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) => {
   test.setTimeout(90_000); // eleven axe runs
-  const recovery = ["/login/forgot", "/login/link", "/login/sent", "/login/reset/not-a-real-link", "/login/link/not-a-real-link", "/account/deleted"];
+  const recovery = ["/login/forgot", "/login/link", "/login/sent", "/login/reset/not-a-real-link", "/login/link/not-a-real-link", "/goodbye"];
   for (const path of ["/", "/login", "/signup", "/signup/sent", "/signup/confirm/not-a-real-link", ...recovery, "/no/such/page"]) {
     await open(page, path, testInfo);
     await expectNoViolations(page, path);

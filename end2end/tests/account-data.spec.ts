@@ -74,6 +74,7 @@ test("deleting an account lists what happens, signs out, and logging in within s
 
   await page.getByLabel("Your password").fill(PASSWORD);
   await page.getByRole("button", { name: "Delete my account" }).click();
+  await expect(page).toHaveURL(/\/goodbye$/);
   await expect(page.getByRole("heading", { name: "Your account will be deleted" })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Log in" })).toBeVisible();
   await open(page, "/account", testInfo);

@@ -252,3 +252,23 @@ pub async fn delete_my_account(current_password: String) -> Result<(), AppError>
     .await;
     request::respond_to_form("delete_my_account", Vec::new(), crate::urls::DELETE_ACCOUNT, result).await
 }
+
+/// Takes the person's picture away.
+#[server(endpoint = "remove_avatar")]
+pub async fn remove_avatar() -> Result<(), AppError> {
+    use crate::server::{db::accounts, keys, request};
+    let result = async {
+        let user = request::require_user().await?;
+        let state = request::state()?;
+        let mut tx = state.db.begin_as(user.id).await?;
+        let old = accounts::set_avatar(&mut tx, None).await?;
+        tx.commit().await?;
+        if let Some(key) = old.as_deref().and_then(keys::avatar_from_url) {
+            state.storage.delete(&[key]).await;
+        }
+        leptos_axum::redirect("/account#picture");
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("remove_avatar", Vec::new(), "/account#picture", result).await
+}

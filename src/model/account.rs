@@ -19,6 +19,8 @@ pub struct Account {
     pub name: String,
     pub created_at: DateTime<Utc>,
     pub preferences: Preferences,
+    /// The person's picture, if they added one (`urls::avatar`).
+    pub avatar_url: Option<String>,
     /// Recordings and photos in the campaigns this person owns, and what the server allows.
     pub storage: StorageUse,
 }

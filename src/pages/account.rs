@@ -58,6 +58,7 @@ fn AccountDetails(
                             )}</dd>
                         </dl>
                         <NameForm name=account.name.clone() flash=for_form("save_name")/>
+                        <PictureForm url=account.avatar_url.clone() flash=for_form("avatar")/>
                         <EmailForm email=account.email.clone() flash=for_form("change_email") changed=changed()/>
                         <PasswordForm flash=for_form("change_password") changed=changed()/>
                         <TimeZoneForm zone=account.preferences.time_zone.clone() flash=for_form("set_time_zone")
@@ -160,6 +161,40 @@ fn PasswordForm(flash: Option<Flash>, changed: String) -> impl IntoView {
                 <button type="submit" class="button button--quiet">"Change password"</button>
             </PostForm>
             <p class="aside"><a href=crate::urls::EMAIL_SIGN_IN>"Prefer no password? Sign in with an email link"</a></p>
+        </section>
+    }
+}
+
+/// A plain multipart form (the same with JavaScript on or off): the upload route redirects
+/// back here, with the error in the session when the file is refused.
+#[component]
+fn PictureForm(url: Option<String>, flash: Option<Flash>) -> impl IntoView {
+    use crate::api::account::RemoveAvatar;
+    let remove = ServerAction::<RemoveAvatar>::new();
+    let error = flash.map(|f| f.error.to_string());
+    let has_picture = url.is_some();
+    view! {
+        <section class="card" id="picture" aria-labelledby="picture-heading">
+            <h2 id="picture-heading">"Your picture"</h2>
+            {match url {
+                Some(url) => view! { <img class="avatar avatar--large" src=url alt="Your picture" width="96" height="96"/> }.into_any(),
+                None => view! { <p>"Add a photo of yourself, so the family sees who wrote each story and comment."</p> }.into_any(),
+            }}
+            {error.map(|e| view! { <p class="notice notice--error" role="alert">{e}</p> })}
+            <form method="post" action=crate::urls::AVATAR_UPLOAD enctype="multipart/form-data">
+                <div class="field">
+                    <label for="avatar-file">"Choose a photo"</label>
+                    <p class="field__hint" id="avatar-file-hint">"JPEG, PNG or WebP, up to 30 MB. It is shown small."</p>
+                    <input id="avatar-file" type="file" name="avatar" accept="image/jpeg,image/png,image/webp" required
+                        aria-describedby="avatar-file-hint"/>
+                </div>
+                <button type="submit" class="button button--quiet">"Upload picture"</button>
+            </form>
+            {has_picture.then(|| view! {
+                <PostForm action=remove>
+                    <button type="submit" class="button button--quiet">"Remove picture"</button>
+                </PostForm>
+            })}
         </section>
     }
 }

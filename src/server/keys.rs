@@ -41,3 +41,19 @@ pub fn data_export(user_id: Uuid, export_id: Uuid) -> String {
 pub fn exports_prefix(user_id: Uuid) -> String {
     format!("exports/{user_id}")
 }
+
+/// A person's picture (the photo pipeline's small rendition); a new name per upload.
+pub fn avatar(user_id: Uuid, avatar_id: Uuid) -> String {
+    format!("{}/{avatar_id}.jpg", avatars_prefix(user_id))
+}
+
+pub fn avatars_prefix(user_id: Uuid) -> String {
+    format!("avatars/{user_id}")
+}
+
+/// The stored file behind an avatar address (`crate::urls::avatar`), if it is one.
+pub fn avatar_from_url(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("/media/avatars/")?;
+    let (user, id) = rest.split_once('/')?;
+    Some(avatar(user.parse().ok()?, id.parse().ok()?))
+}

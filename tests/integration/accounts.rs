@@ -111,3 +111,55 @@ async fn preferences_are_one_object_each_form_keeping_the_other_field(pool: PgPo
     assert_eq!(app.call(SetTimeZone { time_zone: String::new() }, Some(&ann)).await.status, StatusCode::OK);
     assert_eq!(stored().await, serde_json::json!({"story_emails": "weekly"}));
 }
+
+/// A picture goes through the photo checks, is kept small and without EXIF, replaces the last
+/// one, and is seen only by the people who share a campaign with its owner.
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn a_picture_is_checked_replaced_and_seen_only_by_the_family(pool: PgPool) {
+    use http::StatusCode;
+    use mystoryflow::api::account::{Account, RemoveAvatar};
+    let app = crate::helpers::TestApp::new(pool.clone()).await;
+    let ann = app.logged_in("ann@example.com").await;
+    let bob = app.logged_in("bob@example.com").await;
+    let outsider = app.logged_in("outsider@example.com").await;
+    let account = |cookie: String| {
+        let app = &app;
+        async move {
+            serde_json::from_str::<mystoryflow::model::Account>(&app.call(Account {}, Some(&cookie)).await.body)
+                .unwrap()
+        }
+    };
+
+    let reply = app.upload("/media/avatar", "avatar", &[("me.jpg", b"MZ not a photo")], Some(&ann)).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+    assert_eq!(account(ann.clone()).await.avatar_url, None);
+    assert_eq!(app.upload("/media/avatar", "avatar", &[("me.jpg", b"x")], None).await.status, StatusCode::UNAUTHORIZED);
+
+    let photo = crate::fixtures::media_file("photo_orient6_gps.jpg");
+    assert!(app.upload("/media/avatar", "avatar", &[("me.jpg", &photo)], Some(&ann)).await.status.is_success());
+    let first = account(ann.clone()).await.avatar_url.expect("a picture");
+    let (status, _, bytes) = app.get_bytes(&first, Some(&ann), None).await;
+    assert_eq!(status, StatusCode::OK);
+    let image = image::load_from_memory(&bytes).unwrap();
+    assert!(image.width().max(image.height()) <= 480, "kept small");
+    assert!(!bytes.windows(4).any(|w| w == b"Exif"), "no EXIF (the fixture has GPS)");
+
+    // Bob sees it once they share a campaign; the outsider never does.
+    assert_eq!(app.get_bytes(&first, Some(&bob), None).await.0, StatusCode::NOT_FOUND);
+    let campaign = crate::fixtures::create_campaign(&app, &ann, "Dad", "10").await;
+    crate::fixtures::add_members(&pool, campaign, &[("bob", "viewer", "active")]).await;
+    assert_eq!(app.get_bytes(&first, Some(&bob), None).await.0, StatusCode::OK);
+    assert_eq!(app.get_bytes(&first, Some(&outsider), None).await.0, StatusCode::NOT_FOUND);
+
+    // A new one replaces it (the old file is gone); removing it clears it.
+    assert!(app.upload("/media/avatar", "avatar", &[("me2.jpg", &photo)], Some(&ann)).await.status.is_success());
+    let second = account(ann.clone()).await.avatar_url.unwrap();
+    assert_ne!(first, second);
+    let old_key = mystoryflow::server::keys::avatar_from_url(&first).unwrap();
+    assert!(!app.state.storage.exists(&old_key).await);
+    assert_eq!(app.get_bytes(&first, Some(&ann), None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.call(RemoveAvatar {}, Some(&ann)).await.status, StatusCode::OK);
+    assert_eq!(account(ann.clone()).await.avatar_url, None);
+    let key = mystoryflow::server::keys::avatar_from_url(&second).unwrap();
+    assert!(!app.state.storage.exists(&key).await);
+}

@@ -82,6 +82,7 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/set_heart", Needs::Campaign(Role::Viewer)),
     ("/api/set_story_emails", Needs::Login),
     ("/api/set_time_zone", Needs::Login),
+    ("/api/remove_avatar", Needs::Login),
     ("/api/books", Needs::Campaign(Role::Viewer)),
     ("/api/book", Needs::Campaign(Role::Viewer)),
     ("/api/book_progress", Needs::Campaign(Role::Viewer)),
@@ -412,6 +413,7 @@ async fn call(app: &TestApp, pool: &PgPool, w: &World, path: &str, actor: &str, 
             at(app, path, api::family::SetHeart { campaign_id: c, story_id: s, on: true }, cookie).await
         }
         "/api/set_story_emails" => at(app, path, account::SetStoryEmails { choice: "every".into() }, cookie).await,
+        "/api/remove_avatar" => at(app, path, account::RemoveAvatar {}, cookie).await,
         "/api/set_time_zone" => at(app, path, account::SetTimeZone { time_zone: "Europe/Rome".into() }, cookie).await,
         "/api/books" => at(app, path, books::Books { campaign_id: c }, cookie).await,
         "/api/questions" => {

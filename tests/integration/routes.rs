@@ -29,6 +29,9 @@ const MATRIX: &[(&str, &str, RouteAccess)] = &[
         RouteAccess::Member(Role::Viewer),
     ),
     ("POST", "/campaigns/{campaign_id}/questions/cards", RouteAccess::Member(Role::Owner)),
+    // Seen before anyone uploads a new one (which replaces the address).
+    ("GET", "/media/avatars/{user_id}/{avatar_id}", RouteAccess::SharesACampaign),
+    ("POST", "/media/avatar", RouteAccess::SignedIn),
     ("GET", "/media/exports/{export_id}/download", RouteAccess::Yours),
     ("GET", "/media/listen/{token}", RouteAccess::SignedLink),
     ("POST", "/s/{token}/answer", RouteAccess::StorytellerLink),
@@ -66,6 +69,9 @@ struct World {
     question: Uuid,
     /// The owner's finished "Download my data" ZIP.
     export: Uuid,
+    /// The owner's picture.
+    owner: Uuid,
+    avatar: Uuid,
 }
 
 async fn world(app: &TestApp, pool: &PgPool) -> (World, Vec<(&'static str, Option<String>)>) {
@@ -134,7 +140,31 @@ async fn world(app: &TestApp, pool: &PgPool) -> (World, Vec<(&'static str, Optio
     .await
     .unwrap();
     storage.put_bytes("exports/x/matrix.zip", b"PK".to_vec()).await.unwrap();
-    (World { campaign, story, photo, book, render, listen_token, storyteller_token, question, export }, cookies)
+    let (owner, avatar): (Uuid, Uuid) = (
+        sqlx::query_scalar("SELECT id FROM users WHERE email = 'owner@example.com'").fetch_one(pool).await.unwrap(),
+        Uuid::new_v4(),
+    );
+    sqlx::query("UPDATE users SET avatar_url = $2 WHERE id = $1")
+        .bind(owner)
+        .bind(mystoryflow::urls::avatar(owner, avatar))
+        .execute(pool)
+        .await
+        .unwrap();
+    storage.put_bytes(&mystoryflow::server::keys::avatar(owner, avatar), b"jpeg".to_vec()).await.unwrap();
+    let world = World {
+        campaign,
+        story,
+        photo,
+        book,
+        render,
+        listen_token,
+        storyteller_token,
+        question,
+        export,
+        owner,
+        avatar,
+    };
+    (world, cookies)
 }
 
 /// The request that uses `path` on the world: a real address, and for uploads a body.
@@ -149,10 +179,13 @@ fn request(world: &World, method: &str, path: &str) -> (String, Option<(&'static
         .replace("{file}", "book.pdf")
         .replace("{page}", "1.png")
         .replace("{export_id}", &world.export.to_string())
+        .replace("{user_id}", &world.owner.to_string())
+        .replace("{avatar_id}", &world.avatar.to_string())
         .replace("{token}", if path.starts_with("/s/") { &world.storyteller_token } else { &world.listen_token });
     let body = match (method, path) {
         ("POST", p) if p.ends_with("/audio") || p.ends_with("/answer") => Some(("audio", media_file("speech.wav"))),
         ("POST", p) if p.ends_with("/photos") => Some(("photos", media_file("photo_orient6_gps.jpg"))),
+        ("POST", "/media/avatar") => Some(("avatar", media_file("photo_orient6_gps.jpg"))),
         _ => None,
     };
     (filled, body)
@@ -171,7 +204,12 @@ async fn every_route_admits_exactly_the_right_visitors(pool: PgPool) {
                 (RouteAccess::Member(_), Some(_), None) => Some(StatusCode::NOT_FOUND),
                 (RouteAccess::Member(min), Some(_), Some(role)) if role < *min => Some(StatusCode::FORBIDDEN),
                 (RouteAccess::Member(_), Some(_), Some(_)) => None,
-                (RouteAccess::Yours, None, _) => Some(StatusCode::UNAUTHORIZED),
+                (RouteAccess::Yours | RouteAccess::SignedIn | RouteAccess::SharesACampaign, None, _) => {
+                    Some(StatusCode::UNAUTHORIZED)
+                }
+                (RouteAccess::SignedIn, Some(_), _) => None,
+                (RouteAccess::SharesACampaign, Some(_), None) if *actor != "owner" => Some(StatusCode::NOT_FOUND),
+                (RouteAccess::SharesACampaign, Some(_), _) => None,
                 (RouteAccess::Yours, Some(_), _) if *actor == "owner" => None,
                 (RouteAccess::Yours, Some(_), _) => Some(StatusCode::NOT_FOUND),
             };

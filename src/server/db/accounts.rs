@@ -353,7 +353,7 @@ pub async fn profile(tx: &mut UserTx, storage_limit: i64) -> Result<Account, App
     let row = sqlx::query!(
         r#"SELECT id, email, coalesce(name, '') AS "name!",
                   created_at AS "created_at!: DateTime<Utc>",
-                  preferences
+                  preferences, avatar_url
            FROM users WHERE id = $1"#,
         id
     )
@@ -366,6 +366,7 @@ pub async fn profile(tx: &mut UserTx, storage_limit: i64) -> Result<Account, App
         name: row.name,
         created_at: row.created_at,
         preferences: read_preferences(row.preferences),
+        avatar_url: row.avatar_url,
         storage: StorageUse { used_bytes: owned_storage(tx).await?, limit_bytes: storage_limit },
     })
 }
@@ -403,6 +404,27 @@ pub async fn update_preferences(tx: &mut UserTx, change: impl FnOnce(&mut Prefer
         .execute(tx.conn())
         .await?;
     Ok(())
+}
+
+/// Sets (or clears) the person's picture; returns the one it replaces.
+pub async fn set_avatar(tx: &mut UserTx, url: Option<&str>) -> Result<Option<String>, AppError> {
+    let old = sqlx::query_scalar!("SELECT avatar_url FROM users WHERE id = $1 FOR UPDATE", tx.user_id())
+        .fetch_optional(tx.conn())
+        .await?
+        .flatten();
+    sqlx::query!("UPDATE users SET avatar_url = $2, updated_at = NOW() WHERE id = $1", tx.user_id(), url)
+        .execute(tx.conn())
+        .await?;
+    Ok(old)
+}
+
+/// Someone's picture, if the signed-in person may see them (themselves, or someone they
+/// share a campaign with: row-level security decides).
+pub async fn avatar_of(tx: &mut UserTx, user_id: Uuid) -> Result<Option<String>, AppError> {
+    Ok(sqlx::query_scalar!("SELECT avatar_url FROM users WHERE id = $1", user_id)
+        .fetch_optional(tx.conn())
+        .await?
+        .flatten())
 }
 
 pub async fn preferences(tx: &mut UserTx) -> Result<Preferences, AppError> {

@@ -137,6 +137,7 @@ pub async fn delete_if_due(db: &Db, user_id: Uuid) -> Result<bool, sqlx::Error> 
     sqlx::query!("DELETE FROM auth.users WHERE id = $1", user_id).execute(&mut *tx).await?;
     let mut prefixes: Vec<String> = owned.iter().map(|id| keys::campaign_prefix(*id)).collect();
     prefixes.push(keys::exports_prefix(user_id));
+    prefixes.push(keys::avatars_prefix(user_id));
     sqlx::query!(
         "INSERT INTO jobs (kind, payload, max_attempts) VALUES ($1, jsonb_build_object('prefixes', $2::text[]), 50)",
         DELETE_MEDIA_JOB,

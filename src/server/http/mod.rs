@@ -3,6 +3,7 @@
 //! of them, with who may use each; the router is built from it, and the route matrix test
 //! (`tests/integration/routes.rs`) exercises every entry for every kind of visitor and fails
 //! when one is missing from its own list.
+pub mod avatar;
 pub mod bench;
 pub mod health;
 pub mod listen;
@@ -34,6 +35,11 @@ pub enum RouteAccess {
     Member(Role),
     /// The signed-in person whose own data it is (401 signed out, 404 for anyone else).
     Yours,
+    /// Anyone signed in, acting on their own account (401 signed out).
+    SignedIn,
+    /// The person, and everyone who shares a campaign with them as an active member (401
+    /// signed out, 404 for anyone else).
+    SharesACampaign,
     /// Anyone holding a valid signed link (a typed proof from its verifier), no account.
     SignedLink,
     /// Anyone holding the campaign's live storyteller link; 404 for any other token.
@@ -91,6 +97,18 @@ pub const ROUTES: &[Route] = &[
         // Members who may manage questions: the owner, and those the owner allows.
         access: RouteAccess::Member(Role::Owner),
         handler: || post(questions::question_cards),
+    },
+    Route {
+        method: "POST",
+        path: "/media/avatar",
+        access: RouteAccess::SignedIn,
+        handler: || post(avatar::upload_avatar),
+    },
+    Route {
+        method: "GET",
+        path: "/media/avatars/{user_id}/{avatar_id}",
+        access: RouteAccess::SharesACampaign,
+        handler: || get(avatar::download_avatar),
     },
     Route {
         method: "GET",
