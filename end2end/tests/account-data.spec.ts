@@ -87,3 +87,23 @@ test("deleting an account lists what happens, signs out, and logging in within s
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByRole("link", { name: "Nonna's Kitchen" }).first()).toBeVisible();
 });
+
+test("a person adds a picture; a file that is not a photo is refused with a message", async ({ page }, testInfo) => {
+  await signUp(page, testInfo, "Pia", uniqueEmail(testInfo));
+  await open(page, "/account", testInfo);
+  const picture = page.getByRole("region", { name: "Your picture" });
+  await picture.getByLabel("Choose a photo").setInputFiles({ name: "me.jpg", mimeType: "image/jpeg", buffer: Buffer.from("MZ this is a program") });
+  await picture.getByRole("button", { name: "Upload picture" }).click();
+  await expect(picture.getByRole("alert")).toContainText(/photo/i);
+  await expect(picture.getByRole("img", { name: "Your picture" })).toHaveCount(0);
+
+  const photo = fs.readFileSync(path.join(__dirname, "..", "fixtures", "orientation6.jpg"));
+  await picture.getByLabel("Choose a photo").setInputFiles({ name: "me.jpg", mimeType: "image/jpeg", buffer: photo });
+  await picture.getByRole("button", { name: "Upload picture" }).click();
+  const img = picture.getByRole("img", { name: "Your picture" });
+  await expect(img).toBeVisible();
+  expect(await img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(0);
+  await ready(page, testInfo);
+  await picture.getByRole("button", { name: "Remove picture" }).click();
+  await expect(picture.getByRole("img", { name: "Your picture" })).toHaveCount(0);
+});

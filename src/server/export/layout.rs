@@ -43,13 +43,17 @@ impl Layout {
 
     /// Gives every file its path and puts each story in its campaign.
     pub fn plan(
-        profile: Value,
+        mut profile: Value,
         memberships: Value,
         mut campaigns: Vec<Value>,
         stories: Vec<Value>,
         photos_elsewhere: Vec<Value>,
     ) -> Layout {
         let mut files = Vec::new();
+        if let Some(key) = profile["avatar_url"].as_str().and_then(keys::avatar_from_url) {
+            profile["picture_file"] = "profile/picture.jpg".into();
+            files.push(Planned { path: "profile/picture.jpg".into(), key });
+        }
         let mut folders: HashMap<Uuid, Place> = HashMap::new();
         let mut photo_files: HashMap<Uuid, String> = HashMap::new();
         for (i, campaign) in campaigns.iter_mut().enumerate() {
@@ -269,5 +273,14 @@ mod tests {
                 "campaigns/01 Dad's stories/stories/001 Wedding/recording.webm"
             ]
         );
+    }
+
+    #[test]
+    fn the_picture_comes_along() {
+        let (user, id) = (Uuid::new_v4(), Uuid::new_v4());
+        let profile = json!({ "avatar_url": crate::urls::avatar(user, id) });
+        let layout = Layout::plan(profile, json!([]), vec![], vec![], vec![]);
+        assert_eq!(layout.files, [Planned { path: "profile/picture.jpg".into(), key: keys::avatar(user, id) }]);
+        assert_eq!(layout.data_json(&[])["profile"]["picture_file"], "profile/picture.jpg");
     }
 }

@@ -16,6 +16,7 @@ recordings. It works without an internet connection; keep this folder together.
 What is in this folder
 ----------------------
 index.html          every story, photo and recording, to read and listen to
+profile/            your picture, if you added one
 data.json           everything in a form other programs can read: your profile, your
                     memberships, the campaigns you own (with their family, photos, books
                     and orders), every story in them and every story you wrote elsewhere,
