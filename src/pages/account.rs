@@ -281,33 +281,18 @@ fn ExportProgress(export: DataExport) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         following.set(true);
-        let handle = StoredValue::new(None::<leptos::prelude::IntervalHandle>);
-        let asking = StoredValue::new(false);
-        let tick = move || {
-            if asking.get_value() {
-                return;
-            }
-            asking.set_value(true);
-            leptos::task::spawn_local(async move {
-                let answer = crate::api::account::data_export().await;
-                let _ = asking.try_update_value(|a| *a = false);
-                let Ok(Some(now)) = answer else { return };
+        crate::components::follow::follow(
+            std::time::Duration::from_secs(1),
+            || async { crate::api::account::data_export().await.ok().flatten() },
+            move |now: DataExport| {
                 let finished = !now.in_progress();
                 let _ = state.try_set(now);
                 if finished {
-                    if let Some(Some(h)) = handle.try_get_value() {
-                        h.clear();
-                    }
                     Changes::notify();
                 }
-            });
-        };
-        handle.set_value(set_interval_with_handle(tick, std::time::Duration::from_millis(1000)).ok());
-        on_cleanup(move || {
-            if let Some(Some(h)) = handle.try_get_value() {
-                h.clear();
-            }
-        });
+                finished
+            },
+        );
     });
     let percent = move || state.with(|e| e.progress);
     view! {

@@ -368,33 +368,18 @@ fn RenderProgress(render: RenderState, campaign_id: Uuid, book_id: Uuid, base: S
             return;
         }
         following.set(true);
-        let handle = StoredValue::new(None::<IntervalHandle>);
-        let asking = StoredValue::new(false);
-        let tick = move || {
-            if asking.get_value() {
-                return;
-            }
-            asking.set_value(true);
-            leptos::task::spawn_local(async move {
-                let answer = crate::api::books::book_progress(campaign_id, book_id).await;
-                let _ = asking.try_update_value(|a| *a = false);
-                let Ok(now) = answer else { return };
+        crate::components::follow::follow(
+            std::time::Duration::from_millis(700),
+            move || async move { crate::api::books::book_progress(campaign_id, book_id).await.ok() },
+            move |now: RenderState| {
                 let finished = !now.status.in_progress();
                 let _ = state.try_set(now);
                 if finished {
-                    if let Some(Some(h)) = handle.try_get_value() {
-                        h.clear();
-                    }
                     crate::components::forms::Changes::notify();
                 }
-            });
-        };
-        handle.set_value(set_interval_with_handle(tick, std::time::Duration::from_millis(700)).ok());
-        on_cleanup(move || {
-            if let Some(Some(h)) = handle.try_get_value() {
-                h.clear();
-            }
-        });
+                finished
+            },
+        );
     });
     let percent = move || state.with(|r| if r.status == RenderStatus::Done { 100 } else { r.progress });
     let stage = move || {

@@ -188,27 +188,14 @@ impl FollowTranscription {
 
     #[cfg(feature = "hydrate")]
     fn poll(self, campaign_id: Uuid, story_id: Uuid) {
-        let handle = StoredValue::new(None::<IntervalHandle>);
-        let asking = StoredValue::new(false);
-        let stop = move || {
-            if let Some(Some(h)) = handle.try_get_value() {
-                h.clear();
-            }
-        };
-        let tick = move || {
-            if asking.get_value() {
-                return;
-            }
-            asking.set_value(true);
-            leptos::task::spawn_local(async move {
-                let answer = crate::api::stories::transcription_progress(campaign_id, story_id).await;
-                let _ = asking.try_update_value(|a| *a = false);
-                let Ok(now) = answer else { return };
+        crate::components::follow::follow(
+            std::time::Duration::from_secs(3),
+            move || async move { crate::api::stories::transcription_progress(campaign_id, story_id).await.ok() },
+            move |now: crate::model::story::TranscriptionState| {
                 let _ = self.status.try_set(now.status);
                 if now.status.in_progress() {
-                    return;
+                    return false;
                 }
-                stop();
                 let text = now.transcription.unwrap_or_default();
                 if now.status == TranscriptionStatus::Done && !text.trim().is_empty() {
                     let _ = self.saved.try_set(true);
@@ -219,9 +206,8 @@ impl FollowTranscription {
                         ));
                     }
                 }
-            });
-        };
-        handle.set_value(set_interval_with_handle(tick, std::time::Duration::from_secs(3)).ok());
-        on_cleanup(stop);
+                true
+            },
+        );
     }
 }
