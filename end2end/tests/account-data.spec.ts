@@ -66,6 +66,7 @@ test("deleting an account lists what happens, signs out, and logging in within s
   await expect(page.getByRole("heading", { name: "Delete your account", level: 1 })).toBeVisible();
   await expect(page.getByText("Nonna's Kitchen", { exact: true })).toBeVisible();
   await expect(page.getByRole("link", { name: "Make someone else the owner of Nonna's Kitchen" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Sign in with a link we email you" })).toBeVisible();
   await ready(page, testInfo);
 
   await page.getByLabel("Your password").fill("not my password");

@@ -154,8 +154,14 @@ test("signing in with an emailed link instead of a password", async ({ page }, t
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByRole("heading", { name: "Welcome, Vera" })).toBeVisible();
+  // The link proved who this is: leaving needs no password now (WCAG 3.3.8).
+  await open(page, "/account/delete", testInfo);
+  await expect(page.getByText("You signed in with the link we emailed you a moment ago")).toBeVisible();
+  await expect(page.getByLabel("Your password")).toHaveCount(0);
+  await ready(page, testInfo);
+  await page.getByRole("button", { name: "Delete my account" }).click();
+  await expect(page).toHaveURL(/\/goodbye$/);
   // Used once: the same link again says so.
-  await logOut(page, testInfo);
   await open(page, link, testInfo);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByText("This sign-in link has expired or was already used.")).toBeVisible();

@@ -222,23 +222,29 @@ pub async fn deletion_preview() -> Result<model::account::DeletionPreview, AppEr
     let result = async {
         let user = request::require_user().await?;
         let mut tx = request::state()?.db.begin_as(user.id).await?;
-        let preview = deletion::preview(&mut tx).await?;
+        let mut preview = deletion::preview(&mut tx).await?;
         tx.commit().await?;
+        preview.signed_in_by_link = request::recently_signed_in_by_link().await?;
         Ok(preview)
     }
     .await;
     request::respond(result)
 }
 
-/// Deletes the account after seven days of grace, with the current password. Signs out
-/// everywhere now; logging in before the end keeps the account.
+/// Deletes the account after seven days of grace, with the current password (or a sign-in
+/// by emailed link a moment ago). Signs out everywhere now; logging in before the end keeps
+/// the account.
 #[server(endpoint = "delete_my_account")]
-pub async fn delete_my_account(current_password: String) -> Result<(), AppError> {
+pub async fn delete_my_account(#[server(default)] current_password: String) -> Result<(), AppError> {
     use crate::server::{account_mail, db::deletion, request};
     let result = async {
         let user = request::require_user().await?;
         let state = request::state()?;
-        require_current_password(&state.db, &user, current_password).await?;
+        if current_password.is_empty() && request::recently_signed_in_by_link().await? {
+            tracing::info!(user_id = %user.id, "a recent sign-in by emailed link proves the person");
+        } else {
+            require_current_password(&state.db, &user, current_password).await?;
+        }
         let after = deletion::request(&state.db, user.id).await?;
         account_mail::deletion_requested(&user.email, &user.name, after, &state.public_url).queue_on(&state.db).await?;
         tracing::info!(user_id = %user.id, "an account asked to be deleted");

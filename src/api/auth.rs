@@ -165,6 +165,7 @@ pub async fn sign_in_with_link(token: String) -> Result<(), AppError> {
         let user_id = accounts::use_recovery(&db, &token, Recovery::SignIn, None).await?;
         let user = accounts::login_by_id(&db, user_id).await?.ok_or(AppError::NotFound)?;
         request::log_in(&user).await?;
+        request::mark_signed_in_by_link().await?;
         tracing::info!(user_id = %user.id, "signed in with an emailed link");
         leptos_axum::redirect("/dashboard");
         Ok(())

@@ -87,6 +87,9 @@ pub const EXPORT_KEPT_DAYS: i64 = 7;
 /// Days between asking to delete an account and its deletion; logging in cancels it.
 pub const DELETION_GRACE_DAYS: i64 = 7;
 
+/// How long a sign-in by emailed link stands in for the password when deleting the account.
+pub const LINK_PROOF_MINUTES: i64 = 15;
+
 /// What deleting an account will do, listed on the page that asks for it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeletionPreview {
@@ -94,6 +97,8 @@ pub struct DeletionPreview {
     pub owned: Vec<OwnedCampaign>,
     /// Other families' campaigns: the membership ends, the stories stay.
     pub elsewhere: Vec<ElsewhereCampaign>,
+    /// Signed in by emailed link a moment ago: that stands in for the password.
+    pub signed_in_by_link: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

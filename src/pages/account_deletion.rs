@@ -25,7 +25,10 @@ pub fn DeleteAccountPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         let flash = flash.await.ok().flatten();
                         match preview.await {
-                            Ok(preview) => view! { <WhatHappens preview/> <DeleteForm flash/> }.into_any(),
+                            Ok(preview) => {
+                                let by_link = preview.signed_in_by_link;
+                                view! { <WhatHappens preview/> <DeleteForm flash by_link/> }.into_any()
+                            }
                             Err(error) => view! { <ErrorPanel error/> }.into_any(),
                         }
                     })}
@@ -81,14 +84,26 @@ fn WhatHappens(preview: DeletionPreview) -> impl IntoView {
 }
 
 #[component]
-fn DeleteForm(flash: Option<crate::model::Flash>) -> impl IntoView {
+fn DeleteForm(flash: Option<crate::model::Flash>, by_link: bool) -> impl IntoView {
     let session = expect_context::<Session>();
     let error = form_error(session.leave.value(), flash.as_ref());
+    let proof = if by_link {
+        view! { <p>"You signed in with the link we emailed you a moment ago, so we know it is you."</p> }.into_any()
+    } else {
+        view! {
+            <Field id="delete-password" name="current_password" label="Your password" kind="password"
+                autocomplete="current-password" hint="To be sure it is you." error/>
+            <p class="aside">"Don't know your password? "
+                <a href=urls::EMAIL_SIGN_IN>"Sign in with a link we email you"</a>
+                {format!(", then come back to this page within {} minutes.", crate::model::account::LINK_PROOF_MINUTES)}
+            </p>
+        }
+        .into_any()
+    };
     view! {
         <ActionForm action=session.leave>
             <FormAlert error/>
-            <Field id="delete-password" name="current_password" label="Your password" kind="password"
-                autocomplete="current-password" hint="To be sure it is you." error/>
+            {proof}
             <button type="submit" class="button button--danger">"Delete my account"</button>
         </ActionForm>
         <p class="aside"><a href="/account">"Keep my account"</a></p>

@@ -52,6 +52,25 @@ pub async fn log_in(user: &AuthUser) -> Result<(), AppError> {
     auth.login(user).await.map_err(|e| failed(&e))
 }
 
+const LINK_SIGN_IN_KEY: &str = "signed_in_by_link_at";
+
+/// Remembers that this session began from an emailed link: proof of the address, which
+/// stands in for the password for a while (people who can't manage passwords can still leave).
+pub async fn mark_signed_in_by_link() -> Result<(), AppError> {
+    let auth = auth_session().await?;
+    auth.session.insert(LINK_SIGN_IN_KEY, chrono::Utc::now().timestamp()).await.map_err(|err| {
+        tracing::error!(error = %err, "could not store the sign-in link's time");
+        AppError::Internal
+    })
+}
+
+/// Whether this session signed in by emailed link within [`LINK_PROOF_MINUTES`](crate::model::account::LINK_PROOF_MINUTES).
+pub async fn recently_signed_in_by_link() -> Result<bool, AppError> {
+    let auth = auth_session().await?;
+    let at = auth.session.get::<i64>(LINK_SIGN_IN_KEY).await.unwrap_or_default();
+    Ok(at.is_some_and(|at| chrono::Utc::now().timestamp() - at < crate::model::account::LINK_PROOF_MINUTES * 60))
+}
+
 /// The client's address for rate limits (see [`limits::client_ip`](super::limits::client_ip)).
 pub async fn client_ip() -> Option<std::net::IpAddr> {
     let parts = use_context::<Parts>()?;

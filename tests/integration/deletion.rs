@@ -3,7 +3,7 @@
 use http::StatusCode;
 use mystoryflow::api::account::{Account, DeleteMyAccount, DeletionPreview};
 use mystoryflow::api::family::{AddComment, SetHeart};
-use mystoryflow::api::stories::{Stories, Story};
+use mystoryflow::api::stories::{SetStoryStatus, Stories, Story};
 use mystoryflow::server::deletion;
 use mystoryflow::urls;
 use sqlx::PgPool;
@@ -104,6 +104,13 @@ async fn a_deleted_account_takes_its_campaigns_and_leaves_other_families_their_s
         assert_eq!(app.call(Account {}, Some(cookie)).await.status, StatusCode::UNAUTHORIZED);
     }
     assert_eq!(mails_to(&pool, "Your MyStoryFlow account will be deleted").await, 1);
+    // Leaving means no more family emails, even during the grace period.
+    let to_ann =
+        "SELECT count(*) FROM jobs WHERE kind = 'mail' AND payload->>'to' = 'ann@example.com' AND $1::uuid IS NOT NULL";
+    let before = count(&pool, to_ann, ann_id).await;
+    let finish = SetStoryStatus { campaign_id: theirs, story_id: bobs_there, status: "completed".into() };
+    assert_eq!(app.call(finish, Some(&bob)).await.status, StatusCode::OK);
+    assert_eq!(count(&pool, to_ann, ann_id).await, before, "no story email to someone leaving");
     run_jobs(&app).await;
     assert_eq!(
         count(&pool, "SELECT count(*) FROM campaigns WHERE id = $1", own).await,
@@ -190,4 +197,36 @@ async fn a_deleted_account_takes_its_campaigns_and_leaves_other_families_their_s
     .await
     .unwrap();
     assert!(app.state.storage.exists(&photo_key).await, "the photo Ann gave Bob's family stays");
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn a_sign_in_by_emailed_link_stands_in_for_the_password(pool: PgPool) {
+    use mystoryflow::api::auth::{EmailMeALink, SignInWithLink};
+    let app = TestApp::new(pool.clone()).await;
+    // Signed in with the password: an empty password is refused, nothing changes.
+    let by_password = app.logged_in("ann@example.com").await;
+    let reply = app.call(DeletionPreview {}, Some(&by_password)).await;
+    assert!(reply.body.contains(r#""signed_in_by_link":false"#), "{}", reply.body);
+    let reply = app.call(DeleteMyAccount { current_password: String::new() }, Some(&by_password)).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+    let pending = "SELECT count(*) FROM users WHERE email = 'ann@example.com' AND delete_after IS NOT NULL";
+    assert_eq!(sqlx::query_scalar::<_, i64>(pending).fetch_one(&pool).await.unwrap(), 0);
+
+    // Signed in from the emailed link: the page asks for no password, and none is needed.
+    let asked = app.call(EmailMeALink { email: "ann@example.com".into(), purpose: "sign_in".into() }, None).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    let link: String = sqlx::query_scalar(
+        "SELECT payload->>'link' FROM jobs WHERE kind = 'mail' AND payload->>'to' = 'ann@example.com' ORDER BY id DESC LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let token = link.rsplit('/').next().unwrap().to_owned();
+    let reply = app.post_raw::<SignInWithLink>(&[("token", &token)], None).await;
+    let by_link = reply.session_cookie().expect("signed in");
+    let reply = app.call(DeletionPreview {}, Some(&by_link)).await;
+    assert!(reply.body.contains(r#""signed_in_by_link":true"#), "{}", reply.body);
+    let reply = app.call(DeleteMyAccount { current_password: String::new() }, Some(&by_link)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(sqlx::query_scalar::<_, i64>(pending).fetch_one(&pool).await.unwrap(), 1);
 }

@@ -37,6 +37,7 @@ pub async fn preview(tx: &mut UserTx) -> Result<DeletionPreview, AppError> {
             .map(|r| OwnedCampaign { id: r.id, title: r.title, stories: r.stories, other_members: r.others })
             .collect(),
         elsewhere: elsewhere.into_iter().map(|r| ElsewhereCampaign { title: r.title, stories: r.stories }).collect(),
+        signed_in_by_link: false,
     })
 }
 

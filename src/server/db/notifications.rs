@@ -40,7 +40,7 @@ pub async fn readers_of_every_story(tx: &mut UserTx, access: &CampaignAccess) ->
     Ok(sqlx::query_as!(
         Reader,
         r#"SELECT DISTINCT u.id, u.email FROM family_members fm JOIN users u ON u.id = fm.user_id
-           WHERE fm.campaign_id = $1 AND fm.status = 'active' AND u.id <> auth.uid()
+           WHERE fm.campaign_id = $1 AND fm.status = 'active' AND u.id <> auth.uid() AND u.delete_after IS NULL
              AND coalesce(u.preferences->>'story_emails', 'every') = 'every'"#,
         access.campaign_id()
     )
@@ -66,7 +66,7 @@ pub async fn finished_this_week(db: &Db) -> Result<Vec<DigestRow>, sqlx::Error> 
            JOIN family_members fm ON fm.user_id = u.id AND fm.status = 'active'
            JOIN campaigns c ON c.id = fm.campaign_id
            JOIN stories s ON s.campaign_id = c.id
-           WHERE u.preferences->>'story_emails' = 'weekly'
+           WHERE u.preferences->>'story_emails' = 'weekly' AND u.delete_after IS NULL
              AND s.status IN ('completed', 'reviewed') AND s.completed_at > NOW() - interval '7 days'
            ORDER BY u.id, c.title, s.completed_at"#
     )

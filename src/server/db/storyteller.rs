@@ -289,7 +289,7 @@ pub async fn answer_notice(db: &Db, story_id: Uuid) -> Result<Option<AnswerNotic
     };
     let readers = sqlx::query!(
         r#"SELECT DISTINCT u.id, u.email FROM family_members fm JOIN users u ON u.id = fm.user_id
-           WHERE fm.campaign_id = $1 AND fm.status = 'active'
+           WHERE fm.campaign_id = $1 AND fm.status = 'active' AND u.delete_after IS NULL
              AND coalesce(u.preferences->>'story_emails', 'every') = 'every'"#,
         story.campaign_id
     )
