@@ -99,6 +99,7 @@ async fn run(url: &str, statements: &AtomicUsize) -> anyhow::Result<()> {
             signer: mystoryflow::server::notify::Signer::new([1; 32]),
             client_ip_header: None,
             quota: mystoryflow::server::limits::Quota::from_env(),
+            printer: mystoryflow::server::orders::Printer::manual(Default::default()),
         },
         sessions,
         false,

@@ -28,6 +28,7 @@ use crate::pages::{
     family::{FamilyPage, InvitationPage},
     home::HomePage,
     not_found::NotFound,
+    orders::{AdminOrderPage, AdminOrdersPage, OrderBookPage, OrderPage, OrdersPage},
     questions::QuestionsPageView,
     search::SearchPage,
     stories::{editor::EditStoryPage, gallery::GalleryPage, list::StoriesPage, new::NewStoryPage, show::StoryPage},
@@ -36,7 +37,7 @@ use crate::pages::{
 };
 
 /// Pages only members may open; logged-out visitors are sent to /login and back.
-pub const MEMBER_PAGES: &[&str] = &["/dashboard", "/campaigns", "/books", "/account", "/search"];
+pub const MEMBER_PAGES: &[&str] = &["/dashboard", "/campaigns", "/books", "/account", "/search", "/orders"];
 
 pub fn is_member_page(path: &str) -> bool {
     MEMBER_PAGES.iter().any(|page| path == *page || path.strip_prefix(page).is_some_and(|rest| rest.starts_with('/')))
@@ -166,6 +167,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/campaigns/:id/books") view=CampaignBooksPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id/books/:book") view=BookDesignerPage ssr=SsrMode::Async/>
                     <Route path=path!("/campaigns/:id/books/:book/preview") view=BookPreviewPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:id/books/:book/order") view=OrderBookPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orders") view=OrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orders/:order") view=OrderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/orders") view=AdminOrdersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/orders/:order") view=AdminOrderPage ssr=SsrMode::Async/>
                     <Route path=path!("/listen/:token") view=ListenPage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/email/:token") view=ConfirmEmailChangePage ssr=SsrMode::Async/>

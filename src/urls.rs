@@ -65,6 +65,28 @@ pub fn book(campaign: impl Display, book: impl Display) -> String {
     format!("/campaigns/{campaign}/books/{book}")
 }
 
+/// The page that orders printed copies of a book (`?…` carries the form to price it).
+pub fn order_book(campaign: impl Display, book: impl Display) -> String {
+    format!("/campaigns/{campaign}/books/{book}/order")
+}
+
+pub const ORDERS: &str = "/orders";
+
+pub fn order(order: impl Display) -> String {
+    format!("/orders/{order}")
+}
+
+/// GET: a file an order printed (`interior.pdf`, `cover.pdf`), for its orderer and staff.
+pub fn order_file(order: impl Display, file: &str) -> String {
+    format!("/media/orders/{order}/{file}")
+}
+
+pub const ADMIN_ORDERS: &str = "/admin/orders";
+
+pub fn admin_order(order: impl Display) -> String {
+    format!("/admin/orders/{order}")
+}
+
 /// Percent-encoded: the token may come from a visitor (a mangled link with a line break in
 /// it must give a clear page, not an invalid redirect header).
 pub fn invitation(token: impl Display) -> String {

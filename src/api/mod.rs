@@ -46,6 +46,7 @@ pub mod auth;
 pub mod books;
 pub mod campaigns;
 pub mod family;
+pub mod orders;
 pub mod photos;
 pub mod questions;
 pub mod stories;

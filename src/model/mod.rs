@@ -39,6 +39,7 @@ pub mod flash;
 pub mod question;
 pub mod story;
 pub mod storyteller;
+pub mod order;
 pub mod wording;
 
 pub use account::{

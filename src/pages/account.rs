@@ -82,6 +82,10 @@ fn AccountDetails(
                                 <button type="submit" class="button button--quiet">"Save email choice"</button>
                             </PostForm>
                         </section>
+                        <section class="card" aria-labelledby="orders-link-heading">
+                            <h2 id="orders-link-heading">"Printed books"</h2>
+                            <p><a href=crate::urls::ORDERS>"Your orders"</a></p>
+                        </section>
                         <DataSection export flash=for_form("export_my_data")/>
                         <section class="card" aria-labelledby="leave-heading">
                             <h2 id="leave-heading">"Leaving"</h2>

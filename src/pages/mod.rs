@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod family;
 pub mod home;
 pub mod not_found;
+pub mod orders;
 pub mod questions;
 pub mod search;
 pub mod stories;

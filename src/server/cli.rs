@@ -33,6 +33,7 @@ const USAGE: &str = "usage: mystoryflow [serve]
                                                           --force replaces what is there)
        mystoryflow user set-tier EMAIL free|premium|enterprise [--until YYYY-MM-DD]
                                                          (a person's subscription tier, on DATABASE_URL)
+       mystoryflow user set-staff EMAIL [--off]          (staff run the order console at /admin/orders)
        mystoryflow render-job ID                         (internal: one book render, in a child)";
 
 pub async fn main() -> ExitCode {
@@ -58,6 +59,8 @@ pub async fn main() -> ExitCode {
         }
         ["render-job", id] => render_job(config, id).await,
         ["user", "set-tier", email, tier, rest @ ..] => set_tier(config, email, tier, rest).await,
+        ["user", "set-staff", email] => set_staff(config, email, true).await,
+        ["user", "set-staff", email, "--off"] => set_staff(config, email, false).await,
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -163,6 +166,7 @@ async fn serve(config: Config) -> Result<()> {
             signer,
             client_ip_header: config.client_ip_header.clone(),
             quota: super::limits::Quota::from_env(),
+            printer: super::orders::Printer::from_env().map_err(anyhow::Error::msg)?,
         };
         let render_limits = books::isolated::RenderLimits::from_env(database_url.clone());
         tokio::spawn(books::isolated::run_worker(state.clone(), render_limits));
@@ -238,6 +242,7 @@ async fn render_job(config: Config, id: &str) -> Result<()> {
         public_url: config.public_url.clone(),
         client_ip_header: None,
         quota: super::limits::Quota::from_env(),
+        printer: super::orders::Printer::from_env().map_err(anyhow::Error::msg)?,
     };
     books::isolated::run_child(&state, id).await
 }
@@ -280,6 +285,20 @@ async fn set_tier(config: Config, email: &str, tier: &str, rest: &[&str]) -> Res
         Some(until) => println!("{email}: {tier} until {}", until.format("%Y-%m-%d")),
         None => println!("{email}: {tier}"),
     }
+    Ok(())
+}
+
+async fn set_staff(config: Config, email: &str, staff: bool) -> Result<()> {
+    let pool = migration_pool(&config).await?;
+    let changed = sqlx::query("UPDATE users SET is_staff = $2, updated_at = NOW() WHERE lower(email) = lower($1)")
+        .bind(email.trim())
+        .bind(staff)
+        .execute(&pool)
+        .await?
+        .rows_affected();
+    pool.close().await;
+    anyhow::ensure!(changed == 1, "no account uses {email}");
+    println!("{email}: {}", if staff { "staff" } else { "not staff" });
     Ok(())
 }
 

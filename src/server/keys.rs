@@ -57,3 +57,9 @@ pub fn avatar_from_url(url: &str) -> Option<String> {
     let (user, id) = rest.split_once('/')?;
     Some(avatar(user.parse().ok()?, id.parse().ok()?))
 }
+
+/// The files an order prints (`interior.pdf`, `cover.pdf`): copies made when it was placed,
+/// kept as long as the order, whatever happens to the book.
+pub fn order_file(order_id: Uuid, file: &str) -> String {
+    format!("orders/{order_id}/{file}")
+}

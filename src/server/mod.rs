@@ -20,6 +20,7 @@ pub mod mail;
 pub mod markdown;
 pub mod media;
 pub mod notify;
+pub mod orders;
 pub mod postgres;
 pub mod request;
 pub mod router;

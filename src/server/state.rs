@@ -28,6 +28,9 @@ pub struct AppState {
     pub client_ip_header: Option<http::HeaderName>,
     /// Storage allowed per campaign and per owner.
     pub quota: super::limits::Quota,
+    /// Prices and takes printed-book orders (MSF_PRINT_PROVIDER, MSF_PRICE_TABLE).
+    #[from_ref(skip)]
+    pub printer: super::orders::Printer,
 }
 
 impl AppState {

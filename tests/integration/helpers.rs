@@ -138,6 +138,7 @@ impl TestApp {
             // Tests name their client address in this header (the per-address rate limits).
             client_ip_header: Some(http::HeaderName::from_static("x-test-client-ip")),
             quota,
+            printer: mystoryflow::server::orders::Printer::manual(Default::default()),
         };
         TestApp { router: router::build(state.clone(), sessions, secure), state, media_dir }
     }

@@ -203,6 +203,9 @@ fn PreflightSection(book: BookDetail) -> impl IntoView {
             {(book.status == BookStatus::ReadyToOrder).then(|| view! {
                 <p class="notice notice--ok">"This book is ready to order."</p>
             })}
+            {(book.status != BookStatus::Draft && book.may_design).then(|| view! {
+                <p><a class="button" href=urls::order_book(book.campaign_id, book.id)>"Order printed copies"</a></p>
+            })}
             {can_mark.then(|| if errors > 0 {
                 view! { <p>"Fix the problems marked “Must fix”, make the PDF again, then mark the book ready."</p> }.into_any()
             } else {

@@ -97,7 +97,7 @@ pub async fn delete_if_due(db: &Db, user_id: Uuid) -> Result<bool, sqlx::Error> 
     let owned = sqlx::query_scalar!("SELECT id FROM campaigns WHERE user_id = $1", user_id).fetch_all(&mut *tx).await?;
     sqlx::query!(
         r#"UPDATE book_orders
-           SET user_id = NULL,
+           SET user_id = NULL, contact_email = NULL,
                shipping_address = jsonb_strip_nulls(jsonb_build_object('country', shipping_address->'country'))
            WHERE user_id = $1 OR book_id IN (SELECT b.id FROM books b WHERE b.campaign_id = ANY($2))"#,
         user_id,

@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod limits;
 pub mod mail;
 pub mod notifications;
+pub mod orders;
 pub mod photos;
 pub mod questions;
 pub mod renders;

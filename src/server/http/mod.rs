@@ -8,6 +8,7 @@ pub mod bench;
 pub mod health;
 pub mod listen;
 pub mod media;
+pub mod orders;
 pub mod questions;
 pub mod storyteller;
 
@@ -40,6 +41,8 @@ pub enum RouteAccess {
     /// The person, and everyone who shares a campaign with them as an active member (401
     /// signed out, 404 for anyone else).
     SharesACampaign,
+    /// The person whose own data it is, and staff (401 signed out, 404 for anyone else).
+    YoursOrStaff,
     /// Anyone holding a valid signed link (a typed proof from its verifier), no account.
     SignedLink,
     /// Anyone holding the campaign's live storyteller link; 404 for any other token.
@@ -115,6 +118,12 @@ pub const ROUTES: &[Route] = &[
         path: "/media/exports/{export_id}/download",
         access: RouteAccess::Yours,
         handler: || get(media::download_export),
+    },
+    Route {
+        method: "GET",
+        path: "/media/orders/{order_id}/{file}",
+        access: RouteAccess::YoursOrStaff,
+        handler: || get(orders::download_order_file),
     },
     Route {
         method: "GET",

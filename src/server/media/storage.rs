@@ -106,6 +106,12 @@ impl Storage {
         Ok(Download { size: result.meta.size, range: result.range.clone(), body: result.into_stream() })
     }
 
+    /// Copies an object within the store (S3 copies it server-side).
+    pub async fn copy(&self, from: &str, to: &str) -> anyhow::Result<()> {
+        self.store.copy(&Path::from(from), &Path::from(to)).await.with_context(|| format!("copying {from} to {to}"))?;
+        Ok(())
+    }
+
     /// The whole object in memory (for small ones: a photo's display copy, a page).
     pub async fn read_all(&self, key: &str) -> object_store::Result<Vec<u8>> {
         Ok(self.store.get(&Path::from(key)).await?.bytes().await?.to_vec())
