@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { invitationLink, open, signUp, uniqueEmail } from "./helpers";
+import { grantStaff, invitationLink, open, signUp, uniqueEmail } from "./helpers";
 
 async function expectNoViolations(page: Page, what: string) {
   const results = await new AxeBuilder({ page })
@@ -31,7 +31,7 @@ test("a form showing errors passes axe's WCAG 2.2 AA checks", async ({ page }, t
 test("member pages pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) => {
   test.setTimeout(90_000);
   await signUp(page, testInfo, "Ivy", uniqueEmail(testInfo));
-  for (const path of ["/dashboard", "/campaigns", "/books", "/account", "/account/delete"]) {
+  for (const path of ["/dashboard", "/campaigns", "/books", "/account", "/account/delete", "/orders"]) {
     await open(page, path, testInfo);
     await expectNoViolations(page, path);
   }
@@ -108,4 +108,64 @@ test("book designer, preview and listening pages pass axe's WCAG 2.2 AA checks",
   await expectNoViolations(page, "book preview");
   await open(page, "/listen/not-a-real-link", testInfo);
   await expectNoViolations(page, "listening page for a revoked link");
+});
+
+test("order pages and the staff console pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) => {
+  test.setTimeout(150_000); // a book typeset and eight axe runs
+  const email = uniqueEmail(testInfo);
+  await signUp(page, testInfo, "Ivy", email);
+  await open(page, "/campaigns/new", testInfo);
+  await page.getByLabel("Campaign title").fill("Mum's Stories");
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await expect(page).toHaveURL(/\/campaigns\/[0-9a-f-]{36}$/);
+  const campaign = page.url();
+  await open(page, `${campaign}/stories/new`, testInfo);
+  await page.getByLabel("Title", { exact: true }).fill("The dance hall");
+  await page.getByRole("button", { name: "Start writing" }).click();
+  await expect(page).toHaveURL(/\/edit$/);
+  await open(page, `${campaign}/books`, testInfo);
+  await page.getByLabel("Book title").fill("Mum's Book");
+  await page.getByRole("button", { name: "Create book" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Mum's Book" })).toBeVisible();
+  await open(page, page.url(), testInfo);
+  await page.getByRole("button", { name: "Add “The dance hall” to the book" }).click();
+  await open(page, page.url().replace(/#.*$/, ""), testInfo);
+  await page.getByRole("button", { name: "Make the print PDF" }).click();
+  await expect(page.getByLabel("I have proofread every page")).toBeVisible({ timeout: 60_000 });
+  await page.getByLabel("I have proofread every page").check();
+  await page.getByRole("button", { name: "Mark ready to order" }).click();
+  await page.getByRole("link", { name: "Order printed copies" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Order printed copies" })).toBeVisible();
+  await open(page, page.url(), testInfo);
+  await expectNoViolations(page, "order form");
+  await page.getByRole("button", { name: "See the price" }).click();
+  await expect(page.getByText("Please enter the recipient's name.")).toBeVisible();
+  await expectNoViolations(page, "order form with errors");
+  await page.getByLabel("Recipient's name", { exact: true }).fill("Ann Miller");
+  await page.getByLabel("Street address", { exact: true }).fill("1 Mill Lane");
+  await page.getByLabel("Town or city", { exact: true }).fill("Springfield");
+  await page.getByLabel("State, province or region", { exact: true }).fill("IL");
+  await page.getByLabel("Postal code", { exact: true }).fill("62701");
+  await page.getByLabel("Country", { exact: true }).selectOption({ label: "United States of America" });
+  await page.getByLabel("Phone", { exact: true }).fill("+1 555 123 4567");
+  await page.getByRole("button", { name: "See the price" }).click();
+  await expect(page.getByRole("region", { name: "Price" })).toBeVisible();
+  await open(page, page.url(), testInfo);
+  await expectNoViolations(page, "order form with the price");
+  await page.getByRole("button", { name: /^Confirm order/ }).click();
+  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  const order = page.url();
+  await open(page, order, testInfo);
+  await expectNoViolations(page, "an order");
+  await open(page, "/orders", testInfo);
+  await expectNoViolations(page, "/orders with an order");
+  await open(page, "/admin/orders", testInfo);
+  await expect(page.getByRole("heading", { name: "We couldn't find that page." })).toBeVisible();
+  await expectNoViolations(page, "/admin/orders for someone not staff");
+  grantStaff(email);
+  await open(page, "/admin/orders", testInfo);
+  await expectNoViolations(page, "/admin/orders");
+  await open(page, order.replace("/orders/", "/admin/orders/"), testInfo);
+  await expect(page.getByRole("region", { name: "Fulfilment" })).toBeVisible();
+  await expectNoViolations(page, "an order in the staff console");
 });

@@ -1,4 +1,5 @@
-import { expect, type Page, type TestInfo } from "@playwright/test";
+import { expect, type Browser, type Page, type TestInfo } from "@playwright/test";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 
@@ -46,6 +47,44 @@ export async function logOut(page: Page, testInfo: TestInfo) {
   await ready(page, testInfo);
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Log in" })).toBeVisible();
+}
+
+/** A page in a new browser context (another person), with JavaScript as the project has it. */
+export async function newPerson(browser: Browser, testInfo: TestInfo): Promise<Page> {
+  const { baseURL, javaScriptEnabled } = testInfo.project.use;
+  return (await browser.newContext({ baseURL, javaScriptEnabled })).newPage();
+}
+
+/**
+ * Makes the account `email` staff on the SMTP-backed server, as an operator does:
+ * `mystoryflow user set-staff EMAIL` against the database in MSF_E2E_DATA_DIR.
+ */
+export function grantStaff(email: string) {
+  const root = path.join(__dirname, "..", "..");
+  const bin = path.join(root, "target", "debug", "mystoryflow");
+  const dataDir = process.env.MSF_E2E_DATA_DIR ?? path.join(root, ".data", "e2e");
+  const env = { ...process.env, MSF_PG_DISPOSABLE: "1", RUST_LOG: "warn" };
+  const lines = execFileSync(bin, ["db", "url", "--data-dir", dataDir], { env, encoding: "utf8" }).trim().split("\n");
+  const url = lines[lines.length - 1].trim();
+  execFileSync(bin, ["user", "set-staff", email], { env: { ...env, DATABASE_URL: url }, encoding: "utf8" });
+}
+
+/**
+ * Every message to `email` so far, as text (quoted-printable soft line breaks undone),
+ * with its Subject header unfolded.
+ */
+export function mailsTo(email: string): { subject: string; text: string }[] {
+  const folder =
+    process.env.MSF_MAILDIR ?? process.env.MSF_OUTBOX ?? path.join(__dirname, "..", "..", ".data", "e2e", "outbox");
+  if (!fs.existsSync(folder)) return [];
+  return fs
+    .readdirSync(folder)
+    .map((f) => fs.readFileSync(path.join(folder, f), "utf8"))
+    .filter((m) => m.includes(`To: ${email}`))
+    .map((m) => {
+      const headers = m.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, " ");
+      return { subject: headers.match(/^Subject: (.*)$/m)?.[1].trim() ?? "", text: m.replace(/=\r?\n/g, "") };
+    });
 }
 
 /**

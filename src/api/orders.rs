@@ -148,20 +148,19 @@ pub async fn order(order_id: Uuid) -> Result<OrderDetail, AppError> {
 /// The person cancels their own order, only while it has not gone to print.
 #[server(endpoint = "cancel_order")]
 pub async fn cancel_order(order_id: Uuid) -> Result<(), AppError> {
-    use crate::model::order::{Actor, OrderStatus};
+    use crate::model::order::OrderStatus;
     use crate::server::{db::orders, orders as ordering, request};
     let back = crate::urls::order(order_id);
     let result = async {
         let user = request::require_user().await?;
         let state = request::state()?;
-        let change = orders::Change { note: Some("Cancelled by the person who ordered it.".into()), ..Default::default() };
+        let change =
+            orders::Change { note: Some("Cancelled by the person who ordered it.".into()), ..Default::default() };
         orders::transition(
             &state.db,
             order_id,
             OrderStatus::Cancelled,
-            Actor::Customer,
-            Some(user.id),
-            Some(user.id),
+            orders::By::customer(user.id),
             &change,
             |order| ordering::status_mail(order, &state.public_url),
         )
@@ -215,7 +214,7 @@ pub async fn advance_order(
     #[server(default)] estimated_delivery: String,
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
-    use crate::model::order::{Actor, OrderStatus};
+    use crate::model::order::OrderStatus;
     use crate::server::{db::orders, orders as ordering, request};
     let back = crate::urls::admin_order(order_id);
     let typed = vec![
@@ -229,7 +228,7 @@ pub async fn advance_order(
         let (user, state) = ordering::require_staff().await?;
         let to = OrderStatus::parse(&to).ok_or_else(|| AppError::invalid("to", "Unknown status."))?;
         let change = staff_change(to, tracking_number, carrier, tracking_url, estimated_delivery, note)?;
-        orders::transition(&state.db, order_id, to, Actor::Staff, Some(user.id), None, &change, |order| {
+        orders::transition(&state.db, order_id, to, orders::By::staff(user.id), &change, |order| {
             ordering::status_mail(order, &state.public_url)
         })
         .await?;
@@ -263,8 +262,14 @@ fn staff_change(
         errors.insert("note".into(), "Please say why it is cancelled: the customer is told.".into());
     }
     if let Some(url) = &tracking_url {
-        if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() > 500 || url.contains(char::is_whitespace) {
-            errors.insert("tracking_url".into(), "Please enter the carrier's tracking address, starting https://.".into());
+        if !(url.starts_with("https://") || url.starts_with("http://"))
+            || url.len() > 500
+            || url.contains(char::is_whitespace)
+        {
+            errors.insert(
+                "tracking_url".into(),
+                "Please enter the carrier's tracking address, starting https://.".into(),
+            );
         }
     }
     let estimated_delivery = match estimated_delivery.trim() {

@@ -36,10 +36,10 @@ pub mod book;
 pub mod campaign;
 pub mod family;
 pub mod flash;
+pub mod order;
 pub mod question;
 pub mod story;
 pub mod storyteller;
-pub mod order;
 pub mod wording;
 
 pub use account::{

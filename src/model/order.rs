@@ -237,9 +237,13 @@ impl OrderForm {
         let digits = phone.chars().filter(char::is_ascii_digit).count();
         let phone_chars_ok = phone.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
         if phone.is_empty() {
-            errors.insert("phone".into(), "Please enter a phone number: the carrier calls it if there is a problem.".into());
+            errors.insert(
+                "phone".into(),
+                "Please enter a phone number: the carrier calls it if there is a problem.".into(),
+            );
         } else if !phone_chars_ok || !(6..=20).contains(&digits) {
-            errors.insert("phone".into(), "Please enter a phone number of 6 to 20 digits, e.g. +1 555 123 4567.".into());
+            errors
+                .insert("phone".into(), "Please enter a phone number of 6 to 20 digits, e.g. +1 555 123 4567.".into());
         }
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));

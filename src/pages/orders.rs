@@ -332,11 +332,19 @@ fn OrderView(order: OrderDetail, admin: bool, flash: Option<Flash>) -> impl Into
     let a = order.address.clone();
     let o = order.options;
     let country = country_name(&a.country).unwrap_or(&a.country).to_owned();
-    let address = [a.name.clone(), a.line1.clone(), a.line2.clone(), a.city.clone(), a.state.clone(), a.postal_code.clone(), country]
-        .into_iter()
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let address = [
+        a.name.clone(),
+        a.line1.clone(),
+        a.line2.clone(),
+        a.city.clone(),
+        a.state.clone(),
+        a.postal_code.clone(),
+        country,
+    ]
+    .into_iter()
+    .filter(|l| !l.is_empty())
+    .collect::<Vec<_>>()
+    .join(", ");
     let tracking = order.tracking_number.clone().map(|number| {
         let carrier = order.carrier.clone().map(|c| format!(" ({c})")).unwrap_or_default();
         view! {

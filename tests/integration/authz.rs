@@ -17,6 +17,10 @@ enum Needs {
     Nothing,
     Login,
     Campaign(Role),
+    /// The signed-in person's own row (an order): 401 signed out, 404 for anyone else.
+    Yours,
+    /// Staff only (the matrix's outsider is staff): 404 for everyone else, signed out too.
+    Staff,
 }
 
 const TABLE: &[(&str, Needs)] = &[
@@ -120,6 +124,15 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/skip_my_question", Needs::Nothing),
     ("/api/listening", Needs::Nothing),
     ("/api/unsubscribe", Needs::Nothing),
+    // Ordering printed books (orders::…): designers order; an order is its orderer's; staff fulfil.
+    ("/api/order_page", Needs::Campaign(Role::Owner)),
+    ("/api/place_order", Needs::Campaign(Role::Owner)),
+    ("/api/my_orders", Needs::Login),
+    ("/api/order", Needs::Yours),
+    ("/api/cancel_order", Needs::Yours),
+    ("/api/admin_orders", Needs::Staff),
+    ("/api/admin_order", Needs::Staff),
+    ("/api/advance_order", Needs::Staff),
     // Last: members who may leave do.
     ("/api/leave_campaign", Needs::Campaign(Role::Viewer)),
 ];
@@ -200,6 +213,38 @@ async fn queued_question(pool: &PgPool, campaign: Uuid) -> Uuid {
     .fetch_one(pool)
     .await
     .unwrap()
+}
+
+/// A pending order of the owner's (fresh each time: cancelling or advancing one is harmless).
+async fn owners_order(pool: &PgPool, campaign: Uuid) -> Uuid {
+    sqlx::query_scalar(
+        "INSERT INTO book_orders (user_id, campaign_id, quantity, shipping_address, order_number, status, contact_email)
+         SELECT user_id, id, 1, '{\"country\": \"US\"}', 'MSF-' || substr(md5(random()::text), 1, 9), 'pending', 'owner@example.com'
+         FROM campaigns WHERE id = $1 RETURNING id",
+    )
+    .bind(campaign)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+fn order_form() -> mystoryflow::model::order::OrderForm {
+    mystoryflow::model::order::OrderForm {
+        binding: "paperback".into(),
+        interior: "bw".into(),
+        paper: "standard".into(),
+        finish: "matte".into(),
+        quantity: "1".into(),
+        shipping: "MAIL".into(),
+        name: "Ann Example".into(),
+        line1: "1 Mill Lane".into(),
+        line2: String::new(),
+        city: "Springfield".into(),
+        state: "IL".into(),
+        postal_code: "62701".into(),
+        country: "US".into(),
+        phone: "+1 555 123 4567".into(),
+    }
 }
 
 /// What the matrix's calls address: the campaign, the contributor's story and photo.
@@ -468,6 +513,33 @@ async fn call(app: &TestApp, pool: &PgPool, w: &World, path: &str, actor: &str, 
         "/api/create_book" => {
             at(app, path, books::CreateBook { campaign_id: c, title: "Dad's book".into() }, cookie).await
         }
+        "/api/my_orders" => at(app, path, api::orders::MyOrders {}, cookie).await,
+        "/api/order" => {
+            let order_id = owners_order(pool, c).await;
+            at(app, path, api::orders::Order { order_id }, cookie).await
+        }
+        "/api/cancel_order" => {
+            let order_id = owners_order(pool, c).await;
+            at(app, path, api::orders::CancelOrder { order_id }, cookie).await
+        }
+        "/api/admin_orders" => at(app, path, api::orders::AdminOrders { status: "pending".into() }, cookie).await,
+        "/api/admin_order" => {
+            let order_id = owners_order(pool, c).await;
+            at(app, path, api::orders::AdminOrder { order_id }, cookie).await
+        }
+        "/api/advance_order" => {
+            let order_id = owners_order(pool, c).await;
+            let args = api::orders::AdvanceOrder {
+                order_id,
+                to: "processing".into(),
+                tracking_number: String::new(),
+                carrier: String::new(),
+                tracking_url: String::new(),
+                estimated_delivery: String::new(),
+                note: String::new(),
+            };
+            at(app, path, args, cookie).await
+        }
         book_fn => {
             // A book's functions each get a fresh book holding the story (so deleting one is harmless).
             let b = book_with(pool, c, s).await;
@@ -533,6 +605,35 @@ async fn call(app: &TestApp, pool: &PgPool, w: &World, path: &str, actor: &str, 
                 }
                 "/api/delete_book" => at(app, path, books::DeleteBook { campaign_id: c, book_id: b }, cookie).await,
                 "/api/copy_book" => at(app, path, books::CopyBook { campaign_id: c, book_id: b }, cookie).await,
+                "/api/order_page" => {
+                    let args =
+                        api::orders::OrderPage { campaign_id: c, book_id: b, form: Some(order_form()), again: None };
+                    at(app, path, args, cookie).await
+                }
+                // The matrix's book is a draft: the owner is told so (409), not refused.
+                "/api/place_order" => {
+                    let f = order_form();
+                    let args = api::orders::PlaceOrder {
+                        campaign_id: c,
+                        book_id: b,
+                        idempotency_key: Uuid::new_v4(),
+                        binding: f.binding,
+                        interior: f.interior,
+                        paper: f.paper,
+                        finish: f.finish,
+                        quantity: f.quantity,
+                        shipping: f.shipping,
+                        name: f.name,
+                        line1: f.line1,
+                        line2: f.line2,
+                        city: f.city,
+                        state: f.state,
+                        postal_code: f.postal_code,
+                        country: f.country,
+                        phone: f.phone,
+                    };
+                    at(app, path, args, cookie).await
+                }
                 _ => panic!("the matrix has no arguments for {path}: add them to authz::call"),
             }
         }
@@ -579,6 +680,7 @@ async fn every_campaign_function_admits_exactly_the_right_members(pool: PgPool) 
     .unwrap();
     let photo = contributors_photo(&pool, campaign).await;
     let world = World { campaign, story, photo };
+    sqlx::query("UPDATE users SET is_staff = true WHERE email = 'outsider@example.com'").execute(&pool).await.unwrap();
     let role_of = |actor: &str| match actor {
         "owner" => Some(Role::Owner),
         "contributor" => Some(Role::Contributor),
@@ -590,7 +692,11 @@ async fn every_campaign_function_admits_exactly_the_right_members(pool: PgPool) 
         for (actor, cookie) in &cookies {
             let expected = match (needs, cookie, role_of(actor)) {
                 (Needs::Nothing, _, _) => None,
+                (Needs::Staff, _, _) if *actor == "outsider" => None,
+                (Needs::Staff, _, _) => Some(StatusCode::NOT_FOUND),
                 (_, None, _) => Some(StatusCode::UNAUTHORIZED),
+                (Needs::Yours, Some(_), _) if *actor == "owner" => None,
+                (Needs::Yours, Some(_), _) => Some(StatusCode::NOT_FOUND),
                 (Needs::Login, Some(_), _) => None,
                 (Needs::Campaign(_), Some(_), None) => Some(StatusCode::NOT_FOUND),
                 (Needs::Campaign(min), Some(_), Some(role)) if role < *min => Some(StatusCode::FORBIDDEN),

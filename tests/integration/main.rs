@@ -16,6 +16,7 @@ mod jobs;
 mod limits;
 mod media;
 mod migrations;
+mod orders;
 mod questions;
 mod rls;
 mod routes;

@@ -193,7 +193,8 @@ fn cases(w: &World) -> Vec<Case> {
         ),
         case("photos", "update", format!("UPDATE photos SET caption = 'x' WHERE id = '{p}'"), WRITERS),
         case("photos", "delete", format!("DELETE FROM photos WHERE id = '{p}'"), WRITERS),
-        // Everyone may start a campaign of their own, books and orders need the owner.
+        // Everyone may start a campaign of their own, books need the owner; orders are placed
+        // by the server only (it computes the price), never by a member's direct write.
         case("campaigns", "insert", "INSERT INTO campaigns (user_id, title) VALUES (auth.uid(), 'Mine')".into(), &ACTORS),
         case(
             "books",
@@ -205,7 +206,7 @@ fn cases(w: &World) -> Vec<Case> {
             "book_orders",
             "insert",
             format!("INSERT INTO book_orders (book_id, user_id, shipping_address) VALUES ('{b}', auth.uid(), '{{}}')"),
-            OWNER,
+            NOBODY,
         ),
         case("users", "see", format!("SELECT 1 FROM users WHERE id = '{}'", w.user("owner")), MEMBERS),
         case("users", "update", format!("UPDATE users SET name = 'x' WHERE id = '{}'", w.user("owner")), OWNER),
@@ -312,5 +313,51 @@ async fn a_person_sees_only_their_own_exports_and_cannot_write_them(pool: PgPool
         format!("DELETE FROM data_exports WHERE id = '{export}'"),
     ] {
         assert!(!allowed(&pool, owner, &sql).await, "{sql}");
+    }
+}
+
+/// An order's history is seen by whoever sees the order (its orderer), and written by the
+/// server only; the address book is each person's own.
+#[sqlx::test]
+async fn order_history_and_addresses_are_their_owners_only(pool: PgPool) {
+    let w = world(&pool).await;
+    let (owner, viewer, order) = (w.user("owner"), w.user("viewer"), w.order);
+    sqlx::query("INSERT INTO order_events (order_id, actor, to_status) VALUES ($1, 'customer', 'pending')")
+        .bind(order)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let see = format!("SELECT 1 FROM order_events WHERE order_id = '{order}'");
+    assert!(allowed(&pool, owner, &see).await);
+    for other in ["viewer", "contributor", "outsider"] {
+        assert!(!allowed(&pool, w.user(other), &see).await, "{other}");
+    }
+    for sql in [
+        format!("INSERT INTO order_events (order_id, actor, to_status) VALUES ('{order}', 'staff', 'delivered')"),
+        format!("UPDATE order_events SET to_status = 'delivered' WHERE order_id = '{order}'"),
+        format!("DELETE FROM order_events WHERE order_id = '{order}'"),
+        format!("UPDATE book_orders SET total_price = 0 WHERE id = '{order}'"),
+    ] {
+        assert!(!allowed(&pool, owner, &sql).await, "{sql}");
+    }
+
+    let mine = "INSERT INTO addresses (user_id, name, line1, city, postal_code, country, phone)
+                VALUES (auth.uid(), 'Ann', '1 Mill Lane', 'Springfield', '62701', 'US', '555 1234')";
+    assert!(allowed(&pool, owner, mine).await);
+    let address = scalar(&pool, &format!("INSERT INTO addresses (user_id, name, line1, city, postal_code, country, phone) VALUES ('{owner}', 'Ann', '2 Mill Lane', 'Springfield', '62701', 'US', '555 1234') RETURNING id")).await;
+    let see = format!("SELECT 1 FROM addresses WHERE id = '{address}'");
+    assert!(allowed(&pool, owner, &see).await);
+    assert!(!allowed(&pool, viewer, &see).await);
+    let theirs = format!(
+        "INSERT INTO addresses (user_id, name, line1, city, postal_code, country, phone)
+         VALUES ('{viewer}', 'X', '1 Road', 'Town', '1', 'US', '555 1234')"
+    );
+    assert!(!allowed(&pool, owner, &theirs).await, "nobody writes into another's address book");
+    for sql in [
+        format!("UPDATE addresses SET city = 'Elsewhere' WHERE id = '{address}'"),
+        format!("DELETE FROM addresses WHERE id = '{address}'"),
+    ] {
+        assert!(!allowed(&pool, viewer, &sql).await, "{sql}");
+        assert!(allowed(&pool, owner, &sql).await, "{sql}");
     }
 }

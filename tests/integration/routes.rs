@@ -33,6 +33,8 @@ const MATRIX: &[(&str, &str, RouteAccess)] = &[
     ("GET", "/media/avatars/{user_id}/{avatar_id}", RouteAccess::SharesACampaign),
     ("POST", "/media/avatar", RouteAccess::SignedIn),
     ("GET", "/media/exports/{export_id}/download", RouteAccess::Yours),
+    // The owner's order; the outsider is staff in this world.
+    ("GET", "/media/orders/{order_id}/{file}", RouteAccess::YoursOrStaff),
     ("GET", "/media/listen/{token}", RouteAccess::SignedLink),
     ("POST", "/s/{token}/answer", RouteAccess::StorytellerLink),
     ("GET", "/s/{token}/photos/{photo_id}", RouteAccess::StorytellerLink),
@@ -72,6 +74,8 @@ struct World {
     /// The owner's picture.
     owner: Uuid,
     avatar: Uuid,
+    /// The owner's order, with its printed files.
+    order: Uuid,
 }
 
 async fn world(app: &TestApp, pool: &PgPool) -> (World, Vec<(&'static str, Option<String>)>) {
@@ -151,7 +155,19 @@ async fn world(app: &TestApp, pool: &PgPool) -> (World, Vec<(&'static str, Optio
         .await
         .unwrap();
     storage.put_bytes(&mystoryflow::server::keys::avatar(owner, avatar), b"jpeg".to_vec()).await.unwrap();
+    let order: Uuid = sqlx::query_scalar(
+        "INSERT INTO book_orders (user_id, campaign_id, quantity, shipping_address, order_number)
+         VALUES ($1, $2, 1, '{}', 'MSF-MATR-IX22') RETURNING id",
+    )
+    .bind(owner)
+    .bind(campaign)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    storage.put_bytes(&mystoryflow::server::keys::order_file(order, "interior.pdf"), b"%PDF-".to_vec()).await.unwrap();
+    sqlx::query("UPDATE users SET is_staff = true WHERE email = 'outsider@example.com'").execute(pool).await.unwrap();
     let world = World {
+        order,
         campaign,
         story,
         photo,
@@ -176,7 +192,8 @@ fn request(world: &World, method: &str, path: &str) -> (String, Option<(&'static
         .replace("{variant}", "thumb")
         .replace("{book_id}", &world.book.to_string())
         .replace("{render_id}", &world.render.to_string())
-        .replace("{file}", "book.pdf")
+        .replace("{order_id}", &world.order.to_string())
+        .replace("{file}", if path.starts_with("/media/orders/") { "interior.pdf" } else { "book.pdf" })
         .replace("{page}", "1.png")
         .replace("{export_id}", &world.export.to_string())
         .replace("{user_id}", &world.owner.to_string())
@@ -204,6 +221,9 @@ async fn every_route_admits_exactly_the_right_visitors(pool: PgPool) {
                 (RouteAccess::Member(_), Some(_), None) => Some(StatusCode::NOT_FOUND),
                 (RouteAccess::Member(min), Some(_), Some(role)) if role < *min => Some(StatusCode::FORBIDDEN),
                 (RouteAccess::Member(_), Some(_), Some(_)) => None,
+                (RouteAccess::YoursOrStaff, None, _) => Some(StatusCode::UNAUTHORIZED),
+                (RouteAccess::YoursOrStaff, Some(_), _) if matches!(*actor, "owner" | "outsider") => None,
+                (RouteAccess::YoursOrStaff, Some(_), _) => Some(StatusCode::NOT_FOUND),
                 (RouteAccess::Yours | RouteAccess::SignedIn | RouteAccess::SharesACampaign, None, _) => {
                     Some(StatusCode::UNAUTHORIZED)
                 }

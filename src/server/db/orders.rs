@@ -200,30 +200,42 @@ pub struct Change {
     pub estimated_delivery: Option<NaiveDate>,
 }
 
-/// Moves an order to `to` if the state machine allows `actor` to, with its history line
-/// and the email `mail` makes from the changed order, in one transaction. `customer` limits
-/// the change to that person's order (anyone else's is not found).
+/// Who changes an order.
+#[derive(Debug, Clone, Copy)]
+pub struct By {
+    pub actor: Actor,
+    pub user_id: Option<Uuid>,
+}
+
+impl By {
+    /// The person who placed the order: anyone else's is not found.
+    pub fn customer(user_id: Uuid) -> Self {
+        By { actor: Actor::Customer, user_id: Some(user_id) }
+    }
+
+    pub fn staff(user_id: Uuid) -> Self {
+        By { actor: Actor::Staff, user_id: Some(user_id) }
+    }
+}
+
+/// Moves an order to `to` if the state machine allows `by` to, with its history line and
+/// the email `mail` makes from the changed order, in one transaction.
 pub async fn transition(
     db: &Db,
     order_id: Uuid,
     to: OrderStatus,
-    actor: Actor,
-    actor_user_id: Option<Uuid>,
-    customer: Option<Uuid>,
+    by: By,
     change: &Change,
     mail: impl FnOnce(&OrderDetail) -> Option<Value>,
 ) -> Result<OrderDetail, AppError> {
     let mut tx = db.pool().begin().await?;
-    let current = sqlx::query!(
-        "SELECT status, user_id, book_id FROM book_orders WHERE id = $1 FOR UPDATE",
-        order_id
-    )
-    .fetch_optional(&mut *tx)
-    .await?
-    .filter(|r| customer.is_none() || r.user_id == customer)
-    .ok_or(AppError::NotFound)?;
+    let current = sqlx::query!("SELECT status, user_id, book_id FROM book_orders WHERE id = $1 FOR UPDATE", order_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .filter(|r| by.actor != Actor::Customer || r.user_id == by.user_id)
+        .ok_or(AppError::NotFound)?;
     let from = OrderStatus::parse(&current.status).ok_or_else(|| internal("unknown order status"))?;
-    from.check(to, actor).map_err(AppError::Conflict)?;
+    from.check(to, by.actor).map_err(AppError::Conflict)?;
     let cancel_reason = (to == OrderStatus::Cancelled).then(|| change.note.clone()).flatten();
     sqlx::query!(
         r#"UPDATE book_orders SET status = $2, updated_at = NOW(),
@@ -245,7 +257,7 @@ pub async fn transition(
     )
     .execute(&mut *tx)
     .await?;
-    event(&mut tx, order_id, actor, actor_user_id, Some(from), to, change.note.as_deref()).await?;
+    event(&mut tx, order_id, by.actor, by.user_id, Some(from), to, change.note.as_deref()).await?;
     if to == OrderStatus::Delivered {
         if let Some(book_id) = current.book_id {
             sqlx::query!("UPDATE books SET status = 'completed', updated_at = NOW() WHERE id = $1", book_id)
@@ -341,11 +353,7 @@ pub async fn detail(conn: &mut PgConnection, order_id: Uuid) -> Result<Option<Or
         book_id: r.book_id,
         options: serde_json::from_value(r.book_options).unwrap_or_default(),
         address: serde_json::from_value(r.shipping_address).unwrap_or_default(),
-        price: Quote {
-            lines: serde_json::from_value(r.price_lines).unwrap_or_default(),
-            total,
-            currency: r.currency,
-        },
+        price: Quote { lines: serde_json::from_value(r.price_lines).unwrap_or_default(), total, currency: r.currency },
         tracking_number: r.tracking_number,
         carrier: r.carrier,
         tracking_url: r.tracking_url,
@@ -373,4 +381,3 @@ pub async fn is_staff(db: &Db, user_id: Uuid) -> Result<bool, AppError> {
         .await?
         .unwrap_or(false))
 }
-

@@ -88,15 +88,17 @@ const ORDER_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// about another; the database's unique index catches the rare repeat.
 pub fn order_number() -> String {
     let mut rng = rand::thread_rng();
-    let mut part = || (0..4).map(|_| ORDER_ALPHABET[rng.gen_range(0..ORDER_ALPHABET.len())] as char).collect::<String>();
+    let mut part =
+        || (0..4).map(|_| ORDER_ALPHABET[rng.gen_range(0..ORDER_ALPHABET.len())] as char).collect::<String>();
     format!("MSF-{}-{}", part(), part())
 }
 
 /// Why this book can't be ordered now, in words, or `Ok`.
 pub fn orderable(book: &orders::OrderableBook) -> Result<(), String> {
     if book.status == BookStatus::Draft {
-        return Err("This book isn't marked ready to order yet. Check the preview, then mark it ready in the designer."
-            .into());
+        return Err(
+            "This book isn't marked ready to order yet. Check the preview, then mark it ready in the designer.".into(),
+        );
     }
     if book.render_id.is_none() || !book.render_current {
         return Err("The book's PDF is older than its design. Make the PDF again in the designer, then order.".into());
@@ -197,7 +199,14 @@ const RELOAD: &str = "This order form was already used. Please reload the page a
 
 fn mail_to(to: &str, subject: String, lines: Vec<String>, button: &str, link: String) -> OutgoingMail {
     let text = format!("{}\n\n{button}: {link}\n", lines.join("\n\n"));
-    OutgoingMail { from_name: None, to: to.to_owned(), subject, html: html_body(&lines, button, &link), text, link: Some(link) }
+    OutgoingMail {
+        from_name: None,
+        to: to.to_owned(),
+        subject,
+        html: html_body(&lines, button, &link),
+        text,
+        link: Some(link),
+    }
 }
 
 fn placed_mail(order: &NewOrder, public_url: &str) -> OutgoingMail {
@@ -230,11 +239,18 @@ pub fn status_mail(order: &OrderDetail, public_url: &str) -> Option<serde_json::
     let mut lines = vec!["Hello,".to_owned()];
     lines.push(match s.status {
         OrderStatus::Pending => return None,
-        OrderStatus::Processing => format!("Your order {} of “{}” is being prepared for print.", s.order_number, s.book_title),
+        OrderStatus::Processing => {
+            format!("Your order {} of “{}” is being prepared for print.", s.order_number, s.book_title)
+        }
         OrderStatus::Printed => format!("Your books are printed: order {} of “{}”.", s.order_number, s.book_title),
         OrderStatus::Shipped => format!("Your books are on their way: order {} of “{}”.", s.order_number, s.book_title),
-        OrderStatus::Delivered => format!("Your order {} of “{}” was delivered. We hope the family loves it.", s.order_number, s.book_title),
-        OrderStatus::Cancelled => format!("Your order {} of “{}” was cancelled. Nothing will be charged for it.", s.order_number, s.book_title),
+        OrderStatus::Delivered => {
+            format!("Your order {} of “{}” was delivered. We hope the family loves it.", s.order_number, s.book_title)
+        }
+        OrderStatus::Cancelled => format!(
+            "Your order {} of “{}” was cancelled. Nothing will be charged for it.",
+            s.order_number, s.book_title
+        ),
     });
     if s.status == OrderStatus::Shipped {
         if let Some(number) = &order.tracking_number {

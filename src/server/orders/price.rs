@@ -174,14 +174,7 @@ impl PriceTable {
         let zone = |z: &Zones| if domestic { z.domestic } else { z.international };
         let shipping = zone(level) + zone(&self.shipping_per_extra_copy) * (quantity - Decimal::ONE);
         let printing = unit * quantity;
-        Priced {
-            unit,
-            printing,
-            shipping,
-            tax: None,
-            total: printing + shipping,
-            currency: self.currency.clone(),
-        }
+        Priced { unit, printing, shipping, tax: None, total: printing + shipping, currency: self.currency.clone() }
     }
 }
 
@@ -190,7 +183,13 @@ mod tests {
     use super::*;
     use crate::model::order::Finish;
 
-    fn options(binding: Binding, interior: Interior, paper: Paper, quantity: i32, shipping: ShippingLevel) -> PrintOptions {
+    fn options(
+        binding: Binding,
+        interior: Interior,
+        paper: Paper,
+        quantity: i32,
+        shipping: ShippingLevel,
+    ) -> PrintOptions {
         PrintOptions { binding, interior, paper, finish: Finish::Matte, quantity, shipping }
     }
 
@@ -203,12 +202,27 @@ mod tests {
         let table = PriceTable::default();
         // (options, pages, country) → (unit, printing, shipping, total)
         let cases = [
-            (options(Hardcover, StandardColour, Standard60, 2, Ground), 120, "US", ("16.40", "32.80", "10.49", "43.29")),
+            (
+                options(Hardcover, StandardColour, Standard60, 2, Ground),
+                120,
+                "US",
+                ("16.40", "32.80", "10.49", "43.29"),
+            ),
             (options(Paperback, BlackWhite, Standard60, 1, Mail), 32, "US", ("4.98", "4.98", "4.99", "9.97")),
             // 0.015 × 33 = 0.495: the half cent rounds up, once per copy.
             (options(Paperback, BlackWhite, Standard60, 3, Mail), 33, "US", ("5.00", "15.00", "7.99", "22.99")),
-            (options(Paperback, PremiumColour, Premium80, 100, Express), 800, "DE", ("84.50", "8450.00", "406.49", "8856.49")),
-            (options(Hardcover, BlackWhite, Premium80, 10, PriorityMail), 24, "GB", ("11.60", "116.00", "51.49", "167.49")),
+            (
+                options(Paperback, PremiumColour, Premium80, 100, Express),
+                800,
+                "DE",
+                ("84.50", "8450.00", "406.49", "8856.49"),
+            ),
+            (
+                options(Hardcover, BlackWhite, Premium80, 10, PriorityMail),
+                24,
+                "GB",
+                ("11.60", "116.00", "51.49", "167.49"),
+            ),
         ];
         for (options, pages, country, (unit, printing, shipping, total)) in cases {
             let priced = table.price(&options, pages, country);
@@ -222,7 +236,8 @@ mod tests {
 
     #[test]
     fn the_quote_shows_line_items_and_the_total() {
-        let options = options(Binding::Hardcover, Interior::StandardColour, Paper::Standard60, 2, ShippingLevel::Ground);
+        let options =
+            options(Binding::Hardcover, Interior::StandardColour, Paper::Standard60, 2, ShippingLevel::Ground);
         let quote = PriceTable::default().price(&options, 120, "US").quote(&options, "US");
         assert_eq!(quote.lines[0].label, "Printing: 2 × $16.40");
         assert_eq!(quote.lines[0].amount, "$32.80");
