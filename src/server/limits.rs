@@ -93,6 +93,13 @@ pub const RENDERS_PER_USER: Rule = Rule {
     window_seconds: 3600,
     message: "You have made many PDFs in the last hour. Please wait a while before making another.",
 };
+pub const ORDERS_PER_USER: Rule = Rule {
+    name: "order:user",
+    max: 20,
+    max_from: None,
+    window_seconds: 3600,
+    message: "You have placed many orders in the last hour. Please wait a while, or write to us if you need more.",
+};
 
 impl Rule {
     pub fn max(&self) -> i32 {

@@ -287,3 +287,24 @@ async fn a_book_that_is_not_ready_cannot_be_ordered_and_admin_pages_are_not_foun
         }
     }
 }
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn one_person_places_at_most_twenty_orders_an_hour(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    let (book, _) = ready_book(&app, &pool, f.campaign).await;
+    for _ in 0..20 {
+        let reply = app.call(place(f.campaign, book, Uuid::new_v4(), form()), Some(&f.owner)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    let reply = app.call(place(f.campaign, book, Uuid::new_v4(), form()), Some(&f.owner)).await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{}", reply.body);
+    assert!(reply.body.contains("many orders"), "{}", reply.body);
+    assert_eq!(count(&pool, "SELECT count(*) FROM book_orders").await, 20);
+    let stored = app.state.storage.list().await.unwrap();
+    assert_eq!(
+        stored.iter().filter(|(key, _)| key.starts_with("orders/")).count(),
+        40,
+        "nothing copied for the refused one"
+    );
+}

@@ -147,6 +147,8 @@ pub async fn place(
     }
     orderable(&book).map_err(AppError::Conflict)?;
     let (options, address, priced) = quote(state, &book, form).await?;
+    // Each order keeps copies of the book's files: a runaway script can't fill the storage.
+    super::limits::ORDERS_PER_USER.hit(&state.db, &user.id.to_string()).await?;
     let render_id = book.render_id.ok_or(AppError::Internal)?;
     let id = Uuid::new_v4();
     // The files that print are copies: editing or deleting the book later changes nothing.
