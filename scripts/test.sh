@@ -105,7 +105,8 @@ start_server e2e-outbox "$outbox_port"
 
 step "Running the Playwright suite (Debian Chromium; JavaScript on and off)"
 maildir="$PWD/.data/e2e-maildir/new"
+e2e_data="$PWD/.data/e2e"
 # MSF_E2E_DATA_DIR lets a test run the operator's commands (e.g. `user set-staff`) on the
 # SMTP server's database.
 (cd end2end && BASE_URL="http://127.0.0.1:$e2e_port" OUTBOX_BASE_URL="http://127.0.0.1:$outbox_port" \
-  MSF_MAILDIR="$maildir" MSF_E2E_DATA_DIR="$PWD/.data/e2e" npx playwright test)
+  MSF_MAILDIR="$maildir" MSF_E2E_DATA_DIR="$e2e_data" npx playwright test)

@@ -70,7 +70,7 @@ export function grantStaff(email: string) {
 }
 
 /**
- * Every message to `email` so far, as text (quoted-printable soft line breaks undone),
+ * Every message to `email` so far, as text (quoted-printable decoded),
  * with its Subject header unfolded.
  */
 export function mailsTo(email: string): { subject: string; text: string }[] {
@@ -83,7 +83,9 @@ export function mailsTo(email: string): { subject: string; text: string }[] {
     .filter((m) => m.includes(`To: ${email}`))
     .map((m) => {
       const headers = m.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, " ");
-      return { subject: headers.match(/^Subject: (.*)$/m)?.[1].trim() ?? "", text: m.replace(/=\r?\n/g, "") };
+      // Quoted-printable: soft line breaks joined, =XX bytes decoded (as UTF-8).
+      const bytes = m.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+      return { subject: headers.match(/^Subject: (.*)$/m)?.[1].trim() ?? "", text: Buffer.from(bytes, "latin1").toString("utf8") };
     });
 }
 
