@@ -63,6 +63,10 @@ export function grantStaff(email: string) {
   const root = path.join(__dirname, "..", "..");
   const bin = path.join(root, "target", "debug", "mystoryflow");
   const dataDir = process.env.MSF_E2E_DATA_DIR ?? path.join(root, ".data", "e2e");
+  // `db url` would make the folder: say so instead when it is not the running server's.
+  if (!fs.existsSync(dataDir)) {
+    throw new Error(`MSF_E2E_DATA_DIR=${dataDir} is not the data folder of the server under test`);
+  }
   const env = { ...process.env, MSF_PG_DISPOSABLE: "1", RUST_LOG: "warn" };
   const lines = execFileSync(bin, ["db", "url", "--data-dir", dataDir], { env, encoding: "utf8" }).trim().split("\n");
   const url = lines[lines.length - 1].trim();
@@ -157,4 +161,17 @@ export async function makePrintPdf(page: Page, testInfo: TestInfo) {
   }
   await expect(page.getByText("Done · 100%")).toBeVisible();
   await ready(page, testInfo);
+}
+
+/**
+ * Waits for the order page that confirming an order leads to. When the server refused the
+ * order instead, the failure says why (the form's alert), not only which address it stayed on.
+ */
+export async function expectOrderPage(page: Page) {
+  const where = async () => {
+    if (/\/orders\/[0-9a-f-]{36}$/.test(page.url())) return "the order page";
+    const alerts = await page.getByRole("alert").allTextContents().catch(() => []);
+    return `${page.url()} ${alerts.join(" | ")}`;
+  };
+  await expect.poll(where, { timeout: 20_000, message: "confirming the order leads to its page" }).toBe("the order page");
 }

