@@ -148,12 +148,18 @@ pub async fn order(order_id: Uuid) -> Result<OrderDetail, AppError> {
 /// The person cancels their own order, only while it has not gone to print.
 #[server(endpoint = "cancel_order")]
 pub async fn cancel_order(order_id: Uuid) -> Result<(), AppError> {
-    use crate::model::order::OrderStatus;
+    use crate::model::order::{Actor, OrderStatus};
     use crate::server::{db::orders, orders as ordering, request};
     let back = crate::urls::order(order_id);
     let result = async {
         let user = request::require_user().await?;
         let state = request::state()?;
+        // Theirs, and still theirs to cancel, before its print job (if any) is cancelled.
+        let mut tx = state.db.begin_as(user.id).await?;
+        let current = orders::my_order(&mut tx, order_id).await?;
+        tx.commit().await?;
+        current.summary.status.check(OrderStatus::Cancelled, Actor::Customer).map_err(AppError::Conflict)?;
+        ordering::fulfil::cancel_at_printer(&state, order_id).await?;
         let change =
             orders::Change { note: Some("Cancelled by the person who ordered it.".into()), ..Default::default() };
         orders::transition(
@@ -214,7 +220,7 @@ pub async fn advance_order(
     #[server(default)] estimated_delivery: String,
     #[server(default)] note: String,
 ) -> Result<(), AppError> {
-    use crate::model::order::OrderStatus;
+    use crate::model::order::{Actor, OrderStatus};
     use crate::server::{db::orders, orders as ordering, request};
     let back = crate::urls::admin_order(order_id);
     let typed = vec![
@@ -228,6 +234,11 @@ pub async fn advance_order(
         let (user, state) = ordering::require_staff().await?;
         let to = OrderStatus::parse(&to).ok_or_else(|| AppError::invalid("to", "Unknown status."))?;
         let change = staff_change(to, tracking_number, carrier, tracking_url, estimated_delivery, note)?;
+        if to == OrderStatus::Cancelled {
+            let current = orders::any_order(&state.db, order_id).await?;
+            current.summary.status.check(to, Actor::Staff).map_err(AppError::Conflict)?;
+            ordering::fulfil::cancel_at_printer(&state, order_id).await?;
+        }
         orders::transition(&state.db, order_id, to, orders::By::staff(user.id), &change, |order| {
             ordering::status_mail(order, &state.public_url)
         })

@@ -78,8 +78,9 @@ impl OrderStatus {
             Actor::Customer => self == Pending && to == Cancelled,
             Actor::Staff => forward || (to == Cancelled && matches!(self, Pending | Processing)),
             // The provider reports what happened; it may skip steps it doesn't report.
+            // Cancelling is only before printing, as for staff.
             Actor::Printer | Actor::System => {
-                self.rank() < to.rank() && !matches!(self, Cancelled | Delivered)
+                (to != Cancelled && self.rank() < to.rank() && !matches!(self, Cancelled | Delivered))
                     || (to == Cancelled && matches!(self, Pending | Processing))
             }
         };
@@ -222,7 +223,7 @@ impl OrderForm {
             errors.insert("line2".into(), "Please keep the second line under 100 characters.".into());
         }
         let city = required(&mut errors, "city", &self.city, "the town or city", 80);
-        let state = self.state.trim().to_owned();
+        let mut state = self.state.trim().to_owned();
         if state.chars().count() > 80 {
             errors.insert("state".into(), "Please keep the state or region under 80 characters.".into());
         }
@@ -232,18 +233,33 @@ impl OrderForm {
             errors.insert("country".into(), "Please choose the country from the list.".into());
         } else if needs_state(&country) && state.is_empty() {
             errors.insert("state".into(), "Please enter the state, province or region.".into());
+        } else if needs_state_code(&country) {
+            // Printers address these countries' parcels by the ISO 3166-2 code ("IL"), not
+            // the name: a name here would be refused by the printer after the order.
+            if (2..=3).contains(&state.len()) && state.chars().all(|c| c.is_ascii_alphabetic()) {
+                state = state.to_ascii_uppercase();
+            } else {
+                errors.insert(
+                    "state".into(),
+                    "Please enter the state's or province's short code, e.g. IL for Illinois or ON for Ontario.".into(),
+                );
+            }
         }
         let phone = self.phone.trim().to_owned();
         let digits = phone.chars().filter(char::is_ascii_digit).count();
-        let phone_chars_ok = phone.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        let phone_chars_ok = phone.chars().all(|c| c.is_ascii_digit() || " +-()./".contains(c));
         if phone.is_empty() {
             errors.insert(
                 "phone".into(),
                 "Please enter a phone number: the carrier calls it if there is a problem.".into(),
             );
-        } else if !phone_chars_ok || !(6..=20).contains(&digits) {
-            errors
-                .insert("phone".into(), "Please enter a phone number of 6 to 20 digits, e.g. +1 555 123 4567.".into());
+        } else if !phone_chars_ok || !(8..=20).contains(&phone.chars().count()) || digits < 6 {
+            // The print provider's rule (Lulu: 8 to 20 of digits, spaces and + - . / ( )).
+            errors.insert(
+                "phone".into(),
+                "Please enter a phone number of 8 to 20 characters, digits with spaces or dashes, e.g. +1 555 123 4567."
+                    .into(),
+            );
         }
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
@@ -323,6 +339,11 @@ impl OrderForm {
 
 fn needs_state(country: &str) -> bool {
     matches!(country, "US" | "CA" | "AU" | "MX" | "BR" | "IN")
+}
+
+/// Where the state must be its ISO 3166-2 code (Lulu's rule for shipping addresses).
+fn needs_state_code(country: &str) -> bool {
+    matches!(country, "US" | "CA" | "AU" | "MX")
 }
 
 /// The country's English name, for an ISO 3166-1 alpha-2 code we ship to.
@@ -406,6 +427,9 @@ pub struct OrderDetail {
     pub cover_url: String,
     pub contact_email: Option<String>,
     pub may_cancel: bool,
+    /// Sent to a printer that takes jobs itself (Lulu) but not taken yet: its files are
+    /// being sent and checked.
+    pub waiting_for_printer: bool,
 }
 
 #[cfg(test)]
@@ -465,6 +489,26 @@ mod tests {
     }
 
     #[test]
+    fn addresses_follow_the_printers_rules() {
+        let state = |state: &str, country: &str| {
+            OrderForm { state: state.into(), country: country.into(), ..good_form() }.parse(120).map(|(_, a)| a.state)
+        };
+        assert_eq!(state("il", "US").unwrap(), "IL");
+        assert_eq!(state("NSW", "AU").unwrap(), "NSW");
+        let Err(AppError::Validation(errors)) = state("Illinois", "US") else { panic!("a state's name in the US") };
+        assert!(errors["state"].contains("IL for Illinois"), "{errors:?}");
+        assert!(state("I1", "CA").is_err());
+        assert_eq!(state("Bavaria", "DE").unwrap(), "Bavaria", "elsewhere the region is free text");
+        let phone = |phone: &str| OrderForm { phone: phone.into(), ..good_form() }.parse(120).is_ok();
+        assert!(phone("+1 555 123 4567"));
+        assert!(phone("(030) 1234/567"));
+        assert!(!phone("5551234"), "7 characters");
+        assert!(!phone("+1 555 123 4567 ext 89"), "letters");
+        assert!(!phone("+1 (555) 123-4567 999 1"), "21 characters");
+        assert!(!phone("+-------1234"), "too few digits");
+    }
+
+    #[test]
     fn bindings_are_limited_by_page_count() {
         let paperback = OrderForm { binding: "paperback".into(), ..good_form() };
         let Err(AppError::Validation(errors)) = paperback.parse(28) else { panic!() };
@@ -514,6 +558,15 @@ mod tests {
         assert!(Shipped.check(Printed, Actor::Printer).is_err());
         assert!(Delivered.check(Cancelled, Actor::Printer).is_err());
         assert!(Cancelled.check(Shipped, Actor::Printer).is_err());
+        for from in [Printed, Shipped] {
+            let err = from.check(Cancelled, Actor::Printer).unwrap_err();
+            assert_eq!(err, "A printed order can no longer be cancelled.");
+            assert!(from.check(Cancelled, Actor::System).is_err());
+        }
+        assert!(Pending.check(Cancelled, Actor::System).is_ok());
+        for (from, to) in [(Shipped, Shipped), (Printed, Processing), (Delivered, Shipped)] {
+            assert!(from.check(to, Actor::Printer).is_err(), "{from:?} → {to:?}: a repeat or a late report");
+        }
     }
 
     #[test]

@@ -195,7 +195,7 @@ fn OrderBookView(page: OrderFormPage, flash: Option<Flash>) -> impl IntoView {
                     <Field id="order-city" name="city" label="Town or city" autocomplete="address-level2"
                         value=f.city.clone() error/>
                     <Field id="order-state" name="state" label="State, province or region" autocomplete="address-level1"
-                        hint="Needed for the US, Canada, Australia, Mexico, Brazil and India." value=f.state.clone() error/>
+                        hint="Its short code in the US, Canada, Australia and Mexico (e.g. IL); also needed for Brazil and India." value=f.state.clone() error/>
                     <Field id="order-postal-code" name="postal_code" label="Postal code" autocomplete="postal-code"
                         value=f.postal_code.clone() error/>
                     <Choice id="order-country" name="country" label="Country" autocomplete="country"
@@ -375,6 +375,10 @@ fn OrderView(order: OrderDetail, admin: bool, flash: Option<Flash>) -> impl Into
             <h1 id="order-heading">{format!("Order {}", s.order_number)}</h1>
             {other_error.map(|e| view! { <div role="alert"><p class="form-alert">{e.to_string()}</p></div> })}
             <p class="order-status">{format!("Status: {}", s.status.label())}</p>
+            {order.waiting_for_printer.then(|| view! {
+                <p class="order-waiting">"Waiting for the printer: the book's files are on their way to be checked. \
+                    This page changes when the printer takes the order."</p>
+            })}
             {tracking}
             <dl class="order-facts">
                 <dt>"Book"</dt><dd>{s.book_title.clone()}</dd>

@@ -172,6 +172,14 @@ async fn serve(config: Config) -> Result<()> {
         tokio::spawn(books::isolated::run_worker(state.clone(), render_limits));
         tokio::spawn(super::export::run_worker(state.clone()));
         tokio::spawn(super::deletion::run_worker(state.db.clone(), state.storage.clone()));
+        if state.printer.lulu().is_some() {
+            tracing::info!(
+                webhook = %format!("{}/webhooks/lulu", state.public_url.trim_end_matches('/')),
+                "Lulu prints ordered books: register this webhook address in Lulu's developer portal"
+            );
+            tokio::spawn(super::orders::fulfil::run_worker(state.clone()));
+            tokio::spawn(super::schedule::run_print_poll(state.clone()));
+        }
         let app = router::build(state, sessions, config.secure_cookies);
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
         tracing::info!("MyStoryFlow is listening on http://{addr}");

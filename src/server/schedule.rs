@@ -1,7 +1,7 @@
 //! The weekly question: when the next one goes (in the storyteller's time zone, across
 //! daylight-saving changes), and the loop that sends it and the one reminder. Every step
 //! takes `now`, so tests drive the clock; the database's unique slot keeps two loops (or two
-//! instances) from sending twice.
+//! instances) from sending twice. Also the hourly look at the orders Lulu is printing.
 use std::time::Duration;
 
 use anyhow::Result;
@@ -9,7 +9,9 @@ use chrono::{DateTime, Datelike, NaiveTime, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 
 use super::db::{schedules, Db};
+use super::orders::fulfil;
 use super::signing::Signer;
+use super::state::AppState;
 use super::storyteller_mail;
 use crate::error::AppError;
 
@@ -92,6 +94,23 @@ pub async fn run_worker(db: Db, signer: Signer, public_url: String) {
             tracing::error!(error = %format!("{err:#}"), "weekly questions");
         }
         tokio::time::sleep(Duration::from_secs(30)).await;
+    }
+}
+
+/// How often Lulu is asked about the orders it is printing. Its webhooks report sooner; this
+/// catches one that was lost or sent while the server was down (and runs once at start-up).
+pub const PRINT_POLL_EVERY: Duration = Duration::from_secs(3600);
+
+/// Every [`PRINT_POLL_EVERY`], [`fulfil::poll_once`]. Two instances both looking change
+/// nothing twice: the order's state machine refuses a repeated step.
+pub async fn run_print_poll(state: AppState) {
+    loop {
+        match fulfil::poll_once(&state).await {
+            Ok(0) => {}
+            Ok(changed) => tracing::info!(changed, "orders moved along by the hourly look at Lulu"),
+            Err(err) => tracing::error!(error = %format!("{err:#}"), "the hourly look at Lulu's print jobs"),
+        }
+        tokio::time::sleep(PRINT_POLL_EVERY).await;
     }
 }
 

@@ -20,6 +20,8 @@ pub enum Purpose {
     Listen,
     /// The storyteller's link: a token derived from the link's row, never stored.
     Storyteller,
+    /// "The print provider may download this file of this order until then."
+    PrintFile,
 }
 
 impl Purpose {
@@ -28,6 +30,7 @@ impl Purpose {
             Purpose::Unsubscribe => "unsubscribe",
             Purpose::Listen => "listen",
             Purpose::Storyteller => "storyteller",
+            Purpose::PrintFile => "print_file",
         }
     }
 }
@@ -108,6 +111,25 @@ impl Signer {
             .encode(self.mac(Purpose::Storyteller, link_id).finalize().into_bytes())
     }
 
+    /// The signature over (order, file, expiry): the link names all three, so none can be
+    /// changed without the signature failing.
+    fn print_file_mac(&self, order_id: Uuid, file: &str, expires_at: i64) -> Hmac<Sha256> {
+        let mut mac = self.mac(Purpose::PrintFile, order_id);
+        mac.update(b"\0");
+        mac.update(file.as_bytes());
+        mac.update(b"\0");
+        mac.update(expires_at.to_string().as_bytes());
+        mac
+    }
+
+    /// The address the print provider downloads an order's file from (no account), valid
+    /// until `expires_at` (Unix seconds): `/print-files/{order}/{file}?expires=…&sig=…`.
+    pub fn print_file_link(&self, public_url: &str, order_id: Uuid, file: &str, expires_at: i64) -> String {
+        let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(self.print_file_mac(order_id, file, expires_at).finalize().into_bytes());
+        format!("{}/print-files/{order_id}/{file}?expires={expires_at}&sig={sig}", public_url.trim_end_matches('/'))
+    }
+
     pub fn unsubscribe_link(&self, public_url: &str, user: Uuid) -> String {
         format!("{public_url}/unsubscribe?token={}", self.sign(Purpose::Unsubscribe, user))
     }
@@ -142,6 +164,33 @@ impl ListenLink {
     }
 }
 
+/// A print-file link whose signature checked out and that has not expired. Only
+/// [`PrintFileLink::verify`] makes one; the route that serves the file takes nothing else.
+pub struct PrintFileLink {
+    order_id: Uuid,
+    file: String,
+}
+
+impl PrintFileLink {
+    /// `now` and `expires_at` in Unix seconds.
+    pub fn verify(signer: &Signer, order_id: Uuid, file: &str, expires_at: i64, sig: &str, now: i64) -> Option<Self> {
+        if now >= expires_at {
+            return None;
+        }
+        let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sig).ok()?;
+        signer.print_file_mac(order_id, file, expires_at).verify_slice(&tag).ok()?;
+        Some(PrintFileLink { order_id, file: file.to_owned() })
+    }
+
+    pub fn order_id(&self) -> Uuid {
+        self.order_id
+    }
+
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,5 +210,25 @@ mod tests {
         let link = signer.sign(Purpose::Listen, user);
         assert_eq!(ListenLink::verify(&signer, &link).map(|l| l.id()), Some(user));
         assert!(signer.unsubscriber(&link).is_none());
+    }
+
+    #[test]
+    fn print_file_links_name_their_order_file_and_expiry() {
+        let signer = Signer::new([7; 32]);
+        let order = Uuid::new_v4();
+        let link = signer.print_file_link("https://books.example/", order, "interior.pdf", 1_000);
+        let prefix = format!("https://books.example/print-files/{order}/interior.pdf?expires=1000&sig=");
+        let sig = link.strip_prefix(&prefix).unwrap_or_else(|| panic!("{link}"));
+        let proof = PrintFileLink::verify(&signer, order, "interior.pdf", 1_000, sig, 999).unwrap();
+        assert_eq!((proof.order_id(), proof.file()), (order, "interior.pdf"));
+        assert!(PrintFileLink::verify(&signer, order, "interior.pdf", 1_000, sig, 1_000).is_none(), "expired");
+        assert!(PrintFileLink::verify(&signer, order, "cover.pdf", 1_000, sig, 999).is_none(), "another file");
+        assert!(PrintFileLink::verify(&signer, Uuid::new_v4(), "interior.pdf", 1_000, sig, 999).is_none());
+        assert!(PrintFileLink::verify(&signer, order, "interior.pdf", 2_000, sig, 999).is_none(), "a longer life");
+        assert!(PrintFileLink::verify(&Signer::new([8; 32]), order, "interior.pdf", 1_000, sig, 999).is_none());
+        assert!(PrintFileLink::verify(&signer, order, "interior.pdf", 1_000, "x", 999).is_none());
+        let listen = signer.sign(Purpose::Listen, order);
+        let listen_tag = listen.split_once('.').unwrap().1;
+        assert!(PrintFileLink::verify(&signer, order, "interior.pdf", 1_000, listen_tag, 999).is_none());
     }
 }

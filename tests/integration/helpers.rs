@@ -5,7 +5,7 @@ use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
 use leptos::server_fn::ServerFn;
 use mystoryflow::api::auth::{Login, Signup};
-use mystoryflow::server::{db::Db, media::Storage, router, state::AppState};
+use mystoryflow::server::{db::Db, media::Storage, orders::Printer, router, state::AppState};
 use sqlx::PgPool;
 use tower::ServiceExt;
 use tower_sessions_sqlx_store::PostgresStore;
@@ -72,6 +72,13 @@ impl TestApp {
         Self::with_settings(pool, secure, mystoryflow::server::limits::Quota::from_env(), true, false).await
     }
 
+    /// With this print provider (e.g. Lulu at a stand-in's address).
+    pub async fn with_printer(pool: PgPool, printer: Printer) -> Self {
+        let media_dir = std::env::temp_dir().join(format!("msf-test-{}", uuid::Uuid::new_v4()));
+        let quota = mystoryflow::server::limits::Quota::from_env();
+        Self::with_dir(pool, false, quota, true, false, media_dir, printer).await
+    }
+
     /// With this much storage allowed per campaign and per owner.
     pub async fn with_quota(pool: PgPool, quota: mystoryflow::server::limits::Quota) -> Self {
         Self::with_settings(pool, false, quota, true, false).await
@@ -92,7 +99,7 @@ impl TestApp {
     /// the folder is removed with the app.
     pub async fn over_data_dir(pool: PgPool, data_dir: std::path::PathBuf) -> Self {
         let quota = mystoryflow::server::limits::Quota::from_env();
-        Self::with_dir(pool, false, quota, true, false, data_dir).await
+        Self::with_dir(pool, false, quota, true, false, data_dir, Printer::manual(Default::default())).await
     }
 
     /// The folder the server's MSF_DATA_DIR would be: media in `media/`, staged uploads.
@@ -108,7 +115,8 @@ impl TestApp {
         hashed_bundle: bool,
     ) -> Self {
         let media_dir = std::env::temp_dir().join(format!("msf-test-{}", uuid::Uuid::new_v4()));
-        Self::with_dir(pool, secure, quota, email_sends, hashed_bundle, media_dir).await
+        Self::with_dir(pool, secure, quota, email_sends, hashed_bundle, media_dir, Printer::manual(Default::default()))
+            .await
     }
 
     async fn with_dir(
@@ -118,6 +126,7 @@ impl TestApp {
         email_sends: bool,
         hashed_bundle: bool,
         media_dir: std::path::PathBuf,
+        printer: Printer,
     ) -> Self {
         let sessions = PostgresStore::new(pool.clone());
         sessions.migrate().await.expect("session table");
@@ -138,7 +147,7 @@ impl TestApp {
             // Tests name their client address in this header (the per-address rate limits).
             client_ip_header: Some(http::HeaderName::from_static("x-test-client-ip")),
             quota,
-            printer: mystoryflow::server::orders::Printer::manual(Default::default()),
+            printer,
         };
         TestApp { router: router::build(state.clone(), sessions, secure), state, media_dir }
     }

@@ -17,6 +17,7 @@ mod limits;
 mod media;
 mod migrations;
 mod orders;
+mod orders_lulu;
 mod questions;
 mod rls;
 mod routes;

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::fixtures::family;
 use crate::helpers::{Reply, TestApp};
 
-fn form() -> OrderForm {
+pub(crate) fn form() -> OrderForm {
     OrderForm {
         binding: "hardcover".into(),
         interior: "standard_color".into(),
@@ -31,7 +31,7 @@ fn form() -> OrderForm {
     }
 }
 
-fn place(campaign_id: Uuid, book_id: Uuid, key: Uuid, f: OrderForm) -> PlaceOrder {
+pub(crate) fn place(campaign_id: Uuid, book_id: Uuid, key: Uuid, f: OrderForm) -> PlaceOrder {
     PlaceOrder {
         campaign_id,
         book_id,
@@ -54,7 +54,7 @@ fn place(campaign_id: Uuid, book_id: Uuid, key: Uuid, f: OrderForm) -> PlaceOrde
 }
 
 /// A hardcover book of 120 pages, checked and ready, with its render's files in storage.
-async fn ready_book(app: &TestApp, pool: &PgPool, campaign: Uuid) -> (Uuid, Vec<u8>) {
+pub(crate) async fn ready_book(app: &TestApp, pool: &PgPool, campaign: Uuid) -> (Uuid, Vec<u8>) {
     let render = Uuid::new_v4();
     let book: Uuid = sqlx::query_scalar(
         r#"INSERT INTO books (campaign_id, user_id, title, status, page_count, design_data, design_version,
@@ -74,11 +74,11 @@ async fn ready_book(app: &TestApp, pool: &PgPool, campaign: Uuid) -> (Uuid, Vec<
     (book, interior)
 }
 
-async fn count(pool: &PgPool, sql: &str) -> i64 {
+pub(crate) async fn count(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
 }
 
-async fn mails(pool: &PgPool, subject_like: &str) -> Vec<String> {
+pub(crate) async fn mails(pool: &PgPool, subject_like: &str) -> Vec<String> {
     sqlx::query_scalar(
         "SELECT payload->>'text' FROM jobs WHERE kind = 'mail' AND payload->>'to' = 'owner@example.com'
            AND payload->>'subject' LIKE $1 ORDER BY id",
@@ -89,7 +89,7 @@ async fn mails(pool: &PgPool, subject_like: &str) -> Vec<String> {
     .unwrap()
 }
 
-fn json<T: serde::de::DeserializeOwned>(reply: &Reply) -> T {
+pub(crate) fn json<T: serde::de::DeserializeOwned>(reply: &Reply) -> T {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     serde_json::from_str(&reply.body).unwrap_or_else(|e| panic!("{e}: {}", reply.body))
 }

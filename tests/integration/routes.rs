@@ -36,6 +36,10 @@ const MATRIX: &[(&str, &str, RouteAccess)] = &[
     // The owner's order; the outsider is staff in this world.
     ("GET", "/media/orders/{order_id}/{file}", RouteAccess::YoursOrStaff),
     ("GET", "/media/listen/{token}", RouteAccess::SignedLink),
+    // The print provider fetches an order's files through signed, expiring links.
+    ("GET", "/print-files/{order_id}/{file}", RouteAccess::SignedLink),
+    // Lulu's webhook: no visitor can sign its body (tests/integration/orders.rs signs one).
+    ("POST", "/webhooks/lulu", RouteAccess::PrintProvider),
     ("POST", "/s/{token}/answer", RouteAccess::StorytellerLink),
     ("GET", "/s/{token}/photos/{photo_id}", RouteAccess::StorytellerLink),
 ];
@@ -76,6 +80,8 @@ struct World {
     avatar: Uuid,
     /// The owner's order, with its printed files.
     order: Uuid,
+    /// A signed link to the order's interior, as the print provider is given.
+    print_file: String,
 }
 
 async fn world(app: &TestApp, pool: &PgPool) -> (World, Vec<(&'static str, Option<String>)>) {
@@ -166,7 +172,10 @@ async fn world(app: &TestApp, pool: &PgPool) -> (World, Vec<(&'static str, Optio
     .unwrap();
     storage.put_bytes(&mystoryflow::server::keys::order_file(order, "interior.pdf"), b"%PDF-".to_vec()).await.unwrap();
     sqlx::query("UPDATE users SET is_staff = true WHERE email = 'outsider@example.com'").execute(pool).await.unwrap();
+    let expires = chrono::Utc::now().timestamp() + 3600;
+    let print_file = app.state.signer.print_file_link("", order, "interior.pdf", expires);
     let world = World {
+        print_file,
         order,
         campaign,
         story,
@@ -185,6 +194,9 @@ async fn world(app: &TestApp, pool: &PgPool) -> (World, Vec<(&'static str, Optio
 
 /// The request that uses `path` on the world: a real address, and for uploads a body.
 fn request(world: &World, method: &str, path: &str) -> (String, Option<(&'static str, Vec<u8>)>) {
+    if path.starts_with("/print-files/") {
+        return (world.print_file.clone(), None);
+    }
     let filled = path
         .replace("{campaign_id}", &world.campaign.to_string())
         .replace("{story_id}", &world.story.to_string())
@@ -217,6 +229,7 @@ async fn every_route_admits_exactly_the_right_visitors(pool: PgPool) {
         for (actor, cookie) in &cookies {
             let expected = match (access, cookie, role_of(actor)) {
                 (RouteAccess::Anyone | RouteAccess::SignedLink | RouteAccess::StorytellerLink, _, _) => None,
+                (RouteAccess::PrintProvider, _, _) => Some(StatusCode::UNAUTHORIZED),
                 (RouteAccess::Member(_), None, _) => Some(StatusCode::UNAUTHORIZED),
                 (RouteAccess::Member(_), Some(_), None) => Some(StatusCode::NOT_FOUND),
                 (RouteAccess::Member(min), Some(_), Some(role)) if role < *min => Some(StatusCode::FORBIDDEN),
@@ -245,7 +258,8 @@ async fn every_route_admits_exactly_the_right_visitors(pool: PgPool) {
                 Some((field, bytes)) => {
                     app.upload(&address, field, &[("file", &bytes)], cookie.as_deref()).await.status
                 }
-                // The question cards: a plain form of the open questions (one is sent).
+                // The question cards: a plain form of the open questions (one is sent); the
+                // webhook's unsigned body.
                 None if *method == "POST" => {
                     app.post_form(&address, &[("paper", "a4")], cookie.as_deref(), Client::Script).await.0
                 }
@@ -269,6 +283,20 @@ async fn every_route_admits_exactly_the_right_visitors(pool: PgPool) {
     }
     let forged = format!("/media/listen/{}x", world.listen_token);
     assert_eq!(app.get_bytes(&forged, None, None).await.0, StatusCode::NOT_FOUND);
+    // A print-file link stops working when it is changed in any part or has expired.
+    let (link, sig) = world.print_file.split_once("&sig=").unwrap();
+    let expired = app.state.signer.print_file_link("", world.order, "interior.pdf", 1_000_000_000);
+    for forged in [
+        format!("{link}&sig=x{sig}"),
+        format!("{link}&sig="),
+        link.to_owned(),
+        world.print_file.replace("interior.pdf", "cover.pdf"),
+        world.print_file.replace("expires=", "expires=1"),
+        world.print_file.replace(&world.order.to_string(), &Uuid::new_v4().to_string()),
+        expired,
+    ] {
+        assert_eq!(app.get_bytes(&forged, None, None).await.0, StatusCode::NOT_FOUND, "{forged}");
+    }
     sqlx::query("UPDATE story_share_links SET revoked_at = NOW()").execute(&pool).await.unwrap();
     let revoked = format!("/media/listen/{}", world.listen_token);
     assert_eq!(app.get_bytes(&revoked, None, None).await.0, StatusCode::NOT_FOUND);

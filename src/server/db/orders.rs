@@ -9,12 +9,20 @@ use uuid::Uuid;
 
 use super::{Db, UserTx};
 use crate::error::AppError;
-use crate::model::book::{BookDesign, BookStatus};
+use crate::model::book::{BookDesign, BookStatus, TrimSize};
 use crate::model::order::{
     Actor, OrderDetail, OrderEvent, OrderStatus, OrderSummary, PrintOptions, Quote, ShippingAddress,
 };
 use crate::server::authz::CampaignAccess;
 use crate::server::orders::price::money;
+use crate::server::orders::providers::LULU;
+
+/// The job that sends an order to Lulu ([`crate::server::orders::fulfil`]); its payload is
+/// `{"order_id": …}`.
+pub const SUBMIT_PRINT_JOB: &str = "submit_print_job";
+/// Retried with backoff (10 s, doubling to an hour between tries): about 11 hours of Lulu
+/// being unreachable before the job gives up and the order waits for staff.
+const SUBMIT_PRINT_ATTEMPTS: i32 = 20;
 
 fn internal(err: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %err, "an order row could not be read");
@@ -84,6 +92,9 @@ pub struct NewOrder {
     pub page_count: i32,
     pub design_version: i32,
     pub options: PrintOptions,
+    /// The book's page size when ordered: kept with the options (`book_options.trim`), since
+    /// the printer's product depends on it and the book may change or go.
+    pub trim: TrimSize,
     pub address: ShippingAddress,
     pub contact_email: String,
     pub unit_price: Decimal,
@@ -94,11 +105,12 @@ pub struct NewOrder {
 }
 
 /// Places the order: the row, its first history line, the address saved, the book marked
-/// ordered and the confirmation mail, all or nothing. `None` when the key was used meanwhile
-/// (a double click that lost the race).
+/// ordered, the confirmation mail and (for Lulu) the job that sends it to print, all or
+/// nothing. `None` when the key was used meanwhile (a double click that lost the race).
 pub async fn place(db: &Db, order: &NewOrder, mail: Value) -> Result<Option<Uuid>, AppError> {
     let mut tx = db.pool().begin().await?;
-    let options = serde_json::to_value(order.options).map_err(internal)?;
+    let mut options = serde_json::to_value(order.options).map_err(internal)?;
+    options["trim"] = serde_json::to_value(order.trim).map_err(internal)?;
     let address = serde_json::to_value(&order.address).map_err(internal)?;
     let lines = serde_json::to_value(&order.quote.lines).map_err(internal)?;
     let placed = sqlx::query_scalar!(
@@ -157,6 +169,16 @@ pub async fn place(db: &Db, order: &NewOrder, mail: Value) -> Result<Option<Uuid
     .execute(&mut *tx)
     .await?;
     queue_mail(&mut tx, mail).await?;
+    if order.provider == LULU {
+        sqlx::query!(
+            "INSERT INTO jobs (kind, payload, max_attempts) VALUES ($1, $2, $3)",
+            SUBMIT_PRINT_JOB,
+            serde_json::json!({ "order_id": order.id }),
+            SUBMIT_PRINT_ATTEMPTS
+        )
+        .execute(&mut *tx)
+        .await?;
+    }
     tx.commit().await?;
     Ok(placed)
 }
@@ -312,7 +334,8 @@ pub async fn detail(conn: &mut PgConnection, order_id: Uuid) -> Result<Option<Or
         r#"SELECT id, coalesce(order_number, '') AS "order_number!", coalesce(book_title, 'A book') AS "book_title!",
                   quantity, status, total_price, currency, ordered_at AS "ordered_at!: DateTime<Utc>",
                   campaign_id, book_id, book_options, shipping_address, price_lines, tracking_number, carrier,
-                  tracking_url, estimated_delivery AS "estimated_delivery: NaiveDate", contact_email
+                  tracking_url, estimated_delivery AS "estimated_delivery: NaiveDate", contact_email,
+                  (provider = 'lulu' AND status = 'pending' AND provider_job_id IS NULL) AS "waiting_for_printer!"
            FROM book_orders WHERE id = $1"#,
         order_id
     )
@@ -363,6 +386,7 @@ pub async fn detail(conn: &mut PgConnection, order_id: Uuid) -> Result<Option<Or
         cover_url: crate::urls::order_file(r.id, "cover.pdf"),
         contact_email: r.contact_email,
         may_cancel: status == OrderStatus::Pending,
+        waiting_for_printer: r.waiting_for_printer,
     }))
 }
 
@@ -380,4 +404,106 @@ pub async fn is_staff(db: &Db, user_id: Uuid) -> Result<bool, AppError> {
         .fetch_optional(db.pool())
         .await?
         .unwrap_or(false))
+}
+
+/// What sending an order to the printer needs.
+#[derive(Debug, Clone)]
+pub struct PrintOrder {
+    pub id: Uuid,
+    pub order_number: String,
+    pub status: OrderStatus,
+    pub provider: String,
+    pub provider_job_id: Option<String>,
+    pub book_title: String,
+    pub page_count: Option<i32>,
+    /// `None` if the stored options can't be read.
+    pub options: Option<PrintOptions>,
+    /// Kept with the order's options; for an order placed before it was, the book's own.
+    pub trim: Option<TrimSize>,
+    pub address: ShippingAddress,
+    pub contact_email: Option<String>,
+}
+
+pub async fn print_order(db: &Db, order_id: Uuid) -> Result<Option<PrintOrder>, AppError> {
+    let Some(r) = sqlx::query!(
+        r#"SELECT o.id, coalesce(o.order_number, '') AS "order_number!", o.status, o.provider, o.provider_job_id,
+                  coalesce(o.book_title, 'A book') AS "book_title!", o.page_count, o.book_options,
+                  o.shipping_address, o.contact_email,
+                  coalesce(o.book_options->>'trim', b.design_data->>'trim') AS trim
+           FROM book_orders o LEFT JOIN books b ON b.id = o.book_id WHERE o.id = $1"#,
+        order_id
+    )
+    .fetch_optional(db.pool())
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(PrintOrder {
+        id: r.id,
+        order_number: r.order_number,
+        status: OrderStatus::parse(&r.status).ok_or_else(|| internal("unknown order status"))?,
+        provider: r.provider,
+        provider_job_id: r.provider_job_id,
+        book_title: r.book_title,
+        page_count: r.page_count,
+        options: serde_json::from_value(r.book_options).ok(),
+        trim: r.trim.as_deref().and_then(TrimSize::parse),
+        address: serde_json::from_value(r.shipping_address).unwrap_or_default(),
+        contact_email: r.contact_email,
+    }))
+}
+
+/// Records the provider's job for the order, unless one is recorded already; the order's
+/// status when it was recorded.
+pub async fn set_provider_job(db: &Db, order_id: Uuid, job_id: &str) -> Result<Option<OrderStatus>, AppError> {
+    let status = sqlx::query_scalar!(
+        "UPDATE book_orders SET provider_job_id = $2, updated_at = NOW()
+         WHERE id = $1 AND provider_job_id IS NULL RETURNING status",
+        order_id,
+        job_id
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(status.as_deref().and_then(OrderStatus::parse))
+}
+
+/// The order a provider's job is for: by the job's id, else (a job whose creation answer
+/// was lost) by our order number among the provider's orders with no job yet. Also says
+/// whether the job is recorded on it.
+pub async fn by_provider_job(
+    db: &Db,
+    provider: &str,
+    job_id: &str,
+    order_number: Option<&str>,
+) -> Result<Option<(Uuid, bool)>, AppError> {
+    let found = sqlx::query!(
+        r#"SELECT id, provider_job_id IS NOT NULL AS "recorded!" FROM book_orders
+           WHERE provider = $1 AND (provider_job_id = $2 OR (provider_job_id IS NULL AND order_number = $3))
+           ORDER BY provider_job_id IS NULL LIMIT 1"#,
+        provider,
+        job_id,
+        order_number
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(found.map(|r| (r.id, r.recorded)))
+}
+
+/// The provider's jobs still worth asking about: orders not yet delivered or cancelled,
+/// changed in the last 90 days (a parcel whose delivery is never reported stops being
+/// asked about), oldest first.
+pub async fn jobs_to_follow(db: &Db, provider: &str) -> Result<Vec<(Uuid, String)>, AppError> {
+    Ok(sqlx::query!(
+        r#"SELECT id, provider_job_id AS "provider_job_id!" FROM book_orders
+           WHERE provider = $1 AND provider_job_id IS NOT NULL
+             AND status IN ('pending', 'processing', 'printed', 'shipped')
+             AND updated_at > NOW() - interval '90 days'
+           ORDER BY ordered_at LIMIT 1000"#,
+        provider
+    )
+    .fetch_all(db.pool())
+    .await?
+    .into_iter()
+    .map(|r| (r.id, r.provider_job_id))
+    .collect())
 }

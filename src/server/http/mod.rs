@@ -1,5 +1,6 @@
 //! Every HTTP entry point that is neither a page nor a server function: media uploads and
-//! downloads, the listening link's recording, the health check. [`ROUTES`] is the one table
+//! downloads, the listening link's recording, the print provider's file downloads and
+//! webhook, the health check. [`ROUTES`] is the one table
 //! of them, with who may use each; the router is built from it, and the route matrix test
 //! (`tests/integration/routes.rs`) exercises every entry for every kind of visitor and fails
 //! when one is missing from its own list.
@@ -47,6 +48,9 @@ pub enum RouteAccess {
     SignedLink,
     /// Anyone holding the campaign's live storyteller link; 404 for any other token.
     StorytellerLink,
+    /// The print provider, proven by its signature over the request's body (Lulu's
+    /// webhook); 401 for anyone else, signed in or not.
+    PrintProvider,
 }
 
 pub struct Route {
@@ -127,9 +131,21 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "GET",
+        path: "/print-files/{order_id}/{file}",
+        access: RouteAccess::SignedLink,
+        handler: || get(orders::download_print_file),
+    },
+    Route {
+        method: "GET",
         path: "/media/listen/{token}",
         access: RouteAccess::SignedLink,
         handler: || get(listen::listen_audio),
+    },
+    Route {
+        method: "POST",
+        path: "/webhooks/lulu",
+        access: RouteAccess::PrintProvider,
+        handler: || post(orders::lulu_webhook).layer(DefaultBodyLimit::max(orders::WEBHOOK_BODY_LIMIT)),
     },
     Route {
         method: "POST",

@@ -1,5 +1,7 @@
 //! Ordering printed books: the print provider (behind one trait), order numbers, placing an
-//! order exactly once, and the emails each step sends.
+//! order exactly once, and the emails each step sends. Lulu, the provider that prints by
+//! itself, is in [`providers`] (configuration, prices) and [`fulfil`] (sending and following
+//! its print jobs).
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
@@ -14,20 +16,26 @@ use super::mail::{html_body, OutgoingMail};
 use super::state::AppState;
 use super::{keys, request};
 use crate::error::AppError;
-use crate::model::book::BookStatus;
+use crate::model::book::{BookStatus, TrimSize};
 use crate::model::order::{OrderDetail, OrderForm, OrderStatus, PrintOptions, ShippingAddress};
 use crate::urls;
 
+pub mod fulfil;
+pub mod lulu;
 pub mod price;
+pub mod providers;
 
 use price::{PriceTable, Priced};
+use providers::LuluProvider;
 
-/// A print provider: prices exactly these options, and (later providers) takes the job.
+/// A print provider: prices exactly these options for a book of this trim and page count.
+/// Taking the job is provider-specific (only Lulu does it: [`Printer::lulu`]).
 pub trait PrintProvider: Send + Sync {
     fn name(&self) -> &'static str;
     fn price<'a>(
         &'a self,
         options: &'a PrintOptions,
+        trim: TrimSize,
         pages: i32,
         address: &'a ShippingAddress,
     ) -> BoxFuture<'a, Result<Priced, AppError>>;
@@ -44,9 +52,11 @@ impl PrintProvider for Manual {
         "manual"
     }
 
+    /// The table has one price per binding whatever the trim.
     fn price<'a>(
         &'a self,
         options: &'a PrintOptions,
+        _trim: TrimSize,
         pages: i32,
         address: &'a ShippingAddress,
     ) -> BoxFuture<'a, Result<Priced, AppError>> {
@@ -54,30 +64,47 @@ impl PrintProvider for Manual {
     }
 }
 
-/// The configured provider (MSF_PRINT_PROVIDER).
+/// The configured provider (MSF_PRINT_PROVIDER): its prices for every provider, and for Lulu
+/// the client that sends and follows print jobs.
 #[derive(Clone)]
-pub struct Printer(Arc<dyn PrintProvider>);
+pub struct Printer {
+    provider: Arc<dyn PrintProvider>,
+    lulu: Option<Arc<LuluProvider>>,
+}
 
 impl std::fmt::Debug for Printer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Printer").field(&self.0.name()).finish()
+        f.debug_tuple("Printer").field(&self.provider.name()).finish()
     }
 }
 
 impl Printer {
     pub fn manual(table: PriceTable) -> Self {
-        Printer(Arc::new(Manual { table }))
+        Printer { provider: Arc::new(Manual { table }), lulu: None }
+    }
+
+    pub fn with_lulu(lulu: LuluProvider) -> Self {
+        let lulu = Arc::new(lulu);
+        Printer { provider: lulu.clone(), lulu: Some(lulu) }
     }
 
     pub fn from_env() -> Result<Self, String> {
-        match std::env::var("MSF_PRINT_PROVIDER").as_deref() {
+        match std::env::var("MSF_PRINT_PROVIDER").as_deref().map(str::trim) {
             Err(_) | Ok("") | Ok("manual") => Ok(Self::manual(PriceTable::from_env()?)),
-            Ok(other) => Err(format!("MSF_PRINT_PROVIDER={other} is not a print provider this version knows (manual)")),
+            Ok("lulu") => Ok(Self::with_lulu(LuluProvider::from_env()?)),
+            Ok(other) => {
+                Err(format!("MSF_PRINT_PROVIDER={other} is not a print provider this version knows (manual, lulu)"))
+            }
         }
     }
 
     pub fn provider(&self) -> &dyn PrintProvider {
-        &*self.0
+        &*self.provider
+    }
+
+    /// Lulu, when it is the provider: it takes the jobs itself ([`fulfil`]).
+    pub fn lulu(&self) -> Option<&LuluProvider> {
+        self.lulu.as_deref()
     }
 }
 
@@ -124,7 +151,7 @@ pub async fn quote(
             ),
         ));
     }
-    let priced = state.printer.provider().price(&options, book.page_count, &address).await?;
+    let priced = state.printer.provider().price(&options, book.design.trim, book.page_count, &address).await?;
     Ok((options, address, priced))
 }
 
@@ -171,6 +198,7 @@ pub async fn place(
         page_count: book.page_count,
         design_version: book.design_version,
         options,
+        trim: book.design.trim,
         address,
         contact_email: user.email.clone(),
         unit_price: priced.unit,

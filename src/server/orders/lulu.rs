@@ -1,0 +1,1896 @@
+//! A client for Lulu's Print API: prices with shipping and tax, checks the book's files,
+//! sends print jobs, follows them, and reads Lulu's webhooks.
+//!
+//! Every request follows Lulu's API reference, <https://api.lulu.com/docs/> (the OpenAPI
+//! document "Universal Publishing Platform API" v1); the sandbox is <https://api.sandbox.lulu.com>.
+//!
+//! - Access token: "Getting Started › Generate a Token". POST
+//!   `/auth/realms/glasstree/protocol/openid-connect/token`, form body
+//!   `grant_type=client_credentials`, `Authorization: Basic base64(client_key:client_secret)`;
+//!   answers `access_token` and `expires_in` (seconds). Every other request carries
+//!   `Authorization: Bearer <access_token>` ("Make authenticated requests").
+//! - Prices: operation `Print-Job-cost-calculations_create`, POST `/print-job-cost-calculations/`
+//!   (`line_items`, `shipping_address`, `shipping_option`); every amount is a decimal string.
+//! - Files: "Validate files", operations `Validate-Interior_create` / `Validate-Interior_read`
+//!   (POST `/validate-interior/`, GET `/validate-interior/{id}/`) and `Validate-Cover_create` /
+//!   `Validate-Cover_read` (POST `/validate-cover/`, GET `/validate-cover/{id}/`).
+//! - Print jobs: "Create a Print-Job" and `Print-Jobs_create` (POST `/print-jobs/`),
+//!   `Print-Jobs_read` (GET `/print-jobs/{id}/`), `Print-Jobs_list` (GET `/print-jobs/?search=`),
+//!   `Print-Jobs_status_cancel` (PUT `/print-jobs/{id}/status/`); the statuses are those of
+//!   "Check Print-Job Status", the tracking fields those of "Shipping Notification".
+//! - Webhooks: "Webhooks" and "PRINT_JOB_STATUS_CHANGED topic": the body is
+//!   `{"topic": ..., "data": <the print job, as Print-Jobs_read answers>}`, signed in the
+//!   `Lulu-HMAC-SHA256` header with HMAC-SHA256 of the raw body keyed with the API secret.
+//! - Products: "Select a Product" and the "POD Package Migration Notice": the dotted
+//!   `pod_package_id` (`0600X0900.BW.STD.PB.060UW444.MXX`), Lulu's format since 31 March 2026;
+//!   the undotted 27-character form is accepted only until 1 February 2027.
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use hmac::{Hmac, Mac};
+use reqwest::{header, Method, StatusCode, Url};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::Sha256;
+
+use super::price::Priced;
+use crate::model::book::{Binding, Paper, TrimSize};
+use crate::model::order::{Finish, Interior, OrderStatus, PrintOptions, ShippingAddress, ShippingLevel};
+
+pub const SANDBOX_URL: &str = "https://api.sandbox.lulu.com";
+pub const PRODUCTION_URL: &str = "https://api.lulu.com";
+/// The header that carries a webhook's signature.
+pub const WEBHOOK_SIGNATURE_HEADER: &str = "Lulu-HMAC-SHA256";
+/// The only webhook topic Lulu sends.
+pub const WEBHOOK_TOPIC: &str = "PRINT_JOB_STATUS_CHANGED";
+
+const TOKEN_PATH: &str = "/auth/realms/glasstree/protocol/openid-connect/token";
+/// A token is replaced this long before Lulu says it expires.
+const TOKEN_MARGIN: Duration = Duration::from_secs(60);
+/// How long a price is reused for the same book, options and address.
+const COST_TTL: Duration = Duration::from_secs(10 * 60);
+const COST_CACHE_SIZE: usize = 256;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Lulu's limit for a line item's title.
+const TITLE_MAX_BYTES: usize = 255;
+
+/// Where Lulu is and who we are there.
+#[derive(Clone)]
+pub struct LuluConfig {
+    /// [`SANDBOX_URL`] or [`PRODUCTION_URL`].
+    pub base_url: String,
+    pub client_key: String,
+    pub client_secret: String,
+    /// Time between two looks at a file Lulu is still checking.
+    pub poll_interval: Duration,
+    /// Looks at a file being checked before giving up (a transient error: try again later).
+    pub poll_attempts: u32,
+}
+
+impl LuluConfig {
+    /// Looks at a file being checked every 5 seconds, for up to 10 minutes.
+    pub fn new(base_url: impl Into<String>, client_key: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        LuluConfig {
+            base_url: base_url.into(),
+            client_key: client_key.into(),
+            client_secret: client_secret.into(),
+            poll_interval: Duration::from_secs(5),
+            poll_attempts: 120,
+        }
+    }
+}
+
+/// The secret stays out of logs.
+impl std::fmt::Debug for LuluConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LuluConfig")
+            .field("base_url", &self.base_url)
+            .field("client_key", &self.client_key)
+            .field("poll_interval", &self.poll_interval)
+            .field("poll_attempts", &self.poll_attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What went wrong, sorted by what the caller should do about it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LuluError {
+    /// Try again later: Lulu answered 5xx, 408 or 429, timed out or couldn't be reached, gave
+    /// an answer that couldn't be read, or was still checking a file. After a transient error
+    /// on `create_print_job` the job may exist: look for it with `find_print_job` first.
+    #[error("Lulu can't be reached just now: {0}")]
+    Transient(String),
+    /// Lulu refused the request (a 4xx); the text is Lulu's reason, in words.
+    #[error("Lulu refused the request: {0}")]
+    Rejected(String),
+    /// Lulu checked the file and can't print it; one message per problem, Lulu's words.
+    #[error("Lulu can't print the file: {}", .0.join(" "))]
+    FileRefused(Vec<String>),
+    /// Our side needs fixing: credentials refused (401 even with a fresh token), 403, a bad
+    /// base URL.
+    #[error("The connection to Lulu is misconfigured: {0}")]
+    Misconfigured(String),
+}
+
+impl LuluError {
+    pub fn is_transient(&self) -> bool {
+        matches!(self, LuluError::Transient(_))
+    }
+}
+
+/// What Lulu charges us for one print job, exact to the cent, in Lulu's currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cost {
+    pub currency: String,
+    pub quantity: i32,
+    /// One copy's printing, after Lulu's discounts, before tax.
+    pub unit: Decimal,
+    /// All copies' printing, after discounts, before tax.
+    pub printing: Decimal,
+    /// Shipping and handling, before tax.
+    pub shipping: Decimal,
+    /// What the total holds besides printing and shipping (Lulu's fulfilment fee), before tax.
+    pub fees: Decimal,
+    pub tax: Decimal,
+    /// What Lulu charges, tax included.
+    pub total: Decimal,
+}
+
+impl Cost {
+    /// The price at Lulu's cost: fees are shown with shipping, so the lines add up to the total.
+    pub fn priced(&self) -> Priced {
+        Priced {
+            unit: self.unit,
+            printing: self.printing,
+            shipping: self.shipping + self.fees,
+            tax: Some(self.tax),
+            total: self.total,
+            currency: self.currency.clone(),
+        }
+    }
+}
+
+/// One book to print: everything Lulu needs to take the job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPrintJob {
+    /// Our order number: Lulu's `external_id` for the job and its line, what
+    /// [`Lulu::find_print_job`] looks for.
+    pub external_id: String,
+    /// Whom Lulu asks about the job (us, not the family).
+    pub contact_email: String,
+    /// The recipient's email, for the carrier's delivery notices; without it Lulu uses our
+    /// account's.
+    pub recipient_email: Option<String>,
+    /// The book's title, cut to Lulu's 255 bytes.
+    pub title: String,
+    pub quantity: i32,
+    pub pod_package_id: String,
+    /// Public URLs Lulu downloads the PDFs from.
+    pub interior_url: String,
+    pub cover_url: String,
+    pub address: ShippingAddress,
+    pub shipping: ShippingLevel,
+}
+
+/// What a Lulu status means for our order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mapped {
+    /// Still with Lulu before printing (created, unpaid, being paid, production delay): the
+    /// order stays pending; nothing to record.
+    Waiting,
+    /// The order moves to this status.
+    Status(OrderStatus),
+    /// Lulu refused the job or production failed (REJECTED, ERROR); [`JobUpdate::message`]
+    /// says why. Staff decide: fix and send again, or cancel.
+    Rejected,
+    /// A status this code doesn't know (logged): change nothing.
+    Unknown,
+}
+
+/// Maps a Lulu print-job status onto our order's.
+pub fn map_status(name: &str) -> Mapped {
+    match name {
+        "CREATED" | "ACCEPTED" | "UNPAID" | "PAYMENT_IN_PROGRESS" | "PRODUCTION_DELAYED" | "PRODUCTION_READY" => {
+            Mapped::Waiting
+        }
+        "IN_PRODUCTION" => Mapped::Status(OrderStatus::Processing),
+        "SHIPPED" => Mapped::Status(OrderStatus::Shipped),
+        "DELIVERED" => Mapped::Status(OrderStatus::Delivered),
+        "CANCELED" | "CANCELLED" => Mapped::Status(OrderStatus::Cancelled),
+        "REJECTED" | "ERROR" => Mapped::Rejected,
+        other => {
+            tracing::warn!(status = other, "Lulu reported a print-job status this code doesn't know; nothing changes");
+            Mapped::Unknown
+        }
+    }
+}
+
+/// Where the parcel is, once shipped.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tracking {
+    pub number: Option<String>,
+    pub carrier: Option<String>,
+    pub url: Option<String>,
+}
+
+/// A print job as Lulu last described it (its answer to a request, or a webhook).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobUpdate {
+    /// Lulu's print-job id.
+    pub id: i64,
+    pub external_id: Option<String>,
+    /// Lulu's status name, as sent.
+    pub status: String,
+    pub mapped: Mapped,
+    /// Lulu's words about the status: the job's message, then each line's errors.
+    pub message: Option<String>,
+    pub changed: Option<DateTime<Utc>>,
+    pub tracking: Option<Tracking>,
+    /// Lulu's latest expected arrival.
+    pub estimated_delivery: Option<NaiveDate>,
+}
+
+/// Lulu's product code for these options, in the dotted form
+/// (`0600X0900.BW.STD.PB.060UW444.MXX`: trim, ink, quality, binding, paper, then finish,
+/// linen and foil). Removing the dots gives the legacy 27-character form.
+///
+/// Lulu's specification sheet sells every combination the order form offers today (all three
+/// trims in paperback and casewrap hardcover, black and white or colour on 60# white or 80#
+/// coated white paper); the error is for combinations it may offer later, in words for the
+/// family.
+pub fn pod_package_id(
+    trim: TrimSize,
+    binding: Binding,
+    interior: Interior,
+    paper: Paper,
+    finish: Finish,
+) -> Result<String, String> {
+    let trim = match trim {
+        TrimSize::Trade6x9 => "0600X0900",
+        TrimSize::Square8_5 => "0850X0850",
+        TrimSize::Letter8_5x11 => "0850X1100",
+    };
+    let (ink, quality) = match interior {
+        Interior::BlackWhite => ("BW", "STD"),
+        Interior::StandardColour => ("FC", "STD"),
+        Interior::PremiumColour => ("FC", "PRE"),
+    };
+    let binding = match binding {
+        Binding::Paperback => "PB",
+        Binding::Hardcover => "CW",
+    };
+    let paper = match paper {
+        Paper::Standard60 => "060UW444",
+        Paper::Premium80 => "080CW444",
+    };
+    let finish = match finish {
+        Finish::Matte => 'M',
+        Finish::Gloss => 'G',
+    };
+    // X, X: no linen, no foil (those are for linen-wrap hardcovers).
+    Ok(format!("{trim}.{ink}.{quality}.{binding}.{paper}.{finish}XX"))
+}
+
+/// Whether `signature` (the `Lulu-HMAC-SHA256` header) is the HMAC-SHA256 of the raw `body`
+/// keyed with our API secret. Lulu's docs don't name the digest's encoding: hex (either case)
+/// and base64 are both accepted, each carrying all 256 bits. Compared in constant time.
+pub fn verify_webhook(secret: &str, signature: Option<&str>, body: &[u8]) -> bool {
+    let Some(given) = signature.map(str::trim).filter(|s| !s.is_empty()) else {
+        return false;
+    };
+    if secret.is_empty() {
+        return false;
+    }
+    let candidates =
+        [decode_hex(given), base64::Engine::decode(&base64::engine::general_purpose::STANDARD, given).ok()];
+    candidates.into_iter().flatten().filter(|bytes| bytes.len() == 32).any(|bytes| {
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+            return false;
+        };
+        mac.update(body);
+        mac.verify_slice(&bytes).is_ok()
+    })
+}
+
+/// Reads a webhook's body (check [`verify_webhook`] first). `Ok(None)` for a topic other than
+/// PRINT_JOB_STATUS_CHANGED: answer 200 and ignore it (Lulu turns a webhook off after five
+/// failed deliveries). `Err` says why the body isn't a webhook Lulu sends.
+pub fn parse_webhook(body: &[u8]) -> Result<Option<JobUpdate>, String> {
+    #[derive(Deserialize)]
+    struct Webhook {
+        topic: String,
+        #[serde(default)]
+        data: Value,
+    }
+    let hook: Webhook = serde_json::from_slice(body).map_err(|err| format!("This is not a Lulu webhook: {err}"))?;
+    if hook.topic != WEBHOOK_TOPIC {
+        tracing::info!(topic = %hook.topic, "a Lulu webhook with a topic this code doesn't follow");
+        return Ok(None);
+    }
+    let job: JobJson = serde_json::from_value(hook.data)
+        .map_err(|err| format!("The print job in Lulu's webhook could not be read: {err}"))?;
+    Ok(Some(job.into_update()))
+}
+
+/// Lulu's Print API, for one account.
+pub struct Lulu {
+    config: LuluConfig,
+    base: String,
+    http: reqwest::Client,
+    token: tokio::sync::Mutex<Option<Token>>,
+    costs: std::sync::Mutex<HashMap<String, (Instant, Cost)>>,
+}
+
+impl std::fmt::Debug for Lulu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lulu").field("base_url", &self.base).finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone)]
+struct Token {
+    value: String,
+    fresh_until: Instant,
+}
+
+impl Lulu {
+    pub fn new(config: LuluConfig) -> Result<Self, LuluError> {
+        let base = config.base_url.trim().trim_end_matches('/').to_owned();
+        if !Url::parse(&base).is_ok_and(|url| matches!(url.scheme(), "http" | "https")) {
+            return Err(LuluError::Misconfigured(format!("the Lulu API address {base:?} is not a web address")));
+        }
+        if config.client_key.trim().is_empty() || config.client_secret.trim().is_empty() {
+            return Err(LuluError::Misconfigured("the Lulu client key and secret are required".into()));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .build()
+            .map_err(|err| LuluError::Misconfigured(format!("the HTTP client could not start: {err}")))?;
+        Ok(Lulu {
+            config,
+            base,
+            http,
+            token: tokio::sync::Mutex::new(None),
+            costs: std::sync::Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// [`verify_webhook`] with this account's secret.
+    pub fn verify_webhook(&self, signature: Option<&str>, body: &[u8]) -> bool {
+        verify_webhook(&self.config.client_secret, signature, body)
+    }
+
+    /// What Lulu charges to print and ship these options (Print-Job-cost-calculations_create).
+    /// The same request within 10 minutes is answered from memory.
+    pub async fn cost(
+        &self,
+        options: &PrintOptions,
+        trim: TrimSize,
+        pages: i32,
+        address: &ShippingAddress,
+    ) -> Result<Cost, LuluError> {
+        let pod = pod_package_id(trim, options.binding, options.interior, options.paper, options.finish)
+            .map_err(LuluError::Rejected)?;
+        let body = to_json(&CostRequest {
+            line_items: [CostLine { page_count: pages, pod_package_id: &pod, quantity: options.quantity }],
+            shipping_address: AddressJson::new(address, None, None),
+            shipping_option: options.shipping.as_str(),
+        })?;
+        if let Some(cost) = self.cached_cost(&body) {
+            return Ok(cost);
+        }
+        let answer: CostJson = self.call(Method::POST, self.url("/print-job-cost-calculations/")?, Some(&body)).await?;
+        let cost = answer.into_cost(options.quantity)?;
+        self.remember_cost(body, cost.clone());
+        Ok(cost)
+    }
+
+    /// Has Lulu check (and normalise) the interior PDF for this product and waits for the
+    /// verdict: `Ok`, or `FileRefused` with Lulu's reasons.
+    pub async fn validate_interior(&self, source_url: &str, pod_package_id: &str) -> Result<(), LuluError> {
+        let body = to_json(&serde_json::json!({ "source_url": source_url, "pod_package_id": pod_package_id }))?;
+        self.validate("interior", "/validate-interior/", body).await
+    }
+
+    /// Has Lulu check the cover PDF (its size depends on the interior's page count) and waits
+    /// for the verdict.
+    pub async fn validate_cover(
+        &self,
+        source_url: &str,
+        pod_package_id: &str,
+        interior_page_count: i32,
+    ) -> Result<(), LuluError> {
+        let body = to_json(&serde_json::json!({
+            "source_url": source_url,
+            "pod_package_id": pod_package_id,
+            "interior_page_count": interior_page_count,
+        }))?;
+        self.validate("cover", "/validate-cover/", body).await
+    }
+
+    /// Sends the job to Lulu (Print-Jobs_create). Not idempotent: after a transient error,
+    /// look for the job with [`Lulu::find_print_job`] before sending it again.
+    pub async fn create_print_job(&self, job: &NewPrintJob) -> Result<JobUpdate, LuluError> {
+        let body = to_json(&JobRequest {
+            contact_email: &job.contact_email,
+            external_id: &job.external_id,
+            line_items: [JobLine {
+                external_id: &job.external_id,
+                title: clip(&job.title, TITLE_MAX_BYTES),
+                quantity: job.quantity,
+                printable_normalization: Normalization {
+                    cover: Source { source_url: &job.cover_url },
+                    interior: Source { source_url: &job.interior_url },
+                    pod_package_id: &job.pod_package_id,
+                },
+            }],
+            shipping_address: AddressJson::new(
+                &job.address,
+                Some(&job.address.name),
+                job.recipient_email.as_deref().filter(|e| !e.is_empty()),
+            ),
+            shipping_level: job.shipping.as_str(),
+        })?;
+        let answer: JobJson = self.call(Method::POST, self.url("/print-jobs/")?, Some(&body)).await?;
+        let update = answer.into_update();
+        tracing::info!(lulu_job = update.id, external_id = %job.external_id, status = %update.status, "print job sent to Lulu");
+        Ok(update)
+    }
+
+    /// The job as Lulu has it now (Print-Jobs_read).
+    pub async fn print_job(&self, id: i64) -> Result<JobUpdate, LuluError> {
+        let answer: JobJson = self.call(Method::GET, self.url(&format!("/print-jobs/{id}/"))?, None).await?;
+        Ok(answer.into_update())
+    }
+
+    /// The job sent for this order number, if any (Print-Jobs_list, `search`): to find a job
+    /// whose creation answer was lost instead of sending a second one. Of several, a live one
+    /// (not cancelled or rejected) wins, then the newest.
+    pub async fn find_print_job(&self, external_id: &str) -> Result<Option<JobUpdate>, LuluError> {
+        let mut url = self.url("/print-jobs/")?;
+        url.query_pairs_mut().append_pair("search", external_id);
+        let list: JobList = self.call(Method::GET, url, None).await?;
+        let found = list
+            .results
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|job| job.external_id.as_deref() == Some(external_id))
+            .map(JobJson::into_update)
+            .max_by_key(|job| {
+                (!matches!(job.mapped, Mapped::Rejected | Mapped::Status(OrderStatus::Cancelled)), job.id)
+            });
+        Ok(found)
+    }
+
+    /// Cancels a job Lulu hasn't started printing (Print-Jobs_status_cancel); Lulu refuses
+    /// (`Rejected`) once it is paid for and in production.
+    pub async fn cancel_print_job(&self, id: i64) -> Result<(), LuluError> {
+        let body = to_json(&serde_json::json!({ "name": "CANCELED" }))?;
+        let status: StatusJson =
+            self.call(Method::PUT, self.url(&format!("/print-jobs/{id}/status/"))?, Some(&body)).await?;
+        match status.name.as_str() {
+            "CANCELED" => Ok(()),
+            other => Err(LuluError::Rejected(
+                status.message.unwrap_or_else(|| format!("The print job is {other}, not cancelled.")),
+            )),
+        }
+    }
+
+    fn url(&self, path: &str) -> Result<Url, LuluError> {
+        Url::parse(&format!("{}{path}", self.base))
+            .map_err(|err| LuluError::Misconfigured(format!("bad Lulu address for {path}: {err}")))
+    }
+
+    /// A token fresh for at least another minute (or half its life, if shorter).
+    async fn token(&self) -> Result<String, LuluError> {
+        // Held while fetching: concurrent requests wait for one new token.
+        let mut slot = self.token.lock().await;
+        if let Some(token) = slot.as_ref().filter(|t| Instant::now() < t.fresh_until) {
+            return Ok(token.value.clone());
+        }
+        let token = self.fetch_token().await?;
+        let value = token.value.clone();
+        *slot = Some(token);
+        Ok(value)
+    }
+
+    async fn fetch_token(&self) -> Result<Token, LuluError> {
+        #[derive(Deserialize)]
+        struct TokenJson {
+            access_token: String,
+            #[serde(default)]
+            expires_in: Option<u64>,
+        }
+        let response = self
+            .http
+            .post(self.url(TOKEN_PATH)?)
+            .basic_auth(&self.config.client_key, Some(&self.config.client_secret))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .body("grant_type=client_credentials")
+            .send()
+            .await
+            .map_err(transport)?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(transport)?;
+        if status.is_success() {
+            let token: TokenJson = serde_json::from_slice(&body)
+                .map_err(|err| LuluError::Transient(format!("Lulu's access token could not be read: {err}")))?;
+            if token.access_token.is_empty() {
+                return Err(LuluError::Transient("Lulu answered without an access token".into()));
+            }
+            let life = Duration::from_secs(token.expires_in.unwrap_or(300));
+            let fresh_until = Instant::now() + life - TOKEN_MARGIN.min(life / 2);
+            return Ok(Token { value: token.access_token, fresh_until });
+        }
+        if matches!(status, StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+            let said = readable(&body).map(|s| format!(": {s}")).unwrap_or_default();
+            tracing::error!(status = status.as_u16(), "Lulu refused our client key and secret");
+            return Err(LuluError::Misconfigured(format!(
+                "Lulu refused the client key and secret (HTTP {}){said}",
+                status.as_u16()
+            )));
+        }
+        Err(failure(status, &body))
+    }
+
+    /// Drops the token a request was refused with (unless another request already replaced it).
+    async fn forget(&self, used: &str) {
+        let mut slot = self.token.lock().await;
+        if slot.as_ref().is_some_and(|t| t.value == used) {
+            *slot = None;
+        }
+    }
+
+    /// One API request with the bearer token; a 401 gets a new token and one more try.
+    async fn call<T: DeserializeOwned>(&self, method: Method, url: Url, body: Option<&str>) -> Result<T, LuluError> {
+        let mut refreshed = false;
+        loop {
+            let token = self.token().await?;
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .bearer_auth(&token)
+                .header(header::ACCEPT, "application/json");
+            if let Some(body) = body {
+                request = request.header(header::CONTENT_TYPE, "application/json").body(body.to_owned());
+            }
+            let response = request.send().await.map_err(transport)?;
+            let status = response.status();
+            let bytes = response.bytes().await.map_err(transport)?;
+            if status == StatusCode::UNAUTHORIZED {
+                self.forget(&token).await;
+                if !refreshed {
+                    refreshed = true;
+                    tracing::info!(path = url.path(), "Lulu refused the access token; asking for a new one");
+                    continue;
+                }
+                tracing::error!(path = url.path(), "Lulu refused a fresh access token");
+                return Err(LuluError::Misconfigured(format!(
+                    "Lulu refused a fresh access token for {} {}",
+                    method,
+                    url.path()
+                )));
+            }
+            if !status.is_success() {
+                let err = failure(status, &bytes);
+                tracing::warn!(%method, path = url.path(), status = status.as_u16(), error = %err, "Lulu refused a request");
+                return Err(err);
+            }
+            return serde_json::from_slice(&bytes).map_err(|err| {
+                tracing::error!(%method, path = url.path(), error = %err, "Lulu's answer could not be read");
+                LuluError::Transient(format!("Lulu's answer could not be read: {err}"))
+            });
+        }
+    }
+
+    /// Starts a file check and looks again until Lulu has a verdict or the attempts run out.
+    async fn validate(&self, file: &str, path: &str, body: String) -> Result<(), LuluError> {
+        let mut check: ValidationJson = self.call(Method::POST, self.url(path)?, Some(&body)).await?;
+        let mut attempts = 0;
+        loop {
+            match check.status.as_deref() {
+                Some("NORMALIZED") => return Ok(()),
+                Some("ERROR") => {
+                    let reasons = check.reasons(file);
+                    tracing::info!(file, reasons = ?reasons, "Lulu refused a file");
+                    return Err(LuluError::FileRefused(reasons));
+                }
+                // VALIDATED is final when no product was named; with one, Lulu normalises next.
+                _ => {}
+            }
+            if attempts >= self.config.poll_attempts {
+                if check.status.as_deref() == Some("VALIDATED") {
+                    tracing::info!(file, "Lulu validated the file but didn't report normalising it; taking it as good");
+                    return Ok(());
+                }
+                return Err(LuluError::Transient(format!(
+                    "Lulu was still checking the {file} file after {attempts} looks (status {})",
+                    check.status.as_deref().unwrap_or("none")
+                )));
+            }
+            attempts += 1;
+            tokio::time::sleep(self.config.poll_interval).await;
+            match self.call(Method::GET, self.url(&format!("{path}{}/", check.id))?, None).await {
+                Ok(next) => check = next,
+                Err(err) if err.is_transient() => {
+                    tracing::warn!(file, error = %err, "could not look at a file check; trying again");
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    fn cached_cost(&self, key: &str) -> Option<Cost> {
+        let cache = self.costs.lock().ok()?;
+        cache.get(key).filter(|(at, _)| at.elapsed() < COST_TTL).map(|(_, cost)| cost.clone())
+    }
+
+    fn remember_cost(&self, key: String, cost: Cost) {
+        let Ok(mut cache) = self.costs.lock() else {
+            return;
+        };
+        if cache.len() >= COST_CACHE_SIZE {
+            cache.retain(|_, (at, _)| at.elapsed() < COST_TTL);
+        }
+        if cache.len() >= COST_CACHE_SIZE {
+            let oldest = cache.iter().min_by_key(|(_, (at, _))| *at).map(|(key, _)| key.clone());
+            if let Some(oldest) = oldest {
+                cache.remove(&oldest);
+            }
+        }
+        cache.insert(key, (Instant::now(), cost));
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, LuluError> {
+    serde_json::to_string(value)
+        .map_err(|err| LuluError::Misconfigured(format!("a request could not be written: {err}")))
+}
+
+fn transport(err: reqwest::Error) -> LuluError {
+    if err.is_builder() {
+        return LuluError::Misconfigured(format!("a request to Lulu could not be made: {err}"));
+    }
+    let what = if err.is_timeout() {
+        "Lulu did not answer in time"
+    } else if err.is_connect() {
+        "could not connect to Lulu"
+    } else {
+        "the connection to Lulu failed"
+    };
+    tracing::warn!(error = %err, "{what}");
+    LuluError::Transient(what.to_owned())
+}
+
+/// An unsuccessful answer (other than the 401 `call` handles) as an error, in Lulu's words.
+fn failure(status: StatusCode, body: &[u8]) -> LuluError {
+    let code = status.as_u16();
+    let said = readable(body);
+    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::REQUEST_TIMEOUT {
+        let said = said.map(|s| format!(": {s}")).unwrap_or_default();
+        return LuluError::Transient(format!("Lulu answered HTTP {code}{said}"));
+    }
+    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+        let said = said.map(|s| format!(": {s}")).unwrap_or_default();
+        return LuluError::Misconfigured(format!("Lulu refused our account (HTTP {code}){said}"));
+    }
+    LuluError::Rejected(said.unwrap_or_else(|| format!("Lulu answered HTTP {code} without a reason.")))
+}
+
+/// Lulu's error body as sentences: `{"detail": "Not found."}`, Django's
+/// `{"shipping_address": {"postcode": ["This field is required."]}}`, or the address
+/// validator's `{"shipping_address": {"detail": {"errors": [{"path": ..., "message": ...}]}}}`.
+fn readable(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() || text.starts_with('<') {
+        return None;
+    }
+    let mut lines = Vec::new();
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => describe(&value, &mut Vec::new(), &mut lines),
+        Err(_) => lines.push(clip(text, 300).to_owned()),
+    }
+    let mut seen = std::collections::HashSet::new();
+    lines.retain(|line| seen.insert(line.clone()));
+    let joined = lines.join(" ");
+    (!joined.is_empty()).then(|| clip(&joined, 1000).to_owned())
+}
+
+/// Keys that only wrap the messages: left out of the field path.
+const WRAPPERS: [&str; 7] =
+    ["detail", "details", "errors", "error", "error_description", "non_field_errors", "__all__"];
+
+fn describe(value: &Value, path: &mut Vec<String>, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) if !s.trim().is_empty() => out.push(sentence(path, s.trim())),
+        Value::Array(items) => items.iter().for_each(|item| describe(item, path, out)),
+        Value::Object(map) => {
+            if let Some(Value::String(message)) = map.get("message") {
+                let mut path = path.clone();
+                if let Some(Value::String(field)) = map.get("path").or_else(|| map.get("field")) {
+                    path.push(field.replace('_', " "));
+                }
+                out.push(sentence(&path, message.trim()));
+                return;
+            }
+            for (key, value) in map {
+                if WRAPPERS.contains(&key.as_str()) {
+                    describe(value, path, out);
+                } else {
+                    path.push(key.replace('_', " "));
+                    describe(value, path, out);
+                    path.pop();
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn sentence(path: &[String], message: &str) -> String {
+    if path.is_empty() {
+        message.to_owned()
+    } else {
+        format!("{}: {message}", path.join(" "))
+    }
+}
+
+/// At most `max` bytes, cut at a character boundary.
+fn clip(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.get(..end).unwrap_or_default()
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok())).collect()
+}
+
+// ---- What we send ----
+
+#[derive(Serialize)]
+struct AddressJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    street1: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    street2: &'a str,
+    city: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    state_code: &'a str,
+    country_code: &'a str,
+    postcode: &'a str,
+    phone_number: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a str>,
+}
+
+impl<'a> AddressJson<'a> {
+    fn new(address: &'a ShippingAddress, name: Option<&'a str>, email: Option<&'a str>) -> Self {
+        AddressJson {
+            name,
+            street1: &address.line1,
+            street2: &address.line2,
+            city: &address.city,
+            state_code: &address.state,
+            country_code: &address.country,
+            postcode: &address.postal_code,
+            phone_number: &address.phone,
+            email,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CostRequest<'a> {
+    line_items: [CostLine<'a>; 1],
+    shipping_address: AddressJson<'a>,
+    shipping_option: &'a str,
+}
+
+#[derive(Serialize)]
+struct CostLine<'a> {
+    page_count: i32,
+    pod_package_id: &'a str,
+    quantity: i32,
+}
+
+#[derive(Serialize)]
+struct JobRequest<'a> {
+    contact_email: &'a str,
+    external_id: &'a str,
+    line_items: [JobLine<'a>; 1],
+    shipping_address: AddressJson<'a>,
+    shipping_level: &'a str,
+}
+
+#[derive(Serialize)]
+struct JobLine<'a> {
+    external_id: &'a str,
+    title: &'a str,
+    quantity: i32,
+    printable_normalization: Normalization<'a>,
+}
+
+#[derive(Serialize)]
+struct Normalization<'a> {
+    cover: Source<'a>,
+    interior: Source<'a>,
+    pod_package_id: &'a str,
+}
+
+#[derive(Serialize)]
+struct Source<'a> {
+    source_url: &'a str,
+}
+
+// ---- What Lulu answers (every field Lulu may leave out or null is optional) ----
+
+#[derive(Deserialize)]
+struct CostJson {
+    currency: String,
+    total_cost_excl_tax: Decimal,
+    total_cost_incl_tax: Decimal,
+    total_tax: Decimal,
+    #[serde(default)]
+    line_item_costs: Option<Vec<LineCostJson>>,
+    #[serde(default)]
+    shipping_cost: Option<PartCostJson>,
+}
+
+#[derive(Deserialize)]
+struct LineCostJson {
+    /// Per copy, after discounts (not in every answer).
+    #[serde(default)]
+    cost_excl_tax: Option<Decimal>,
+    total_cost_excl_tax: Decimal,
+}
+
+#[derive(Deserialize)]
+struct PartCostJson {
+    total_cost_excl_tax: Decimal,
+}
+
+impl CostJson {
+    fn into_cost(self, quantity: i32) -> Result<Cost, LuluError> {
+        let currency = self.currency.trim().to_ascii_uppercase();
+        let lines = self.line_item_costs.unwrap_or_default();
+        if currency.len() != 3 || lines.is_empty() {
+            return Err(LuluError::Transient("Lulu's price had no currency or no printing cost".into()));
+        }
+        let printing: Decimal = lines.iter().map(|line| line.total_cost_excl_tax).sum();
+        let shipping = self.shipping_cost.map(|s| s.total_cost_excl_tax).unwrap_or_default();
+        let fees = self.total_cost_excl_tax - printing - shipping;
+        let unit = match lines.as_slice() {
+            [line] => line.cost_excl_tax,
+            _ => None,
+        }
+        .unwrap_or_else(|| {
+            (printing / Decimal::from(quantity.max(1)))
+                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+        });
+        let cost = Cost {
+            currency,
+            quantity,
+            unit,
+            printing,
+            shipping,
+            fees,
+            tax: self.total_tax,
+            total: self.total_cost_incl_tax,
+        };
+        if fees.is_sign_negative() || cost.printing + cost.shipping + cost.fees + cost.tax != cost.total {
+            tracing::warn!(?cost, "Lulu's price lines don't add up to its total");
+        }
+        Ok(cost)
+    }
+}
+
+#[derive(Deserialize)]
+struct ValidationJson {
+    id: i64,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    errors: Option<Value>,
+}
+
+impl ValidationJson {
+    fn reasons(&self, file: &str) -> Vec<String> {
+        let mut reasons = Vec::new();
+        if let Some(errors) = &self.errors {
+            describe(errors, &mut Vec::new(), &mut reasons);
+        }
+        if reasons.is_empty() {
+            reasons.push(format!("Lulu can't use the {file} file and gave no reason."));
+        }
+        reasons
+    }
+}
+
+#[derive(Deserialize)]
+struct JobList {
+    #[serde(default)]
+    results: Option<Vec<JobJson>>,
+}
+
+#[derive(Deserialize)]
+struct StatusJson {
+    name: String,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    changed: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct JobJson {
+    id: i64,
+    #[serde(default)]
+    external_id: Option<String>,
+    status: StatusJson,
+    #[serde(default)]
+    line_items: Option<Vec<JobLineJson>>,
+    #[serde(default)]
+    estimated_shipping_dates: Option<DatesJson>,
+}
+
+#[derive(Deserialize)]
+struct JobLineJson {
+    #[serde(default)]
+    tracking_id: Option<String>,
+    #[serde(default)]
+    tracking_urls: Option<Value>,
+    #[serde(default)]
+    carrier_name: Option<String>,
+    #[serde(default)]
+    status: Option<LineStatusJson>,
+}
+
+#[derive(Deserialize)]
+struct LineStatusJson {
+    /// A map of messages and data; tracking fields appear here too ("Shipping Notification").
+    #[serde(default)]
+    messages: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct DatesJson {
+    #[serde(default)]
+    arrival_max: Option<String>,
+}
+
+/// A URL, or the first of a list of them.
+fn first_url(value: Option<&Value>) -> Option<String> {
+    let url = match value? {
+        Value::String(url) => Some(url.as_str()),
+        Value::Array(urls) => urls.iter().find_map(Value::as_str),
+        _ => None,
+    };
+    url.map(str::trim).filter(|url| !url.is_empty()).map(str::to_owned)
+}
+
+fn text(value: Option<&Value>) -> Option<String> {
+    value.and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+impl JobJson {
+    fn into_update(self) -> JobUpdate {
+        let mut words: Vec<String> = non_empty(self.status.message.clone()).into_iter().collect();
+        let mut tracking = None;
+        for line in self.line_items.unwrap_or_default() {
+            let messages = line.status.and_then(|s| s.messages).unwrap_or(Value::Null);
+            words.extend(text(messages.get("error")));
+            if let Some(files) = messages.get("printable_normalization") {
+                for (file, label) in [("interior", "Interior"), ("cover", "Cover")] {
+                    let mut said = Vec::new();
+                    if let Some(value) = files.get(file) {
+                        describe(value, &mut Vec::new(), &mut said);
+                    }
+                    words.extend(said.into_iter().map(|s| format!("{label}: {s}")));
+                }
+            }
+            let found = Tracking {
+                number: non_empty(line.tracking_id).or_else(|| text(messages.get("tracking_id"))),
+                carrier: non_empty(line.carrier_name).or_else(|| text(messages.get("carrier_name"))),
+                url: first_url(line.tracking_urls.as_ref())
+                    .or_else(|| first_url(messages.get("tracking_urls")))
+                    .or_else(|| first_url(messages.get("url"))),
+            };
+            if tracking.is_none() && (found.number.is_some() || found.url.is_some()) {
+                tracking = Some(found);
+            }
+        }
+        let estimated_delivery = self
+            .estimated_shipping_dates
+            .and_then(|d| d.arrival_max)
+            .and_then(|date| date.get(..10).and_then(|day| NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()));
+        JobUpdate {
+            id: self.id,
+            external_id: non_empty(self.external_id),
+            mapped: map_status(&self.status.name),
+            changed: self
+                .status
+                .changed
+                .as_deref()
+                .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+                .map(|at| at.with_timezone(&Utc)),
+            status: self.status.name,
+            message: (!words.is_empty()).then(|| words.join(" ")),
+            tracking,
+            estimated_delivery,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use base64::Engine;
+    use serde_json::json;
+    use wiremock::matchers::{body_json, body_partial_json, body_string, header, method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+
+    const ORDER: &str = "MSF-7K3Q-9XTP";
+    const POD: &str = "0600X0900.FC.STD.CW.060UW444.MXX";
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    fn config(server: &MockServer) -> LuluConfig {
+        LuluConfig {
+            poll_interval: Duration::from_millis(1),
+            poll_attempts: 5,
+            ..LuluConfig::new(server.uri(), "client-key", "client-secret")
+        }
+    }
+
+    fn lulu(server: &MockServer) -> Lulu {
+        Lulu::new(config(server)).unwrap()
+    }
+
+    /// Lulu's token answer ("Generate a Token"), for the Basic credentials and form body only.
+    fn token_mock(token: &str, expires_in: u64) -> Mock {
+        let basic = base64::engine::general_purpose::STANDARD.encode("client-key:client-secret");
+        Mock::given(method("POST"))
+            .and(path(TOKEN_PATH))
+            .and(header("authorization", format!("Basic {basic}").as_str()))
+            .and(header("content-type", "application/x-www-form-urlencoded"))
+            .and(body_string("grant_type=client_credentials"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "access_token": token,
+                "expires_in": expires_in,
+                "refresh_expires_in": 604800,
+                "refresh_token": "not-used",
+                "token_type": "bearer",
+                "not-before-policy": 0,
+                "session_state": "a856fb91-eafc-460e-8f6a-f09325062c88"
+            })))
+    }
+
+    fn bearer(token: &str) -> wiremock::matchers::HeaderExactMatcher {
+        header("authorization", format!("Bearer {token}").as_str())
+    }
+
+    fn address() -> ShippingAddress {
+        ShippingAddress {
+            name: "Ann Example".into(),
+            line1: "101 Independence Ave SE".into(),
+            line2: "Flat 2".into(),
+            city: "Washington".into(),
+            state: "DC".into(),
+            postal_code: "20540".into(),
+            country: "US".into(),
+            phone: "+1 206 555 0100".into(),
+        }
+    }
+
+    fn options() -> PrintOptions {
+        PrintOptions {
+            binding: Binding::Hardcover,
+            interior: Interior::StandardColour,
+            paper: Paper::Standard60,
+            finish: Finish::Matte,
+            quantity: 20,
+            shipping: ShippingLevel::Express,
+        }
+    }
+
+    /// A print job as Print-Jobs_read answers it (Lulu's example, with our values).
+    fn job(id: i64, external_id: &str, status: &str) -> Value {
+        json!({
+            "id": id,
+            "external_id": external_id,
+            "contact_email": "orders@mystoryflow.example",
+            "date_created": "2026-11-28T08:47:26.485456Z",
+            "date_modified": "2026-11-28T08:47:26.485490Z",
+            "estimated_shipping_dates": {
+                "arrival_max": "2026-12-12", "arrival_min": "2026-12-08",
+                "dispatch_max": "2026-12-05", "dispatch_min": "2026-12-03"
+            },
+            "line_items": [{
+                "external_id": external_id,
+                "id": 1,
+                "printable_id": null,
+                "printable_normalization": {
+                    "cover": {"job_id": null, "normalized_file": null, "source_url": "https://files.example/cover.pdf"},
+                    "interior": {"job_id": null, "normalized_file": null, "source_url": "https://files.example/interior.pdf"},
+                    "pod_package_id": POD
+                },
+                "quantity": 2,
+                "status": {"messages": {}, "name": "CREATED"},
+                "title": "Our Family",
+                "tracking_id": null,
+                "tracking_urls": null,
+                "carrier_name": null
+            }],
+            "order_id": null,
+            "production_delay": 60,
+            "production_due_time": null,
+            "shipping_address": {"name": "Ann Example", "street1": "101 Independence Ave SE", "city": "Washington",
+                                 "country_code": "US", "postcode": "20540", "state_code": "DC",
+                                 "phone_number": "+1 206 555 0100"},
+            "shipping_level": "GROUND",
+            "status": {"changed": "2026-11-28T08:48:00.529399Z", "message": "Print-job is currently being validated", "name": status}
+        })
+    }
+
+    /// A shipped job: tracking in the line's status messages, as "Shipping Notification" shows.
+    fn shipped(id: i64) -> Value {
+        let mut job = job(id, ORDER, "SHIPPED");
+        job["status"]["message"] = "All line-items were shipped".into();
+        job["line_items"][0]["status"] = json!({
+            "name": "SHIPPED",
+            "messages": {
+                "tracking_id": "3d4a53da-cc42-44c2-b47b-c3da8fa37491_1",
+                "tracking_urls": ["https://api.sandbox.lulu.com/printer-wannabe-tracking/3d4a53da-cc42-44c2-b47b-c3da8fa37491_1"],
+                "carrier_name": "Carrier"
+            }
+        });
+        job
+    }
+
+    #[tokio::test]
+    async fn a_token_is_fetched_once_and_reused() {
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).expect(1).mount(&server).await;
+        Mock::given(method("GET"))
+            .and(path("/print-jobs/7/"))
+            .and(bearer("t1"))
+            .and(header("accept", "application/json"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(job(7, ORDER, "CREATED")))
+            .expect(2)
+            .mount(&server)
+            .await;
+        let lulu = lulu(&server);
+        assert_eq!(lulu.print_job(7).await.unwrap().id, 7);
+        assert_eq!(lulu.print_job(7).await.unwrap().status, "CREATED");
+    }
+
+    #[tokio::test]
+    async fn an_expiring_token_is_replaced_before_use() {
+        let server = MockServer::start().await;
+        // Expires now: each call needs a new one.
+        token_mock("t1", 0).expect(2).mount(&server).await;
+        Mock::given(method("GET"))
+            .and(path("/print-jobs/7/"))
+            .and(bearer("t1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(job(7, ORDER, "CREATED")))
+            .expect(2)
+            .mount(&server)
+            .await;
+        let lulu = lulu(&server);
+        lulu.print_job(7).await.unwrap();
+        lulu.print_job(7).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_refused_token_is_dropped_and_the_call_tried_once_more() {
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).up_to_n_times(1).expect(1).mount(&server).await;
+        token_mock("t2", 3600).expect(1).mount(&server).await;
+        Mock::given(method("GET"))
+            .and(path("/print-jobs/7/"))
+            .and(bearer("t1"))
+            .respond_with(ResponseTemplate::new(401).set_body_json(json!({"detail": "Token expired."})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/print-jobs/7/"))
+            .and(bearer("t2"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(job(7, ORDER, "UNPAID")))
+            .expect(2)
+            .mount(&server)
+            .await;
+        let lulu = lulu(&server);
+        assert_eq!(lulu.print_job(7).await.unwrap().mapped, Mapped::Waiting);
+        // The new token is kept.
+        lulu.print_job(7).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_second_refusal_means_the_credentials_are_wrong() {
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).expect(2).mount(&server).await;
+        Mock::given(method("GET"))
+            .and(path("/print-jobs/7/"))
+            .respond_with(
+                ResponseTemplate::new(401)
+                    .set_body_json(json!({"detail": "Authentication credentials were not provided."})),
+            )
+            .expect(2)
+            .mount(&server)
+            .await;
+        let err = lulu(&server).print_job(7).await.unwrap_err();
+        assert!(matches!(err, LuluError::Misconfigured(_)), "{err:?}");
+        assert!(!err.is_transient());
+    }
+
+    #[tokio::test]
+    async fn refused_credentials_at_the_token_endpoint_are_a_misconfiguration() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path(TOKEN_PATH))
+            .respond_with(
+                ResponseTemplate::new(401).set_body_json(
+                    json!({"error": "unauthorized_client", "error_description": "Invalid client secret"}),
+                ),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let err = lulu(&server).print_job(7).await.unwrap_err();
+        let LuluError::Misconfigured(message) = err else { panic!("{err:?}") };
+        assert!(message.contains("Invalid client secret"), "{message}");
+    }
+
+    /// Print-Job-cost-calculations_create's example answer, for one line.
+    fn cost_answer() -> Value {
+        json!({
+            "currency": "USD",
+            "fees": [{"currency": "USD", "fee_type": "FULFILLMENT_FEE", "sku": "FULFILLMENT_FEE", "tax_rate": "0.060000",
+                      "total_cost_excl_tax": "0.75", "total_cost_incl_tax": "0.80", "total_tax": "0.05"}],
+            "fulfillment_cost": {"tax_rate": "0.06", "total_cost_excl_tax": "0.75", "total_cost_incl_tax": "0.80", "total_tax": "0.05"},
+            "line_item_costs": [{
+                "cost_excl_discounts": "2.55", "discounts": [], "quantity": 20, "tax_rate": "0.060000",
+                "total_cost_excl_discounts": "51.00", "total_cost_excl_tax": "51.00",
+                "total_cost_incl_tax": "54.06", "total_tax": "3.06", "unit_tier_cost": null
+            }],
+            "shipping_address": {"city": "Washington", "country_code": "US", "postcode": "20540", "state_code": "DC",
+                                 "street1": "101 Independence Ave SE", "phone_number": "+1 206 555 0100", "warnings": []},
+            "shipping_cost": {"tax_rate": "0.06", "total_cost_excl_tax": "318.44", "total_cost_incl_tax": "337.55", "total_tax": "19.11"},
+            "total_cost_excl_tax": "370.19",
+            "total_cost_incl_tax": "392.41",
+            "total_discount_amount": "0.00",
+            "total_tax": "22.22"
+        })
+    }
+
+    #[tokio::test]
+    async fn a_cost_is_exact_and_reused_for_the_same_request() {
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).expect(1).mount(&server).await;
+        Mock::given(method("POST"))
+            .and(path("/print-job-cost-calculations/"))
+            .and(bearer("t1"))
+            .and(header("content-type", "application/json"))
+            .and(body_json(json!({
+                "line_items": [{"page_count": 120, "pod_package_id": POD, "quantity": 20}],
+                "shipping_address": {
+                    "street1": "101 Independence Ave SE", "street2": "Flat 2", "city": "Washington",
+                    "state_code": "DC", "country_code": "US", "postcode": "20540", "phone_number": "+1 206 555 0100"
+                },
+                "shipping_option": "EXPRESS"
+            })))
+            .respond_with(ResponseTemplate::new(201).set_body_json(cost_answer()))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let lulu = lulu(&server);
+        let cost = lulu.cost(&options(), TrimSize::Trade6x9, 120, &address()).await.unwrap();
+        assert_eq!(
+            cost,
+            Cost {
+                currency: "USD".into(),
+                quantity: 20,
+                unit: d("2.55"),
+                printing: d("51.00"),
+                shipping: d("318.44"),
+                fees: d("0.75"),
+                tax: d("22.22"),
+                total: d("392.41"),
+            }
+        );
+        assert_eq!(lulu.cost(&options(), TrimSize::Trade6x9, 120, &address()).await.unwrap(), cost);
+
+        let priced = cost.priced();
+        assert_eq!(
+            (priced.printing, priced.shipping, priced.tax, priced.total),
+            (d("51.00"), d("319.19"), Some(d("22.22")), d("392.41"))
+        );
+        assert_eq!(priced.printing + priced.shipping + priced.tax.unwrap_or_default(), priced.total);
+        let quote = priced.quote(&options(), "US");
+        assert_eq!(quote.lines[0].label, "Printing: 20 × $2.55");
+        assert_eq!(quote.lines[2].amount, "$22.22");
+        assert_eq!(quote.total, "$392.41");
+    }
+
+    #[tokio::test]
+    async fn a_discounted_line_is_priced_per_copy_after_the_discount() {
+        let answer = json!({
+            "currency": "EUR",
+            "line_item_costs": [{"cost_excl_discounts": "1.48", "cost_excl_tax": "0.74", "quantity": 20,
+                                 "total_cost_excl_discounts": "29.60", "total_cost_excl_tax": "14.80",
+                                 "total_cost_incl_tax": "15.84", "total_tax": "1.04", "discounts": []}],
+            "shipping_cost": {"total_cost_excl_tax": "65.99", "total_cost_incl_tax": "70.61", "total_tax": "4.62"},
+            "total_cost_excl_tax": "80.79", "total_cost_incl_tax": "86.45", "total_tax": "5.66"
+        });
+        let cost = serde_json::from_value::<CostJson>(answer).unwrap().into_cost(20).unwrap();
+        assert_eq!((cost.unit, cost.fees, cost.currency.as_str()), (d("0.74"), d("0.00"), "EUR"));
+    }
+
+    #[tokio::test]
+    async fn an_interior_is_polled_until_normalised() {
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).expect(1).mount(&server).await;
+        let url = "https://files.example/interior.pdf";
+        Mock::given(method("POST"))
+            .and(path("/validate-interior/"))
+            .and(bearer("t1"))
+            .and(body_json(json!({"source_url": url, "pod_package_id": POD})))
+            .respond_with(ResponseTemplate::new(201).set_body_json(
+                json!({"id": 11, "source_url": url, "page_count": null, "errors": null, "status": "VALIDATING", "valid_pod_package_ids": null}),
+            ))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/validate-interior/11/"))
+            .and(bearer("t1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"id": 11, "source_url": url, "page_count": 120, "errors": null, "status": "NORMALIZING"}),
+            ))
+            .up_to_n_times(1)
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/validate-interior/11/"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"id": 11, "source_url": url, "page_count": 120, "errors": [], "status": "NORMALIZED"}),
+            ))
+            .expect(1)
+            .mount(&server)
+            .await;
+        lulu(&server).validate_interior(url, POD).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_refused_interior_comes_back_with_lulus_reasons() {
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).mount(&server).await;
+        Mock::given(method("POST"))
+            .and(path("/validate-interior/"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 12, "status": "VALIDATING"})))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/validate-interior/12/"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "id": 12, "status": "ERROR",
+                "errors": ["Fonts are not embedded.", "Pages have different sizes."]
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let err = lulu(&server).validate_interior("https://files.example/interior.pdf", POD).await.unwrap_err();
+        assert_eq!(
+            err,
+            LuluError::FileRefused(vec!["Fonts are not embedded.".into(), "Pages have different sizes.".into()])
+        );
+    }
+
+    #[tokio::test]
+    async fn a_cover_is_checked_against_the_page_count() {
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).mount(&server).await;
+        let url = "https://files.example/cover.pdf";
+        Mock::given(method("POST"))
+            .and(path("/validate-cover/"))
+            .and(bearer("t1"))
+            .and(body_json(json!({"source_url": url, "pod_package_id": POD, "interior_page_count": 120})))
+            .respond_with(
+                ResponseTemplate::new(201)
+                    .set_body_json(json!({"id": 21, "source_url": url, "errors": null, "status": "NORMALIZING"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/validate-cover/21/"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"id": 21, "source_url": url, "errors": null, "status": "NORMALIZED"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        lulu(&server).validate_cover(url, POD, 120).await.unwrap();
+
+        // A cover for another page count is refused.
+        Mock::given(method("POST"))
+            .and(path("/validate-cover/"))
+            .and(body_partial_json(json!({"interior_page_count": 64})))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 22, "status": "NORMALIZING"})))
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/validate-cover/22/"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "id": 22, "status": "ERROR",
+                "errors": ["The cover is 12.66 x 9.25 in; for 64 pages it must be 12.38 x 9.25 in."]
+            })))
+            .mount(&server)
+            .await;
+        let err = lulu(&server).validate_cover(url, POD, 64).await.unwrap_err();
+        assert_eq!(
+            err,
+            LuluError::FileRefused(vec![
+                "The cover is 12.66 x 9.25 in; for 64 pages it must be 12.38 x 9.25 in.".into()
+            ])
+        );
+    }
+
+    #[tokio::test]
+    async fn a_check_that_never_ends_is_transient_and_validated_is_taken_as_good() {
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).mount(&server).await;
+        Mock::given(method("POST"))
+            .and(path("/validate-interior/"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 31, "status": "VALIDATING"})))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/validate-interior/31/"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 31, "status": "VALIDATING"})))
+            .expect(5)
+            .mount(&server)
+            .await;
+        let err = lulu(&server).validate_interior("https://files.example/a.pdf", POD).await.unwrap_err();
+        assert!(err.is_transient(), "{err:?}");
+
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).mount(&server).await;
+        Mock::given(method("POST"))
+            .and(path("/validate-interior/"))
+            .respond_with(ResponseTemplate::new(201).set_body_json(json!({"id": 32, "status": "VALIDATED"})))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/validate-interior/32/"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": 32, "status": "VALIDATED"})))
+            .expect(5)
+            .mount(&server)
+            .await;
+        lulu(&server).validate_interior("https://files.example/a.pdf", POD).await.unwrap();
+    }
+
+    fn new_job() -> NewPrintJob {
+        NewPrintJob {
+            external_id: ORDER.into(),
+            contact_email: "orders@mystoryflow.example".into(),
+            recipient_email: Some("ann@example.com".into()),
+            title: "Our Family".into(),
+            quantity: 2,
+            pod_package_id: POD.into(),
+            interior_url: "https://files.example/interior.pdf".into(),
+            cover_url: "https://files.example/cover.pdf".into(),
+            address: address(),
+            shipping: ShippingLevel::Ground,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_print_job_is_sent_with_every_field() {
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).expect(1).mount(&server).await;
+        Mock::given(method("POST"))
+            .and(path("/print-jobs/"))
+            .and(bearer("t1"))
+            .and(header("content-type", "application/json"))
+            .and(body_json(json!({
+                "contact_email": "orders@mystoryflow.example",
+                "external_id": ORDER,
+                "line_items": [{
+                    "external_id": ORDER,
+                    "title": "Our Family",
+                    "quantity": 2,
+                    "printable_normalization": {
+                        "cover": {"source_url": "https://files.example/cover.pdf"},
+                        "interior": {"source_url": "https://files.example/interior.pdf"},
+                        "pod_package_id": POD
+                    }
+                }],
+                "shipping_address": {
+                    "name": "Ann Example",
+                    "street1": "101 Independence Ave SE",
+                    "street2": "Flat 2",
+                    "city": "Washington",
+                    "state_code": "DC",
+                    "country_code": "US",
+                    "postcode": "20540",
+                    "phone_number": "+1 206 555 0100",
+                    "email": "ann@example.com"
+                },
+                "shipping_level": "GROUND"
+            })))
+            .respond_with(ResponseTemplate::new(201).set_body_json(job(4242, ORDER, "CREATED")))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let update = lulu(&server).create_print_job(&new_job()).await.unwrap();
+        assert_eq!(update.id, 4242);
+        assert_eq!(update.external_id.as_deref(), Some(ORDER));
+        assert_eq!((update.status.as_str(), &update.mapped), ("CREATED", &Mapped::Waiting));
+        assert_eq!(update.message.as_deref(), Some("Print-job is currently being validated"));
+        assert_eq!(update.changed, "2026-11-28T08:48:00.529399Z".parse().ok());
+        assert_eq!(update.estimated_delivery, NaiveDate::from_ymd_opt(2026, 12, 12));
+        assert_eq!(update.tracking, None);
+    }
+
+    #[tokio::test]
+    async fn optional_address_lines_are_left_out_and_long_titles_cut() {
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).mount(&server).await;
+        let job = NewPrintJob {
+            title: "é".repeat(200),
+            recipient_email: None,
+            address: ShippingAddress { line2: String::new(), state: String::new(), ..address() },
+            ..new_job()
+        };
+        Mock::given(method("POST"))
+            .and(path("/print-jobs/"))
+            .and(body_partial_json(json!({"line_items": [{"title": "é".repeat(127)}]})))
+            .and(|request: &wiremock::Request| {
+                let body: Value = request.body_json().unwrap_or_default();
+                let address = &body["shipping_address"];
+                ["street2", "state_code", "email"].iter().all(|field| address.get(field).is_none())
+                    && address["name"] == "Ann Example"
+            })
+            .respond_with(ResponseTemplate::new(201).set_body_json(self::job(1, ORDER, "CREATED")))
+            .expect(1)
+            .mount(&server)
+            .await;
+        lulu(&server).create_print_job(&job).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn server_errors_and_timeouts_are_transient() {
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).mount(&server).await;
+        Mock::given(method("POST"))
+            .and(path("/print-jobs/"))
+            .respond_with(ResponseTemplate::new(503).set_body_string("<html>Service Unavailable</html>"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let err = lulu(&server).create_print_job(&new_job()).await.unwrap_err();
+        assert_eq!(err, LuluError::Transient("Lulu answered HTTP 503".into()));
+        assert!(err.is_transient());
+
+        Mock::given(method("GET"))
+            .and(path("/print-jobs/9/"))
+            .respond_with(ResponseTemplate::new(429).set_body_json(json!({"detail": "Request was throttled."})))
+            .mount(&server)
+            .await;
+        assert!(lulu(&server).print_job(9).await.unwrap_err().is_transient());
+
+        // Nobody listening.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let closed = format!("http://127.0.0.1:{port}");
+        let err = Lulu::new(LuluConfig::new(closed, "k", "s")).unwrap().print_job(1).await.unwrap_err();
+        assert!(err.is_transient(), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn refusals_come_back_in_lulus_words() {
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).mount(&server).await;
+        Mock::given(method("POST"))
+            .and(path("/print-job-cost-calculations/"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+                "shipping_address": {"detail": {"errors": [
+                    {"type": "validation_error", "path": "postcode", "code": "INVALID", "message": "The postcode does not match the state."}
+                ]}}
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/print-jobs/"))
+            .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+                "line_items": [{"pod_package_id": ["Invalid pod package id."]}]
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/print-jobs/404/"))
+            .respond_with(ResponseTemplate::new(404).set_body_json(json!({"detail": "Not found."})))
+            .mount(&server)
+            .await;
+        let lulu = lulu(&server);
+        let err = lulu.cost(&options(), TrimSize::Square8_5, 40, &address()).await.unwrap_err();
+        assert_eq!(
+            err,
+            LuluError::Rejected("shipping address postcode: The postcode does not match the state.".into())
+        );
+        assert!(!err.is_transient());
+        let err = lulu.create_print_job(&new_job()).await.unwrap_err();
+        assert_eq!(err, LuluError::Rejected("line items pod package id: Invalid pod package id.".into()));
+        assert_eq!(lulu.print_job(404).await.unwrap_err(), LuluError::Rejected("Not found.".into()));
+    }
+
+    #[test]
+    fn error_bodies_become_sentences() {
+        let cases = [
+            (r#"{"detail": "Not found."}"#, Some("Not found.")),
+            (
+                r#"{"shipping_address": {"postcode": ["This field is required."]}}"#,
+                Some("shipping address postcode: This field is required."),
+            ),
+            (r#"{"non_field_errors": ["Too many copies.", "Too many copies."]}"#, Some("Too many copies.")),
+            ("Bad gateway", Some("Bad gateway")),
+            ("<html><body>502</body></html>", None),
+            ("", None),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(readable(body.as_bytes()).as_deref(), expected, "{body}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_shipped_job_has_its_tracking() {
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).mount(&server).await;
+        Mock::given(method("GET"))
+            .and(path("/print-jobs/42776/"))
+            .and(bearer("t1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(shipped(42776)))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let update = lulu(&server).print_job(42776).await.unwrap();
+        assert_eq!(update.mapped, Mapped::Status(OrderStatus::Shipped));
+        assert_eq!(
+            update.tracking,
+            Some(Tracking {
+                number: Some("3d4a53da-cc42-44c2-b47b-c3da8fa37491_1".into()),
+                carrier: Some("Carrier".into()),
+                url: Some(
+                    "https://api.sandbox.lulu.com/printer-wannabe-tracking/3d4a53da-cc42-44c2-b47b-c3da8fa37491_1"
+                        .into()
+                ),
+            })
+        );
+
+        // Tracking on the line itself (the print job's schema) is read as well.
+        let mut job = job(5, ORDER, "SHIPPED");
+        job["line_items"][0]["tracking_id"] = "1Z999".into();
+        job["line_items"][0]["tracking_urls"] = json!(["https://ups.example/1Z999"]);
+        job["line_items"][0]["carrier_name"] = "UPS".into();
+        let update = serde_json::from_value::<JobJson>(job).unwrap().into_update();
+        let tracking = update.tracking.unwrap();
+        assert_eq!((tracking.number.as_deref(), tracking.carrier.as_deref()), (Some("1Z999"), Some("UPS")));
+    }
+
+    #[tokio::test]
+    async fn a_rejected_job_says_why() {
+        let mut job = job(6, ORDER, "REJECTED");
+        job["status"]["message"] = "The files could not be normalized.".into();
+        job["line_items"][0]["status"] = json!({
+            "name": "REJECTED",
+            "messages": {"printable_normalization": {"interior": ["Fonts are not embedded."], "cover": []}}
+        });
+        let update = serde_json::from_value::<JobJson>(job).unwrap().into_update();
+        assert_eq!(update.mapped, Mapped::Rejected);
+        assert_eq!(
+            update.message.as_deref(),
+            Some("The files could not be normalized. Interior: Fonts are not embedded.")
+        );
+    }
+
+    #[tokio::test]
+    async fn an_earlier_job_is_found_by_order_number() {
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).mount(&server).await;
+        Mock::given(method("GET"))
+            .and(path("/print-jobs/"))
+            .and(bearer("t1"))
+            .and(query_param("search", ORDER))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "count": 3, "next": null, "previous": null,
+                "results": [
+                    job(10, ORDER, "CANCELED"),
+                    job(11, &format!("{ORDER}-2"), "CREATED"),
+                    job(9, ORDER, "UNPAID")
+                ]
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/print-jobs/"))
+            .and(query_param("search", "MSF-NONE-0000"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"count": 0, "next": null, "previous": null, "results": []})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let lulu = lulu(&server);
+        let found = lulu.find_print_job(ORDER).await.unwrap().unwrap();
+        assert_eq!((found.id, found.status.as_str()), (9, "UNPAID"), "the live job, not the cancelled one");
+        assert_eq!(lulu.find_print_job("MSF-NONE-0000").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_job_is_cancelled_through_its_status() {
+        let server = MockServer::start().await;
+        token_mock("t1", 3600).mount(&server).await;
+        Mock::given(method("PUT"))
+            .and(path("/print-jobs/77/status/"))
+            .and(bearer("t1"))
+            .and(body_json(json!({"name": "CANCELED"})))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"name": "CANCELED", "message": "Canceled by user", "changed": "2026-11-28T09:00:00Z"}),
+            ))
+            .expect(1)
+            .mount(&server)
+            .await;
+        lulu(&server).cancel_print_job(77).await.unwrap();
+    }
+
+    #[test]
+    fn lulu_statuses_map_onto_ours() {
+        use OrderStatus::*;
+        let table = [
+            ("CREATED", Mapped::Waiting),
+            ("UNPAID", Mapped::Waiting),
+            ("PAYMENT_IN_PROGRESS", Mapped::Waiting),
+            ("PRODUCTION_DELAYED", Mapped::Waiting),
+            ("PRODUCTION_READY", Mapped::Waiting),
+            ("IN_PRODUCTION", Mapped::Status(Processing)),
+            ("SHIPPED", Mapped::Status(Shipped)),
+            ("DELIVERED", Mapped::Status(Delivered)),
+            ("CANCELED", Mapped::Status(Cancelled)),
+            ("REJECTED", Mapped::Rejected),
+            ("ERROR", Mapped::Rejected),
+            ("LOST_IN_SPACE", Mapped::Unknown),
+            ("", Mapped::Unknown),
+        ];
+        for (name, mapped) in table {
+            assert_eq!(map_status(name), mapped, "{name}");
+        }
+        // Each move is one the printer may make from a pending order.
+        for status in [Processing, Shipped, Delivered, Cancelled] {
+            assert!(Pending.check(status, crate::model::order::Actor::Printer).is_ok(), "{status:?}");
+        }
+    }
+
+    #[test]
+    fn products_have_lulus_package_ids() {
+        use Binding::*;
+        use Finish::*;
+        use Interior::*;
+        use Paper::*;
+        use TrimSize::*;
+        // Lulu's documented examples ("Select a Product", cost and print-job examples) that our
+        // options can make, then the square and letter trims.
+        let cases = [
+            ((Trade6x9, Paperback, BlackWhite, Standard60, Matte), "0600X0900.BW.STD.PB.060UW444.MXX"),
+            ((Trade6x9, Paperback, StandardColour, Premium80, Gloss), "0600X0900.FC.STD.PB.080CW444.GXX"),
+            ((Square8_5, Hardcover, PremiumColour, Premium80, Matte), "0850X0850.FC.PRE.CW.080CW444.MXX"),
+            ((Square8_5, Paperback, PremiumColour, Standard60, Gloss), "0850X0850.FC.PRE.PB.060UW444.GXX"),
+            ((Letter8_5x11, Hardcover, BlackWhite, Standard60, Gloss), "0850X1100.BW.STD.CW.060UW444.GXX"),
+            ((Letter8_5x11, Paperback, StandardColour, Standard60, Matte), "0850X1100.FC.STD.PB.060UW444.MXX"),
+        ];
+        for ((trim, binding, interior, paper, finish), expected) in cases {
+            assert_eq!(pod_package_id(trim, binding, interior, paper, finish).as_deref(), Ok(expected));
+        }
+        // Without the dots, the legacy form: 0600X0900BWSTDPB060UW444MXX, 27 characters.
+        let legacy = pod_package_id(Trade6x9, Paperback, BlackWhite, Standard60, Matte).unwrap().replace('.', "");
+        assert_eq!(legacy, "0600X0900BWSTDPB060UW444MXX");
+        // Every combination the form offers is one Lulu sells, and well formed.
+        for trim in TrimSize::ALL {
+            for binding in Binding::ALL {
+                for interior in Interior::ALL {
+                    for paper in Paper::ALL {
+                        for finish in Finish::ALL {
+                            let id = pod_package_id(trim, binding, interior, paper, finish).unwrap();
+                            let parts: Vec<&str> = id.split('.').collect();
+                            assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [9, 2, 3, 2, 8, 3], "{id}");
+                            assert_eq!(id.replace('.', "").len(), 27, "{id}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn sign_hex(secret: &str, body: &[u8]) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(body);
+        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn webhooks_are_checked_against_the_secret() {
+        let body = serde_json::to_vec(&json!({"topic": WEBHOOK_TOPIC, "data": shipped(42776)})).unwrap();
+        let good = sign_hex("client-secret", &body);
+        assert!(verify_webhook("client-secret", Some(&good), &body));
+        assert!(verify_webhook("client-secret", Some(&good.to_uppercase()), &body));
+        let base64 = base64::engine::general_purpose::STANDARD.encode(decode_hex(&good).unwrap());
+        assert!(verify_webhook("client-secret", Some(&base64), &body));
+
+        let mut tampered = body.clone();
+        tampered[10] ^= 1;
+        assert!(!verify_webhook("client-secret", Some(&good), &tampered), "changed body");
+        assert!(!verify_webhook("another-secret", Some(&good), &body), "wrong secret");
+        assert!(!verify_webhook("client-secret", None, &body), "missing");
+        assert!(!verify_webhook("client-secret", Some(""), &body), "empty");
+        assert!(!verify_webhook("client-secret", Some(&good[..40]), &body), "cut short");
+        assert!(!verify_webhook("client-secret", Some("not a signature"), &body), "garbage");
+        assert!(!verify_webhook("", Some(&sign_hex("", &body)), &body), "no secret configured");
+
+        let lulu = Lulu::new(LuluConfig::new(SANDBOX_URL, "client-key", "client-secret")).unwrap();
+        assert!(lulu.verify_webhook(Some(&good), &body));
+    }
+
+    #[test]
+    fn webhooks_are_read_as_job_updates() {
+        let body = serde_json::to_vec(&json!({"topic": WEBHOOK_TOPIC, "data": shipped(42776)})).unwrap();
+        let update = parse_webhook(&body).unwrap().unwrap();
+        assert_eq!((update.id, update.external_id.as_deref()), (42776, Some(ORDER)));
+        assert_eq!(update.mapped, Mapped::Status(OrderStatus::Shipped));
+        assert_eq!(update.tracking.and_then(|t| t.carrier).as_deref(), Some("Carrier"));
+
+        let other = serde_json::to_vec(&json!({"topic": "SOMETHING_ELSE", "data": {}})).unwrap();
+        assert_eq!(parse_webhook(&other), Ok(None));
+        assert!(parse_webhook(b"not json").is_err());
+        assert!(parse_webhook(br#"{"topic": "PRINT_JOB_STATUS_CHANGED", "data": {"id": 1}}"#).is_err());
+    }
+
+    #[test]
+    fn configuration_is_checked_and_the_secret_stays_out_of_logs() {
+        assert!(matches!(Lulu::new(LuluConfig::new("api.lulu.com", "k", "s")), Err(LuluError::Misconfigured(_))));
+        assert!(matches!(Lulu::new(LuluConfig::new(PRODUCTION_URL, "k", " ")), Err(LuluError::Misconfigured(_))));
+        let config = LuluConfig::new(SANDBOX_URL, "client-key", "client-secret");
+        assert!(!format!("{config:?}").contains("client-secret"));
+        assert!(!format!("{:?}", Lulu::new(config).unwrap()).contains("client-secret"));
+    }
+}
