@@ -9,13 +9,27 @@ export LEPTOS_OUTPUT_NAME=mystoryflow
 # The same flags as scripts/test.sh, so both share one build of the dependencies.
 export RUSTFLAGS="--cfg erase_components"
 export PATH="$HOME/.cargo/bin:$PATH"
-SQLX_OFFLINE=true cargo build --features ssr --bin mystoryflow
+# The binary only starts the scratch PostgreSQL. With a query the committed .sqlx lacks, it
+# can't build offline: the one an earlier build left does the same job.
+if ! SQLX_OFFLINE=true cargo build --features ssr --bin mystoryflow; then
+  if [ ! -x target/debug/mystoryflow ]; then
+    echo "error: the server doesn't build offline and no earlier build is in target/debug; build it once before adding queries" >&2
+    exit 1
+  fi
+  echo "note: using the earlier target/debug/mystoryflow to start PostgreSQL (a new query isn't in .sqlx yet)" >&2
+fi
 data="$PWD/.data/prepare"
 # A scratch cluster: fsync off, and it may live in /tmp (src/server/postgres.rs).
 export MSF_PG_DISPOSABLE=1
-schema_url=$(target/debug/mystoryflow db start --data-dir "$data")
+admin_url=$(target/debug/mystoryflow db start --data-dir "$data")
 trap 'target/debug/mystoryflow db stop --data-dir "$data"' EXIT
-DATABASE_URL="$schema_url" target/debug/mystoryflow migrate
+# A new database each time, migrated with psql rather than `mystoryflow migrate`: an earlier
+# binary embeds only the migrations it was built with.
+schema_url=${admin_url/\/mystoryflow\?/\/sqlx_prepare?}
+PGOPTIONS="--client-min-messages=warning" psql "$admin_url" -q -c "DROP DATABASE IF EXISTS sqlx_prepare" -c "CREATE DATABASE sqlx_prepare"
+for migration in migrations/*.up.sql; do
+  psql "$schema_url" -q -v ON_ERROR_STOP=1 --single-transaction -f "$migration" >/dev/null
+done
 # Written to a fresh folder and swapped in only when the build succeeds, so a failed run
 # leaves the committed .sqlx as it was.
 fresh=$(mktemp -d "$PWD/.sqlx-new.XXXXXX")

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS book_orders_provider_job;
