@@ -593,6 +593,54 @@ async fn deleting_a_book_removes_its_print_files(pool: PgPool) {
     );
 }
 
+/// The render's own process publishes the PDF, then exits; if the server looks in between
+/// (every 2 s), the render is no longer "in progress" but it is not replaced either: it must
+/// not be stopped as replaced and its files removed (a finished book left without its PDF,
+/// seen as "could not keep a copy of the book's files" when it was ordered).
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn a_published_render_keeps_its_files_whatever_happens_to_its_process(pool: PgPool) {
+    use mystoryflow::server::books::isolated;
+    use mystoryflow::server::db::renders::{render_standing, Standing};
+    use mystoryflow::server::jobs::Job;
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    story(&pool, f.campaign, 0, "The farm", "We had cows.").await;
+    let book = create_book(&app, &f.owner, f.campaign, "Dad").await;
+    app.call(RenderBook { campaign_id: f.campaign, book_id: book }, Some(&f.owner)).await;
+    render_all(&app).await;
+    let render: Uuid =
+        sqlx::query_scalar("SELECT render_id FROM books WHERE id = $1").bind(book).fetch_one(&pool).await.unwrap();
+    assert_eq!(
+        render_standing(&app.state.db, book, render).await.unwrap(),
+        Some((f.campaign, Standing::Published)),
+        "the finished render is published, not replaced"
+    );
+    let job_id: i64 = sqlx::query_scalar("SELECT id FROM jobs WHERE kind = 'render_book' ORDER BY id DESC LIMIT 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let job = Job {
+        id: job_id,
+        kind: "render_book".into(),
+        payload: serde_json::json!({ "book_id": book, "render_job": render }),
+        attempts: 1,
+        max_attempts: 1,
+    };
+    // Its process stopped on the way out, or crashed after publishing: the book stays as it is.
+    isolated::fail(&app.state, &job, "").await.unwrap();
+    isolated::fail(&app.state, &job, "We couldn't make the PDF: it took longer than this server allows.")
+        .await
+        .unwrap();
+    let state = book_state(&pool, book).await;
+    assert_eq!(state.render_status, "done");
+    let key = |url: &str| url.trim_start_matches("/media/").to_owned();
+    assert!(app.state.storage.exists(&key(&state.pdf_url.unwrap())).await, "the published PDF is kept");
+    assert!(app.state.storage.exists(&key(&state.cover_pdf_url.unwrap())).await, "and its cover");
+    // A render the book no longer wants is replaced, and its files go.
+    let other = Uuid::new_v4();
+    assert_eq!(render_standing(&app.state.db, book, other).await.unwrap(), Some((f.campaign, Standing::Replaced)));
+}
+
 #[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_newer_render_supersedes_a_queued_one_and_a_missing_photo_is_left_out(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use super::render::{job_target, JOB_KIND};
+use crate::server::db::renders::Standing;
 use crate::server::db::{jobs, renders as db};
 use crate::server::jobs::Job;
 use crate::server::keys::render_prefix;
@@ -78,7 +79,10 @@ pub async fn run_once(state: &AppState, limits: &RenderLimits) -> Result<bool> {
             break Ended::TookTooLong;
         }
         if let Some((book_id, render_job)) = job_target(&job) {
-            if !db::render_wanted(&state.db, book_id, render_job).await?.is_some_and(|(_, wanted)| wanted) {
+            // A published render is the child's own finished work: it is only exiting, and
+            // must not be stopped (and its files removed) as if it had been replaced.
+            let standing = db::render_standing(&state.db, book_id, render_job).await?;
+            if !matches!(standing, Some((_, Standing::Wanted | Standing::Published))) {
                 break Ended::Replaced;
             }
         }
@@ -103,8 +107,9 @@ pub async fn run_once(state: &AppState, limits: &RenderLimits) -> Result<bool> {
 
 /// Records a render the child could not finish: its files go, the book says why (unless a
 /// newer render replaced it), and the job counts the attempt without retrying: the same
-/// book would fail the same way.
-async fn fail(state: &AppState, job: &Job, message: &str) -> Result<()> {
+/// book would fail the same way. The files of a render the book already shows (the child
+/// published it, then crashed or was stopped on its way out) stay.
+pub async fn fail(state: &AppState, job: &Job, message: &str) -> Result<()> {
     jobs::fail(
         &state.db,
         &Job { attempts: job.max_attempts, ..job.clone() },
@@ -112,8 +117,10 @@ async fn fail(state: &AppState, job: &Job, message: &str) -> Result<()> {
     )
     .await?;
     let Some((book_id, render_job)) = job_target(job) else { return Ok(()) };
-    if let Some((campaign_id, _)) = db::render_wanted(&state.db, book_id, render_job).await? {
-        state.storage.delete_prefix(&render_prefix(campaign_id, book_id, render_job)).await;
+    match db::render_standing(&state.db, book_id, render_job).await? {
+        Some((_, Standing::Published)) => return Ok(()),
+        Some((campaign_id, _)) => state.storage.delete_prefix(&render_prefix(campaign_id, book_id, render_job)).await,
+        None => {}
     }
     if !message.is_empty() {
         db::fail_render(&state.db, book_id, render_job, message).await?;

@@ -152,17 +152,36 @@ pub async fn finish_render(
     Ok(previous)
 }
 
-/// The book's campaign, and whether `job` is still the render it wants (not superseded by a
-/// newer one, not deleted with the book).
-pub async fn render_wanted(db: &Db, book_id: Uuid, job: Uuid) -> Result<Option<(Uuid, bool)>, sqlx::Error> {
+/// Where render `job` stands for the process running it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// Still the book's render in progress.
+    Wanted,
+    /// Finished and published: the book's current PDF (its process is only exiting).
+    Published,
+    /// Replaced by a newer render, or never the book's.
+    Replaced,
+}
+
+/// The book's campaign and where render `job` stands; `None` when the book is gone.
+pub async fn render_standing(db: &Db, book_id: Uuid, job: Uuid) -> Result<Option<(Uuid, Standing)>, sqlx::Error> {
     let row = sqlx::query!(
-        r#"SELECT campaign_id, render_job IS NOT DISTINCT FROM $2 AS "wanted!" FROM books WHERE id = $1"#,
+        r#"SELECT campaign_id, render_job IS NOT DISTINCT FROM $2 AS "wanted!",
+                  render_id IS NOT DISTINCT FROM $2 AS "published!"
+           FROM books WHERE id = $1"#,
         book_id,
         job
     )
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|r| (r.campaign_id, r.wanted)))
+    Ok(row.map(|r| {
+        let standing = match (r.wanted, r.published) {
+            (true, _) => Standing::Wanted,
+            (false, true) => Standing::Published,
+            (false, false) => Standing::Replaced,
+        };
+        (r.campaign_id, standing)
+    }))
 }
 
 pub async fn fail_render(db: &Db, book_id: Uuid, job: Uuid, message: &str) -> Result<(), sqlx::Error> {

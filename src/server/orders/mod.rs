@@ -182,7 +182,7 @@ pub async fn place(
     let source = keys::render_prefix(access.campaign_id(), book_id, render_id);
     for (from, to) in [("book.pdf", "interior.pdf"), ("cover.pdf", "cover.pdf")] {
         state.storage.copy(&format!("{source}/{from}"), &keys::order_file(id, to)).await.map_err(|err| {
-            tracing::error!(error = %err, "could not keep a copy of the book's files for an order");
+            tracing::error!(error = %format!("{err:#}"), "could not keep a copy of the book's files for an order");
             AppError::Internal
         })?;
     }
