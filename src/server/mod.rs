@@ -22,6 +22,7 @@ pub mod media;
 pub mod notify;
 pub mod orders;
 pub mod postgres;
+pub mod replies;
 pub mod request;
 pub mod router;
 pub mod schedule;

@@ -1,0 +1,13 @@
+//! Answers by e-mail (issue #18): one raw RFC 5322 message, as the mail server hands it
+//! over, turned into what an answer needs — who wrote, to which reply address, which
+//! question it answers (`In-Reply-To`/`References`), the storyteller's new words without
+//! the quoted question or signatures, and the photos and voice memos attached.
+//!
+//! Pure: no database, no HTTP. Deciding whose answer it is (the token in the reply
+//! address, the sender) and storing it is the caller's job.
+
+mod parse;
+mod text;
+
+pub use parse::{parse, reply_token, Attachment, AttachmentKind, InboundMail, MailKind, ParseError, MAX_MESSAGE_BYTES};
+pub use text::{clean_reply, html_to_text};
