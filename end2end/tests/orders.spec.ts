@@ -17,10 +17,10 @@ import {
 
 const hydrated = (testInfo: TestInfo) => testInfo.project.name === "hydrated";
 
-// Once, on the slow CI machine, confirming with JavaScript off came back to the form instead
-// of the order (place_order refused it; the run didn't say why). Until that is understood a
-// failure here is retried once: the report then marks the test "flaky" and the first try's
-// failure says what the server answered (expectOrderPage prints the form's alert).
+// On the slow CI machine confirming sometimes came back to the form: the book's PDF had been
+// deleted by the render worker taking a published render for a replaced one (fixed, with a
+// database test, in books::isolated). The one retry stays until a few CI runs confirm it:
+// a retried failure is reported "flaky" with the server's reason (expectOrderPage).
 test.describe.configure({ retries: 1 });
 
 /**
