@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { logOut, mailedLink, open, PASSWORD, ready, signUp, uniqueEmail } from "./helpers";
+import { logOut, mailedLink, mailsTo, open, PASSWORD, ready, signUp, uniqueEmail } from "./helpers";
 
 test("a new visitor signs up and lands on the dashboard", async ({ page }, testInfo) => {
   const email = uniqueEmail(testInfo);
@@ -30,6 +30,54 @@ test("signing up with an address that has an account looks the same; the email s
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page.getByRole("heading", { name: "Welcome, Eve" })).toBeVisible();
+});
+
+test("before confirming, a new account logs in and starts a campaign; inviting waits for the emailed link", async ({ page }, testInfo) => {
+  test.setTimeout(60_000); // two sign-up emails travel by SMTP
+  const email = uniqueEmail(testInfo);
+  await open(page, "/signup", testInfo);
+  await page.getByLabel("Your name").fill("Nora");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page).toHaveURL(/\/signup\/sent$/);
+  await expect(page.getByText("you can also log in now")).toBeVisible();
+
+  await open(page, "/login", testInfo);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("heading", { name: "Welcome, Nora" })).toBeVisible();
+  await open(page, "/campaigns/new", testInfo);
+  await page.getByLabel("Campaign title").fill("Grandpa's Stories");
+  await page.getByRole("button", { name: "Create campaign" }).click();
+  await expect(page).toHaveURL(/\/campaigns\/[0-9a-f-]{36}$/);
+  const familyUrl = `${page.url()}/family`;
+
+  const invite = async () => {
+    await open(page, familyUrl, testInfo);
+    await page.getByLabel("Their email").fill(`otto-${email}`);
+    await page.getByRole("button", { name: "Send invitation" }).click();
+  };
+  await invite();
+  await expect(page.getByRole("alert").filter({ hasText: "Please confirm your email address first" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Waiting to join" })).toHaveCount(0);
+
+  await open(page, "/account", testInfo);
+  const confirm = page.getByRole("region", { name: "Confirm your email address" });
+  await confirm.getByRole("button", { name: "Email me the link again" }).click();
+  await expect(confirm.getByRole("status")).toContainText("We sent a new link");
+  await expect.poll(() => mailsTo(email).length, { timeout: 15_000 }).toBe(2);
+
+  await open(page, await mailedLink(email, /https?:\/\/[^\s"<]+\/signup\/confirm\/[A-Za-z0-9_-]+/), testInfo);
+  await page.getByRole("button", { name: "Finish signing up" }).click();
+  await expect(page).toHaveURL(/\/(account|dashboard)$/);
+  await ready(page, testInfo);
+  await invite();
+  await expect(page.getByRole("region", { name: "Waiting to join" }).getByText(`otto-${email}`, { exact: true })).toBeVisible();
+  await open(page, "/account", testInfo);
+  await expect(page.getByRole("region", { name: "Your email" })).toBeVisible();
+  await expect(page.getByRole("region", { name: "Confirm your email address" })).toHaveCount(0);
 });
 
 test("signing up with a short password is refused by the server", async ({ page }, testInfo) => {

@@ -11,12 +11,33 @@ pub async fn account() -> Result<model::Account, AppError> {
         let user = request::require_user().await?;
         let state = request::state()?;
         let mut tx = state.db.begin_as(user.id).await?;
-        let account = accounts::profile(&mut tx, state.quota.per_owner).await?;
+        let mut account = accounts::profile(&mut tx, state.quota.per_owner).await?;
         tx.commit().await?;
+        account.email_confirmed = !state.email_sends || accounts::email_confirmed(&state.db, user.id).await?;
         Ok(account)
     }
     .await;
     request::respond(result)
+}
+
+/// "Email me the link again": a fresh sign-up confirmation link, for an account whose address
+/// is not confirmed yet. The same answer when nothing was sent (limit reached, or confirmed).
+#[server(endpoint = "resend_confirmation")]
+pub async fn resend_confirmation() -> Result<(), AppError> {
+    use crate::server::limits::SIGN_UP_MAILS_PER_EMAIL;
+    use crate::server::{db::accounts, request};
+    let result = async {
+        let user = request::require_user().await?;
+        let state = request::state()?;
+        if state.email_sends {
+            let mail = SIGN_UP_MAILS_PER_EMAIL.hit(&state.db, &user.email).await.is_ok();
+            accounts::resend_confirmation(&state.db, user.id, &state.public_url, mail).await?;
+        }
+        leptos_axum::redirect("/account?changed=confirmation-sent#confirm");
+        Ok(())
+    }
+    .await;
+    request::respond_to_form("resend_confirmation", Vec::new(), "/account#confirm", result).await
 }
 
 /// Which new-story emails the signed-in person gets.

@@ -30,7 +30,7 @@ pub async fn invite_member(
 ) -> Result<(), AppError> {
     use crate::model::{family::InviteInput, Role};
     use crate::server::limits::INVITATIONS_PER_USER;
-    use crate::server::{db::invitations as db_invitations, invitations};
+    use crate::server::{db::accounts, db::invitations as db_invitations, invitations};
     let typed = vec![
         ("email".to_owned(), email.clone()),
         ("name".to_owned(), name.clone()),
@@ -45,6 +45,7 @@ pub async fn invite_member(
         typed,
         |state, tx, access| {
             access.ensure_may_invite()?;
+            accounts::ensure_confirmed(&state.db, state.email_sends, tx.user_id()).await?;
             let input = InviteInput::parse(&email, &name, &relationship, &role)?;
             INVITATIONS_PER_USER.hit(&state.db, &tx.user_id().to_string()).await?;
             let invitation = db_invitations::invite(&mut tx, &access, &input).await?;
@@ -83,7 +84,7 @@ async fn invitation_notice((email, link): (String, String)) -> Result<(), AppErr
 pub async fn resend_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(), AppError> {
     use crate::model::Role;
     use crate::server::limits::INVITATIONS_PER_USER;
-    use crate::server::{db::invitations as db_invitations, invitations};
+    use crate::server::{db::accounts, db::invitations as db_invitations, invitations};
     let sent = in_campaign!(
         "resend_invitation",
         campaign_id,
@@ -91,6 +92,7 @@ pub async fn resend_invitation(campaign_id: Uuid, member_id: Uuid) -> Result<(),
         urls::family(campaign_id),
         Vec::new(),
         |state, tx, access| {
+            accounts::ensure_confirmed(&state.db, state.email_sends, tx.user_id()).await?;
             INVITATIONS_PER_USER.hit(&state.db, &tx.user_id().to_string()).await?;
             let invitation = db_invitations::resend(&mut tx, &access, member_id).await?;
             let link = invitations::send(&mut tx, &invitation, &state.public_url).await?;

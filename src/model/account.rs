@@ -23,6 +23,9 @@ pub struct Account {
     pub avatar_url: Option<String>,
     /// Recordings and photos in the campaigns this person owns, and what the server allows.
     pub storage: StorageUse,
+    /// False until the emailed sign-up link is used (on a server that sends email): until
+    /// then the person can't invite anyone and gets no order emails.
+    pub email_confirmed: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,5 +1,5 @@
 //! The signed-in person's account.
-use crate::api::account::{ChangeEmail, ChangePassword, SaveName, SetStoryEmails};
+use crate::api::account::{ChangeEmail, ChangePassword, ResendConfirmation, SaveName, SetStoryEmails};
 use crate::api::auth::take_flash;
 use crate::components::forms::{form_error, Changes, Field, FormAlert, PostForm};
 use crate::model::{DataExport, ExportStatus, Flash};
@@ -57,6 +57,10 @@ fn AccountDetails(
                                 human_bytes(account.storage.limit_bytes),
                             )}</dd>
                         </dl>
+                        {(!account.email_confirmed).then(|| view! {
+                            <ConfirmSection email=account.email.clone() flash=for_form("resend_confirmation")
+                                changed=changed()/>
+                        })}
                         <NameForm name=account.name.clone() flash=for_form("save_name")/>
                         <PictureForm url=account.avatar_url.clone() flash=for_form("avatar")/>
                         <EmailForm email=account.email.clone() flash=for_form("change_email") changed=changed()/>
@@ -97,6 +101,31 @@ fn AccountDetails(
                 }
             })}
         </Transition>
+    }
+}
+
+/// Until the sign-up link is used: what waits for it, and the link again.
+#[component]
+fn ConfirmSection(email: String, flash: Option<Flash>, changed: String) -> impl IntoView {
+    let action = ServerAction::<ResendConfirmation>::new();
+    let error = form_error(action.value(), flash.as_ref());
+    let sent = move || changed == "confirmation-sent" || matches!(action.value().get(), Some(Ok(())));
+    view! {
+        <section class="card" id="confirm" aria-labelledby="confirm-heading">
+            <h2 id="confirm-heading">"Confirm your email address"</h2>
+            <p>"We emailed a link to " <strong>{email}</strong> " when you signed up. Until you open it, you can \
+                write stories in your own campaigns, but you can't invite anyone and we don't send you order emails."</p>
+            <div role="status">
+                {move || sent().then(|| view! {
+                    <p class="notice">"We sent a new link. It can take a few minutes to arrive; look in your spam \
+                        or junk folder too."</p>
+                })}
+            </div>
+            <PostForm action alert=false>
+                <FormAlert error/>
+                <button type="submit" class="button button--quiet">"Email me the link again"</button>
+            </PostForm>
+        </section>
     }
 }
 

@@ -101,6 +101,8 @@ pub fn SignupSentPage() -> impl IntoView {
         <section class="card narrow">
             <h1>"Check your email"</h1>
             <p>"We sent a message to the address you gave. Open the link in it to finish signing up."</p>
+            <p>"If you just made a new account, you can also log in now and start your family's stories. Inviting \
+                family waits until you have opened the link."</p>
             <p>"It can take a few minutes to arrive; if it doesn't, look in your spam or junk folder."</p>
             <p class="aside">"Already have an account? " <a href="/login">"Log in"</a></p>
         </section>

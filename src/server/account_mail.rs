@@ -12,7 +12,11 @@ pub fn confirm(to: &str, token: &str, public_url: &str) -> OutgoingMail {
         "Someone — we hope you — asked to create a MyStoryFlow account with this email address. Open the link \
          below to finish signing up."
             .to_owned(),
-        format!("The link works once, for {CONFIRM_HOURS} hours. If it wasn't you, ignore this email: no account is made without it."),
+        format!(
+            "The link works once, for {CONFIRM_HOURS} hours. If it wasn't you, ignore this email: without the link \
+             nothing is sent to anyone from an account with your address, and if you sign up yourself later, your \
+             own link replaces the password they chose."
+        ),
     ];
     OutgoingMail {
         from_name: None,

@@ -63,18 +63,18 @@ pub enum AuthError {
     Refused(#[from] AppError),
 }
 
+/// An account whose address is not yet confirmed logs in too: it can use its own campaigns,
+/// and what reaches other people (invitations, order emails) waits for the emailed link
+/// (see [`accounts::ensure_confirmed`]). Confirming replaces a password typed by anyone
+/// else who signed up with the address first, which ends their sessions.
 #[derive(Clone, Debug)]
 pub struct Backend {
     db: Db,
-    /// Mail is sent, so sign-up proves addresses: an account whose address was never
-    /// confirmed cannot log in (and looks like a wrong password, so that logging in does not
-    /// tell whether someone else signed up with an address).
-    confirmed_only: bool,
 }
 
 impl Backend {
-    pub fn new(db: Db, confirmed_only: bool) -> Self {
-        Backend { db, confirmed_only }
+    pub fn new(db: Db) -> Self {
+        Backend { db }
     }
 }
 
@@ -92,11 +92,10 @@ impl AuthnBackend for Backend {
         let email = creds.email.trim().to_lowercase();
         let found = accounts::login_by_email(&self.db, &email).await?;
 
-        let hash = found.as_ref().map_or(DUMMY_HASH.clone(), |(u, _)| u.password_hash.clone());
+        let hash = found.as_ref().map_or(DUMMY_HASH.clone(), |u| u.password_hash.clone());
         let password = creds.password;
         let matches = super::limits::argon2(move || password_auth::verify_password(password, &hash).is_ok()).await?;
-        let confirmed_only = self.confirmed_only;
-        Ok(found.filter(|(_, confirmed)| matches && (*confirmed || !confirmed_only)).map(|(user, _)| user))
+        Ok(found.filter(|_| matches))
     }
 
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<AuthUser>, AuthError> {

@@ -70,8 +70,7 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
-    let auth_layer =
-        AuthManagerLayerBuilder::new(Backend::new(state.db.clone(), state.email_sends), session_layer).build();
+    let auth_layer = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), session_layer).build();
 
     let context = {
         let state = state.clone();

@@ -36,6 +36,7 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/logout", Needs::Nothing),
     ("/api/flash", Needs::Nothing),
     ("/api/account", Needs::Login),
+    ("/api/resend_confirmation", Needs::Login),
     ("/api/save_name", Needs::Login),
     ("/api/change_password", Needs::Login),
     ("/api/change_email", Needs::Login),
@@ -261,6 +262,7 @@ async fn call(app: &TestApp, pool: &PgPool, w: &World, path: &str, actor: &str, 
     let (c, s, p) = (w.campaign, w.story, w.photo);
     match path {
         "/api/account" => at(app, path, account::Account {}, cookie).await,
+        "/api/resend_confirmation" => at(app, path, account::ResendConfirmation {}, cookie).await,
         "/api/save_name" => at(app, path, account::SaveName { name: "Same Name".into() }, cookie).await,
         // A wrong current password: refused (422) once signed in, 401 before.
         "/api/change_password" => {

@@ -182,6 +182,21 @@ async fn an_order_is_priced_here_placed_once_and_prints_the_files_as_they_were(p
 }
 
 #[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn an_owner_whose_address_is_not_confirmed_orders_without_order_emails(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    let (book, _) = ready_book(&app, &pool, f.campaign).await;
+    sqlx::query("UPDATE auth.users SET email_confirmed_at = NULL WHERE email = 'owner@example.com'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let reply = app.call(place(f.campaign, book, Uuid::new_v4(), form()), Some(&f.owner)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(count(&pool, "SELECT count(*) FROM book_orders WHERE contact_email IS NULL").await, 1);
+    assert!(mails(&pool, "Order %").await.is_empty());
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn staff_move_an_order_through_its_lifecycle_and_every_invalid_step_is_refused(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;

@@ -75,7 +75,7 @@ async fn the_emailed_link_confirms_the_address_and_logs_in_once(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     sign_up(&app, "cleo@example.com", PASSWORD, "10.7.1.1").await;
     let before = app.log_in("cleo@example.com", PASSWORD, None, Client::Script).await;
-    assert_eq!(before.status, StatusCode::UNAUTHORIZED, "not before the address is confirmed");
+    assert_eq!(before.status, StatusCode::OK, "an unconfirmed account logs in: {}", before.body);
 
     let link = mails_to(&pool, "cleo@example.com").await.remove(0).1;
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM account_tokens WHERE token_hash = sha256($1::bytea)")
@@ -104,16 +104,78 @@ async fn the_emailed_link_confirms_the_address_and_logs_in_once(pool: PgPool) {
 async fn signing_up_first_with_someone_elses_address_gains_nothing(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     sign_up(&app, "dora@example.com", "the squatter's password", "10.7.2.1").await;
+    let squatting = app.log_in("dora@example.com", "the squatter's password", None, Client::Script).await;
+    let squatting = squatting.session_cookie().expect("an unconfirmed account logs in");
     // Dora signs up herself and uses her own link.
     sign_up(&app, "dora@example.com", PASSWORD, "10.7.2.2").await;
     let links = mails_to(&pool, "dora@example.com").await;
     assert_eq!(links.len(), 2);
     assert_eq!(confirm(&app, &token_of(&links[1].1)).await.status, StatusCode::OK);
+    assert_eq!(app.call(CurrentUser {}, Some(&squatting)).await.body, "null", "the squatter's session ended");
 
     let squatter = app.log_in("dora@example.com", "the squatter's password", None, Client::Script).await;
     assert_eq!(squatter.status, StatusCode::UNAUTHORIZED, "the password typed with her link is the one");
     assert_eq!(app.log_in("dora@example.com", PASSWORD, None, Client::Script).await.status, StatusCode::OK);
     assert_eq!(confirm(&app, &token_of(&links[0].1)).await.status, StatusCode::CONFLICT, "the other link died");
+}
+
+#[sqlx::test]
+async fn an_unconfirmed_account_uses_its_campaigns_but_invites_nobody_until_confirmed(pool: PgPool) {
+    use mystoryflow::api::account::{Account, ResendConfirmation};
+    use mystoryflow::api::campaigns::CreateCampaign;
+    use mystoryflow::api::family::InviteMember;
+    let app = TestApp::new(pool.clone()).await;
+    sign_up(&app, "emma@example.com", PASSWORD, "10.7.5.1").await;
+    let emma = app.log_in("emma@example.com", PASSWORD, None, Client::Script).await.session_cookie().unwrap();
+    let account: serde_json::Value = serde_json::from_str(&app.call(Account {}, Some(&emma)).await.body).unwrap();
+    assert_eq!(account["email_confirmed"], false);
+
+    let args = CreateCampaign {
+        title: "Mum's Stories".into(),
+        description: String::new(),
+        storyteller_name: "Mum".into(),
+        storyteller_email: String::new(),
+        relationship_type: String::new(),
+        goal_stories: "20".into(),
+    };
+    let created = app.call(args, Some(&emma)).await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let campaign: uuid::Uuid = created.header("location").unwrap().trim_start_matches("/campaigns/").parse().unwrap();
+    let invite = || InviteMember {
+        campaign_id: campaign,
+        email: "frank@example.com".into(),
+        name: String::new(),
+        relationship: String::new(),
+        role: "viewer".into(),
+    };
+    let refused = app.call(invite(), Some(&emma)).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body.contains("confirm your email address first"), "{}", refused.body);
+    let members: i64 = sqlx::query_scalar("SELECT count(*) FROM family_members WHERE campaign_id = $1")
+        .bind(campaign)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(members, 1, "only Emma: nothing was written");
+    assert!(mails_to(&pool, "frank@example.com").await.is_empty());
+
+    // The account page sends the link again; it keeps her password and brings her back there.
+    let resent = app.call(ResendConfirmation {}, Some(&emma)).await;
+    assert_eq!(resent.status, StatusCode::OK, "{}", resent.body);
+    let links = mails_to(&pool, "emma@example.com").await;
+    assert_eq!(links.len(), 2);
+    let confirmed = confirm(&app, &token_of(&links[1].1)).await;
+    assert_eq!(confirmed.header("location").as_deref(), Some("/account"), "{}", confirmed.body);
+    let emma = app.log_in("emma@example.com", PASSWORD, None, Client::Script).await.session_cookie().unwrap();
+    let account: serde_json::Value = serde_json::from_str(&app.call(Account {}, Some(&emma)).await.body).unwrap();
+    assert_eq!(account["email_confirmed"], true);
+    let invited = app.call(invite(), Some(&emma)).await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
+    assert_eq!(mails_to(&pool, "frank@example.com").await.len(), 1);
+
+    // Confirmed: asking again sends nothing.
+    app.call(ResendConfirmation {}, Some(&emma)).await;
+    assert_eq!(mails_to(&pool, "emma@example.com").await.len(), 2);
 }
 
 #[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]

@@ -304,19 +304,62 @@ pub async fn use_recovery(
 }
 
 /// The account a login names by its email (already trimmed and lowercased), with its
-/// password hash and whether its address is confirmed: as the server, since nobody is signed
-/// in yet.
-pub async fn login_by_email(db: &Db, email: &str) -> Result<Option<(AuthUser, bool)>, sqlx::Error> {
+/// password hash: as the server, since nobody is signed in yet.
+pub async fn login_by_email(db: &Db, email: &str) -> Result<Option<AuthUser>, sqlx::Error> {
     let row = sqlx::query!(
-        r#"SELECT a.id, a.email, coalesce(u.name, '') AS "name!",
-                             a.encrypted_password AS password_hash, a.email_confirmed_at IS NOT NULL AS "confirmed!"
+        r#"SELECT a.id, a.email, coalesce(u.name, '') AS "name!", a.encrypted_password AS password_hash
                FROM auth.users a JOIN users u ON u.id = a.id
                WHERE lower(a.email) = $1"#,
         email
     )
     .fetch_optional(db.pool())
     .await?;
-    Ok(row.map(|r| (AuthUser::new(r.id, r.email, r.name, r.password_hash), r.confirmed)))
+    Ok(row.map(|r| AuthUser::new(r.id, r.email, r.name, r.password_hash)))
+}
+
+/// Refuses what reaches other people (an invitation) until the account's address is
+/// confirmed, on a server that sends email (without mail nothing can confirm it).
+pub async fn ensure_confirmed(db: &Db, email_sends: bool, user_id: Uuid) -> Result<(), AppError> {
+    if !email_sends || email_confirmed(db, user_id).await? {
+        return Ok(());
+    }
+    Err(AppError::Conflict(UNCONFIRMED.into()))
+}
+
+pub const UNCONFIRMED: &str = "Please confirm your email address first: open the link we emailed you when you \
+                               signed up. Your account page can send it again.";
+
+/// Whether the account's address is proven (as the server: members cannot read auth.users).
+pub async fn email_confirmed(db: &Db, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    let confirmed = sqlx::query_scalar!(
+        r#"SELECT email_confirmed_at IS NOT NULL AS "confirmed!" FROM auth.users WHERE id = $1"#,
+        user_id
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(confirmed.unwrap_or(false))
+}
+
+/// A fresh confirmation link for a signed-in account whose address is not yet confirmed (it
+/// keeps the password). Nothing when it is confirmed, or `mail` is false (the address has
+/// had its share of these emails).
+pub async fn resend_confirmation(db: &Db, user_id: Uuid, public_url: &str, mail: bool) -> Result<(), AppError> {
+    use crate::server::account_mail;
+    let mut tx = db.pool().begin().await?;
+    let email = sqlx::query_scalar!(
+        "SELECT email FROM auth.users WHERE id = $1 AND email_confirmed_at IS NULL FOR UPDATE",
+        user_id
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(email) = email.filter(|_| mail) else {
+        return Ok(());
+    };
+    let token = insert_token(&mut tx, user_id, None, "/account").await?;
+    let mut tx = UserTx::act_as(tx, user_id).await?;
+    account_mail::confirm(&email, &token, public_url).queue(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The account a session belongs to, as the server (the session store only knows the id).
@@ -368,6 +411,8 @@ pub async fn profile(tx: &mut UserTx, storage_limit: i64) -> Result<Account, App
         preferences: read_preferences(row.preferences),
         avatar_url: row.avatar_url,
         storage: StorageUse { used_bytes: owned_storage(tx).await?, limit_bytes: storage_limit },
+        // auth.users is the server's: the caller fills this in.
+        email_confirmed: true,
     })
 }
 

@@ -96,7 +96,8 @@ pub struct NewOrder {
     /// the printer's product depends on it and the book may change or go.
     pub trim: TrimSize,
     pub address: ShippingAddress,
-    pub contact_email: String,
+    /// Where the order's emails go: none for an account whose address is not confirmed.
+    pub contact_email: Option<String>,
     pub unit_price: Decimal,
     pub total_price: Decimal,
     pub currency: String,
@@ -107,7 +108,7 @@ pub struct NewOrder {
 /// Places the order: the row, its first history line, the address saved, the book marked
 /// ordered, the confirmation mail and (for Lulu) the job that sends it to print, all or
 /// nothing. `None` when the key was used meanwhile (a double click that lost the race).
-pub async fn place(db: &Db, order: &NewOrder, mail: Value) -> Result<Option<Uuid>, AppError> {
+pub async fn place(db: &Db, order: &NewOrder, mail: Option<Value>) -> Result<Option<Uuid>, AppError> {
     let mut tx = db.pool().begin().await?;
     let mut options = serde_json::to_value(order.options).map_err(internal)?;
     options["trim"] = serde_json::to_value(order.trim).map_err(internal)?;
@@ -168,7 +169,9 @@ pub async fn place(db: &Db, order: &NewOrder, mail: Value) -> Result<Option<Uuid
     )
     .execute(&mut *tx)
     .await?;
-    queue_mail(&mut tx, mail).await?;
+    if let Some(mail) = mail {
+        queue_mail(&mut tx, mail).await?;
+    }
     if order.provider == LULU {
         sqlx::query!(
             "INSERT INTO jobs (kind, payload, max_attempts) VALUES ($1, $2, $3)",

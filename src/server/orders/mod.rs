@@ -187,6 +187,7 @@ pub async fn place(
         })?;
     }
     let quote = priced.quote(&options, &address.country);
+    let confirmed = !state.email_sends || super::db::accounts::email_confirmed(&state.db, user.id).await?;
     let order = NewOrder {
         id,
         idempotency_key: key,
@@ -200,14 +201,17 @@ pub async fn place(
         options,
         trim: book.design.trim,
         address,
-        contact_email: user.email.clone(),
+        contact_email: confirmed.then(|| user.email.clone()),
         unit_price: priced.unit,
         total_price: priced.total,
         currency: priced.currency.clone(),
         quote,
         provider: state.printer.provider().name(),
     };
-    let mail = serde_json::to_value(placed_mail(&order, &state.public_url)).map_err(|_| AppError::Internal)?;
+    let mail = match placed_mail(&order, &state.public_url) {
+        Some(mail) => Some(serde_json::to_value(mail).map_err(|_| AppError::Internal)?),
+        None => None,
+    };
     let placed = orders::place(&state.db, &order, mail).await;
     if !matches!(placed, Ok(Some(_))) {
         state.storage.delete(&[keys::order_file(id, "interior.pdf"), keys::order_file(id, "cover.pdf")]).await;
@@ -239,10 +243,11 @@ fn mail_to(to: &str, subject: String, lines: Vec<String>, button: &str, link: St
     }
 }
 
-fn placed_mail(order: &NewOrder, public_url: &str) -> OutgoingMail {
+fn placed_mail(order: &NewOrder, public_url: &str) -> Option<OutgoingMail> {
+    let to = order.contact_email.as_deref()?;
     let link = format!("{}{}", public_url.trim_end_matches('/'), urls::order(order.id));
-    mail_to(
-        &order.contact_email,
+    Some(mail_to(
+        to,
         format!("Order {} received: {}", order.order_number, order.book_title),
         vec![
             "Hello,".to_owned(),
@@ -258,7 +263,7 @@ fn placed_mail(order: &NewOrder, public_url: &str) -> OutgoingMail {
         ],
         "See your order",
         link,
-    )
+    ))
 }
 
 /// The email for a change of status; with the tracking link once shipped.
