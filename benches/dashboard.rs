@@ -100,6 +100,7 @@ async fn run(url: &str, statements: &AtomicUsize) -> anyhow::Result<()> {
             client_ip_header: None,
             quota: mystoryflow::server::limits::Quota::from_env(),
             printer: mystoryflow::server::orders::Printer::manual(Default::default()),
+            inbound_secret: None,
         },
         sessions,
         false,

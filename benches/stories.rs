@@ -94,6 +94,7 @@ async fn run(url: &str) -> anyhow::Result<()> {
         client_ip_header: None,
         quota: mystoryflow::server::limits::Quota::from_env(),
         printer: mystoryflow::server::orders::Printer::manual(Default::default()),
+        inbound_secret: None,
     };
     let app = router::build(state.clone(), sessions, false);
 

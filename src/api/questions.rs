@@ -151,7 +151,9 @@ pub async fn send_question_now(campaign_id: Uuid) -> Result<(), AppError> {
             return Err(AppError::Conflict("There is no question waiting. Add one to the queue first.".into()));
         };
         let token = state.signer.storyteller_token(link_id);
-        if let Some(mail) = crate::server::storyteller_mail::question(&state.public_url, &token, &sent) {
+        if let Some(mail) =
+            crate::server::storyteller_mail::question(&state.public_url, &token, state.signer.reply_key(sent.id), &sent)
+        {
             mail.queue(&mut tx).await?;
         }
     })

@@ -34,6 +34,9 @@ const USAGE: &str = "usage: mystoryflow [serve]
        mystoryflow user set-tier EMAIL free|premium|enterprise [--until YYYY-MM-DD]
                                                          (a person's subscription tier, on DATABASE_URL)
        mystoryflow user set-staff EMAIL [--off]          (staff run the order console at /admin/orders)
+       mystoryflow mail receive                          (one emailed reply on standard input, as Postfix's
+                                                          pipe or a .forward hands it over; exits 0, 67 when
+                                                          it answers no question of ours, 75 to retry later)
        mystoryflow render-job ID                         (internal: one book render, in a child)";
 
 pub async fn main() -> ExitCode {
@@ -58,6 +61,7 @@ pub async fn main() -> ExitCode {
             super::archive::restore(&config, file.as_ref(), true).await
         }
         ["render-job", id] => render_job(config, id).await,
+        ["mail", "receive"] => return mail_receive(config).await,
         ["user", "set-tier", email, tier, rest @ ..] => set_tier(config, email, tier, rest).await,
         ["user", "set-staff", email] => set_staff(config, email, true).await,
         ["user", "set-staff", email, "--off"] => set_staff(config, email, false).await,
@@ -141,7 +145,8 @@ async fn serve(config: Config) -> Result<()> {
         }
         remove_stale_uploads(&config.data_dir.join("uploads"));
         let outbox = config.data_dir.join("outbox");
-        let mailer = Mailer::new(config.smtp_url.as_deref(), &outbox, &config.mail_from)?;
+        let mailer = Mailer::new(config.smtp_url.as_deref(), &outbox, &config.mail_from)?
+            .with_reply_address(config.reply_address.as_deref())?;
         if config.smtp_url.is_none() {
             tracing::warn!(
                 "Email is off: SMTP_URL is not set, so no email leaves this server. Invitations and story \
@@ -167,6 +172,7 @@ async fn serve(config: Config) -> Result<()> {
             client_ip_header: config.client_ip_header.clone(),
             quota: super::limits::Quota::from_env(),
             printer: super::orders::Printer::from_env().map_err(anyhow::Error::msg)?,
+            inbound_secret: config.inbound_secret.clone(),
         };
         let render_limits = books::isolated::RenderLimits::from_env(database_url.clone());
         tokio::spawn(books::isolated::run_worker(state.clone(), render_limits));
@@ -251,8 +257,85 @@ async fn render_job(config: Config, id: &str) -> Result<()> {
         client_ip_header: None,
         quota: super::limits::Quota::from_env(),
         printer: super::orders::Printer::from_env().map_err(anyhow::Error::msg)?,
+        inbound_secret: None,
     };
     books::isolated::run_child(&state, id).await
+}
+
+/// EX_TEMPFAIL: the mail server keeps the message and hands it over again later.
+const EX_TEMPFAIL: u8 = 75;
+
+/// `mail receive`: one message on standard input becomes an answer (server::replies). The
+/// database is DATABASE_URL, else the private PostgreSQL of MSF_DATA_DIR (running).
+async fn mail_receive(config: Config) -> ExitCode {
+    let limit = super::replies::MAX_MESSAGE_BYTES as u64 + 1;
+    let read = tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let mut raw = Vec::new();
+        std::io::stdin().take(limit).read_to_end(&mut raw).map(|_| raw)
+    })
+    .await;
+    let raw = match read {
+        Ok(Ok(raw)) => raw,
+        Ok(Err(err)) => {
+            eprintln!("mystoryflow: reading the message: {err}");
+            return ExitCode::from(EX_TEMPFAIL);
+        }
+        Err(err) => {
+            eprintln!("mystoryflow: reading the message: {err}");
+            return ExitCode::from(EX_TEMPFAIL);
+        }
+    };
+    let state = match receiving_state(&config).await {
+        Ok(state) => state,
+        Err(err) => {
+            eprintln!("mystoryflow: {err:#} (the mail server will try again)");
+            return ExitCode::from(EX_TEMPFAIL);
+        }
+    };
+    match super::replies::receive(&state, &raw).await {
+        Ok(outcome) => {
+            println!("{}", outcome.as_str());
+            ExitCode::from(outcome.exit_code())
+        }
+        Err(err) => {
+            eprintln!("mystoryflow: {err} (the mail server will try again)");
+            ExitCode::from(EX_TEMPFAIL)
+        }
+    }
+}
+
+/// What receiving one message needs of the server: its database, storage and key.
+async fn receiving_state(config: &Config) -> Result<AppState> {
+    let url = match &config.database_url {
+        Some(url) => url.clone(),
+        None => LocalPostgres::new(&config.data_dir, Durability::from_env())?.admin_url("mystoryflow"),
+    };
+    let pool = PgPoolOptions::new()
+        .max_connections(2)
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect(&url)
+        .await
+        .context("connecting to the database")?;
+    let db = Db::new(pool);
+    let storage = match &config.s3 {
+        Some(s3) => Storage::s3(s3)?,
+        None => Storage::local(&config.data_dir.join("media"))?,
+    };
+    Ok(AppState {
+        leptos_options: LeptosOptions::builder().output_name("mystoryflow").build(),
+        signer: Signer::load(config.secret_key.as_deref(), &db, &config.data_dir).await?,
+        db,
+        storage,
+        staging_dir: config.data_dir.join("uploads"),
+        transcription_enabled: !matches!(config.transcriber, super::config::TranscriberConfig::Off),
+        email_sends: config.smtp_url.is_some(),
+        public_url: config.public_url.clone(),
+        client_ip_header: None,
+        quota: super::limits::Quota::from_env(),
+        printer: super::orders::Printer::manual(Default::default()),
+        inbound_secret: None,
+    })
 }
 
 async fn migrate(config: Config) -> Result<()> {

@@ -20,6 +20,11 @@ pub struct Config {
     /// `smtp://…` or `smtps://…`; unset: mail is written to `data_dir/outbox`.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// REPLY_ADDRESS: the mailbox storytellers' replies reach (`replies+KEY@…`, #18).
+    pub reply_address: Option<String>,
+    /// MSF_INBOUND_SECRET: what an inbound-mail service sends in `X-Inbound-Secret` to
+    /// `POST /inbound/email`; unset, that route answers 404.
+    pub inbound_secret: Option<String>,
     /// 64 hex digits; unset: a key generated once and kept in the database.
     pub secret_key: Option<String>,
     /// MSF_CLIENT_IP_HEADER: set only behind a reverse proxy that always sets it.
@@ -85,6 +90,8 @@ impl Config {
             secret_key: var("MSF_SECRET_KEY"),
             client_ip_header: var("MSF_CLIENT_IP_HEADER").and_then(|h| http::HeaderName::try_from(h.trim()).ok()),
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "MyStoryFlow <no-reply@mystoryflow.local>".into()),
+            reply_address: var("REPLY_ADDRESS"),
+            inbound_secret: var("MSF_INBOUND_SECRET"),
             database_url: var("DATABASE_URL"),
             data_dir,
             database_max_connections: var("DATABASE_MAX_CONNECTIONS").and_then(|v| v.parse().ok()).unwrap_or(10),

@@ -35,6 +35,7 @@ fn email(invitation: &NewInvitation, link: &str) -> OutgoingMail {
     let text = format!("{}\n\n{}\n\n{}\n\nOpen the invitation: {link}\n", lines[0], lines[1], lines[2]);
     OutgoingMail {
         from_name: None,
+        reply_key: None,
         to: invitation.email.clone(),
         subject: format!("{inviter} invited you to {title}"),
         html: html_body(&lines, "Open the invitation", link),

@@ -17,6 +17,11 @@ pub fn photo_files(campaign_id: Uuid, photo_id: Uuid) -> Vec<String> {
     ["original", "display", "thumb"].iter().map(|v| photo(campaign_id, photo_id, v)).collect()
 }
 
+/// An emailed reply held for the family to decide, as it arrived.
+pub fn held_reply(campaign_id: Uuid, id: Uuid) -> String {
+    format!("campaigns/{campaign_id}/held-replies/{id}.eml")
+}
+
 /// A new recording of a story: a fresh name, so replacing one never overwrites the file the
 /// row still points to until the row is written.
 pub fn new_recording(campaign_id: Uuid, story_id: Uuid, extension: &str) -> String {

@@ -29,6 +29,11 @@ pub struct OutgoingMail {
     /// Shown as the sender's name (the family's), with MAIL_FROM's address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
+    /// A question's signed reply key ([`Signer::reply_key`](super::signing::Signer::reply_key)):
+    /// the message goes out with `Message-ID: <KEY@domain>` and, with REPLY_ADDRESS set,
+    /// `Reply-To: replies+KEY@domain`, so the storyteller's reply finds its question.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_key: Option<String>,
 }
 
 impl OutgoingMail {
@@ -56,6 +61,8 @@ enum Transport {
 pub struct Mailer {
     transport: Transport,
     from: Mailbox,
+    /// REPLY_ADDRESS split into its local part and domain.
+    reply: Option<(String, String)>,
 }
 
 impl Mailer {
@@ -75,12 +82,40 @@ impl Mailer {
                 Transport::Outbox(AsyncFileTransport::new(outbox), outbox.to_owned())
             }
         };
-        Ok(Mailer { transport, from })
+        Ok(Mailer { transport, from, reply: None })
+    }
+
+    /// Where storytellers' replies go (REPLY_ADDRESS, e.g. `replies@stories.example.org`):
+    /// each question's reply address is `replies+KEY@stories.example.org`.
+    pub fn with_reply_address(mut self, address: Option<&str>) -> Result<Self> {
+        self.reply = match address.map(str::trim).filter(|a| !a.is_empty()) {
+            None => None,
+            Some(address) => {
+                let parsed: lettre::Address =
+                    address.parse().with_context(|| format!("REPLY_ADDRESS {address:?} is not an address"))?;
+                anyhow::ensure!(!parsed.user().contains('+'), "REPLY_ADDRESS {address:?} must not contain a '+'");
+                Some((parsed.user().to_owned(), parsed.domain().to_owned()))
+            }
+        };
+        Ok(self)
+    }
+
+    /// The domain of our Message-IDs: the reply address's, else MAIL_FROM's.
+    fn id_domain(&self) -> &str {
+        self.reply.as_ref().map_or(self.from.email.domain(), |(_, domain)| domain)
     }
 
     pub async fn send(&self, mail: &OutgoingMail) -> Result<()> {
         let to: Mailbox = mail.to.parse().with_context(|| format!("{:?} is not an address", mail.to))?;
-        let message = Message::builder()
+        let mut builder = Message::builder();
+        if let Some(key) = &mail.reply_key {
+            builder = builder.message_id(Some(format!("<{key}@{}>", self.id_domain())));
+            if let Some((local, domain)) = &self.reply {
+                let address = lettre::Address::new(format!("{local}+{key}"), domain).context("the reply address")?;
+                builder = builder.reply_to(Mailbox::new(mail.from_name.as_deref().map(sender_name), address));
+            }
+        }
+        let message = builder
             .from(match &mail.from_name {
                 Some(name) => Mailbox::new(Some(sender_name(name)), self.from.email.clone()),
                 None => self.from.clone(),
@@ -188,6 +223,7 @@ mod tests {
         let mailer = Mailer::new(None, &dir, "MyStoryFlow <hello@mystoryflow.local>").unwrap();
         let mail = OutgoingMail {
             from_name: None,
+            reply_key: None,
             to: "ann@example.com".into(),
             subject: "Hello".into(),
             text: "Plain words".into(),
@@ -210,6 +246,7 @@ mod tests {
         let mailer = Mailer::new(None, &dir, "MyStoryFlow <hello@mystoryflow.local>").unwrap();
         let mail = OutgoingMail {
             from_name: Some("Anna".into()),
+            reply_key: None,
             to: "dad@example.com".into(),
             subject: "A question".into(),
             text: "Words".into(),

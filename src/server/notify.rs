@@ -65,6 +65,7 @@ pub async fn story_completed(
         }
         let mail = OutgoingMail {
             from_name: None,
+            reply_key: None,
             to: reader.email.clone(),
             subject: format!("New story: {}", story.title),
             text: format!(
@@ -97,6 +98,7 @@ pub async fn answer_arrived(db: &Db, signer: &Signer, public_url: &str, story_id
         }
         let mail = OutgoingMail {
             from_name: None,
+            reply_key: None,
             to: email.clone(),
             subject: format!("New story: {}", notice.title),
             text: format!(
@@ -165,6 +167,7 @@ pub async fn send_digests(db: &Db, signer: &Signer, public_url: &str) -> Result<
         html.push_str("</ul></body></html>");
         OutgoingMail {
             from_name: None,
+            reply_key: None,
             to: email,
             subject: "This week's new family stories".into(),
             text,

@@ -76,13 +76,23 @@ pub async fn run_once(db: &Db, signer: &Signer, public_url: &str, now: DateTime<
         };
         let next = slot.next_after(due.slot_at.max(now));
         let delivered = schedules::deliver(db, due.campaign_id, due.slot_at, next, now, |question, link_id| {
-            storyteller_mail::question(public_url, &signer.storyteller_token(link_id), question)
+            storyteller_mail::question(
+                public_url,
+                &signer.storyteller_token(link_id),
+                signer.reply_key(question.id),
+                question,
+            )
         })
         .await?;
         sent += usize::from(delivered);
     }
     let reminded = schedules::remind(db, now, |question, link_id| {
-        storyteller_mail::reminder(public_url, &signer.storyteller_token(link_id), question)
+        storyteller_mail::reminder(
+            public_url,
+            &signer.storyteller_token(link_id),
+            signer.reply_key(question.id),
+            question,
+        )
     })
     .await?;
     Ok((sent, reminded))

@@ -22,6 +22,8 @@ pub enum Purpose {
     Storyteller,
     /// "The print provider may download this file of this order until then."
     PrintFile,
+    /// "A reply to this address (or to this message) answers this sent question."
+    Reply,
 }
 
 impl Purpose {
@@ -31,6 +33,7 @@ impl Purpose {
             Purpose::Listen => "listen",
             Purpose::Storyteller => "storyteller",
             Purpose::PrintFile => "print_file",
+            Purpose::Reply => "reply",
         }
     }
 }
@@ -130,6 +133,16 @@ impl Signer {
         format!("{}/print-files/{order_id}/{file}?expires={expires_at}&sig={sig}", public_url.trim_end_matches('/'))
     }
 
+    /// A sent question's reply key: its id and 80 bits of signature, in lowercase hex (mail
+    /// systems may change the case of an address). The question email carries it twice: in
+    /// its reply address (`replies+KEY@…`) and as its Message-ID (`<KEY@…>`), which a reply's
+    /// In-Reply-To and References repeat.
+    pub fn reply_key(&self, question_id: Uuid) -> String {
+        let tag = self.mac(Purpose::Reply, question_id).finalize().into_bytes();
+        let hex: String = tag[..REPLY_TAG_BYTES].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{}{hex}", question_id.simple())
+    }
+
     pub fn unsubscribe_link(&self, public_url: &str, user: Uuid) -> String {
         format!("{public_url}/unsubscribe?token={}", self.sign(Purpose::Unsubscribe, user))
     }
@@ -164,6 +177,37 @@ impl ListenLink {
     }
 }
 
+const REPLY_TAG_BYTES: usize = 10;
+
+/// A reply key whose signature checked out: the sent question an emailed reply answers.
+/// Only [`QuestionReply::verify`] makes one; the server-role queries that store an emailed
+/// answer take nothing else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QuestionReply(Uuid);
+
+impl QuestionReply {
+    /// `key` as [`Signer::reply_key`] made it, in any case.
+    pub fn verify(signer: &Signer, key: &str) -> Option<Self> {
+        let key = key.trim().to_ascii_lowercase();
+        if key.len() != 32 + 2 * REPLY_TAG_BYTES || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let (id, hex) = key.split_at(32);
+        let question_id = Uuid::parse_str(id).ok()?;
+        let tag = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16))
+            .collect::<Result<Vec<u8>, _>>()
+            .ok()?;
+        signer.mac(Purpose::Reply, question_id).verify_truncated_left(&tag).ok()?;
+        Some(QuestionReply(question_id))
+    }
+
+    pub fn question_id(&self) -> Uuid {
+        self.0
+    }
+}
+
 /// A print-file link whose signature checked out and that has not expired. Only
 /// [`PrintFileLink::verify`] makes one; the route that serves the file takes nothing else.
 pub struct PrintFileLink {
@@ -194,6 +238,27 @@ impl PrintFileLink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reply_keys_verify_in_any_case_and_forgeries_do_not() {
+        let signer = Signer::new([7; 32]);
+        let question = Uuid::new_v4();
+        let key = signer.reply_key(question);
+        assert_eq!(key.len(), 52);
+        assert!(key.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()), "{key}");
+        assert_eq!(QuestionReply::verify(&signer, &key).map(|r| r.question_id()), Some(question));
+        assert_eq!(QuestionReply::verify(&signer, &key.to_uppercase()).map(|r| r.question_id()), Some(question));
+        let mut forged = key.clone().into_bytes();
+        forged[51] = if forged[51] == b'0' { b'1' } else { b'0' };
+        assert!(QuestionReply::verify(&signer, std::str::from_utf8(&forged).unwrap()).is_none());
+        let other = signer.reply_key(Uuid::new_v4());
+        assert!(QuestionReply::verify(&signer, &format!("{}{}", &other[..32], &key[32..])).is_none());
+        assert!(QuestionReply::verify(&Signer::new([8; 32]), &key).is_none(), "another server's key");
+        for junk in ["", "q7Hk2mZpX9", &key[..50], &format!("{key}00"), "ééééééééééééééééééééééééééé"]
+        {
+            assert!(QuestionReply::verify(&signer, junk).is_none(), "{junk}");
+        }
+    }
 
     #[test]
     fn signed_links_verify_and_forgeries_do_not() {

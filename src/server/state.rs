@@ -31,6 +31,9 @@ pub struct AppState {
     /// Prices and takes printed-book orders (MSF_PRINT_PROVIDER, MSF_PRICE_TABLE).
     #[from_ref(skip)]
     pub printer: super::orders::Printer,
+    /// MSF_INBOUND_SECRET: the shared secret of `POST /inbound/email` (unset: the route is off).
+    #[from_ref(skip)]
+    pub inbound_secret: Option<String>,
 }
 
 impl AppState {

@@ -8,23 +8,32 @@ const BUTTON: &str = "display: inline-block; padding: 16px 32px; background: #7a
                       border-radius: 999px; text-decoration: none; font-size: 22px;";
 
 /// The question, to the storyteller's address; None when the campaign has none.
-pub fn question(public_url: &str, token: &str, sent: &SentQuestion) -> Option<OutgoingMail> {
+/// `reply_key` ([`Signer::reply_key`](super::signing::Signer::reply_key) of the question)
+/// lets a reply to the email answer it.
+pub fn question(public_url: &str, token: &str, reply_key: String, sent: &SentQuestion) -> Option<OutgoingMail> {
     let lead = format!("{} would love to hear your answer to this week's question:", sent.family);
     let subject = format!("A question from {}: {}", sent.family, sent.question);
-    ask(public_url, token, sent, subject, lead)
+    ask(public_url, token, reply_key, sent, subject, lead)
 }
 
 /// One gentle reminder, some days after a question that is still unanswered.
-pub fn reminder(public_url: &str, token: &str, sent: &SentQuestion) -> Option<OutgoingMail> {
+pub fn reminder(public_url: &str, token: &str, reply_key: String, sent: &SentQuestion) -> Option<OutgoingMail> {
     let lead = format!(
         "No hurry at all: {} would still love to hear your answer to this question, whenever you are ready.",
         sent.family
     );
     let subject = format!("Whenever you are ready: {}", sent.question);
-    ask(public_url, token, sent, subject, lead)
+    ask(public_url, token, reply_key, sent, subject, lead)
 }
 
-fn ask(public_url: &str, token: &str, sent: &SentQuestion, subject: String, lead: String) -> Option<OutgoingMail> {
+fn ask(
+    public_url: &str,
+    token: &str,
+    reply_key: String,
+    sent: &SentQuestion,
+    subject: String,
+    lead: String,
+) -> Option<OutgoingMail> {
     let to = sent.storyteller_email.clone()?;
     let base = public_url.trim_end_matches('/');
     let link = format!("{base}{}", urls::storyteller_question(token, sent.id));
@@ -32,7 +41,8 @@ fn ask(public_url: &str, token: &str, sent: &SentQuestion, subject: String, lead
         Some(name) => format!("Dear {name},"),
         None => "Hello,".to_owned(),
     };
-    let closing = "Press the button to answer by talking or by writing. There is no password and nothing to install.";
+    let closing = "Press the button to answer by talking or by writing, or simply reply to this email: your words, \
+                   photos and voice memos reach the family. There is no password and nothing to install.";
     let photo = sent.photo_id.map(|photo| format!("{base}{}", urls::storyteller_photo(token, photo)));
     let mut html = String::from(
         "<!DOCTYPE html><html><body style=\"font-family: Georgia, serif; font-size: 20px; line-height: 1.5; color: #1f1a17;\">",
@@ -57,6 +67,7 @@ fn ask(public_url: &str, token: &str, sent: &SentQuestion, subject: String, lead
     let photo_line = photo.map(|p| format!("The photo: {p}\n\n")).unwrap_or_default();
     Some(OutgoingMail {
         from_name: Some(sent.family.clone()),
+        reply_key: Some(reply_key),
         to,
         subject,
         text: format!(
@@ -82,12 +93,13 @@ mod tests {
             storyteller_name: Some("Dad".into()),
             family: "Ann".into(),
         };
-        let mail = question("https://stories.example", "tok", &sent).unwrap();
+        let mail = question("https://stories.example", "tok", "key".into(), &sent).unwrap();
+        assert_eq!(mail.reply_key.as_deref(), Some("key"));
         assert_eq!(mail.to, "dad@example.com");
         assert!(mail.html.contains("What did you &lt;sing&gt;?"), "escaped: {}", mail.html);
         assert!(mail.html.contains("https://stories.example/s/tok/photos/"));
         assert_eq!(mail.html.matches("Answer this question</a>").count(), 1);
         assert!(mail.text.contains("https://stories.example/s/tok?q="));
-        assert!(question("https://x", "tok", &SentQuestion { storyteller_email: None, ..sent }).is_none());
+        assert!(question("https://x", "tok", "key".into(), &SentQuestion { storyteller_email: None, ..sent }).is_none());
     }
 }

@@ -11,6 +11,8 @@ use tower::ServiceExt;
 use tower_sessions_sqlx_store::PostgresStore;
 
 pub const PASSWORD: &str = "a long enough password";
+/// What the test server expects in `X-Inbound-Secret` on `POST /inbound/email`.
+pub const INBOUND_SECRET: &str = "the inbound mail service's secret";
 
 pub struct TestApp {
     router: Router,
@@ -148,6 +150,7 @@ impl TestApp {
             client_ip_header: Some(http::HeaderName::from_static("x-test-client-ip")),
             quota,
             printer,
+            inbound_secret: Some(INBOUND_SECRET.into()),
         };
         TestApp { router: router::build(state.clone(), sessions, secure), state, media_dir }
     }
@@ -355,4 +358,33 @@ pub async fn run_binary_with(pool: &PgPool, args: &[&str], env: &[(&str, &str)])
         .output()
         .unwrap();
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// As [`run_binary_with`], writing `stdin` to the command; (exit code, stdout + stderr).
+pub async fn run_binary_stdin(
+    pool: &PgPool,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stdin: &[u8],
+) -> (Option<i32>, String) {
+    use std::io::Write;
+    let database: String = sqlx::query_scalar("SELECT current_database()").fetch_one(pool).await.unwrap();
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let (before, after) = base.split_once('?').unwrap_or((base.as_str(), ""));
+    let query = if after.is_empty() { String::new() } else { format!("?{after}") };
+    let url = format!("{}/{database}{query}", &before[..before.rfind('/').unwrap()]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mystoryflow"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "error")
+        .envs(env.iter().copied())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }

@@ -19,6 +19,7 @@ mod migrations;
 mod orders;
 mod orders_lulu;
 mod questions;
+mod replies;
 mod rls;
 mod routes;
 mod rows_read;

@@ -361,3 +361,46 @@ async fn order_history_and_addresses_are_their_owners_only(pool: PgPool) {
         assert!(allowed(&pool, owner, &sql).await, "{sql}");
     }
 }
+
+/// Emailed answers: the server writes them; members who manage the questions (the owner
+/// here) read them and publish or discard a held one, and nobody else sees them.
+#[sqlx::test]
+async fn emailed_replies_are_read_and_decided_by_those_who_manage_questions(pool: PgPool) {
+    let w = world(&pool).await;
+    let (owner, campaign) = (w.user("owner"), w.campaign);
+    let held = scalar(
+        &pool,
+        &format!(
+            "INSERT INTO email_replies (campaign_id, message_key, sender, status, body)
+             VALUES ('{campaign}', 'm1@example.com', 'stranger@example.com', 'held', 'Hello') RETURNING id"
+        ),
+    )
+    .await;
+    let answered = scalar(
+        &pool,
+        &format!(
+            "INSERT INTO email_replies (campaign_id, message_key, sender, status)
+             VALUES ('{campaign}', 'm2@example.com', 'dad@example.com', 'answered') RETURNING id"
+        ),
+    )
+    .await;
+    let see = format!("SELECT 1 FROM email_replies WHERE id = '{held}'");
+    assert!(allowed(&pool, owner, &see).await);
+    for other in ["viewer", "invited", "inactive", "outsider"] {
+        assert!(!allowed(&pool, w.user(other), &see).await, "{other}");
+    }
+    let publish = |id: Uuid| format!("UPDATE email_replies SET status = 'published' WHERE id = '{id}'");
+    assert!(allowed(&pool, owner, &publish(held)).await);
+    assert!(!allowed(&pool, w.user("viewer"), &publish(held)).await);
+    assert!(!allowed(&pool, owner, &publish(answered)).await, "only held mail is decided");
+    for sql in [
+        format!("UPDATE email_replies SET status = 'answered' WHERE id = '{held}'"),
+        format!("UPDATE email_replies SET body = 'changed' WHERE id = '{held}'"),
+        format!(
+            "INSERT INTO email_replies (campaign_id, message_key, status) VALUES ('{campaign}', 'm3@example.com', 'answered')"
+        ),
+        format!("DELETE FROM email_replies WHERE id = '{held}'"),
+    ] {
+        assert!(!allowed(&pool, owner, &sql).await, "{sql}");
+    }
+}

@@ -40,6 +40,8 @@ const MATRIX: &[(&str, &str, RouteAccess)] = &[
     ("GET", "/print-files/{order_id}/{file}", RouteAccess::SignedLink),
     // Lulu's webhook: no visitor can sign its body (tests/integration/orders.rs signs one).
     ("POST", "/webhooks/lulu", RouteAccess::PrintProvider),
+    // Inbound mail: only the mail service knows the secret (tests/integration/replies.rs posts with it).
+    ("POST", "/inbound/email", RouteAccess::MailService),
     ("POST", "/s/{token}/answer", RouteAccess::StorytellerLink),
     ("GET", "/s/{token}/photos/{photo_id}", RouteAccess::StorytellerLink),
 ];
@@ -229,7 +231,7 @@ async fn every_route_admits_exactly_the_right_visitors(pool: PgPool) {
         for (actor, cookie) in &cookies {
             let expected = match (access, cookie, role_of(actor)) {
                 (RouteAccess::Anyone | RouteAccess::SignedLink | RouteAccess::StorytellerLink, _, _) => None,
-                (RouteAccess::PrintProvider, _, _) => Some(StatusCode::UNAUTHORIZED),
+                (RouteAccess::PrintProvider | RouteAccess::MailService, _, _) => Some(StatusCode::UNAUTHORIZED),
                 (RouteAccess::Member(_), None, _) => Some(StatusCode::UNAUTHORIZED),
                 (RouteAccess::Member(_), Some(_), None) => Some(StatusCode::NOT_FOUND),
                 (RouteAccess::Member(min), Some(_), Some(role)) if role < *min => Some(StatusCode::FORBIDDEN),

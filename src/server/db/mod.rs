@@ -24,6 +24,7 @@ pub mod orders;
 pub mod photos;
 pub mod questions;
 pub mod renders;
+pub mod replies;
 pub mod schedules;
 pub mod search;
 pub mod secrets;

@@ -7,6 +7,7 @@
 pub mod avatar;
 pub mod bench;
 pub mod health;
+pub mod inbound;
 pub mod listen;
 pub mod media;
 pub mod orders;
@@ -51,6 +52,9 @@ pub enum RouteAccess {
     /// The print provider, proven by its signature over the request's body (Lulu's
     /// webhook); 401 for anyone else, signed in or not.
     PrintProvider,
+    /// An inbound-mail service holding MSF_INBOUND_SECRET (`X-Inbound-Secret`); 401 for
+    /// anyone else, signed in or not.
+    MailService,
 }
 
 pub struct Route {
@@ -146,6 +150,12 @@ pub const ROUTES: &[Route] = &[
         path: "/webhooks/lulu",
         access: RouteAccess::PrintProvider,
         handler: || post(orders::lulu_webhook).layer(DefaultBodyLimit::max(orders::WEBHOOK_BODY_LIMIT)),
+    },
+    Route {
+        method: "POST",
+        path: "/inbound/email",
+        access: RouteAccess::MailService,
+        handler: || post(inbound::receive).layer(DefaultBodyLimit::max(inbound::BODY_LIMIT)),
     },
     Route {
         method: "POST",

@@ -235,6 +235,7 @@ fn mail_to(to: &str, subject: String, lines: Vec<String>, button: &str, link: St
     let text = format!("{}\n\n{button}: {link}\n", lines.join("\n\n"));
     OutgoingMail {
         from_name: None,
+        reply_key: None,
         to: to.to_owned(),
         subject,
         html: html_body(&lines, button, &link),
