@@ -33,6 +33,7 @@ pub async fn questions(
             let id = questions::storyteller_link(&mut tx, &access, new_id, &hash).await?;
             let token = state.signer.storyteller_token(id);
             page.storyteller_link = Some(format!("{}{}", state.public_url, urls::storyteller(&token)));
+            page.held = crate::server::db::replies::held(&mut tx, &access).await?;
         }
         page
     })
@@ -105,6 +106,47 @@ pub async fn remove_question(campaign_id: Uuid, question_id: Uuid) -> Result<(),
     in_campaign!("remove_question", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
         questions::remove(&mut tx, &access, question_id).await?;
     })
+}
+
+/// Publishes an emailed reply that was held (its sender may not answer) as the storyteller's
+/// answer: the story it would have made, with its photos and recording.
+#[server(endpoint = "publish_emailed_reply")]
+pub async fn publish_emailed_reply(campaign_id: Uuid, reply_id: Uuid) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::db::replies::{held_message, Published};
+    use crate::server::replies::{publish, Outcome};
+    let back = format!("{}#held", urls::questions(campaign_id));
+    in_campaign!("publish_emailed_reply", campaign_id, Role::Contributor, back, Vec::new(), |state, tx, access| {
+        access.ensure_may_manage_questions()?;
+        let raw_key = held_message(&mut tx, &access, reply_id).await?;
+        match publish(state, &raw_key, Published { reply_id, by: tx.user_id() }).await? {
+            Outcome::Answered(_) | Outcome::Added(_) => {}
+            Outcome::Duplicate => return Err(AppError::Conflict("That message was already dealt with.".into())),
+            _ => {
+                return Err(AppError::Conflict(
+                    "The question this message answers is gone, so it can't be published. You can discard it.".into(),
+                ))
+            }
+        }
+    })
+}
+
+/// Discards an emailed reply that was held: it is never published, and the stored message
+/// is deleted.
+#[server(endpoint = "discard_emailed_reply")]
+pub async fn discard_emailed_reply(campaign_id: Uuid, reply_id: Uuid) -> Result<(), AppError> {
+    use crate::model::Role;
+    use crate::server::db::replies::discard;
+    let back = format!("{}#held", urls::questions(campaign_id));
+    let raw_key =
+        in_campaign!("discard_emailed_reply", campaign_id, Role::Contributor, back, Vec::new(), |_, tx, access| {
+            access.ensure_may_manage_questions()?;
+            discard(&mut tx, &access, reply_id).await?
+        })?;
+    if let Some(key) = raw_key {
+        crate::server::request::state()?.storage.delete(&[key]).await;
+    }
+    Ok(())
 }
 
 /// The storyteller's link (made the first time it is asked for), as a full address to copy.

@@ -125,6 +125,28 @@ pub struct QuestionsPage {
     pub library: Vec<Prompt>,
     /// The campaign's photos not yet asked about, newest first.
     pub photos: Vec<PhotoChoice>,
+    /// Emailed replies from people who may not answer, waiting for a decision (for members
+    /// who manage the questions), oldest first.
+    #[serde(default)]
+    pub held: Vec<HeldReply>,
+}
+
+/// An emailed reply held for the family: from someone who is neither the storyteller nor a
+/// member who writes stories.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldReply {
+    pub id: Uuid,
+    /// The question it answers.
+    pub question: Option<String>,
+    pub sender: String,
+    pub sender_name: Option<String>,
+    pub subject: String,
+    /// The new words, quoted history and signatures removed.
+    pub body: String,
+    /// Attachments that could not be used, in words.
+    pub notes: Vec<String>,
+    /// "28 November 2026", in UTC.
+    pub received: String,
 }
 
 /// A photo a member may ask the storyteller about.

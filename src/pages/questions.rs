@@ -9,15 +9,15 @@ use uuid::Uuid;
 
 use crate::api::auth::take_flash;
 use crate::api::questions::{
-    questions, AddPrompt, AskAboutPhoto, MoveQuestion, RemoveQuestion, ReplaceStorytellerLink, SaveQuestionSchedule,
-    SendQuestionNow, SkipQuestion, WriteQuestion,
+    questions, AddPrompt, AskAboutPhoto, DiscardEmailedReply, MoveQuestion, PublishEmailedReply, RemoveQuestion,
+    ReplaceStorytellerLink, SaveQuestionSchedule, SendQuestionNow, SkipQuestion, WriteQuestion,
 };
 use crate::components::forms::{form_error, Changes, FormAlert, PostForm};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::question::{
-    topic_label, CampaignQuestion, PhotoChoice, Prompt, QuestionSchedule, QuestionStatus, QuestionsPage, CARDS_FORM,
-    COMMON_TIME_ZONES, DEFAULT_REMINDER_DAYS, MAX_NEW_CARDS, MAX_SEARCH_CHARS, TOPICS, WEEKDAYS,
+    topic_label, CampaignQuestion, HeldReply, PhotoChoice, Prompt, QuestionSchedule, QuestionStatus, QuestionsPage,
+    CARDS_FORM, COMMON_TIME_ZONES, DEFAULT_REMINDER_DAYS, MAX_NEW_CARDS, MAX_SEARCH_CHARS, TOPICS, WEEKDAYS,
 };
 use crate::model::story::{category_label, CATEGORIES};
 use crate::model::{count, Flash};
@@ -65,9 +65,14 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
     let may = page.may_manage;
     let last = page.queue.len().saturating_sub(1);
     let last_waiting = !page.queue.is_empty();
-    let queue_flash = flash
-        .clone()
-        .filter(|f| f.form != "write_question" && f.form != "save_question_schedule" && f.form != CARDS_FORM);
+    let held_forms = ["publish_emailed_reply", "discard_emailed_reply"];
+    let queue_flash = flash.clone().filter(|f| {
+        f.form != "write_question"
+            && f.form != "save_question_schedule"
+            && f.form != CARDS_FORM
+            && !held_forms.contains(&f.form.as_str())
+    });
+    let held_flash = flash.clone().filter(|f| held_forms.contains(&f.form.as_str()));
     let write_flash = flash.clone().filter(|f| f.form == "write_question");
     let cards_flash = flash.clone().filter(|f| f.form == CARDS_FORM);
     let open = page.asked.iter().filter(|q| q.status == QuestionStatus::Sent).count();
@@ -90,6 +95,9 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
             None => view! { <p>"No weekly schedule yet: questions go when you press “Send the next question now”."</p> }.into_any(),
         }}
         {queue_flash.map(|f| view! { <p class="form-alert" role="alert">{f.error.to_string()}</p> })}
+        {(!page.held.is_empty()).then(|| view! {
+            <HeldReplies campaign_id who=who.clone() held=page.held.clone() flash=held_flash/>
+        })}
 
         <section class="card" aria-labelledby="queue-heading">
             <h2 id="queue-heading">"Up next"</h2>
@@ -353,6 +361,61 @@ fn PhotoPicker(campaign_id: Uuid, photos: Vec<PhotoChoice>) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
+        </section>
+    }
+}
+
+/// Emailed replies from people who may not answer: shown whole, published or discarded by
+/// the family, never published by themselves.
+#[component]
+fn HeldReplies(campaign_id: Uuid, who: String, held: Vec<HeldReply>, flash: Option<Flash>) -> impl IntoView {
+    let publish = ServerAction::<PublishEmailedReply>::new();
+    let discard = ServerAction::<DiscardEmailedReply>::new();
+    let published = form_error(publish.value(), flash.as_ref());
+    let discarded = form_error(discard.value(), None);
+    let publish_label = format!("Publish as {who}'s answer");
+    let error = Signal::derive(move || published.get().or_else(|| discarded.get()));
+    view! {
+        <section class="card" id="held" aria-labelledby="held-heading">
+            <h2 id="held-heading">"Emailed replies waiting for you"</h2>
+            <p>{format!(
+                "These came by email in reply to a question, but not from {who}'s address or a family member's. \
+                 Nothing is shown to the family until you publish it."
+            )}</p>
+            <FormAlert error/>
+            <ul class="plain-list">
+                {held.into_iter().map(|reply| {
+                    let publish_label = publish_label.clone();
+                    let from = match &reply.sender_name {
+                        Some(name) => format!("{name} <{}>", reply.sender),
+                        None => reply.sender.clone(),
+                    };
+                    let label = format!("Reply from {from}");
+                    view! {
+                        <li>
+                            <article aria-label=label>
+                                <p><strong>{format!("From {from}")}</strong>" · "{format!("received {}", reply.received)}</p>
+                                {reply.question.map(|q| view! { <p class="muted">{format!("Answering: {q}")}</p> })}
+                                <blockquote class="held-reply">{reply.body}</blockquote>
+                                {(!reply.notes.is_empty()).then(|| view! {
+                                    <ul>{reply.notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                                })}
+                                <div class="actions">
+                                    <PostForm action=publish alert=false attr:class="inline-form">
+                                        {hidden("campaign_id", campaign_id)}{hidden("reply_id", reply.id)}
+                                        <button type="submit" class="button button--small">{publish_label.clone()}</button>
+                                    </PostForm>
+                                    <PostForm action=discard alert=false attr:class="inline-form"
+                                        attr:data-confirm="Discard this message? It will not be kept.">
+                                        {hidden("campaign_id", campaign_id)}{hidden("reply_id", reply.id)}
+                                        <button type="submit" class="button button--small button--quiet">"Discard"</button>
+                                    </PostForm>
+                                </div>
+                            </article>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
         </section>
     }
 }

@@ -261,4 +261,32 @@ mod tests {
         assert_eq!(sender_name("Anna\r\nBcc: x@evil.example"), "Anna Bcc: x@evil.example", "one line");
         assert_eq!(sender_name(&"a".repeat(100)).len(), 60);
     }
+
+    #[tokio::test]
+    async fn a_question_carries_its_reply_key_as_reply_address_and_message_id() {
+        let dir = std::env::temp_dir().join(format!("msf-outbox-{}", uuid::Uuid::new_v4()));
+        let mailer = Mailer::new(None, &dir, "MyStoryFlow <hello@mystoryflow.local>")
+            .unwrap()
+            .with_reply_address(Some("replies@stories.example.org"))
+            .unwrap();
+        let question = OutgoingMail {
+            from_name: Some("Anna".into()),
+            reply_key: Some("0123abcd".into()),
+            to: "dad@example.com".into(),
+            subject: "A question".into(),
+            text: "Words".into(),
+            html: "<p>Words</p>".into(),
+            link: None,
+        };
+        mailer.send(&question).await.unwrap();
+        let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+        let eml = std::fs::read_to_string(&file).unwrap();
+        assert!(eml.contains("Reply-To: Anna <replies+0123abcd@stories.example.org>"), "{eml}");
+        assert!(eml.contains("Message-ID: <0123abcd@stories.example.org>"), "{eml}");
+        std::fs::remove_dir_all(dir).ok();
+        for bad in ["not an address", "replies+x@stories.example.org"] {
+            let mailer = Mailer::new(None, &std::env::temp_dir(), "hello@mystoryflow.local").unwrap();
+            assert!(mailer.with_reply_address(Some(bad)).is_err(), "{bad}");
+        }
+    }
 }

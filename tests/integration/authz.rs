@@ -118,6 +118,9 @@ const TABLE: &[(&str, Needs)] = &[
     ("/api/replace_storyteller_link", Needs::Campaign(Role::Owner)),
     ("/api/send_question_now", Needs::Campaign(Role::Owner)),
     ("/api/save_question_schedule", Needs::Campaign(Role::Owner)),
+    // Emailed replies held for the family (replies::…): those who manage the questions decide.
+    ("/api/publish_emailed_reply", Needs::Campaign(Role::Owner)),
+    ("/api/discard_emailed_reply", Needs::Campaign(Role::Owner)),
     // The storyteller's link is the credential, for anyone holding it (no account); any
     // other token is 404 (storyteller::a_replaced_link_says_whom_to_ask_and_opens_nothing).
     ("/api/open_storyteller_link", Needs::Nothing),
@@ -211,6 +214,34 @@ async fn queued_question(pool: &PgPool, campaign: Uuid) -> Uuid {
          RETURNING id",
     )
     .bind(campaign)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+/// A reply to a sent question, held as if from a stranger, its message in storage (fresh
+/// each time: deciding one uses it up).
+async fn held_reply(app: &TestApp, pool: &PgPool, campaign: Uuid) -> Uuid {
+    let question = queued_question(pool, campaign).await;
+    sqlx::query("UPDATE campaign_questions SET status = 'sent', sent_at = now() WHERE id = $1")
+        .bind(question)
+        .execute(pool)
+        .await
+        .unwrap();
+    let key = app.state.signer.reply_key(question);
+    let raw = format!(
+        "From: Someone <someone@example.net>\r\nTo: replies+{key}@example.org\r\nSubject: Re: Matrix question?\r\n\
+         Message-ID: <{question}@example.net>\r\nContent-Type: text/plain\r\n\r\nAn answer.\r\n"
+    );
+    let raw_key = mystoryflow::server::keys::held_reply(campaign, question);
+    app.state.storage.put_bytes(&raw_key, raw.into_bytes()).await.unwrap();
+    sqlx::query_scalar(
+        "INSERT INTO email_replies (campaign_id, question_id, message_key, sender, status, body, raw_key)
+         VALUES ($1, $2, $2::text || '@example.net', 'someone@example.net', 'held', 'An answer.', $3) RETURNING id",
+    )
+    .bind(campaign)
+    .bind(question)
+    .bind(raw_key)
     .fetch_one(pool)
     .await
     .unwrap()
@@ -494,6 +525,14 @@ async fn call(app: &TestApp, pool: &PgPool, w: &World, path: &str, actor: &str, 
             at(app, path, questions::RemoveQuestion { campaign_id: c, question_id }, cookie).await
         }
         "/api/storyteller_link" => at(app, path, questions::StorytellerLink { campaign_id: c }, cookie).await,
+        "/api/publish_emailed_reply" => {
+            let reply_id = held_reply(app, pool, c).await;
+            at(app, path, questions::PublishEmailedReply { campaign_id: c, reply_id }, cookie).await
+        }
+        "/api/discard_emailed_reply" => {
+            let reply_id = held_reply(app, pool, c).await;
+            at(app, path, questions::DiscardEmailedReply { campaign_id: c, reply_id }, cookie).await
+        }
         "/api/replace_storyteller_link" => {
             at(app, path, questions::ReplaceStorytellerLink { campaign_id: c }, cookie).await
         }

@@ -272,3 +272,60 @@ async fn mail_receive_reads_standard_input_and_exits_as_mail_servers_expect(pool
             .await;
     assert_eq!(code, Some(75), "EX_TEMPFAIL: {out}");
 }
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn the_family_publishes_or_discards_what_was_held(pool: PgPool) {
+    use mystoryflow::api::questions::{DiscardEmailedReply, PublishEmailedReply, Questions};
+    use mystoryflow::model::question::QuestionsPage;
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    let (question, key) = sent_question(&app, &pool, f.campaign, "margaret.ellis@gmail.com").await;
+    // Bob (not the storyteller) sends a photo from his iPhone, then an HTML reply.
+    assert_eq!(outcome(&post(&app, sample("iphone_photo_reply.eml", &key), Some(INBOUND_SECRET)).await), "held");
+    assert_eq!(outcome(&post(&app, sample("outlook_html_reply.eml", &key), Some(INBOUND_SECRET)).await), "held");
+
+    let page = |cookie: String| {
+        let app = &app;
+        async move {
+            let args = Questions { campaign_id: f.campaign, topic: String::new(), search: String::new() };
+            let reply = app.call(args, Some(&cookie)).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            serde_json::from_str::<QuestionsPage>(&reply.body).unwrap()
+        }
+    };
+    let held = page(f.owner.clone()).await.held;
+    assert_eq!(held.len(), 2);
+    assert_eq!(held[0].sender, "grandma.joan@icloud.com");
+    assert_eq!(held[0].question.as_deref(), Some("What was your first job?"));
+    assert!(held[0].body.starts_with("This is me and Grandpa at Blackpool"), "{}", held[0].body);
+    assert!(page(f.viewer.clone()).await.held.is_empty(), "viewers don't see held mail");
+
+    // A viewer can't decide; the owner publishes the first as the storyteller's answer.
+    let publish = |reply_id| PublishEmailedReply { campaign_id: f.campaign, reply_id };
+    assert_eq!(app.call(publish(held[0].id), Some(&f.viewer)).await.status, StatusCode::FORBIDDEN);
+    let reply = app.call(publish(held[0].id), Some(&f.owner)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let (story, created_by): (Uuid, Option<Uuid>) =
+        sqlx::query_as("SELECT id, created_by FROM stories WHERE question_id = $1")
+            .bind(question)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(created_by, None);
+    assert_eq!(count(&pool, &format!("SELECT count(*) FROM story_photos WHERE story_id = '{story}'")).await, 1);
+    assert!(mails_to(&pool, "grandma.joan@icloud.com").await.is_empty(), "no thanks for held mail");
+    let again = app.call(publish(held[0].id), Some(&f.owner)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+
+    // The second is discarded: never published, its stored message gone.
+    let raw_key: String = sqlx::query_scalar("SELECT raw_key FROM email_replies WHERE id = $1")
+        .bind(held[1].id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let discard = DiscardEmailedReply { campaign_id: f.campaign, reply_id: held[1].id };
+    assert_eq!(app.call(discard, Some(&f.owner)).await.status, StatusCode::OK);
+    assert!(!app.state.storage.exists(&raw_key).await);
+    assert_eq!(count(&pool, "SELECT count(*) FROM stories WHERE question_id IS NOT NULL").await, 1);
+    assert!(page(f.owner.clone()).await.held.is_empty());
+}

@@ -102,6 +102,7 @@ pub async fn page(
         used_prompts: campaign.used,
         library,
         photos,
+        held: Vec::new(),
     })
 }
 

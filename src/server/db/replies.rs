@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{Db, UserTx};
 use crate::error::AppError;
-use crate::model::question::QuestionStatus;
+use crate::model::question::{HeldReply, QuestionStatus};
 use crate::model::storyteller::title_from_question;
 use crate::server::authz::CampaignAccess;
 use crate::server::signing::QuestionReply;
@@ -397,26 +397,14 @@ pub struct Published {
     pub by: Uuid,
 }
 
-/// A held message, as the question page shows it.
-#[derive(Debug, Clone)]
-pub struct HeldReply {
-    pub id: Uuid,
-    pub question_id: Option<Uuid>,
-    pub sender: String,
-    pub sender_name: Option<String>,
-    pub subject: String,
-    pub body: String,
-    pub notes: Vec<String>,
-    pub received_at: DateTime<Utc>,
-}
-
 /// Held messages of the campaign, oldest first (as the member: RLS shows them only to
 /// those who manage the questions).
 pub async fn held(tx: &mut UserTx, access: &CampaignAccess) -> Result<Vec<HeldReply>, AppError> {
     let rows = sqlx::query!(
-        r#"SELECT id, question_id, sender, sender_name, subject, body, notes,
-                  received_at AS "received_at: DateTime<Utc>"
-           FROM email_replies WHERE campaign_id = $1 AND status = 'held' ORDER BY received_at, id"#,
+        r#"SELECT e.id, q.question AS "question?", e.sender, e.sender_name, e.subject, e.body, e.notes,
+                  e.received_at AS "received_at: DateTime<Utc>"
+           FROM email_replies e LEFT JOIN campaign_questions q ON q.id = e.question_id
+           WHERE e.campaign_id = $1 AND e.status = 'held' ORDER BY e.received_at, e.id"#,
         access.campaign_id()
     )
     .fetch_all(tx.conn())
@@ -425,13 +413,13 @@ pub async fn held(tx: &mut UserTx, access: &CampaignAccess) -> Result<Vec<HeldRe
         .into_iter()
         .map(|r| HeldReply {
             id: r.id,
-            question_id: r.question_id,
+            question: r.question,
             sender: r.sender,
             sender_name: r.sender_name,
             subject: r.subject,
             body: r.body,
             notes: r.notes,
-            received_at: r.received_at,
+            received: r.received_at.format("%-d %B %Y").to_string(),
         })
         .collect())
 }
