@@ -97,7 +97,8 @@ rm -rf .data/e2e-maildir
 .venv/bin/python -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$PWD/.data/e2e-maildir" \
   > .data/e2e-smtp.log 2>&1 &
 smtp_pid=$!
-start_server e2e "$e2e_port" SMTP_URL="smtp://127.0.0.1:$smtp_port"
+start_server e2e "$e2e_port" SMTP_URL="smtp://127.0.0.1:$smtp_port" \
+  REPLY_ADDRESS="replies@stories.example.org" MSF_INBOUND_SECRET="e2e-inbound-secret"
 # The default install sends no email (no SMTP_URL): what the family page says then is
 # tested against this second server.
 outbox_port=$(free_port)
