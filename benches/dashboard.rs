@@ -101,6 +101,7 @@ async fn run(url: &str, statements: &AtomicUsize) -> anyhow::Result<()> {
             quota: mystoryflow::server::limits::Quota::from_env(),
             printer: mystoryflow::server::orders::Printer::manual(Default::default()),
             inbound_secret: None,
+            replies_by_email: false,
         },
         sessions,
         false,

@@ -95,6 +95,7 @@ async fn run(url: &str) -> anyhow::Result<()> {
         quota: mystoryflow::server::limits::Quota::from_env(),
         printer: mystoryflow::server::orders::Printer::manual(Default::default()),
         inbound_secret: None,
+        replies_by_email: false,
     };
     let app = router::build(state.clone(), sessions, false);
 

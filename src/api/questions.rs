@@ -193,9 +193,12 @@ pub async fn send_question_now(campaign_id: Uuid) -> Result<(), AppError> {
             return Err(AppError::Conflict("There is no question waiting. Add one to the queue first.".into()));
         };
         let token = state.signer.storyteller_token(link_id);
-        if let Some(mail) =
-            crate::server::storyteller_mail::question(&state.public_url, &token, state.signer.reply_key(sent.id), &sent)
-        {
+        if let Some(mail) = crate::server::storyteller_mail::question(
+            &state.public_url,
+            &token,
+            state.replies_by_email.then(|| state.signer.reply_key(sent.id)),
+            &sent,
+        ) {
             mail.queue(&mut tx).await?;
         }
     })

@@ -159,7 +159,12 @@ async fn serve(config: Config) -> Result<()> {
         tokio::spawn(mail::run_worker(db.clone(), mailer));
         let signer = Signer::load(config.secret_key.as_deref(), &db, &config.data_dir).await?;
         tokio::spawn(notify::run_digest_worker(db.clone(), signer.clone(), config.public_url.clone()));
-        tokio::spawn(super::schedule::run_worker(db.clone(), signer.clone(), config.public_url.clone()));
+        tokio::spawn(super::schedule::run_worker(
+            db.clone(),
+            signer.clone(),
+            config.public_url.clone(),
+            config.reply_address.is_some(),
+        ));
         let state = AppState {
             leptos_options,
             db,
@@ -173,6 +178,7 @@ async fn serve(config: Config) -> Result<()> {
             quota: super::limits::Quota::from_env(),
             printer: super::orders::Printer::from_env().map_err(anyhow::Error::msg)?,
             inbound_secret: config.inbound_secret.clone(),
+            replies_by_email: config.reply_address.is_some(),
         };
         let render_limits = books::isolated::RenderLimits::from_env(database_url.clone());
         tokio::spawn(books::isolated::run_worker(state.clone(), render_limits));
@@ -258,6 +264,7 @@ async fn render_job(config: Config, id: &str) -> Result<()> {
         quota: super::limits::Quota::from_env(),
         printer: super::orders::Printer::from_env().map_err(anyhow::Error::msg)?,
         inbound_secret: None,
+        replies_by_email: false,
     };
     books::isolated::run_child(&state, id).await
 }
@@ -335,6 +342,7 @@ async fn receiving_state(config: &Config) -> Result<AppState> {
         quota: super::limits::Quota::from_env(),
         printer: super::orders::Printer::manual(Default::default()),
         inbound_secret: None,
+        replies_by_email: config.reply_address.is_some(),
     })
 }
 

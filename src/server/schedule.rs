@@ -67,7 +67,14 @@ impl Slot {
 
 /// One pass: sends the question of every slot that is due, then the reminders that are due.
 /// Returns how many questions and reminders were queued.
-pub async fn run_once(db: &Db, signer: &Signer, public_url: &str, now: DateTime<Utc>) -> Result<(usize, usize)> {
+/// `replies` (REPLY_ADDRESS is set): the emails invite a reply and carry the reply key.
+pub async fn run_once(
+    db: &Db,
+    signer: &Signer,
+    public_url: &str,
+    now: DateTime<Utc>,
+    replies: bool,
+) -> Result<(usize, usize)> {
     let mut sent = 0;
     for due in schedules::due(db, now).await? {
         let Ok(slot) = Slot::parse(&due.weekday.to_string(), &due.time, &due.time_zone) else {
@@ -79,7 +86,7 @@ pub async fn run_once(db: &Db, signer: &Signer, public_url: &str, now: DateTime<
             storyteller_mail::question(
                 public_url,
                 &signer.storyteller_token(link_id),
-                signer.reply_key(question.id),
+                replies.then(|| signer.reply_key(question.id)),
                 question,
             )
         })
@@ -90,7 +97,7 @@ pub async fn run_once(db: &Db, signer: &Signer, public_url: &str, now: DateTime<
         storyteller_mail::reminder(
             public_url,
             &signer.storyteller_token(link_id),
-            signer.reply_key(question.id),
+            replies.then(|| signer.reply_key(question.id)),
             question,
         )
     })
@@ -98,9 +105,9 @@ pub async fn run_once(db: &Db, signer: &Signer, public_url: &str, now: DateTime<
     Ok((sent, reminded))
 }
 
-pub async fn run_worker(db: Db, signer: Signer, public_url: String) {
+pub async fn run_worker(db: Db, signer: Signer, public_url: String, replies: bool) {
     loop {
-        if let Err(err) = run_once(&db, &signer, &public_url, Utc::now()).await {
+        if let Err(err) = run_once(&db, &signer, &public_url, Utc::now(), replies).await {
             tracing::error!(error = %format!("{err:#}"), "weekly questions");
         }
         tokio::time::sleep(Duration::from_secs(30)).await;

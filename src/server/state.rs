@@ -34,6 +34,10 @@ pub struct AppState {
     /// MSF_INBOUND_SECRET: the shared secret of `POST /inbound/email` (unset: the route is off).
     #[from_ref(skip)]
     pub inbound_secret: Option<String>,
+    /// REPLY_ADDRESS is set: question emails invite a reply and carry the reply key (else a
+    /// reply would reach nobody, so they don't ask for one).
+    #[from_ref(skip)]
+    pub replies_by_email: bool,
 }
 
 impl AppState {

@@ -8,16 +8,16 @@ const BUTTON: &str = "display: inline-block; padding: 16px 32px; background: #7a
                       border-radius: 999px; text-decoration: none; font-size: 22px;";
 
 /// The question, to the storyteller's address; None when the campaign has none.
-/// `reply_key` ([`Signer::reply_key`](super::signing::Signer::reply_key) of the question)
-/// lets a reply to the email answer it.
-pub fn question(public_url: &str, token: &str, reply_key: String, sent: &SentQuestion) -> Option<OutgoingMail> {
+/// `reply_key` ([`Signer::reply_key`](super::signing::Signer::reply_key) of the question,
+/// when replies reach the app) lets a reply to the email answer it.
+pub fn question(public_url: &str, token: &str, reply_key: Option<String>, sent: &SentQuestion) -> Option<OutgoingMail> {
     let lead = format!("{} would love to hear your answer to this week's question:", sent.family);
     let subject = format!("A question from {}: {}", sent.family, sent.question);
     ask(public_url, token, reply_key, sent, subject, lead)
 }
 
 /// One gentle reminder, some days after a question that is still unanswered.
-pub fn reminder(public_url: &str, token: &str, reply_key: String, sent: &SentQuestion) -> Option<OutgoingMail> {
+pub fn reminder(public_url: &str, token: &str, reply_key: Option<String>, sent: &SentQuestion) -> Option<OutgoingMail> {
     let lead = format!(
         "No hurry at all: {} would still love to hear your answer to this question, whenever you are ready.",
         sent.family
@@ -29,7 +29,7 @@ pub fn reminder(public_url: &str, token: &str, reply_key: String, sent: &SentQue
 fn ask(
     public_url: &str,
     token: &str,
-    reply_key: String,
+    reply_key: Option<String>,
     sent: &SentQuestion,
     subject: String,
     lead: String,
@@ -41,8 +41,12 @@ fn ask(
         Some(name) => format!("Dear {name},"),
         None => "Hello,".to_owned(),
     };
-    let closing = "Press the button to answer by talking or by writing, or simply reply to this email: your words, \
-                   photos and voice memos reach the family. There is no password and nothing to install.";
+    let closing = if reply_key.is_some() {
+        "Press the button to answer by talking or by writing, or simply reply to this email: your words, photos \
+         and voice memos reach the family. There is no password and nothing to install."
+    } else {
+        "Press the button to answer by talking or by writing. There is no password and nothing to install."
+    };
     let photo = sent.photo_id.map(|photo| format!("{base}{}", urls::storyteller_photo(token, photo)));
     let mut html = String::from(
         "<!DOCTYPE html><html><body style=\"font-family: Georgia, serif; font-size: 20px; line-height: 1.5; color: #1f1a17;\">",
@@ -67,7 +71,7 @@ fn ask(
     let photo_line = photo.map(|p| format!("The photo: {p}\n\n")).unwrap_or_default();
     Some(OutgoingMail {
         from_name: Some(sent.family.clone()),
-        reply_key: Some(reply_key),
+        reply_key,
         to,
         subject,
         text: format!(
@@ -93,13 +97,17 @@ mod tests {
             storyteller_name: Some("Dad".into()),
             family: "Ann".into(),
         };
-        let mail = question("https://stories.example", "tok", "key".into(), &sent).unwrap();
+        let mail = question("https://stories.example", "tok", Some("key".into()), &sent).unwrap();
         assert_eq!(mail.reply_key.as_deref(), Some("key"));
+        assert!(mail.text.contains("simply reply to this email"));
+        let no_replies = question("https://stories.example", "tok", None, &sent).unwrap();
+        assert_eq!(no_replies.reply_key, None);
+        assert!(!no_replies.text.contains("reply"), "a reply would reach nobody: {}", no_replies.text);
         assert_eq!(mail.to, "dad@example.com");
         assert!(mail.html.contains("What did you &lt;sing&gt;?"), "escaped: {}", mail.html);
         assert!(mail.html.contains("https://stories.example/s/tok/photos/"));
         assert_eq!(mail.html.matches("Answer this question</a>").count(), 1);
         assert!(mail.text.contains("https://stories.example/s/tok?q="));
-        assert!(question("https://x", "tok", "key".into(), &SentQuestion { storyteller_email: None, ..sent }).is_none());
+        assert!(question("https://x", "tok", None, &SentQuestion { storyteller_email: None, ..sent }).is_none());
     }
 }

@@ -151,6 +151,7 @@ impl TestApp {
             quota,
             printer,
             inbound_secret: Some(INBOUND_SECRET.into()),
+            replies_by_email: true,
         };
         TestApp { router: router::build(state.clone(), sessions, secure), state, media_dir }
     }

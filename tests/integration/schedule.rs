@@ -75,7 +75,8 @@ async fn one_question_a_week_at_the_local_time_across_daylight_saving_with_two_l
     let mut now = start;
     let end = start + Duration::weeks(8);
     while now < end {
-        let (a, b) = tokio::join!(run_once(db, signer, PUBLIC_URL, now), run_once(db, signer, PUBLIC_URL, now));
+        let (a, b) =
+            tokio::join!(run_once(db, signer, PUBLIC_URL, now, true), run_once(db, signer, PUBLIC_URL, now, true));
         a.unwrap();
         b.unwrap();
         now += Duration::hours(2);
@@ -125,10 +126,14 @@ async fn a_reminder_goes_once_and_never_for_an_answered_question(pool: PgPool) {
     .await
     .unwrap();
     let (db, signer) = (&app.state.db, &app.state.signer);
-    let (a, b) = tokio::join!(run_once(db, signer, PUBLIC_URL, now), run_once(db, signer, PUBLIC_URL, now));
+    let (a, b) = tokio::join!(run_once(db, signer, PUBLIC_URL, now, true), run_once(db, signer, PUBLIC_URL, now, true));
     assert_eq!(a.unwrap().1 + b.unwrap().1, 1, "the question sent 5 days ago; not the answered one, not the newer one");
-    assert_eq!(run_once(db, signer, PUBLIC_URL, now + Duration::days(10)).await.unwrap().1, 1, "the newer one, later");
-    assert_eq!(run_once(db, signer, PUBLIC_URL, now + Duration::days(20)).await.unwrap().1, 0, "never twice");
+    assert_eq!(
+        run_once(db, signer, PUBLIC_URL, now + Duration::days(10), true).await.unwrap().1,
+        1,
+        "the newer one, later"
+    );
+    assert_eq!(run_once(db, signer, PUBLIC_URL, now + Duration::days(20), true).await.unwrap().1, 0, "never twice");
     let reminded: Vec<i32> =
         sqlx::query_scalar("SELECT position FROM campaign_questions WHERE reminded_at IS NOT NULL ORDER BY position")
             .fetch_all(&pool)
