@@ -96,6 +96,10 @@ pub struct CampaignQuestion {
     /// The answer, once there is one.
     #[serde(default)]
     pub story_id: Option<Uuid>,
+    /// What couldn't be used of an emailed answer (a HEIC photo…), in words for the family
+    /// (seen by those who manage the questions).
+    #[serde(default)]
+    pub email_notes: Vec<String>,
 }
 
 /// The questions page: the queue, what was asked, and the library as filtered.

@@ -139,6 +139,12 @@ fn Questions(page: QuestionsPage, flash: Option<Flash>, topic: String, search: S
                                     })}
                                 </p>
                             })}
+                            {(!q.email_notes.is_empty()).then(|| view! {
+                                <div class="notice">
+                                    <p>"Some of what came with the emailed answer couldn't be used:"</p>
+                                    <ul>{q.email_notes.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+                                </div>
+                            })}
                             {(may && q.sent_at.is_none()).then(|| view! {
                                 <RemoveButton campaign_id question_id=q.id/>
                             })}

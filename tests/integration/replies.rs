@@ -232,6 +232,29 @@ async fn strangers_are_held_and_automatic_mail_bounces_and_forgeries_are_ignored
 }
 
 #[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn a_heic_photo_is_refused_in_words_the_family_sees_with_the_answer(pool: PgPool) {
+    use mystoryflow::api::questions::Questions;
+    use mystoryflow::model::question::QuestionsPage;
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    let (question, key) = sent_question(&app, &pool, f.campaign, "dorothy@palmerflorists.example").await;
+    assert_eq!(outcome(&post(&app, sample("heic_logo_reply.eml", &key), Some(INBOUND_SECRET)).await), "answered");
+    assert_eq!(count(&pool, "SELECT count(*) FROM photos").await, 0, "neither the HEIC nor the signature logo");
+    let page = |cookie: String| {
+        let app = &app;
+        async move {
+            let args = Questions { campaign_id: f.campaign, topic: String::new(), search: String::new() };
+            let page: QuestionsPage = serde_json::from_str(&app.call(args, Some(&cookie)).await.body).unwrap();
+            page.asked.into_iter().find(|q| q.id == question).unwrap().email_notes
+        }
+    };
+    let notes = page(f.owner.clone()).await;
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("HEIC"), "{notes:?}");
+    assert!(page(f.viewer.clone()).await.is_empty(), "for those who manage the questions");
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn a_reply_found_by_in_reply_to_alone_is_matched(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let f = family(&app, &pool).await;

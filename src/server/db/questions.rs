@@ -31,8 +31,11 @@ pub async fn page(
     let rows = sqlx::query!(
         r#"SELECT id, question, category, status, prompt_id IS NOT NULL AS "from_library!", photo_id,
                   sent_at AS "sent_at: DateTime<Utc>", answered_at AS "answered_at: DateTime<Utc>",
-                  skipped_at AS "skipped_at: DateTime<Utc>", story_id
-           FROM campaign_questions WHERE campaign_id = $1
+                  skipped_at AS "skipped_at: DateTime<Utc>", story_id,
+                  coalesce((SELECT array_agg(note) FROM email_replies e, unnest(e.notes) AS note
+                            WHERE e.question_id = q.id AND e.status IN ('answered', 'added', 'published')),
+                           '{}') AS "email_notes!"
+           FROM campaign_questions q WHERE campaign_id = $1
            ORDER BY position"#,
         access.campaign_id()
     )
@@ -52,6 +55,7 @@ pub async fn page(
             answered_at: row.answered_at,
             skipped_at: row.skipped_at,
             story_id: row.story_id,
+            email_notes: row.email_notes,
         };
         if status == QuestionStatus::Queued {
             queue.push(question);
