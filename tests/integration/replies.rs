@@ -352,3 +352,18 @@ async fn the_family_publishes_or_discards_what_was_held(pool: PgPool) {
     assert_eq!(count(&pool, "SELECT count(*) FROM stories WHERE question_id IS NOT NULL").await, 1);
     assert!(page(f.owner.clone()).await.held.is_empty());
 }
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn held_mail_counts_against_the_campaigns_hourly_answers(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    let (_, key) = sent_question(&app, &pool, f.campaign, "margaret.ellis@gmail.com").await;
+    let raw = sample("outlook_html_reply.eml", &key);
+    let message = |n: usize| replace(&raw, b"<DB9PR02MB7481C2E3", format!("<n{n}-DB9PR02MB7481C2E3").as_bytes());
+    for n in 0..30 {
+        assert_eq!(outcome(&post(&app, message(n), Some(INBOUND_SECRET)).await), "held", "{n}");
+    }
+    let over = post(&app, message(30), Some(INBOUND_SECRET)).await;
+    assert_eq!(over.status, StatusCode::TOO_MANY_REQUESTS, "{}", over.body);
+    assert_eq!(count(&pool, "SELECT count(*) FROM email_replies").await, 30);
+}

@@ -140,10 +140,11 @@ async fn deliver(state: &AppState, raw: &[u8], published: Option<Published>) -> 
         notes: Vec::new(),
         received_at: Utc::now(),
     };
+    // Held mail counts too: a leaked reply address can't fill the family's storage.
+    limits::ANSWERS_PER_LINK.hit(&state.db, &target.campaign_id.to_string()).await?;
     if published.is_none() && !replies::may_answer(&state.db, &target, &sender).await? {
         return hold(state, &reply, &target, &incoming, raw).await;
     }
-    limits::ANSWERS_PER_LINK.hit(&state.db, &target.campaign_id.to_string()).await?;
     let new_story_id = Uuid::new_v4();
     let files = store_attachments(state, target.campaign_id, new_story_id, &mail).await?;
     incoming.notes = files.notes.clone();
