@@ -29,6 +29,11 @@ fi
 if ! have pdfinfo; then
   apt_install poppler-utils # the book crate's tests check PDFs with pdfinfo/pdffonts/pdftotext
 fi
+# The reply watcher's tests run a throwaway Dovecot (scripts/imap-test-server.sh); only the
+# test command asks for it.
+if [ "${MSF_SETUP_TESTS:-}" = 1 ] && [ ! -x /usr/sbin/dovecot ] && ! have dovecot; then
+  apt_install dovecot-imapd
+fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   step "Adding the Rust target wasm32-unknown-unknown"

@@ -6,7 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # Leptos reads this at compile time (the browser bundle's file name); cargo-leptos sets it,
 # and plain cargo commands must set the same value or they rebuild Leptos without it.
 export LEPTOS_OUTPUT_NAME=mystoryflow
-source scripts/setup.sh
+MSF_SETUP_TESTS=1 source scripts/setup.sh
 
 export SQLX_OFFLINE=true
 # One set of flags for the app build, clippy and the tests, so the dependency graph is
@@ -30,10 +30,13 @@ mkdir -p .data
 export MSF_PG_DISPOSABLE=1
 server_pids=()
 smtp_pid=""
+imap_pid=""
+imap_dir=""
 test_db_dir="$PWD/.data/test"
 cleanup() {
   for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   if [ -n "$smtp_pid" ]; then kill "$smtp_pid" 2>/dev/null || true; fi
+  if [ -n "$imap_pid" ]; then kill "$imap_pid" 2>/dev/null || true; wait "$imap_pid" 2>/dev/null || true; rm -rf "$imap_dir"; fi
   target/debug/mystoryflow db stop --data-dir "$test_db_dir" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -43,6 +46,22 @@ schema_url=$(target/debug/mystoryflow db start --data-dir "$test_db_dir")
 # The same cluster, database "mystoryflow" as its superuser: migrated for the query check,
 # and the place sqlx::test creates its database-per-test from.
 DATABASE_URL="$schema_url" target/debug/mystoryflow migrate
+
+# A free port, so a running dev server (3000) or another run never collides.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+step "Starting a throwaway IMAP server (Dovecot) for the reply watcher's tests"
+imap_port=$(free_port)
+# Under /tmp: Dovecot reads the mail as nobody, who may not reach this checkout.
+imap_dir=$(mktemp -d /tmp/mystoryflow-imap.XXXXXX)
+bash scripts/imap-test-server.sh "$imap_dir" "$imap_port" > .data/imap-server.log 2>&1 &
+imap_pid=$!
+for _ in $(seq 1 50); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$imap_port") 2>/dev/null; then break; fi
+  if ! kill -0 "$imap_pid" 2>/dev/null; then cat .data/imap-server.log >&2; echo "error: Dovecot did not start" >&2; exit 1; fi
+  sleep 0.2
+done
+export MSF_TEST_IMAP_URL="imap://testuser:testpass@127.0.0.1:$imap_port"
 
 step "Running Rust unit and database tests (and checking .sqlx is current)"
 offline_dir=$(mktemp -d)
@@ -62,8 +81,6 @@ step "Checking the Python side: the transcriber on real speech, and the S3 test 
 bash transcriber/test_server.sh
 
 step "Starting fresh servers for the browser tests"
-# A free port, so a running dev server (3000) or another run never collides.
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # start_server NAME PORT [VAR=value…]: a fresh app server with its own new PostgreSQL
 # cluster under .data/NAME, logging to .data/NAME-server.log; fails the run, with the log,
 # when it does not answer /healthz within a minute.

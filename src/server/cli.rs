@@ -82,6 +82,12 @@ pub async fn main() -> ExitCode {
 
 async fn serve(config: Config) -> Result<()> {
     super::limits::Tiers::from_env().map_err(anyhow::Error::msg)?;
+    let imap = config
+        .imap_url
+        .as_deref()
+        .map(super::replies::imap::ImapSource::parse)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let leptos_options = leptos_options()?;
     let addr: SocketAddr = leptos_options.site_addr;
     let site = PathBuf::from(&*leptos_options.site_root);
@@ -184,6 +190,9 @@ async fn serve(config: Config) -> Result<()> {
         tokio::spawn(books::isolated::run_worker(state.clone(), render_limits));
         tokio::spawn(super::export::run_worker(state.clone()));
         tokio::spawn(super::deletion::run_worker(state.db.clone(), state.storage.clone()));
+        if let Some(source) = imap {
+            tokio::spawn(super::replies::imap::run_watcher(state.clone(), source));
+        }
         if state.printer.lulu().is_some() {
             tracing::info!(
                 webhook = %format!("{}/webhooks/lulu", state.public_url.trim_end_matches('/')),

@@ -25,6 +25,8 @@ pub struct Config {
     /// MSF_INBOUND_SECRET: what an inbound-mail service sends in `X-Inbound-Secret` to
     /// `POST /inbound/email`; unset, that route answers 404.
     pub inbound_secret: Option<String>,
+    /// IMAP_URL: a mailbox the server watches for emailed replies (`replies::imap`).
+    pub imap_url: Option<String>,
     /// 64 hex digits; unset: a key generated once and kept in the database.
     pub secret_key: Option<String>,
     /// MSF_CLIENT_IP_HEADER: set only behind a reverse proxy that always sets it.
@@ -92,6 +94,7 @@ impl Config {
             mail_from: var("MAIL_FROM").unwrap_or_else(|| "MyStoryFlow <no-reply@mystoryflow.local>".into()),
             reply_address: var("REPLY_ADDRESS"),
             inbound_secret: var("MSF_INBOUND_SECRET"),
+            imap_url: var("IMAP_URL"),
             database_url: var("DATABASE_URL"),
             data_dir,
             database_max_connections: var("DATABASE_MAX_CONNECTIONS").and_then(|v| v.parse().ok()).unwrap_or(10),

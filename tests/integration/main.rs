@@ -20,6 +20,7 @@ mod orders;
 mod orders_lulu;
 mod questions;
 mod replies;
+mod replies_imap;
 mod rls;
 mod routes;
 mod rows_read;

@@ -12,14 +12,14 @@ use crate::helpers::{Reply, TestApp, INBOUND_SECRET};
 /// The reply key in the samples, and the ids they reply to.
 const SAMPLE_KEY: &str = "q7Hk2mZpX9";
 
-fn sample(name: &str, key: &str) -> Vec<u8> {
+pub(crate) fn sample(name: &str, key: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mail").join(name);
     let text = std::fs::read(path).unwrap();
     // Byte-wise, so 8-bit bodies stay as they are.
     replace(&text, SAMPLE_KEY.as_bytes(), key.as_bytes())
 }
 
-fn replace(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+pub(crate) fn replace(haystack: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(haystack.len());
     let mut i = 0;
     while i < haystack.len() {
@@ -49,7 +49,12 @@ fn outcome(reply: &Reply) -> String {
 }
 
 /// A question sent to the storyteller at `storyteller_email`; its reply key.
-async fn sent_question(app: &TestApp, pool: &PgPool, campaign: Uuid, storyteller_email: &str) -> (Uuid, String) {
+pub(crate) async fn sent_question(
+    app: &TestApp,
+    pool: &PgPool,
+    campaign: Uuid,
+    storyteller_email: &str,
+) -> (Uuid, String) {
     sqlx::query("UPDATE campaigns SET storyteller_email = $2, storyteller_name = 'Margaret' WHERE id = $1")
         .bind(campaign)
         .bind(storyteller_email)
@@ -67,11 +72,11 @@ async fn sent_question(app: &TestApp, pool: &PgPool, campaign: Uuid, storyteller
     (question, app.state.signer.reply_key(question))
 }
 
-async fn count(pool: &PgPool, sql: &str) -> i64 {
+pub(crate) async fn count(pool: &PgPool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
 }
 
-async fn mails_to(pool: &PgPool, to: &str) -> Vec<String> {
+pub(crate) async fn mails_to(pool: &PgPool, to: &str) -> Vec<String> {
     sqlx::query_scalar("SELECT payload->>'subject' FROM jobs WHERE kind = 'mail' AND payload->>'to' = $1 ORDER BY id")
         .bind(to)
         .fetch_all(pool)

@@ -6,6 +6,7 @@
 //! `parse` and `text` are pure; `receive` decides whose answer it is (the signed reply key,
 //! the sender) and stores it.
 
+pub mod imap;
 mod parse;
 mod receive;
 mod text;
