@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Load benchmark of the built app with a realistic dataset. Prints figures, asserts nothing.
 #
-#   scripts/bench.sh [--scale small|medium|large] [--seconds N] [--debug]
+#   scripts/bench.sh [--scale small|medium|large] [--seconds N] [--debug] [--no-lighthouse] [--book]
 #
 #   small   1,000 families / 20,000 stories   (the signed-in user: 5 campaigns, 300 stories)
 #   medium 10,000 families / 200,000 stories  (the same user)
@@ -13,19 +13,25 @@
 # small), signs a user up through the app, and drives it with wrk (Debian) at concurrency
 # 1, 16 and 64. Beside the pages it measures two baselines in the same binary and run
 # (MSF_BENCH_ROUTES=1): TechEmpower's Fortunes test and the dashboard's own query rendered
-# by hand without Leptos, so each page is also a ratio to them.
+# by hand without Leptos, so each page is also a ratio to them. Then memory, the bundle's
+# sizes, Lighthouse 12 (npm, mobile) on the dashboard and a story page, and with --book the
+# typesetting benchmark (a 308-page book with 150 photos; a release build of typst).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scale=small
 seconds=10
 profile=release
+lighthouse=yes
+book=no
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) scale=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --debug) profile=debug; shift ;;
-    *) echo "usage: scripts/bench.sh [--scale small|medium|large] [--seconds N] [--debug]" >&2; exit 2 ;;
+    --no-lighthouse) lighthouse=no; shift ;;
+    --book) book=yes; shift ;;
+    *) echo "usage: scripts/bench.sh [--scale small|medium|large] [--seconds N] [--debug] [--no-lighthouse] [--book]" >&2; exit 2 ;;
   esac
 done
 case "$scale" in
@@ -131,9 +137,21 @@ echo "filled in $(( $(date +%s) - started )) s"
 campaign=$(sql -c "SELECT c.id FROM campaigns c JOIN users u ON u.id = c.user_id WHERE u.email = 'reader@example.com' ORDER BY c.title LIMIT 1")
 story=$(sql -c "SELECT id FROM stories WHERE campaign_id = '$campaign' ORDER BY story_order LIMIT 1")
 
-rows_read() { sql -c "SELECT sum(tup_returned + tup_fetched) FROM pg_stat_database WHERE datname = current_database()"; }
+# Rows read and transactions, from PostgreSQL's own counters (catalog reads included).
+counters() {
+  sql -F ' ' -c "SELECT sum(tup_returned + tup_fetched), sum(xact_commit + xact_rollback)
+                 FROM pg_stat_database WHERE datname = current_database()"
+}
+version=$(sql -c "SELECT version FROM stories WHERE id = '$story'")
+# A story save as the editor's autosave sends it (overwrite: every request writes).
+cat > "$data/save.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Accept"] = "application/json"
+wrk.body = "campaign_id=$campaign&story_id=$story&version=$version&title=The+wedding&content=We+were+married+in+June+1962.&category=&custom_category=&overwrite=true"
+LUA
 
-# name, path, cookie (yes/no)
+# name, path, cookie (yes/no), wrk script
 targets=(
   "fortunes (baseline)|/bench/fortunes|no"
   "dashboard SQL by hand (baseline)|/bench/dashboard-sql|yes"
@@ -145,20 +163,22 @@ targets=(
   "search: common word|/search?q=wedding|yes"
   "search: rare word|/search?q=zeppelin|yes"
   "search: phrase|/search?q=%22the+wedding%22|yes"
+  "story save (POST)|/api/save_story|yes|$data/save.lua"
 )
 
 fortunes_rps=""
-printf '\n%-34s %5s %10s %9s %9s %9s %8s %10s\n' "endpoint" "conc" "req/s" "p50" "p90" "p99" "errors" "rows/req"
+printf '\n%-34s %5s %10s %9s %9s %9s %8s %10s %8s\n' "endpoint" "conc" "req/s" "p50" "p90" "p99" "errors" "rows/req" "xact/req"
 for target in "${targets[@]}"; do
-  IFS='|' read -r name path signed <<<"$target"
+  IFS='|' read -r name path signed script <<<"$target"
   headers=(-H "Accept: text/html")
   [ "$signed" = yes ] && headers+=(-H "Cookie: $cookie")
+  [ -n "$script" ] && headers=(-s "$script" -H "Cookie: $cookie" -H "Origin: $base")
   for c in 1 16 64; do
-    before=$(rows_read)
+    read -r before xacts_before <<<"$(counters)"
     threads=$((c < 2 ? 1 : 2))
     out=$(wrk -t"$threads" -c"$c" -d"${seconds}s" --latency "${headers[@]}" "$base$path" 2>&1) || true
     sleep 1.2 # PostgreSQL publishes a backend's counters within a second of it going idle
-    after=$(rows_read)
+    read -r after xacts_after <<<"$(counters)"
     rps=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
     total=$(awk '/requests in/ { print $1 }' <<<"$out")
     p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
@@ -166,8 +186,9 @@ for target in "${targets[@]}"; do
     p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
     errors=$(awk '/Non-2xx/ { n += $NF } /Socket errors/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' <<<"$out")
     per=$(awk -v a="$after" -v b="$before" -v n="$total" 'BEGIN { if (n > 0) printf "%.0f", (a - b) / n; else print "-" }')
+    xacts=$(awk -v a="$xacts_after" -v b="$xacts_before" -v n="$total" 'BEGIN { if (n > 0) printf "%.1f", (a - b) / n; else print "-" }')
     [ "$name" = "fortunes (baseline)" ] && [ "$c" = 64 ] && fortunes_rps=$rps
-    printf '%-34s %5s %10s %9s %9s %9s %8s %10s\n' "$name" "$c" "$rps" "$p50" "$p90" "$p99" "$errors" "$per"
+    printf '%-34s %5s %10s %9s %9s %9s %8s %10s %8s\n' "$name" "$c" "$rps" "$p50" "$p90" "$p99" "$errors" "$per" "$xacts"
     [ "$c" = 64 ] && [ -n "$fortunes_rps" ] && [ "$name" != "fortunes (baseline)" ] &&
       awk -v r="$rps" -v f="$fortunes_rps" -v n="$name" 'BEGIN { printf "%-34s %5s %10.3fx of Fortunes at 64\n", "", "", r / f }'
   done
@@ -191,3 +212,31 @@ for f in target/site/pkg/mystoryflow*.wasm target/site/pkg/mystoryflow*.js targe
     'BEGIN { printf "%-40s %8.0f KiB raw %8.0f KiB gzip\n", f, raw / 1024, gz / 1024 }'
 done
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -r); scale $scale, ${seconds}s per run, $profile build"
+
+if [ "$lighthouse" = yes ]; then
+  step "Lighthouse 12 (mobile, simulated slow 4G and a slower CPU): the dashboard and a story page"
+  lh=.data/tools/lighthouse/node_modules/.bin/lighthouse
+  if [ ! -x "$lh" ]; then
+    npm install --silent --no-audit --no-fund --prefix .data/tools/lighthouse lighthouse@12.8.2
+  fi
+  for page in /dashboard "/campaigns/$campaign/stories/$story"; do
+    CHROME_PATH=$(command -v chromium) "$lh" "$base$page" --quiet --output=json --output-path="$data/lighthouse.json" \
+      --only-categories=performance,accessibility --extra-headers="{\"Cookie\": \"$cookie\"}" \
+      --chrome-flags="--headless=new --no-sandbox --disable-dev-shm-usage" || { echo "lighthouse failed on $page"; continue; }
+    python3 - "$data/lighthouse.json" "$page" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+c, a = r["categories"], r["audits"]
+ms = lambda k: a[k]["numericValue"]
+print(f"{sys.argv[2][:40]:40} performance {c['performance']['score'] * 100:.0f}  accessibility {c['accessibility']['score'] * 100:.0f}"
+      f"  FCP {ms('first-contentful-paint') / 1000:.1f} s  LCP {ms('largest-contentful-paint') / 1000:.1f} s"
+      f"  TBT {ms('total-blocking-time'):.0f} ms  CLS {a['cumulative-layout-shift']['numericValue']:.2f}"
+      f"  transferred {a['total-byte-weight']['numericValue'] / 1024:.0f} KiB")
+PY
+  done
+fi
+
+if [ "$book" = yes ]; then
+  step "Typesetting a 308-page book with 150 photos (crates/book/benches/render.rs, release)"
+  cargo bench -p mystoryflow-book
+fi

@@ -238,7 +238,7 @@ fn ConfirmOrder(page: OrderFormPage, quote: crate::model::order::Quote, flash: O
                 {hidden("campaign_id", page.campaign_id)}
                 {hidden("book_id", page.book_id)}
                 {hidden("idempotency_key", page.idempotency_key)}
-                {page.form.pairs().into_iter().map(|(name, value)| hidden(name, value)).collect_view()}
+                {page.form.pairs().into_iter().map(|(name, value)| hidden(name, value.to_owned())).collect_view()}
                 <button type="submit" class="button">{format!("Confirm order, {total}")}</button>
             </ActionForm>
         </section>

@@ -21,6 +21,7 @@ pub fn confirm(to: &str, token: &str, public_url: &str) -> OutgoingMail {
     OutgoingMail {
         from_name: None,
         reply_key: None,
+        auto_reply: false,
         to: to.to_owned(),
         subject: "Finish signing up to MyStoryFlow".into(),
         text: format!("{}\n\n{}\n\n{}\n\nFinish signing up: {link}\n", lines[0], lines[1], lines[2]),
@@ -43,6 +44,7 @@ pub fn existing(to: &str, name: &str, public_url: &str) -> OutgoingMail {
     OutgoingMail {
         from_name: None,
         reply_key: None,
+        auto_reply: false,
         to: to.to_owned(),
         subject: "You already have a MyStoryFlow account".into(),
         text: format!("{}\n\n{}\n\n{}\n\nLog in: {link}\n", lines[0], lines[1], lines[2]),
@@ -81,6 +83,7 @@ pub fn recovery(kind: Recovery, to: &str, name: &str, token: &str, public_url: &
     OutgoingMail {
         from_name: None,
         reply_key: None,
+        auto_reply: false,
         to: to.to_owned(),
         subject: subject.into(),
         text: format!("{}\n\n{}\n\n{}\n\n{button}: {link}\n", lines[0], lines[1], lines[2]),
@@ -101,6 +104,7 @@ pub fn confirm_new_email(to: &str, name: &str, token: &str, public_url: &str) ->
     OutgoingMail {
         from_name: None,
         reply_key: None,
+        auto_reply: false,
         to: to.to_owned(),
         subject: "Confirm your new email for MyStoryFlow".into(),
         text: format!("{}\n\n{}\n\n{}\n\nConfirm this address: {link}\n", lines[0], lines[1], lines[2]),
@@ -124,6 +128,7 @@ pub fn email_change_asked(to: &str, name: &str, new_email: &str, public_url: &st
     OutgoingMail {
         from_name: None,
         reply_key: None,
+        auto_reply: false,
         to: to.to_owned(),
         subject: "Your MyStoryFlow email is being changed".into(),
         text: format!("{}\n\n{}\n\n{}\n\nYour account: {link}\n", lines[0], lines[1], lines[2]),
@@ -152,6 +157,7 @@ pub fn deletion_requested(
     OutgoingMail {
         from_name: None,
         reply_key: None,
+        auto_reply: false,
         to: to.to_owned(),
         subject: "Your MyStoryFlow account will be deleted".into(),
         text: format!("{}\n\n{}\n\n{}\n\nLog in: {link}\n", lines[0], lines[1], lines[2]),
@@ -172,6 +178,7 @@ pub fn deletion_cancelled(to: &str, name: &str, public_url: &str) -> OutgoingMai
     OutgoingMail {
         from_name: None,
         reply_key: None,
+        auto_reply: false,
         to: to.to_owned(),
         subject: "Your MyStoryFlow account will not be deleted".into(),
         text: format!("{}\n\n{}\n\nYour account: {link}\n", lines[0], lines[1]),

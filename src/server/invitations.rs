@@ -36,6 +36,7 @@ fn email(invitation: &NewInvitation, link: &str) -> OutgoingMail {
     OutgoingMail {
         from_name: None,
         reply_key: None,
+        auto_reply: false,
         to: invitation.email.clone(),
         subject: format!("{inviter} invited you to {title}"),
         html: html_body(&lines, "Open the invitation", link),

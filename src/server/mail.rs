@@ -34,6 +34,28 @@ pub struct OutgoingMail {
     /// `Reply-To: replies+KEY@domain`, so the storyteller's reply finds its question.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_key: Option<String>,
+    /// An automatic answer to mail someone sent us (the thank-you for an emailed answer):
+    /// marked `Auto-Submitted: auto-replied` (RFC 3834), so the sender's out-of-office
+    /// answers it with nothing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auto_reply: bool,
+}
+
+#[derive(Clone)]
+struct AutoSubmitted(String);
+
+impl lettre::message::header::Header for AutoSubmitted {
+    fn name() -> lettre::message::header::HeaderName {
+        lettre::message::header::HeaderName::new_from_ascii_str("Auto-Submitted")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AutoSubmitted(s.trim().to_owned()))
+    }
+
+    fn display(&self) -> lettre::message::header::HeaderValue {
+        lettre::message::header::HeaderValue::new(Self::name(), self.0.clone())
+    }
 }
 
 impl OutgoingMail {
@@ -114,6 +136,9 @@ impl Mailer {
                 let address = lettre::Address::new(format!("{local}+{key}"), domain).context("the reply address")?;
                 builder = builder.reply_to(Mailbox::new(mail.from_name.as_deref().map(sender_name), address));
             }
+        }
+        if mail.auto_reply {
+            builder = builder.header(AutoSubmitted("auto-replied".into()));
         }
         let message = builder
             .from(match &mail.from_name {
@@ -224,6 +249,7 @@ mod tests {
         let mail = OutgoingMail {
             from_name: None,
             reply_key: None,
+            auto_reply: false,
             to: "ann@example.com".into(),
             subject: "Hello".into(),
             text: "Plain words".into(),
@@ -247,6 +273,7 @@ mod tests {
         let mail = OutgoingMail {
             from_name: Some("Anna".into()),
             reply_key: None,
+            auto_reply: false,
             to: "dad@example.com".into(),
             subject: "A question".into(),
             text: "Words".into(),
@@ -272,6 +299,7 @@ mod tests {
         let question = OutgoingMail {
             from_name: Some("Anna".into()),
             reply_key: Some("0123abcd".into()),
+            auto_reply: false,
             to: "dad@example.com".into(),
             subject: "A question".into(),
             text: "Words".into(),
@@ -283,6 +311,13 @@ mod tests {
         let eml = std::fs::read_to_string(&file).unwrap();
         assert!(eml.contains("Reply-To: Anna <replies+0123abcd@stories.example.org>"), "{eml}");
         assert!(eml.contains("Message-ID: <0123abcd@stories.example.org>"), "{eml}");
+        assert!(!eml.contains("Auto-Submitted"), "a question asks for an answer: {eml}");
+        std::fs::remove_file(&file).unwrap();
+        let thanks = OutgoingMail { auto_reply: true, reply_key: None, ..question };
+        mailer.send(&thanks).await.unwrap();
+        let file = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+        let eml = std::fs::read_to_string(&file).unwrap();
+        assert!(eml.contains("Auto-Submitted: auto-replied"), "{eml}");
         std::fs::remove_dir_all(dir).ok();
         for bad in ["not an address", "replies+x@stories.example.org"] {
             let mailer = Mailer::new(None, &std::env::temp_dir(), "hello@mystoryflow.local").unwrap();

@@ -66,6 +66,7 @@ pub async fn story_completed(
         let mail = OutgoingMail {
             from_name: None,
             reply_key: None,
+            auto_reply: false,
             to: reader.email.clone(),
             subject: format!("New story: {}", story.title),
             text: format!(
@@ -99,6 +100,7 @@ pub async fn answer_arrived(db: &Db, signer: &Signer, public_url: &str, story_id
         let mail = OutgoingMail {
             from_name: None,
             reply_key: None,
+            auto_reply: false,
             to: email.clone(),
             subject: format!("New story: {}", notice.title),
             text: format!(
@@ -168,6 +170,7 @@ pub async fn send_digests(db: &Db, signer: &Signer, public_url: &str) -> Result<
         OutgoingMail {
             from_name: None,
             reply_key: None,
+            auto_reply: false,
             to: email,
             subject: "This week's new family stories".into(),
             text,

@@ -72,6 +72,7 @@ fn ask(
     Some(OutgoingMail {
         from_name: Some(sent.family.clone()),
         reply_key,
+        auto_reply: false,
         to,
         subject,
         text: format!(

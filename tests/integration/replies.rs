@@ -116,6 +116,8 @@ async fn a_reply_becomes_the_answer_once_and_the_storyteller_is_thanked(pool: Pg
     assert_eq!(answered, "answered");
     assert_eq!(mails_to(&pool, "margaret.ellis@gmail.com").await, ["Thank you — your family can read it now"]);
     assert_eq!(count(&pool, "SELECT count(*) FROM jobs WHERE kind = 'answer_notice'").await, 1, "the family is told");
+    let automatic = "SELECT count(*) FROM jobs WHERE kind = 'mail' AND (payload->>'auto_reply')::boolean";
+    assert_eq!(count(&pool, automatic).await, 1, "the thank-you, marked Auto-Submitted: auto-replied");
 
     // The same message again (a retry, a second delivery): one answer, one thank-you.
     assert_eq!(outcome(&post(&app, raw, Some(INBOUND_SECRET)).await), "duplicate");

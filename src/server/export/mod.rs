@@ -202,6 +202,7 @@ async fn ready_mail(state: &AppState, user_id: Uuid, expires: chrono::DateTime<c
     let mail = OutgoingMail {
         from_name: None,
         reply_key: None,
+        auto_reply: false,
         to: email,
         subject: "Your MyStoryFlow download is ready".into(),
         text: format!("{}\n\n{}\n\n{}\n\nYour account: {link}\n", lines[0], lines[1], lines[2]),

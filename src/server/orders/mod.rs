@@ -236,6 +236,7 @@ fn mail_to(to: &str, subject: String, lines: Vec<String>, button: &str, link: St
     OutgoingMail {
         from_name: None,
         reply_key: None,
+        auto_reply: false,
         to: to.to_owned(),
         subject,
         html: html_body(&lines, button, &link),

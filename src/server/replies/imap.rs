@@ -205,15 +205,22 @@ pub async fn mark_processed(session: &mut Session, source: &ImapSource, uid: u32
     Ok(())
 }
 
-/// Hands every waiting message to `receive`; returns how many were handled. A message whose
-/// answer could not be stored (database or storage down) stays for the next look.
-pub async fn take_waiting(state: &AppState, session: &mut Session, source: &ImapSource) -> Result<usize> {
-    let mut handled = 0;
+/// What one look at the mailbox did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Taken {
+    pub handled: usize,
+    /// Not stored (database or storage down): left in the mailbox for the next look.
+    pub left: usize,
+}
+
+/// Hands every waiting message to `receive`, moving each one it dealt with.
+pub async fn take_waiting(state: &AppState, session: &mut Session, source: &ImapSource) -> Result<Taken> {
+    let mut taken = Taken::default();
     for (uid, size) in waiting(session).await? {
         if size as usize > MAX_MESSAGE_BYTES {
             tracing::warn!(uid, size, folder = %source.processed, "an emailed reply is over 30 MiB; moved aside unread");
             mark_processed(session, source, uid).await?;
-            handled += 1;
+            taken.handled += 1;
             continue;
         }
         let Some(raw) = fetch(session, uid).await? else {
@@ -225,14 +232,15 @@ pub async fn take_waiting(state: &AppState, session: &mut Session, source: &Imap
                     tracing::info!(uid, ?why, "an emailed message was not an answer");
                 }
                 mark_processed(session, source, uid).await?;
-                handled += 1;
+                taken.handled += 1;
             }
             Err(err) => {
-                tracing::warn!(uid, error = %err, "an emailed reply could not be stored yet; trying again later")
+                tracing::warn!(uid, error = %err, "an emailed reply could not be stored yet; trying again in a minute");
+                taken.left += 1;
             }
         }
     }
-    Ok(handled)
+    Ok(taken)
 }
 
 /// Takes what is waiting, then waits for more, until the connection fails.
@@ -241,8 +249,9 @@ async fn watch(state: &AppState, source: &ImapSource) -> Result<()> {
     let idle = timed(COMMAND, "capabilities", session.capabilities()).await?.has_str("IDLE");
     tracing::info!(host = %source.host, mailbox = %source.mailbox, idle, "watching for emailed replies");
     loop {
-        take_waiting(state, &mut session, source).await?;
-        if idle {
+        let taken = take_waiting(state, &mut session, source).await?;
+        // IDLE would sleep until new mail: what is left is tried again in a minute instead.
+        if idle && taken.left == 0 {
             let mut handle = session.idle();
             timed(COMMAND, "idle", handle.init()).await?;
             let (wait, _interrupt) = handle.wait_with_timeout(IDLE);

@@ -324,6 +324,7 @@ fn thank_you(public_url: &str, target: &ReplyTarget, to: &str) -> OutgoingMail {
         link: None,
         from_name: Some(target.campaign_title.clone()),
         reply_key: None,
+        auto_reply: true,
     }
 }
 
