@@ -17,12 +17,6 @@ import {
 
 const hydrated = (testInfo: TestInfo) => testInfo.project.name === "hydrated";
 
-// On the slow CI machine confirming sometimes came back to the form: the book's PDF had been
-// deleted by the render worker taking a published render for a replaced one (fixed, with a
-// database test, in books::isolated). The one retry stays until a few CI runs confirm it:
-// a retried failure is reported "flaky" with the server's reason (expectOrderPage).
-test.describe.configure({ retries: 1 });
-
 /**
  * Signs up as `email`, writes and finishes one story and makes a book of it with `binding`:
  * typeset, proofread and marked ready to order. Leaves the page on the book designer.
