@@ -23,7 +23,7 @@ pub struct Config {
     /// REPLY_ADDRESS: the mailbox storytellers' replies reach (`replies+KEY@…`, #18).
     pub reply_address: Option<String>,
     /// MSF_INBOUND_SECRET: what an inbound-mail service sends in `X-Inbound-Secret` to
-    /// `POST /inbound/email`; unset, that route answers 404.
+    /// `POST /inbound/email`; unset, that route answers 401 to everyone.
     pub inbound_secret: Option<String>,
     /// IMAP_URL: a mailbox the server watches for emailed replies (`replies::imap`).
     pub imap_url: Option<String>,
