@@ -113,6 +113,15 @@ async fn a_members_statement_cannot_run_for_minutes(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn a_members_transaction_starts_as_them_with_the_timeout(pool: PgPool) {
+    let db = Db::new(pool);
+    let user = uuid::Uuid::new_v4();
+    let mut tx = db.begin_as(user).await.unwrap();
+    let (role, uid, timeout) = tx.settings().await.unwrap();
+    assert_eq!((role.as_str(), uid, timeout.as_str()), ("authenticated", Some(user), db::USER_STATEMENT_TIMEOUT));
+}
+
+#[sqlx::test]
 async fn members_cannot_read_server_secrets_or_rate_limits(pool: PgPool) {
     for sql in ["SELECT 1 FROM server_secrets", "SELECT 1 FROM rate_limit_hits"] {
         let mut tx = pool.begin().await.unwrap();

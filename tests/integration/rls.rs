@@ -161,6 +161,21 @@ fn cases(w: &World) -> Vec<Case> {
         case("campaigns", "update", format!("UPDATE campaigns SET title = title WHERE id = '{k}'"), OWNER),
         case("campaigns", "delete", format!("DELETE FROM campaigns WHERE id = '{k2}'"), OWNER),
         case("campaign_stats", "see", format!("SELECT 1 FROM campaign_stats WHERE id = '{k}'"), MEMBERS),
+        case("campaign_story_totals", "see", format!("SELECT 1 FROM campaign_story_totals WHERE campaign_id = '{k}'"), MEMBERS),
+        // Kept by triggers on stories only.
+        case(
+            "campaign_story_totals",
+            "insert",
+            format!("INSERT INTO campaign_story_totals (campaign_id) VALUES ('{k2}')"),
+            NOBODY,
+        ),
+        case(
+            "campaign_story_totals",
+            "update",
+            format!("UPDATE campaign_story_totals SET story_count = 0 WHERE campaign_id = '{k}'"),
+            NOBODY,
+        ),
+        case("campaign_story_totals", "delete", format!("DELETE FROM campaign_story_totals WHERE campaign_id = '{k}'"), NOBODY),
         case("stories", "see", format!("SELECT 1 FROM stories WHERE id = '{s}'"), MEMBERS),
         case("stories", "insert", format!("INSERT INTO stories (campaign_id, title, created_by) VALUES ('{k}', 'New', auth.uid())"), WRITERS),
         case("stories", "update", format!("UPDATE stories SET title = 'Changed' WHERE id = '{s}'"), WRITERS),

@@ -149,3 +149,46 @@ async fn every_table_with_user_data_has_row_level_security(pool: PgPool) {
     .unwrap();
     assert!(without.is_empty(), "tables without RLS: {without:?}");
 }
+
+/// campaign_stats reads totals kept by triggers; they must equal counting the stories.
+#[sqlx::test]
+async fn campaign_stats_totals_follow_every_kind_of_write(pool: PgPool) {
+    let a = campaign(&pool, Some(10)).await;
+    let b: uuid::Uuid = sqlx::query_scalar(
+        "INSERT INTO campaigns (user_id, title) SELECT user_id, 'Mum' FROM campaigns WHERE id = $1 RETURNING id",
+    )
+    .bind(a)
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let counted = "SELECT c.id, count(s.id), coalesce(sum(s.word_count), 0)::bigint, max(s.updated_at)
+                   FROM campaigns c LEFT JOIN stories s ON s.campaign_id = c.id GROUP BY c.id ORDER BY c.id";
+    let viewed = "SELECT id, story_count, total_words, latest_story_date FROM campaign_stats ORDER BY id";
+    type Totals = Vec<(uuid::Uuid, i64, i64, Option<chrono::DateTime<chrono::Utc>>)>;
+    let writes = [
+        // Several stories in one statement, one dated in the past in the other campaign.
+        ("INSERT INTO stories (campaign_id, title, content) SELECT $1, 'a' || g, repeat('word ', g) FROM generate_series(1, 6) g", a),
+        (
+            "INSERT INTO stories (campaign_id, title, content, created_at, updated_at)
+             VALUES ($1, 'old', 'one two', NOW() - interval '2 days', NOW() - interval '2 days')",
+            b,
+        ),
+        ("UPDATE stories SET content = 'now just three' WHERE title = 'a5' AND campaign_id = $1", a),
+        // Moved to the other campaign: both totals change, the first's newest date is recomputed.
+        ("UPDATE stories SET campaign_id = $1 WHERE title = 'a6'", b),
+        ("DELETE FROM stories WHERE title IN ('a1', 'old') AND campaign_id <> $1", uuid::Uuid::nil()),
+        ("UPDATE stories SET content = content || ' more' WHERE campaign_id = $1", a),
+        ("DELETE FROM stories WHERE campaign_id = $1", b),
+    ];
+    for (sql, campaign) in writes {
+        // Each write in its own transaction, so dates differ.
+        sqlx::query(sql).bind(campaign).execute(&pool).await.unwrap();
+        let expected: Totals = sqlx::query_as(counted).fetch_all(&pool).await.unwrap();
+        let got: Totals = sqlx::query_as(viewed).fetch_all(&pool).await.unwrap();
+        assert_eq!(got, expected, "after {sql}");
+    }
+    // A deleted campaign takes its totals (and its stories) with it.
+    sqlx::query("DELETE FROM campaigns WHERE id = $1").bind(a).execute(&pool).await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM campaign_story_totals").fetch_one(&pool).await.unwrap();
+    assert_eq!(left, 1, "only the second campaign's totals stay");
+}

@@ -55,8 +55,20 @@ impl Db {
 
     /// Starts a transaction that sees exactly what `user_id` may see.
     pub async fn begin_as(&self, user_id: Uuid) -> Result<UserTx, sqlx::Error> {
-        UserTx::act_as(self.pool.begin().await?, user_id).await
+        // Every member's request starts here: one round trip instead of two.
+        let tx = self.pool.begin_with(begin_as_sql(user_id)).await?;
+        Ok(UserTx { tx, user_id })
     }
+}
+
+/// `BEGIN` and [`act_as`]'s settings as one simple query (which takes no parameters: a
+/// `Uuid` prints as hex digits and dashes only, and the timeout is a constant).
+fn begin_as_sql(user_id: Uuid) -> String {
+    format!(
+        "BEGIN; SELECT set_config('role', 'authenticated', true), \
+         set_config('request.jwt.claim.sub', '{user_id}', true), \
+         set_config('statement_timeout', '{USER_STATEMENT_TIMEOUT}', true)"
+    )
 }
 
 /// A transaction running as role `authenticated` with `auth.uid()` = the user.
@@ -78,6 +90,17 @@ impl UserTx {
 
     pub(in crate::server::db) fn conn(&mut self) -> &mut PgConnection {
         &mut self.tx
+    }
+
+    /// What the transaction acts as: (role, `auth.uid()`, statement timeout).
+    pub async fn settings(&mut self) -> Result<(String, Option<Uuid>, String), sqlx::Error> {
+        let row = sqlx::query!(
+            r#"SELECT current_user AS "role!", auth.uid() AS uid,
+                      current_setting('statement_timeout') AS "timeout!""#
+        )
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok((row.role, row.uid, row.timeout))
     }
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
