@@ -127,22 +127,7 @@ async fn serve(config: Config) -> Result<()> {
     let served = async {
         // Start-up, not app data: the pool is made and migrated here, then every query goes
         // through `Db` (server::db); the session store keeps its own handle on the pool.
-        let pool = PgPoolOptions::new()
-            .max_connections(config.database_max_connections)
-            // While the database is down a request fails within 2 s with a calm 503 (and the
-            // editor keeps the text and retries), instead of hanging for 30.
-            .acquire_timeout(std::time::Duration::from_secs(1))
-            // sqlx pings every connection before lending it out: a round trip per query.
-            // Only one that sat idle may have been dropped by the server; ping just those.
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for > std::time::Duration::from_secs(10) {
-                        sqlx::Connection::ping(conn).await?;
-                    }
-                    Ok(true)
-                })
-            })
+        let pool = super::db::pool_options(config.database_max_connections)
             .connect(&database_url)
             .await
             .context("connecting to the database")?;

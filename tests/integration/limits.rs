@@ -121,6 +121,35 @@ async fn a_members_transaction_starts_as_them_with_the_timeout(pool: PgPool) {
     assert_eq!((role.as_str(), uid, timeout.as_str()), ("authenticated", Some(user), db::USER_STATEMENT_TIMEOUT));
 }
 
+/// A request dropped while its transaction was starting (the browser went away) must not
+/// leave the connection inside that transaction, acting as that member, for the next user.
+#[sqlx::test]
+async fn a_transaction_cancelled_while_starting_leaves_a_clean_connection(pool: PgPool) {
+    let one = db::pool_options(1).connect_with((*pool.connect_options()).clone()).await.unwrap();
+    let db = Db::new(one.clone());
+    let member = uuid::Uuid::new_v4();
+    for polls in 0..20 {
+        while one.num_idle() == 0 {
+            tokio::task::yield_now().await;
+        }
+        // Dropped after `polls` turns: at 0 right after BEGIN went out, before its answer.
+        tokio::select! {
+            biased;
+            tx = db.begin_as(member) => drop(tx),
+            _ = async { for _ in 0..polls { tokio::task::yield_now().await } } => {}
+        }
+        let mut conn = one.acquire().await.unwrap();
+        let now = "SELECT current_user::text, now()";
+        let (role, first): (String, chrono::DateTime<chrono::Utc>) =
+            sqlx::query_as(now).fetch_one(&mut *conn).await.unwrap();
+        sqlx::query("SELECT pg_sleep(0.001)").execute(&mut *conn).await.unwrap();
+        let (_, second): (String, chrono::DateTime<chrono::Utc>) =
+            sqlx::query_as(now).fetch_one(&mut *conn).await.unwrap();
+        assert_eq!(role, "postgres", "after cancelling at poll {polls}");
+        assert_ne!(first, second, "still inside a transaction after cancelling at poll {polls}");
+    }
+}
+
 #[sqlx::test]
 async fn members_cannot_read_server_secrets_or_rate_limits(pool: PgPool) {
     for sql in ["SELECT 1 FROM server_secrets", "SELECT 1 FROM rate_limit_hits"] {

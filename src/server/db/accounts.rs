@@ -38,7 +38,7 @@ impl SignUp {
 /// be sent to prove it. Refuses an address that has an account.
 pub async fn sign_up(db: &Db, form: SignUp, confirmed: bool) -> Result<AuthUser, AppError> {
     let encrypted_password = hash_password(form.password).await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let id = insert_account(&mut tx, &form.email, &form.name, &encrypted_password, confirmed)
         .await?
         .ok_or_else(|| AppError::invalid("email", "An account with this email already exists. Try logging in."))?;
@@ -53,7 +53,7 @@ pub async fn sign_up(db: &Db, form: SignUp, confirmed: bool) -> Result<AuthUser,
 pub async fn sign_up_by_email(db: &Db, form: SignUp, next: &str, public_url: &str, mail: bool) -> Result<(), AppError> {
     use crate::server::account_mail;
     let encrypted_password = hash_password(form.password).await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let new = insert_account(&mut tx, &form.email, &form.name, &encrypted_password, false).await?;
     let (id, message) = match new {
         Some(id) => {
@@ -157,7 +157,7 @@ pub async fn confirm_email(db: &Db, token: &str) -> Result<(Uuid, String), AppEr
         )
     };
     let hash = emailed_token_hash(token).ok_or_else(expired)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let row = sqlx::query!(
         r#"SELECT user_id, password_hash, next FROM account_tokens
            WHERE token_hash = $1 AND purpose = 'confirm_email' AND used_at IS NULL AND expires_at > NOW()
@@ -218,7 +218,7 @@ pub async fn send_recovery(
     mail: bool,
 ) -> Result<(), AppError> {
     use crate::server::account_mail;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let account = sqlx::query!(
         r#"SELECT a.id, a.email, coalesce(u.name, '') AS "name!"
            FROM auth.users a JOIN users u ON u.id = a.id WHERE lower(a.email) = lower($1)"#,
@@ -267,7 +267,7 @@ pub async fn use_recovery(
         })
     };
     let hash = emailed_token_hash(token).ok_or_else(expired)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let user_id = sqlx::query_scalar!(
         r#"SELECT user_id FROM account_tokens
            WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > NOW()
@@ -345,7 +345,7 @@ pub async fn email_confirmed(db: &Db, user_id: Uuid) -> Result<bool, sqlx::Error
 /// had its share of these emails).
 pub async fn resend_confirmation(db: &Db, user_id: Uuid, public_url: &str, mail: bool) -> Result<(), AppError> {
     use crate::server::account_mail;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let email = sqlx::query_scalar!(
         "SELECT email FROM auth.users WHERE id = $1 AND email_confirmed_at IS NULL FOR UPDATE",
         user_id
@@ -500,7 +500,7 @@ pub async fn set_password(db: &Db, user_id: Uuid, new_hash: &str) -> Result<(), 
 /// itself), and a note to the old one. An address that has an account is refused.
 pub async fn request_email_change(db: &Db, user_id: Uuid, new_email: &Email, public_url: &str) -> Result<(), AppError> {
     use crate::server::account_mail;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let me = sqlx::query!(
         r#"SELECT a.email, coalesce(u.name, '') AS "name!" FROM auth.users a JOIN users u ON u.id = a.id WHERE a.id = $1"#,
         user_id
@@ -544,7 +544,7 @@ pub async fn confirm_email_change(db: &Db, token: &str) -> Result<Uuid, AppError
         AppError::Conflict("This link has expired or was already used. Ask for a new one on your account page.".into())
     };
     let hash = emailed_token_hash(token).ok_or_else(expired)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let row = sqlx::query!(
         r#"SELECT user_id, new_email AS "new_email!" FROM account_tokens
            WHERE token_hash = $1 AND purpose = 'change_email' AND used_at IS NULL AND expires_at > NOW()

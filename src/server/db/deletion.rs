@@ -44,7 +44,7 @@ pub async fn preview(tx: &mut UserTx) -> Result<DeletionPreview, AppError> {
 /// Starts the grace period: the account stops working now (every session ends) and is
 /// deleted when it is over, unless the person logs in before. Returns when.
 pub async fn request(db: &Db, user_id: Uuid) -> Result<DateTime<Utc>, AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let after = sqlx::query_scalar!(
         r#"UPDATE users SET deletion_requested_at = now(), delete_after = now() + make_interval(days => $2::int)
            WHERE id = $1 RETURNING delete_after AS "after!: DateTime<Utc>""#,
@@ -86,7 +86,7 @@ pub async fn cancel(db: &Db, user_id: Uuid) -> Result<bool, sqlx::Error> {
 /// (now the campaign owner's); comments stay unsigned; orders stay as financial records with
 /// only the country of the address.
 pub async fn delete_if_due(db: &Db, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let due =
         sqlx::query_scalar!(r#"SELECT id FROM users WHERE id = $1 AND delete_after <= now() FOR UPDATE"#, user_id)
             .fetch_optional(&mut *tx)

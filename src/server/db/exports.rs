@@ -17,7 +17,7 @@ pub const PER_DAY: i64 = 5;
 /// Queues an export, or returns the one already queued or running (a second click, a second
 /// tab). The job is queued in the same transaction as the row.
 pub async fn request(db: &Db, user_id: Uuid) -> Result<Uuid, AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query!("SELECT pg_advisory_xact_lock(hashtext('data_export:' || $1::text)::bigint)", user_id.to_string())
         .execute(&mut *tx)
         .await?;

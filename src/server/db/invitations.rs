@@ -218,7 +218,7 @@ pub async fn invitation(db: &Db, token: &InvitationToken) -> Result<InvitationVi
 /// Joins `user_id` to the invitation's campaign: user linked, status active, joined_at set,
 /// the token used up — all or nothing. Returns the campaign.
 pub async fn accept(db: &Db, token: &InvitationToken, user_id: Uuid) -> Result<Uuid, AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let row = sqlx::query!(
         r#"SELECT i.campaign_id, i.family_member_id, i.used_at IS NOT NULL AS "used!",
                   i.revoked_at IS NOT NULL AS "revoked!", i.expires_at < NOW() AS "expired!",

@@ -33,10 +33,33 @@ pub mod stories;
 pub mod storyteller;
 pub mod transcriptions;
 
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
 use sqlx::{migrate::Migrator, PgConnection, PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// The server's pool (`cli::serve`).
+pub fn pool_options(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        // While the database is down a request fails within 2 s with a calm 503 (and the
+        // editor keeps the text and retries), instead of hanging for 30.
+        .acquire_timeout(Duration::from_secs(1))
+        // sqlx pings every connection before lending it out: a round trip per query.
+        // Only one that sat idle may have been dropped by the server; ping just those.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > Duration::from_secs(10) {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
+}
 
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -56,8 +79,23 @@ impl Db {
     /// Starts a transaction that sees exactly what `user_id` may see.
     pub async fn begin_as(&self, user_id: Uuid) -> Result<UserTx, sqlx::Error> {
         // Every member's request starts here: one round trip instead of two.
-        let tx = self.pool.begin_with(begin_as_sql(user_id)).await?;
+        let tx = self.begin_with(begin_as_sql(user_id)).await?;
         Ok(UserTx { tx, user_id })
+    }
+
+    /// A transaction of the server's own role.
+    pub(in crate::server::db) async fn begin(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        self.begin_with("BEGIN".into()).await
+    }
+
+    /// sqlx's `begin`, in a task of its own so that it always finishes. Dropped between
+    /// sending BEGIN and reading the answer (a request whose client went away), sqlx returns
+    /// the connection to the pool still inside the transaction (its rollback guard covers
+    /// only a transaction it has counted), and the next user of the connection would run
+    /// in it: as the member, with a `begin_as`. A finished one rolls back when dropped.
+    async fn begin_with(&self, statement: String) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        let pool = self.pool.clone();
+        tokio::spawn(async move { pool.begin_with(statement).await }).await.map_err(|_| sqlx::Error::WorkerCrashed)?
     }
 }
 

@@ -109,7 +109,7 @@ pub struct NewOrder {
 /// ordered, the confirmation mail and (for Lulu) the job that sends it to print, all or
 /// nothing. `None` when the key was used meanwhile (a double click that lost the race).
 pub async fn place(db: &Db, order: &NewOrder, mail: Option<Value>) -> Result<Option<Uuid>, AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let mut options = serde_json::to_value(order.options).map_err(internal)?;
     options["trim"] = serde_json::to_value(order.trim).map_err(internal)?;
     let address = serde_json::to_value(&order.address).map_err(internal)?;
@@ -253,7 +253,7 @@ pub async fn transition(
     change: &Change,
     mail: impl FnOnce(&OrderDetail) -> Option<Value>,
 ) -> Result<OrderDetail, AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let current = sqlx::query!("SELECT status, user_id, book_id FROM book_orders WHERE id = $1 FOR UPDATE", order_id)
         .fetch_optional(&mut *tx)
         .await?

@@ -125,7 +125,7 @@ pub async fn hold(
     incoming: &Incoming,
     raw_key: &str,
 ) -> Result<Saved, AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let Some(id) = insert_reply(&mut tx, reply, target, incoming, "held", Some(raw_key)).await? else {
         return Ok(Saved::Duplicate);
     };
@@ -152,7 +152,7 @@ pub async fn answer(
     thank_you: Option<Value>,
     published: Option<Published>,
 ) -> Result<Saved, AppError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     // The answer's SQL helpers (the family's email, the transcription) check the story is
     // this campaign's storyteller's, as on the storyteller's page.
     sqlx::query_scalar!(

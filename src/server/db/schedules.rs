@@ -105,7 +105,7 @@ pub async fn deliver(
     make_mail: impl FnOnce(&SentQuestion, Uuid) -> Option<OutgoingMail>,
 ) -> Result<bool, sqlx::Error> {
     let (slot_at, next, now) = (slot_at.to_rfc3339(), next.to_rfc3339(), now.to_rfc3339());
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let claimed = sqlx::query_scalar!(
         "INSERT INTO question_deliveries (campaign_id, slot_at) VALUES ($1, $2::text::timestamptz)
          ON CONFLICT DO NOTHING RETURNING campaign_id",
@@ -171,7 +171,7 @@ pub async fn remind(
     now: DateTime<Utc>,
     make_mail: impl Fn(&SentQuestion, Uuid) -> Option<OutgoingMail>,
 ) -> Result<usize, sqlx::Error> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let due = sqlx::query!(
         r#"UPDATE campaign_questions q SET reminded_at = $1::text::timestamptz
            FROM question_schedules s

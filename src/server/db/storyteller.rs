@@ -76,7 +76,7 @@ pub struct StorytellerTx {
 
 impl StorytellerTx {
     pub async fn begin(db: &Db, link: &StorytellerLink) -> Result<Self, sqlx::Error> {
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin().await?;
         sqlx::query!(
             r#"SELECT set_config('role', 'storyteller', true) AS "role!",
                       set_config('app.storyteller_campaign', $1, true) AS "campaign!",
