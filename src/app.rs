@@ -1,6 +1,6 @@
 //! The HTML shell, the application component and its route table.
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -60,6 +60,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         // Pages hold a family's own words: never stored by shared caches, always revalidated.
         response.insert_header(http::header::CACHE_CONTROL, http::HeaderValue::from_static("private, no-cache"));
     }
+    #[cfg(feature = "ssr")]
+    let stylesheet = crate::server::assets::page_stylesheet_href(&options);
+    #[cfg(not(feature = "ssr"))]
+    let stylesheet = "";
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -68,7 +72,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="description" content="Collect a loved one's life stories and make them into a book."/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                <HashedStylesheet options=options.clone() id="leptos"/>
+                <link rel="stylesheet" id="leptos" href=stylesheet/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <script type="module" src="/enhance.js"></script>

@@ -21,6 +21,17 @@ test("public pages pass axe's WCAG 2.2 AA checks", async ({ page }, testInfo) =>
   }
 });
 
+test("pages link the bundle's stylesheet by its content-named file, and it is served", async ({ page }, testInfo) => {
+  for (const path of ["/", "/login"]) {
+    await open(page, path, testInfo);
+    const href = await page.locator("link#leptos").getAttribute("href");
+    expect(href, path).toMatch(/^\/pkg\/mystoryflow\.[A-Za-z0-9_-]{22}\.css$/);
+    const css = await page.request.get(href!);
+    expect(css.status()).toBe(200);
+    expect(css.headers()["content-type"]).toContain("text/css");
+  }
+});
+
 test("a form showing errors passes axe's WCAG 2.2 AA checks", async ({ page }, testInfo) => {
   await open(page, "/signup", testInfo);
   await page.getByRole("button", { name: "Sign up" }).click();

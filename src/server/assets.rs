@@ -75,6 +75,16 @@ pub fn stylesheet_href(options: &LeptosOptions) -> String {
     }
 }
 
+/// [`stylesheet_href`] worked out once, for every page: the hash file doesn't change while
+/// the server runs (leptos_meta's `HashedStylesheet` read it again for each page).
+pub fn page_stylesheet_href(options: &LeptosOptions) -> &'static str {
+    use std::sync::OnceLock;
+    static HASHED: OnceLock<String> = OnceLock::new();
+    static PLAIN: OnceLock<String> = OnceLock::new();
+    let href = if options.hash_files { &HASHED } else { &PLAIN };
+    href.get_or_init(|| stylesheet_href(options))
+}
+
 /// Whether `path` is one of the bundle's content-named files (`/pkg/<name>.<md5 in base64url>.<ext>`,
 /// or its `.gz` copy's address, which is the same): those may be cached forever.
 pub fn is_content_named(path: &str, options: &LeptosOptions) -> bool {

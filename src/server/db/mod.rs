@@ -48,17 +48,6 @@ pub fn pool_options(max_connections: u32) -> PgPoolOptions {
         // While the database is down a request fails within 2 s with a calm 503 (and the
         // editor keeps the text and retries), instead of hanging for 30.
         .acquire_timeout(Duration::from_secs(1))
-        // sqlx pings every connection before lending it out: a round trip per query.
-        // Only one that sat idle may have been dropped by the server; ping just those.
-        .test_before_acquire(false)
-        .before_acquire(|conn, meta| {
-            Box::pin(async move {
-                if meta.idle_for > Duration::from_secs(10) {
-                    sqlx::Connection::ping(conn).await?;
-                }
-                Ok(true)
-            })
-        })
 }
 
 #[derive(Clone, Debug)]
