@@ -312,7 +312,10 @@ async fn question_cards_hand_over_the_next_questions_and_print_every_open_one(po
     // Printing again hands over nothing new and prints the same open questions.
     let (status, _, again) = app.post_form(&cards, &[("paper", "a4")], Some(&f.owner), Client::Script).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(pdf_text(&again).replace(" ", ""), text.replace(" ", ""), "the same cards (the address wraps by paper)");
+    // The address wraps where the paper makes it, and a break after a '-' of the link's
+    // (random) token loses that '-' in the extracted text.
+    let unwrapped = |t: &str| t.replace([' ', '-'], "");
+    assert_eq!(unwrapped(&pdf_text(&again)), unwrapped(&text), "the same cards (the address wraps by paper)");
     assert_eq!(counters(&pool, f.campaign).await, (3, 2));
 
     // A plain form's mistake goes back to the form, with the error kept for the page.
