@@ -18,6 +18,9 @@ export RUSTFLAGS="--cfg erase_components"
 step "Checking formatting (cargo fmt)"
 cargo fmt --all -- --check
 
+step "Checking that the tests and the app share one dependency build"
+bash scripts/check-shared-deps.sh
+
 step "Building the app (server and browser bundle) with cargo-leptos"
 env -u RUSTFLAGS cargo leptos build
 
