@@ -48,7 +48,23 @@ pub fn pool_options(max_connections: u32) -> PgPoolOptions {
         // While the database is down a request fails within 2 s with a calm 503 (and the
         // editor keeps the text and retries), instead of hanging for 30.
         .acquire_timeout(Duration::from_secs(1))
+        // sqlx pings a connection when it is handed back (a broken one never returns to the
+        // pool) and, by default, again before handing it out: two round trips per query
+        // under load. Only one that has sat idle is pinged again: the database may have
+        // restarted meanwhile.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_WHEN_IDLE_FOR {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
 }
+
+/// How long a pooled connection may sit unused before it is checked again before use.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
 
 #[derive(Clone, Debug)]
 pub struct Db {
