@@ -8,12 +8,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export LEPTOS_OUTPUT_NAME=mystoryflow
 MSF_SETUP_TESTS=1 source scripts/setup.sh
 
+# The builds below write about 4 GB (target/); say so up front rather than fail mid-build.
+free_kb=$(df -Pk . | awk 'NR == 2 { print $4 }')
+if [ "${free_kb:-0}" -lt 4000000 ]; then
+  echo "warning: only $((free_kb / 1024)) MB free here; the build and tests need about 4 GB" >&2
+fi
+
 export SQLX_OFFLINE=true
 # One set of flags for the app build, clippy and the tests, so the dependency graph is
 # compiled once (erase_components: Leptos erases view types, which keeps builds quick).
 # cargo-leptos adds `--cfg erase_components` to debug builds by itself, so it runs without
 # RUSTFLAGS (with them it would pass the flag twice: another fingerprint, a second build).
 export RUSTFLAGS="--cfg erase_components"
+# A one-off build gains nothing from incremental caches, and they are gigabytes on disk.
+export CARGO_INCREMENTAL=0
 
 step "Checking formatting (cargo fmt)"
 cargo fmt --all -- --check
@@ -131,3 +139,6 @@ e2e_data="$PWD/.data/e2e"
 # SMTP server's database.
 (cd end2end && BASE_URL="http://127.0.0.1:$e2e_port" OUTBOX_BASE_URL="http://127.0.0.1:$outbox_port" \
   MSF_MAILDIR="$maildir" MSF_E2E_DATA_DIR="$e2e_data" npx playwright test)
+
+step "Done. Disk used by this run's builds"
+du -sh target 2>/dev/null || true
