@@ -8,10 +8,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export LEPTOS_OUTPUT_NAME=mystoryflow
 MSF_SETUP_TESTS=1 source scripts/setup.sh
 
-# The builds below write about 4 GB (target/); say so up front rather than fail mid-build.
+# The builds and test data below take about 6 GB (target/ alone 4.9 GB): say so up front
+# rather than fail mid-build.
 free_kb=$(df -Pk . | awk 'NR == 2 { print $4 }')
-if [ "${free_kb:-0}" -lt 4000000 ]; then
-  echo "warning: only $((free_kb / 1024)) MB free here; the build and tests need about 4 GB" >&2
+if [ "${free_kb:-0}" -lt 6000000 ]; then
+  echo "warning: only $((free_kb / 1024)) MB free here; the builds and tests write about 6 GB" >&2
 fi
 
 export SQLX_OFFLINE=true
