@@ -199,6 +199,58 @@ async fn a_voice_memo_gets_a_duration_and_a_transcription_job(pool: PgPool) {
     assert_eq!(count(&pool, "SELECT count(*) FROM jobs WHERE kind = 'transcribe'").await, 1);
 }
 
+/// The voice memo sample with its recording attached `copies` times, each under its own name.
+fn voice_memos(key: &str, copies: usize) -> Vec<u8> {
+    let raw = sample("voice_memo_reply.eml", key);
+    let part_start = b"--=_voice_memo_2f8c\r\nContent-Type: audio/x-m4a";
+    let start = raw.windows(part_start.len()).position(|w| w == part_start).expect("the memo's part");
+    let end = raw.windows(b"--=_voice_memo_2f8c--".len()).position(|w| w == b"--=_voice_memo_2f8c--").unwrap();
+    let mut out = raw[..start].to_vec();
+    for n in 1..=copies {
+        out.extend(replace(&raw[start..end], b"Voice Memo 24 Nov", format!("Voice Memo part {n}").as_bytes()));
+    }
+    out.extend_from_slice(&raw[end..]);
+    out
+}
+
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn every_voice_memo_in_one_email_is_kept_each_as_a_story_with_its_recording(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    let (question, key) = sent_question(&app, &pool, f.campaign, "joan.whitfield@example.org").await;
+    let mut state = app.state.clone();
+    state.transcription_enabled = true;
+    let outcome = replies::receive(&state, &voice_memos(&key, 3)).await.unwrap();
+    let Outcome::Answered(answer) = outcome else { panic!("{outcome:?}") };
+    let stories: Vec<(Uuid, String, String, Option<i32>, Option<String>)> = sqlx::query_as(
+        "SELECT id, title, content, audio_duration, metadata->>'audio_key' FROM stories
+         WHERE question_id = $1 ORDER BY story_order",
+    )
+    .bind(question)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(stories.len(), 3, "one story per recording: {stories:?}");
+    assert_eq!(stories[0].0, answer, "the first recording goes with the answer's words");
+    assert!(stories[0].2.starts_with("I recorded this one instead of typing it"), "{}", stories[0].2);
+    assert!(stories[1].1.ends_with("(recording 2)"), "{}", stories[1].1);
+    assert!(stories[2].1.ends_with("(recording 3)"), "{}", stories[2].1);
+    let mut keys = Vec::new();
+    for (id, _, _, duration, audio_key) in &stories {
+        assert!(duration.is_some_and(|d| d > 0), "story {id} has its recording");
+        let audio_key = audio_key.clone().unwrap();
+        assert!(audio_key.contains(&id.to_string()) || *id == answer, "{audio_key} is under its story");
+        assert!(app.state.storage.exists(&audio_key).await, "{audio_key}");
+        keys.push(audio_key);
+    }
+    keys.dedup();
+    assert_eq!(keys.len(), 3, "three files, not one shared");
+    assert_eq!(count(&pool, "SELECT count(*) FROM jobs WHERE kind = 'transcribe'").await, 3);
+    let notes: Vec<String> =
+        sqlx::query_scalar("SELECT unnest(notes) FROM email_replies").fetch_all(&pool).await.unwrap();
+    assert!(notes.is_empty(), "nothing to apologise for: {notes:?}");
+}
+
 #[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn strangers_are_held_and_automatic_mail_bounces_and_forgeries_are_ignored(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;

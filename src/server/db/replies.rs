@@ -80,9 +80,11 @@ pub struct EmailedPhoto {
     pub taken_at: Option<String>,
 }
 
-/// A recording whose file is stored already.
+/// A recording whose file is stored already. `story_id` is the story it becomes when it is
+/// not the answer's first recording (its key is under that story).
 #[derive(Debug, Clone)]
 pub struct EmailedAudio {
+    pub story_id: Uuid,
     pub key: String,
     pub mime: String,
     pub duration_seconds: i32,
@@ -147,7 +149,7 @@ pub async fn answer(
     incoming: &Incoming,
     new_story_id: Uuid,
     photos: &[EmailedPhoto],
-    audio: Option<&EmailedAudio>,
+    recordings: &[EmailedAudio],
     transcribe: bool,
     thank_you: Option<Value>,
     published: Option<Published>,
@@ -188,7 +190,12 @@ pub async fn answer(
     .ok_or(AppError::NotFound)?;
     let existing = question.story_id.filter(|_| question.status == "answered");
     let campaign_id = target.campaign_id;
-    let mut audio = audio;
+    // One recording per story: the first goes with the answer, every other becomes a story
+    // of its own right after it. None is ever dropped.
+    let (mut audio, more) = match recordings.split_first() {
+        Some((first, rest)) => (Some(first), rest),
+        None => (None, &[][..]),
+    };
     let saved = match existing {
         None => {
             insert_story(&mut tx, campaign_id, new_story_id, reply.question_id(), &question.question, &incoming.text)
@@ -225,7 +232,6 @@ pub async fn answer(
             .await?;
             if has_audio {
                 if let Some(recording) = audio.take() {
-                    // One recording per story: a second one becomes its own story, never lost.
                     let title = format!("{} (continued)", title_from_question(&question.question));
                     insert_story(&mut tx, campaign_id, new_story_id, reply.question_id(), &title, "").await?;
                     set_audio(&mut tx, campaign_id, new_story_id, recording, transcribe).await?;
@@ -240,6 +246,11 @@ pub async fn answer(
     };
     if let Some(recording) = audio {
         set_audio(&mut tx, campaign_id, story_id, recording, transcribe).await?;
+    }
+    for (n, recording) in (2..).zip(more) {
+        let title = format!("{} (recording {n})", title_from_question(&question.question));
+        insert_story(&mut tx, campaign_id, recording.story_id, reply.question_id(), &title, "").await?;
+        set_audio(&mut tx, campaign_id, recording.story_id, recording, transcribe).await?;
     }
     for photo in photos {
         insert_photo(&mut tx, campaign_id, story_id, photo).await?;

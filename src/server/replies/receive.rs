@@ -161,7 +161,7 @@ async fn deliver(state: &AppState, raw: &[u8], published: Option<Published>) -> 
         &incoming,
         new_story_id,
         &files.photos,
-        files.audio.as_ref(),
+        &files.recordings,
         state.transcription_enabled,
         thank_you,
         published,
@@ -203,12 +203,12 @@ async fn hold(
     })
 }
 
-/// What the attachments became: stored photos and the first recording, and words for what
-/// could not be used.
+/// What the attachments became: stored photos and recordings, and words for what could not
+/// be used.
 #[derive(Default)]
 struct Files {
     photos: Vec<EmailedPhoto>,
-    audio: Option<EmailedAudio>,
+    recordings: Vec<EmailedAudio>,
     notes: Vec<String>,
     keys: Vec<String>,
 }
@@ -256,10 +256,6 @@ async fn store_attachments(
                         taken_at: processed.taken_at,
                     });
                 }
-                AttachmentKind::Audio if files.audio.is_some() => files.notes.push(format!(
-                    "The recording “{name}” came with another one in the same email; only the first was kept. \
-                     Please ask them to send it again on its own."
-                )),
                 AttachmentKind::Audio => {
                     let staged = state.staging_dir.join(format!("reply-{}", Uuid::new_v4()));
                     tokio::fs::create_dir_all(&state.staging_dir).await?;
@@ -280,12 +276,15 @@ async fn store_attachments(
                             return Err(anyhow::anyhow!("probing a recording: {err}"));
                         }
                     };
+                    // The first is the answer's; each other one becomes a story of its own.
+                    let story_id = if files.recordings.is_empty() { story_id } else { Uuid::new_v4() };
                     let key = keys::new_recording(campaign_id, story_id, info.extension);
                     files.keys.push(key.clone());
                     let put = state.storage.put_file(&key, &staged).await;
                     let _ = tokio::fs::remove_file(&staged).await;
                     put?;
-                    files.audio = Some(EmailedAudio {
+                    files.recordings.push(EmailedAudio {
+                        story_id,
                         key,
                         mime: info.mime.to_owned(),
                         duration_seconds: info.duration_seconds as i32,
