@@ -222,7 +222,8 @@ async fn every_voice_memo_in_one_email_is_kept_each_as_a_story_with_its_recordin
     state.transcription_enabled = true;
     let outcome = replies::receive(&state, &voice_memos(&key, 3)).await.unwrap();
     let Outcome::Answered(answer) = outcome else { panic!("{outcome:?}") };
-    let stories: Vec<(Uuid, String, String, Option<i32>, Option<String>)> = sqlx::query_as(
+    type Story = (Uuid, String, String, Option<i32>, Option<String>);
+    let stories: Vec<Story> = sqlx::query_as(
         "SELECT id, title, content, audio_duration, metadata->>'audio_key' FROM stories
          WHERE question_id = $1 ORDER BY story_order",
     )
