@@ -23,6 +23,11 @@ pub fn form_error(
     })
 }
 
+/// A hidden field that carries an id with a plain (JavaScript-off) form post.
+pub fn hidden(name: &'static str, value: impl ToString) -> impl IntoView {
+    view! { <input type="hidden" name=name value=value.to_string()/> }
+}
+
 /// A labelled input whose error is announced and tied to it (aria-describedby).
 #[component]
 pub fn Field(

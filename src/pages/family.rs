@@ -11,7 +11,7 @@ use crate::api::family::{
     SetMemberActive, SetMemberPermissions, SetMemberRole, TransferOwnership,
 };
 use crate::app::Session;
-use crate::components::forms::{form_error, Changes, Field, FormAlert, PostForm};
+use crate::components::forms::{form_error, hidden, Changes, Field, FormAlert, PostForm};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::family::{Family, InvitationState, InvitationView, MemberStatus, MemberView, Permissions};
@@ -45,10 +45,6 @@ pub fn FamilyPage() -> impl IntoView {
             </Transition>
         }/>
     }
-}
-
-fn hidden(name: &'static str, value: impl ToString) -> impl IntoView {
-    view! { <input type="hidden" name=name value=value.to_string()/> }
 }
 
 #[component]

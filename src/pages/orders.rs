@@ -11,7 +11,7 @@ use crate::api::auth::take_flash;
 use crate::api::orders::{
     admin_order, admin_orders, my_orders, order, order_page, AdvanceOrder, CancelOrder, PlaceOrder,
 };
-use crate::components::forms::{form_error, Changes, Field, FormAlert, PostForm};
+use crate::components::forms::{form_error, hidden, Changes, Field, FormAlert, PostForm};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
 use crate::model::book::{Binding, Paper};
@@ -21,10 +21,6 @@ use crate::model::order::{
 };
 use crate::model::Flash;
 use crate::urls;
-
-fn hidden(name: &'static str, value: impl ToString) -> impl IntoView {
-    view! { <input type="hidden" name=name value=value.to_string()/> }
-}
 
 fn param_id(map: &leptos_router::params::ParamsMap, key: &str) -> Option<Uuid> {
     map.get(key).and_then(|v| Uuid::parse_str(&v).ok())

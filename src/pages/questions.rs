@@ -12,6 +12,7 @@ use crate::api::questions::{
     questions, AddPrompt, AskAboutPhoto, DiscardEmailedReply, MoveQuestion, PublishEmailedReply, RemoveQuestion,
     ReplaceStorytellerLink, SaveQuestionSchedule, SendQuestionNow, SkipQuestion, WriteQuestion,
 };
+use crate::components::forms::hidden;
 use crate::components::forms::{form_error, Changes, FormAlert, PostForm};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;
@@ -21,7 +22,7 @@ use crate::model::question::{
 };
 use crate::model::story::{category_label, CATEGORIES};
 use crate::model::{count, Flash};
-use crate::pages::books::{campaign_id_param, hidden};
+use crate::pages::books::campaign_id_param;
 use crate::urls;
 
 #[component]

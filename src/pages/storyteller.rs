@@ -10,12 +10,12 @@ use uuid::Uuid;
 
 use crate::api::auth::take_flash;
 use crate::api::storyteller::{open_storyteller_link, AnswerInWriting, SkipMyQuestion};
+use crate::components::forms::hidden;
 use crate::components::forms::{form_error, FormAlert, PostForm};
 use crate::error::AppError;
 use crate::model::question::QuestionStatus;
 use crate::model::storyteller::{AskedQuestion, StorytellerPage, StorytellerView};
 use crate::model::Flash;
-use crate::pages::books::hidden;
 use crate::urls;
 
 #[component]

@@ -3,9 +3,10 @@
 //! 10,000 stories. Rows read are PostgreSQL's own per-transaction counters
 //! (pg_stat_xact_user_tables), so a policy or query that scans other families' rows fails
 //! here, whatever the timing.
+use mystoryflow::model::story::SearchPage;
 use mystoryflow::model::Role;
 use mystoryflow::server::authz::CampaignAccess;
-use mystoryflow::server::db::{books, campaigns, comments, family, search, stats, stories, Db};
+use mystoryflow::server::db::{books, campaigns, comments, family, search, stats, stories, Db, UserTx};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -193,6 +194,19 @@ async fn each_page_reads_its_own_familys_rows_only(pool: PgPool) {
     assert!(scanning.is_empty(), "these pages read other families' rows: {}", scanning.join(", "));
 }
 
+/// Fresh planner statistics (the tests' bulk inserts skew them), then `user`'s transaction.
+async fn analysed_as(pool: &PgPool, user: Uuid) -> UserTx {
+    sqlx::query("ANALYZE").execute(pool).await.unwrap();
+    Db::new(pool.clone()).begin_as(user).await.unwrap()
+}
+
+/// A search for "wedding" (in every story of these families) and the rows it read.
+async fn wedding_search(tx: &mut UserTx, after: Option<&str>) -> (SearchPage, i64) {
+    let before = stats::rows_read(tx).await.unwrap();
+    let page = search::search(tx, "wedding", &search::SearchFilters::default(), after).await.unwrap();
+    (page, stats::rows_read(tx).await.unwrap() - before)
+}
+
 /// A word in every one of a large family's stories: search ranks only the newest
 /// SEARCH_RANKED matches, and each campaign's scan stops there (migration 33).
 #[sqlx::test]
@@ -207,12 +221,8 @@ async fn a_common_word_reads_the_newest_matches_not_every_story(pool: PgPool) {
     .execute(&pool)
     .await
     .unwrap();
-    sqlx::query("ANALYZE").execute(&pool).await.unwrap();
-    let db = Db::new(pool.clone());
-    let mut tx = db.begin_as(f.owner).await.unwrap();
-    let before = stats::rows_read(&mut tx).await.unwrap();
-    let page = search::search(&mut tx, "wedding", &search::SearchFilters::default(), None).await.unwrap();
-    let read = stats::rows_read(&mut tx).await.unwrap() - before;
+    let mut tx = analysed_as(&pool, f.owner).await;
+    let (page, read) = wedding_search(&mut tx, None).await;
     eprintln!("a common word in 3,030 stories: {read} rows read");
     assert_eq!(page.hits.len() as i64, search::SEARCH_PAGE_SIZE);
     // The probe (are there more than SEARCH_RANKED matches?) stops at SEARCH_RANKED + 1;
@@ -232,12 +242,8 @@ async fn a_common_word_in_several_campaigns_reads_the_newest_matches_once(pool: 
     for _ in 0..4 {
         family_of(&pool, f.owner, 750).await;
     }
-    sqlx::query("ANALYZE").execute(&pool).await.unwrap();
-    let db = Db::new(pool.clone());
-    let mut tx = db.begin_as(f.owner).await.unwrap();
-    let before = stats::rows_read(&mut tx).await.unwrap();
-    let first = search::search(&mut tx, "wedding", &search::SearchFilters::default(), None).await.unwrap();
-    let read = stats::rows_read(&mut tx).await.unwrap() - before;
+    let mut tx = analysed_as(&pool, f.owner).await;
+    let (first, read) = wedding_search(&mut tx, None).await;
     eprintln!("a common word in 3,030 stories over 5 campaigns: {read} rows read");
     assert_eq!(first.hits.len() as i64, search::SEARCH_PAGE_SIZE);
     // As with one campaign: the probe, then about the newest SEARCH_RANKED stories in all
@@ -246,8 +252,7 @@ async fn a_common_word_in_several_campaigns_reads_the_newest_matches_once(pool: 
     assert!(read < 3 * ranked, "{read} rows read for a family of 3,030 stories in 5 campaigns");
 
     // Paging goes on from where the first page ended: no story twice.
-    let second =
-        search::search(&mut tx, "wedding", &search::SearchFilters::default(), first.next.as_deref()).await.unwrap();
+    let (second, _) = wedding_search(&mut tx, first.next.as_deref()).await;
     assert_eq!(second.hits.len() as i64, search::SEARCH_PAGE_SIZE);
     let mut seen: Vec<Uuid> = first.hits.iter().chain(&second.hits).map(|h| h.id).collect();
     seen.sort();

@@ -8,9 +8,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use uuid::Uuid;
 
+use super::book_in_address;
 use super::designer_stories::StoriesSection;
-use super::{book_in_address, hidden};
 use crate::api::auth::take_flash;
+use crate::components::forms::hidden;
 use crate::components::forms::{form_error, Field, FormAlert};
 use crate::components::{error_panel::ErrorPanel, require_user::RequireUser};
 use crate::error::AppError;

@@ -6,8 +6,7 @@ use crate::components::reorder::Reorder;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::hidden;
-use crate::components::forms::{form_error, FormAlert};
+use crate::components::forms::{form_error, hidden, FormAlert};
 use crate::error::AppError;
 use crate::model::book::{BookDetail, DesignerStory};
 use crate::model::story::StoryStatus;

@@ -6,8 +6,8 @@ mod listen;
 mod preview;
 
 use crate::api::books::CreateBook;
-use crate::components::forms::Changes;
 use crate::components::forms::PostForm;
+use crate::components::forms::{hidden, Changes};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -80,10 +80,6 @@ pub(crate) fn book_in_address() -> Resource<Result<BookDetail, AppError>> {
             }
         },
     )
-}
-
-pub(crate) fn hidden(name: &'static str, value: impl ToString) -> impl IntoView {
-    view! { <input type="hidden" name=name value=value.to_string()/> }
 }
 
 /// `/campaigns/:id/books`: the campaign's books and a form to start one.
