@@ -47,14 +47,26 @@ pub fn take(pg: &LocalPostgres, media: Option<&Path>) -> Result<PathBuf> {
     let backups = folders(pg)?;
     let base = backups.join("base");
     pg.make_owned_dir(&base)?;
-    let dir = base.join(Utc::now().format(STAMP).to_string());
+    // The server's nightly backup and `mystoryflow db backup` may start in the same second:
+    // one at a time, each in a folder of its own (a failed one removes its folder).
+    let lock = std::fs::File::create(backups.join("backup.lock")).context("opening the backups' lock file")?;
+    lock.lock().context("waiting for another base backup to finish")?;
+    let dir = loop {
+        let dir = base.join(Utc::now().format(STAMP).to_string());
+        if !dir.exists() {
+            break dir;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
     let mut basebackup = pg.tool("pg_basebackup");
     basebackup
         .arg("-h")
         .arg(pg.socket_dir())
         .args(["-p", "5432", "-U", "postgres", "-D"])
         .arg(&dir)
-        .args(["-F", "tar", "-z", "-X", "fetch", "-c", "fast"]);
+        // WAL streamed beside the copy (pg_wal.tar.gz): fetched at the end instead, a segment
+        // the server recycled meanwhile fails the whole backup.
+        .args(["-F", "tar", "-z", "-X", "stream", "-c", "fast"]);
     if let Err(err) = run(&mut basebackup) {
         let _ = std::fs::remove_dir_all(&dir);
         return Err(err.context("taking a base backup"));
@@ -132,6 +144,11 @@ pub async fn restore(pg: &LocalPostgres, to: Option<DateTime<Utc>>, media: Optio
     std::fs::set_permissions(&data, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
     run(pg.as_owner("tar").arg("-xzf").arg(base.join("base.tar.gz")).arg("-C").arg(&data))
         .context("unpacking the base backup")?;
+    let streamed_wal = base.join("pg_wal.tar.gz");
+    if streamed_wal.exists() {
+        run(pg.as_owner("tar").arg("-xzf").arg(&streamed_wal).arg("-C").arg(data.join("pg_wal")))
+            .context("unpacking the base backup's WAL")?;
+    }
     let wal = quote_setting(&backups.join("wal"))?;
     let mut recovery = format!(
         "# A point-in-time restore (base backup of {taken}); removed when it has finished.\n\

@@ -350,6 +350,27 @@ async fn a_wiped_database_is_restored_to_a_point_in_time_with_its_media() {
     server.cookie.clear();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn base_backups_started_at_once_each_finish_in_a_folder_of_their_own() {
+    let server = start().await;
+    // The server takes its first nightly backup as it starts; two more are asked for at the
+    // same moment (they used to share a folder named after the second, and one failed).
+    std::thread::scope(|threads| {
+        let backups: Vec<_> = (0..2).map(|_| threads.spawn(|| cli(&server.data, &["db", "backup"]))).collect();
+        for backup in backups {
+            backup.join().unwrap();
+        }
+    });
+    let pg = LocalPostgres::new(&server.data, Durability::Safe).unwrap();
+    let waiting = Instant::now();
+    while mystoryflow::server::backup::base_backups(&pg).unwrap().len() < 3 {
+        assert!(waiting.elapsed() < Duration::from_secs(60), "the server's own first backup never finished");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let folders: Vec<_> = std::fs::read_dir(pg.backup_dir().unwrap().join("base")).unwrap().flatten().collect();
+    assert_eq!(folders.len(), 3, "three whole backups and nothing half-written: {folders:?}");
+}
+
 /// Renders a one-story book through the server and returns its render status and error
 /// once the render has ended.
 async fn render_a_book(server: &Server) -> (String, Option<String>) {
