@@ -1,6 +1,7 @@
 // What stays in JavaScript: what needs a browser API before or without the wasm — recording
 // with the microphone (MediaRecorder), upload progress (XMLHttpRequest progress events),
-// confirmation dialogs, copy buttons (Clipboard API) and the preview's arrow keys. Everything
+// confirmation dialogs, copy buttons (Clipboard API), written drafts kept on the device
+// (localStorage) and the preview's arrow keys. Everything
 // that calls server functions or shows server state is a Leptos component (forms, dragging
 // to reorder, following a transcription or a render). Every feature here has a plain-HTML
 // fallback in the page, so nothing depends on this file. Handlers are delegated from the
@@ -330,6 +331,65 @@ function revealRecorders() {
   document.querySelectorAll("[data-recorder][hidden]").forEach((r) => (r.hidden = false));
 }
 
+// --- Written answers kept on the device until the server has them -----------------------
+// A storyteller on a poor connection can lose the page (a send that fails, a closed tab):
+// what they write into a form[data-draft] stays in localStorage under that key, comes back
+// when the page is opened again, and is forgotten once the page says it arrived
+// ([data-draft-sent]).
+
+const draftStorage = (() => {
+  try { return window.localStorage; } catch (_) { return null; }
+})();
+const draftKey = (key) => `mystoryflow:${key}`;
+
+// One message at the top of the form, replaced by the next.
+function formNote(form, role, text) {
+  let note = form.querySelector("[data-draft-note]");
+  if (!note) {
+    note = document.createElement("p");
+    note.dataset.draftNote = "";
+    form.prepend(note);
+  }
+  note.className = role === "alert" ? "form-alert" : "form-note";
+  note.setAttribute("role", role);
+  note.textContent = text;
+}
+
+function restoreDrafts() {
+  if (!draftStorage) return;
+  document.querySelectorAll("[data-draft-sent]").forEach((sent) => draftStorage.removeItem(draftKey(sent.dataset.draftSent)));
+  document.querySelectorAll("form[data-draft]:not([data-draft-ready])").forEach((form) => {
+    form.dataset.draftReady = "";
+    const field = form.querySelector("textarea");
+    const kept = draftStorage.getItem(draftKey(form.dataset.draft));
+    if (field && kept && !field.value.trim()) {
+      field.value = kept;
+      formNote(form, "status", "What you wrote before is still here. Send it when you are ready.");
+    }
+  });
+}
+
+document.addEventListener("input", (event) => {
+  const field = event.target;
+  const form = field instanceof HTMLTextAreaElement && field.closest("form[data-draft]");
+  if (!form || !draftStorage) return;
+  try {
+    if (field.value.trim()) draftStorage.setItem(draftKey(form.dataset.draft), field.value);
+    else draftStorage.removeItem(draftKey(form.dataset.draft));
+  } catch (_) { /* storage full or refused: the page still has it */ }
+});
+
+// Capture phase, like the confirmation above: sent offline, the browser would replace the
+// page with its own error page.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.draft !== undefined && navigator.onLine === false) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    formNote(form, "alert", "There is no connection right now. What you wrote is kept on this phone: press send again when you are connected.");
+  }
+}, true);
+
 // --- Book preview: the arrow keys turn the pages -----------------------------------------
 
 document.addEventListener("keydown", (e) => {
@@ -366,7 +426,11 @@ function revealCopyButtons() {
 
 revealRecorders();
 revealCopyButtons();
+restoreDrafts();
 new MutationObserver(() => {
   revealRecorders();
   revealCopyButtons();
+  restoreDrafts();
 }).observe(document.documentElement, { childList: true, subtree: true });
+// Lets browser tests tell when this file has run (the storyteller's page has no wasm).
+document.body.dataset.enhanced = "true";

@@ -43,6 +43,13 @@ pub fn is_member_page(path: &str) -> bool {
     MEMBER_PAGES.iter().any(|page| path == *page || path.strip_prefix(page).is_some_and(|rest| rest.starts_with('/')))
 }
 
+/// Pages served without the browser bundle: the storyteller's own page works as plain HTML
+/// with public/enhance.js (recording, drafts), and its readers are often on an old phone
+/// and a poor connection, where 900 KiB of wasm would compete with their recording's upload.
+pub fn hydrates(path: &str) -> bool {
+    !path.starts_with("/s/")
+}
+
 /// The login page that returns to `here` afterwards.
 pub fn login_url(here: &str) -> String {
     let next: String = form_urlencoded::byte_serialize(here.as_bytes()).collect();
@@ -64,6 +71,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let stylesheet = crate::server::assets::page_stylesheet_href(&options);
     #[cfg(not(feature = "ssr"))]
     let stylesheet = "";
+    #[cfg(feature = "ssr")]
+    let hydrate = use_context::<http::request::Parts>().is_none_or(|request| hydrates(request.uri.path()));
+    #[cfg(not(feature = "ssr"))]
+    let hydrate = true;
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -74,7 +85,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" id="leptos" href=stylesheet/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                {hydrate.then(|| view! { <HydrationScripts options/> })}
                 <script type="module" src="/enhance.js"></script>
                 <MetaTags/>
             </head>
@@ -199,6 +210,15 @@ mod tests {
         assert!(!is_member_page("/campaignsx"));
         assert!(!is_member_page("/login"));
         assert!(!is_member_page("/"));
+    }
+
+    #[test]
+    fn only_the_storytellers_page_goes_without_the_bundle() {
+        assert!(!hydrates("/s/abc"));
+        assert!(!hydrates("/s/abc?q=1"));
+        assert!(hydrates("/stories"));
+        assert!(hydrates("/campaigns/1/stories/2"));
+        assert!(hydrates("/"));
     }
 
     #[test]

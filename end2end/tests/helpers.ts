@@ -23,6 +23,13 @@ export async function ready(page: Page, testInfo: TestInfo) {
   }
 }
 
+/** The storyteller's page has no wasm: there, public/enhance.js having run is "ready". */
+export async function enhanced(page: Page, testInfo: TestInfo) {
+  if (testInfo.project.name === "hydrated") {
+    await expect(page.locator("body")).toHaveAttribute("data-enhanced", "true");
+  }
+}
+
 /**
  * Signs up as a new visitor does. On a server that sends email the form leads to "Check
  * your email" and the emailed link finishes it; without email it logs in at once.

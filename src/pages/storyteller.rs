@@ -2,7 +2,7 @@
 //! question in large type and one main action at a time: record (public/enhance.js drives
 //! the microphone and keeps the recording in the browser until the server has it) or
 //! write. Without JavaScript the writing form and a file input that opens the phone's own
-//! recorder both work.
+//! recorder both work. The page is served without the wasm bundle (`app::hydrates`).
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -99,16 +99,16 @@ fn Open(
         Some(name) => format!("Hello, {name}"),
         None => "Hello".to_owned(),
     };
-    let thanked =
-        thanks.is_some_and(|id| view.earlier.iter().any(|q| q.id == id && q.status == QuestionStatus::Answered));
+    let thanked = thanks.filter(|id| view.earlier.iter().any(|q| q.id == *id && q.status == QuestionStatus::Answered));
     view! {
         <Title text=format!("{} · MyStoryFlow", view.campaign_title)/>
         <header class="storyteller__header">
             <h1>{greeting}</h1>
             <p class="storyteller__for">{format!("Your stories for “{}”", view.campaign_title)}</p>
         </header>
-        {thanked.then(|| view! {
-            <p class="storyteller__thanks" role="status">"Thank you! Your answer is with your family."</p>
+        // enhance.js forgets the answer's draft kept on the phone once the server has it.
+        {thanked.map(|id| view! {
+            <p class="storyteller__thanks" role="status" data-draft-sent=draft_key(id)>"Thank you! Your answer is with your family."</p>
         })}
         {problem.map(|p| view! { <p class="form-alert" role="alert">{problem_message(&p)}</p> })}
         {match view.current {
@@ -121,6 +121,12 @@ fn Open(
         }}
         {(!view.earlier.is_empty()).then(|| view! { <Earlier questions=view.earlier token/> })}
     }
+}
+
+/// Where public/enhance.js keeps what the storyteller has written to this question, until
+/// the server has it.
+fn draft_key(question: Uuid) -> String {
+    format!("draft-{question}")
 }
 
 #[component]
@@ -147,7 +153,7 @@ fn Current(question: AskedQuestion, token: String, flash: Option<Flash>) -> impl
     let id = question.id.to_string();
     let upload = urls::storyteller_answer(&token);
     let done = crate::api::storyteller::thanks(&token, question.id);
-    let (keep, draft) = (format!("answer-{id}"), format!("draft-{id}"));
+    let (keep, draft) = (format!("answer-{id}"), draft_key(question.id));
     let (token2, id2, id3) = (token.clone(), id.clone(), id.clone());
     view! {
         <section class="storyteller__card" aria-labelledby="current-question">
@@ -179,6 +185,8 @@ fn Current(question: AskedQuestion, token: String, flash: Option<Flash>) -> impl
 
         <section class="storyteller__card" aria-labelledby="write-heading">
             <h2 id="write-heading">"Answer by writing"</h2>
+            // enhance.js keeps what is written here on the phone until the page says it
+            // arrived, and holds it back while there is no connection.
             <PostForm action=answer alert=false attr:data-draft=draft>
                 <FormAlert error/>
                 {hidden("token", token.clone())}
