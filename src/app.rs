@@ -43,11 +43,12 @@ pub fn is_member_page(path: &str) -> bool {
     MEMBER_PAGES.iter().any(|page| path == *page || path.strip_prefix(page).is_some_and(|rest| rest.starts_with('/')))
 }
 
-/// Pages served without the browser bundle: the storyteller's own page works as plain HTML
-/// with public/enhance.js (recording, drafts), and its readers are often on an old phone
-/// and a poor connection, where 900 KiB of wasm would compete with their recording's upload.
+/// Pages served without the browser bundle, whole as plain HTML (with public/enhance.js):
+/// the storyteller's own page (recording, drafts), often opened on an old phone on a poor
+/// connection, where 900 KiB of wasm would compete with the recording's upload; and the
+/// listening page a printed book's QR code opens (one audio player).
 pub fn hydrates(path: &str) -> bool {
-    !path.starts_with("/s/")
+    !(path.starts_with("/s/") || path.starts_with("/listen/"))
 }
 
 /// The login page that returns to `here` afterwards.
@@ -216,7 +217,9 @@ mod tests {
     fn only_the_storytellers_page_goes_without_the_bundle() {
         assert!(!hydrates("/s/abc"));
         assert!(!hydrates("/s/abc?q=1"));
+        assert!(!hydrates("/listen/abc"));
         assert!(hydrates("/stories"));
+        assert!(hydrates("/listening"));
         assert!(hydrates("/campaigns/1/stories/2"));
         assert!(hydrates("/"));
     }

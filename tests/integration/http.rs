@@ -162,6 +162,19 @@ async fn unknown_pages_are_404_with_a_friendly_page(pool: PgPool) {
 }
 
 #[sqlx::test]
+async fn the_storytellers_and_listening_pages_come_without_the_browser_bundle(pool: PgPool) {
+    let app = TestApp::new(pool).await;
+    let login = app.get("/login", None).await;
+    assert!(login.body.contains(".wasm"), "other pages load the bundle: {}", login.body);
+    for page in ["/s/not-a-real-link", "/listen/not-a-real-link"] {
+        let reply = app.get(page, None).await;
+        assert!(reply.body.contains("<h1>"), "{page} is a whole page: {}", reply.body);
+        assert!(!reply.body.contains(".wasm") && !reply.body.contains("hydrate"), "{page}: {}", reply.body);
+        assert!(reply.body.contains("/enhance.js"), "{page} still has its small script");
+    }
+}
+
+#[sqlx::test]
 async fn healthz_checks_the_database(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
     let reply = app.get("/healthz", None).await;
