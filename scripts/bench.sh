@@ -156,6 +156,14 @@ wrk.headers["Accept"] = "application/json"
 wrk.body = "campaign_id=$campaign&story_id=$story&version=$version&title=The+wedding&content=We+were+married+in+June+1962.&category=&custom_category=&overwrite=true"
 LUA
 
+# The storyteller's page (no account): a question sent through the app, and the link as the
+# questions page offers it.
+post() { curl -fsS -H "Accept: application/json" -H "Cookie: $cookie" -H "Origin: $base" "$@"; }
+post -o /dev/null --data-urlencode "campaign_id=$campaign" --data-urlencode "question=What was your first job?" "$base/api/write_question"
+post -o /dev/null --data-urlencode "campaign_id=$campaign" "$base/api/send_question_now"
+storyteller_link=$(post --data-urlencode "campaign_id=$campaign" "$base/api/storyteller_link")
+storyteller_path="/s/$(sed -E 's|.*/s/([A-Za-z0-9_-]+).*|\1|' <<<"$storyteller_link")"
+
 # name, path, cookie (yes/no), wrk script
 targets=(
   "fortunes (baseline)|/bench/fortunes|no"
@@ -169,6 +177,7 @@ targets=(
   "search: rare word|/search?q=zeppelin|yes"
   "search: phrase|/search?q=%22the+wedding%22|yes"
   "story save (POST)|/api/save_story|yes|$data/save.lua"
+  "storyteller page (no account)|$storyteller_path|no"
 )
 
 fortunes_rps=""
@@ -216,6 +225,12 @@ for f in target/site/pkg/mystoryflow*.wasm target/site/pkg/mystoryflow*.js targe
   awk -v f="$f" -v raw="$(stat -c %s "$f")" -v gz="$(gzip -9 -c "$f" | wc -c)" \
     'BEGIN { printf "%-40s %8.0f KiB raw %8.0f KiB gzip\n", f, raw / 1024, gz / 1024 }'
 done
+# What a phone downloads for the storyteller's page (served without the bundle), gzipped.
+gz_bytes() { curl -fsS -H "Accept-Encoding: gzip" -o /dev/null -w '%{size_download}' "$base$1"; }
+page_css=$(curl -fsS "$base$storyteller_path" | grep -o '/pkg/mystoryflow[^"]*\.css' | head -1)
+awk -v html="$(gz_bytes "$storyteller_path")" -v css="$(gz_bytes "$page_css")" -v js="$(gz_bytes /enhance.js)" \
+  -v wasm="$(curl -fsS "$base$storyteller_path" | { grep -c '\.wasm' || true; })" \
+  'BEGIN { printf "storyteller page as a phone gets it: %.1f KiB (HTML %.1f, CSS %.1f, enhance.js %.1f KiB), wasm references: %d\n", (html + css + js) / 1024, html / 1024, css / 1024, js / 1024, wasm }'
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -r); scale $scale, ${seconds}s per run, $profile build"
 
 if [ "$lighthouse" = yes ]; then
