@@ -14,7 +14,8 @@
 # 1, 16 and 64. Beside the pages it measures two baselines in the same binary and run
 # (MSF_BENCH_ROUTES=1): TechEmpower's Fortunes test and the dashboard's own query rendered
 # by hand without Leptos, so each page is also a ratio to them. Then memory, the bundle's
-# sizes, Lighthouse 12 (npm, mobile) on the dashboard and a story page, and with --book the
+# sizes and what a phone downloads for the storyteller's page, Lighthouse 12 (npm, mobile)
+# on the dashboard, a story page and the storyteller's page, and with --book the
 # typesetting benchmark (a 308-page book with 150 photos; a release build of typst).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -234,12 +235,12 @@ awk -v html="$(gz_bytes "$storyteller_path")" -v css="$(gz_bytes "$page_css")" -
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -r); scale $scale, ${seconds}s per run, $profile build"
 
 if [ "$lighthouse" = yes ]; then
-  step "Lighthouse 12 (mobile, simulated slow 4G and a slower CPU): the dashboard and a story page"
+  step "Lighthouse 12 (mobile, simulated slow 4G and a slower CPU): the dashboard, a story page and the storyteller's page"
   lh=.data/tools/lighthouse/node_modules/.bin/lighthouse
   if [ ! -x "$lh" ]; then
     npm install --silent --no-audit --no-fund --prefix .data/tools/lighthouse lighthouse@12.8.2
   fi
-  for page in /dashboard "/campaigns/$campaign/stories/$story"; do
+  for page in /dashboard "/campaigns/$campaign/stories/$story" "$storyteller_path"; do
     CHROME_PATH=$(command -v chromium) "$lh" "$base$page" --quiet --output=json --output-path="$data/lighthouse.json" \
       --only-categories=performance,accessibility --extra-headers="{\"Cookie\": \"$cookie\"}" \
       --chrome-flags="--headless=new --no-sandbox --disable-dev-shm-usage" || { echo "lighthouse failed on $page"; continue; }
