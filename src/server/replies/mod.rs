@@ -3,14 +3,16 @@
 //! question it answers (`In-Reply-To`/`References`), the storyteller's new words without
 //! the quoted question or signatures, and the photos and voice memos attached.
 //!
-//! `parse` and `text` are pure; `receive` decides whose answer it is (the signed reply key,
+//! `parse`, `attachments` and `text` are pure; `receive` decides whose answer it is (the signed reply key,
 //! the sender) and stores it.
 
+mod attachments;
 pub mod imap;
 mod parse;
 mod receive;
 mod text;
 
-pub use parse::{parse, reply_token, Attachment, AttachmentKind, InboundMail, MailKind, ParseError, MAX_MESSAGE_BYTES};
+pub use attachments::{Attachment, AttachmentKind};
+pub use parse::{parse, reply_token, InboundMail, MailKind, ParseError, MAX_MESSAGE_BYTES};
 pub use receive::{key_of, publish, receive, Ignored, Outcome};
 pub use text::{clean_reply, html_to_text};
