@@ -99,6 +99,7 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
         .layer(middleware::from_fn(request::take_flash_middleware))
         .layer(auth_layer)
         .layer(middleware::from_fn(unavailable_while_the_database_is_down))
+        .layer(middleware::from_fn_with_state(SiteFiles::new(&state.leptos_options), site_files_first))
         .layer(CompressionLayer::new().compress_when(compressible()))
         .layer(middleware::from_fn_with_state(PublicOrigin::new(&state.public_url), security::refuse_cross_site_writes))
         .layer(TraceLayer::new_for_http())
@@ -148,10 +149,50 @@ fn static_files_or_not_found(
 /// bundle under plain names) is revalidated, a cheap 304, so a new release never meets an old
 /// wasm.
 async fn static_cache_control(State(options): State<LeptosOptions>, req: Request, next: Next) -> Response {
-    let forever = options.hash_files && super::assets::is_content_named(req.uri().path(), &options);
+    let path = req.uri().path().to_owned();
     let mut response = next.run(req).await;
+    cache_control(&path, &options, &mut response);
+    response
+}
+
+fn cache_control(path: &str, options: &LeptosOptions, response: &mut Response) {
+    let forever = options.hash_files && super::assets::is_content_named(path, options);
     let value = if forever { "public, max-age=31536000, immutable" } else { "no-cache" };
     response.headers_mut().entry(http::header::CACHE_CONTROL).or_insert(http::HeaderValue::from_static(value));
+}
+
+#[derive(Clone)]
+struct SiteFiles {
+    files: ServeDir,
+    options: LeptosOptions,
+}
+
+impl SiteFiles {
+    fn new(options: &LeptosOptions) -> Self {
+        SiteFiles { files: ServeDir::new(&*options.site_root).precompressed_gzip(), options: options.clone() }
+    }
+}
+
+/// Files under the site root (the stylesheet, the bundle, enhance.js, icons) are served
+/// before the session and login layers: a file reads no session (with a cookie that cost two
+/// queries per file), and it still arrives while the database is down, so the calm
+/// "unavailable" page keeps its style. Only a path whose last segment has a dot is looked
+/// up: no page's does. Anything not found goes on to the app.
+async fn site_files_first(State(site): State<SiteFiles>, req: Request, next: Next) -> Response {
+    use tower::ServiceExt;
+    let file_like = matches!(*req.method(), http::Method::GET | http::Method::HEAD)
+        && req.uri().path().rsplit('/').next().is_some_and(|last| last.contains('.'));
+    if !file_like {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let probe = Request::from_parts(parts.clone(), axum::body::Body::empty());
+    let Ok(found) = site.files.oneshot(probe).await;
+    if found.status() == http::StatusCode::NOT_FOUND {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let mut response = found.map(axum::body::Body::new);
+    cache_control(parts.uri.path(), &site.options, &mut response);
     response
 }
 

@@ -174,6 +174,21 @@ async fn the_storytellers_and_listening_pages_come_without_the_browser_bundle(po
     }
 }
 
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn site_files_read_no_session_and_arrive_while_the_database_is_down(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let cookie = app.logged_in("ann@example.com").await;
+    pool.close().await;
+    let icon = app.get("/favicon.svg", Some(&cookie)).await;
+    assert_eq!(icon.status, StatusCode::OK, "{}", icon.body);
+    assert!(icon.body.contains("<svg"), "{}", icon.body);
+    assert_eq!(icon.header("cache-control").as_deref(), Some("no-cache"));
+    // Pages and missing files still go through the session, and get the calm answer.
+    for path in ["/dashboard", "/no-such-file.css"] {
+        assert_eq!(app.get(path, Some(&cookie)).await.status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
+    }
+}
+
 #[sqlx::test]
 async fn healthz_checks_the_database(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
