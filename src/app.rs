@@ -214,7 +214,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_storytellers_page_goes_without_the_bundle() {
+    fn the_storytellers_and_listening_pages_go_without_the_bundle() {
         assert!(!hydrates("/s/abc"));
         assert!(!hydrates("/s/abc?q=1"));
         assert!(!hydrates("/listen/abc"));
