@@ -20,7 +20,6 @@ use mystoryflow::server::{
 };
 use sqlx::{postgres::PgPoolOptions, Connection, PgConnection};
 use tower::ServiceExt;
-use tower_sessions_sqlx_store::PostgresStore;
 use tracing_subscriber::{layer::SubscriberExt, Layer};
 
 const CAMPAIGNS: i32 = 50;
@@ -84,8 +83,6 @@ async fn main() -> anyhow::Result<()> {
 async fn run(url: &str, statements: &AtomicUsize) -> anyhow::Result<()> {
     let pool = PgPoolOptions::new().max_connections(10).connect(url).await?;
     MIGRATOR.run(&pool).await?;
-    let sessions = PostgresStore::new(pool.clone());
-    sessions.migrate().await?;
     let leptos_options = LeptosOptions::builder().output_name("mystoryflow").site_root("target/site").build();
     let app = router::build(
         AppState {
@@ -103,7 +100,6 @@ async fn run(url: &str, statements: &AtomicUsize) -> anyhow::Result<()> {
             inbound_secret: None,
             replies_by_email: false,
         },
-        sessions,
         false,
     );
 

@@ -29,7 +29,6 @@ use mystoryflow::server::{
 };
 use sqlx::{postgres::PgPoolOptions, Connection, PgConnection, PgPool};
 use tower::ServiceExt;
-use tower_sessions_sqlx_store::PostgresStore;
 use uuid::Uuid;
 
 /// Peak resident memory of this process so far, in MB (Linux's VmHWM).
@@ -78,8 +77,6 @@ async fn main() -> anyhow::Result<()> {
 async fn run(url: &str) -> anyhow::Result<()> {
     let pool = PgPoolOptions::new().max_connections(10).connect(url).await?;
     MIGRATOR.run(&pool).await?;
-    let sessions = PostgresStore::new(pool.clone());
-    sessions.migrate().await?;
     let scratch = std::env::temp_dir().join(format!("msf-bench-{}", std::process::id()));
     let state = AppState {
         leptos_options: LeptosOptions::builder().output_name("mystoryflow").site_root("target/site").build(),
@@ -97,7 +94,7 @@ async fn run(url: &str) -> anyhow::Result<()> {
         inbound_secret: None,
         replies_by_email: false,
     };
-    let app = router::build(state.clone(), sessions, false);
+    let app = router::build(state.clone(), false);
 
     let (cookie, campaign, story) = seed_user(&app, &pool).await?;
     // BENCH_ONLY=upload|photo|search runs one part.

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Load benchmark of the built app with a realistic dataset. Prints figures, asserts nothing.
 #
-#   scripts/bench.sh [--scale small|medium|large] [--seconds N] [--debug] [--no-lighthouse] [--book]
+#   scripts/bench.sh [--scale small|medium|large] [--seconds N] [--debug] [--no-build] [--no-lighthouse] [--book]
 #
 #   small   1,000 families / 20,000 stories   (the signed-in user: 5 campaigns, 300 stories)
 #   medium 10,000 families / 200,000 stories  (the same user)
 #   large  50,000 families / 1,000,000 stories (the user: 5 campaigns, 5,000 stories)
 #
 # It builds the release site (cargo leptos build --release; --debug uses the debug build,
-# quicker to build, slower to run), starts it with its own PostgreSQL under
+# quicker to build, slower to run; --no-build measures the build already in target/), starts it with its own PostgreSQL under
 # .data/bench-<scale>, fills the database with SQL (generate_series, a few seconds for
 # small), signs a user up through the app, and drives it with wrk (Debian) at concurrency
 # 1, 16 and 64. Beside the pages it measures two baselines in the same binary and run
@@ -25,14 +25,16 @@ seconds=10
 profile=release
 lighthouse=yes
 book=no
+build=yes
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) scale=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --debug) profile=debug; shift ;;
+    --no-build) build=no; shift ;;
     --no-lighthouse) lighthouse=no; shift ;;
     --book) book=yes; shift ;;
-    *) echo "usage: scripts/bench.sh [--scale small|medium|large] [--seconds N] [--debug] [--no-lighthouse] [--book]" >&2; exit 2 ;;
+    *) echo "usage: scripts/bench.sh [--scale small|medium|large] [--seconds N] [--debug] [--no-build] [--no-lighthouse] [--book]" >&2; exit 2 ;;
   esac
 done
 case "$scale" in
@@ -50,7 +52,9 @@ fi
 export SQLX_OFFLINE=true LEPTOS_OUTPUT_NAME=mystoryflow
 unset DATABASE_URL
 step "Building the $profile site"
-if [ "$profile" = release ]; then
+if [ "$build" = no ]; then
+  echo "(--no-build: measuring the build in target/$profile as it is)"
+elif [ "$profile" = release ]; then
   cargo leptos build --release
 else
   env -u RUSTFLAGS cargo leptos build

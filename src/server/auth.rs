@@ -1,5 +1,7 @@
 //! Authentication with axum-login: who a session belongs to, and password checks.
 use axum_login::{AuthUser as AxumAuthUser, AuthnBackend, UserId};
+use std::cell::RefCell;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -99,8 +101,43 @@ impl AuthnBackend for Backend {
     }
 
     async fn get_user(&self, id: &UserId<Self>) -> Result<Option<AuthUser>, AuthError> {
+        if let Some(user) = take_read_with_session(*id) {
+            return Ok(user);
+        }
         Ok(accounts::session_user(&self.db, *id).await?)
     }
+}
+
+tokio::task_local! {
+    /// The user a request's session names, read in the same statement as the session
+    /// (`db::sessions`), for [`Backend::get_user`] to take instead of reading them again.
+    static READ_WITH_SESSION: RefCell<Option<(Uuid, Option<AuthUser>)>>;
+}
+
+/// Around the session and login layers: gives each request a place for the user read with
+/// its session. Without it (a test calling the backend directly) the user is read alone.
+pub async fn user_read_with_session(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    with_user_read_with_session(next.run(request)).await
+}
+
+/// Runs `work` with a place for the user read with a session (what each request gets).
+pub async fn with_user_read_with_session<F: std::future::Future>(work: F) -> F::Output {
+    READ_WITH_SESSION.scope(RefCell::new(None), work).await
+}
+
+/// Called by the session store: `user` is what the session's user id `id` finds now (none
+/// for a deleted account).
+pub(super) fn read_with_session(id: Uuid, user: Option<AuthUser>) {
+    let _ = READ_WITH_SESSION.try_with(|slot| *slot.borrow_mut() = Some((id, user)));
+}
+
+/// What the session read for `id`, taken (so a later call reads afresh).
+fn take_read_with_session(id: Uuid) -> Option<Option<AuthUser>> {
+    let (read, user) = READ_WITH_SESSION.try_with(|slot| slot.borrow_mut().take()).ok().flatten()?;
+    (read == id).then_some(user)
 }
 
 pub type AuthSession = axum_login::AuthSession<Backend>;

@@ -8,10 +8,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use leptos::config::{get_configuration, LeptosOptions};
 use sqlx::postgres::PgPoolOptions;
-use tower_sessions_sqlx_store::PostgresStore;
 
 use super::config::Config;
-use super::db::{Db, MIGRATOR};
+use super::db::{sessions::Sessions, Db, MIGRATOR};
 use super::mail::{self, Mailer};
 use super::media::Storage;
 use super::notify::{self, Signer};
@@ -132,10 +131,8 @@ async fn serve(config: Config) -> Result<()> {
             .await
             .context("connecting to the database")?;
         MIGRATOR.run(&pool).await.context("running database migrations")?;
-        let sessions = PostgresStore::new(pool.clone());
-        sessions.migrate().await.context("creating the session table")?;
         let db = Db::new(pool.clone());
-        tokio::spawn(delete_expired(sessions.clone(), db.clone()));
+        tokio::spawn(delete_expired(Sessions::new(db.clone()), db.clone()));
 
         let storage = match &config.s3 {
             Some(s3) => Storage::s3(s3)?,
@@ -197,7 +194,7 @@ async fn serve(config: Config) -> Result<()> {
             tokio::spawn(super::orders::fulfil::run_worker(state.clone()));
             tokio::spawn(super::schedule::run_print_poll(state.clone()));
         }
-        let app = router::build(state, sessions, config.secure_cookies);
+        let app = router::build(state, config.secure_cookies);
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
         tracing::info!("MyStoryFlow is listening on http://{addr}");
         axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -569,7 +566,7 @@ async fn supervise(pg: LocalPostgres, mut stopping: tokio::sync::watch::Receiver
 
 /// Hourly: expired sessions, finished rate-limit windows, and jobs done a week ago (failed
 /// ones after a month).
-async fn delete_expired(sessions: PostgresStore, db: Db) {
+async fn delete_expired(sessions: Sessions, db: Db) {
     use tower_sessions::session_store::ExpiredDeletion;
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {

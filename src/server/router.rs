@@ -13,9 +13,9 @@ use std::{convert::Infallible, sync::OnceLock};
 use tower::Service;
 use tower_http::{catch_panic::CatchPanicLayer, compression::CompressionLayer, services::ServeDir, trace::TraceLayer};
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::PostgresStore;
 
 use super::auth::{AuthSession, Backend};
+use super::db::sessions::{Sessions, AUTH_DATA_KEY};
 use super::security::{self, PublicOrigin};
 use super::{request, state::AppState};
 use crate::app::{is_member_page, shell, App};
@@ -61,16 +61,18 @@ fn error_page(which: fn(&(String, String)) -> &String, template: &str) -> String
 pub const SESSION_COOKIE: &str = "msf_session";
 const API_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
-pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> Router {
+pub fn build(state: AppState, secure_cookies: bool) -> Router {
     error_pages(&state.leptos_options);
     let routes = route_list();
-    let session_layer = SessionManagerLayer::new(sessions)
+    let session_layer = SessionManagerLayer::new(Sessions::new(state.db.clone()))
         .with_name(SESSION_COOKIE)
         .with_secure(secure_cookies)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(time::Duration::days(14)));
-    let auth_layer = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), session_layer).build();
+    let auth_layer = AuthManagerLayerBuilder::new(Backend::new(state.db.clone()), session_layer)
+        .with_data_key(AUTH_DATA_KEY)
+        .build();
 
     let context = {
         let state = state.clone();
@@ -98,6 +100,7 @@ pub fn build(state: AppState, sessions: PostgresStore, secure_cookies: bool) -> 
         .layer(middleware::from_fn(status_from_app_error))
         .layer(middleware::from_fn(request::take_flash_middleware))
         .layer(auth_layer)
+        .layer(middleware::from_fn(super::auth::user_read_with_session))
         .layer(middleware::from_fn(unavailable_while_the_database_is_down))
         .layer(middleware::from_fn_with_state(SiteFiles::new(&state.leptos_options), site_files_first))
         .layer(CompressionLayer::new().compress_when(compressible()))

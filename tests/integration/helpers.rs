@@ -8,7 +8,6 @@ use mystoryflow::api::auth::{Login, Signup};
 use mystoryflow::server::{db::Db, media::Storage, orders::Printer, router, state::AppState};
 use sqlx::PgPool;
 use tower::ServiceExt;
-use tower_sessions_sqlx_store::PostgresStore;
 
 pub const PASSWORD: &str = "a long enough password";
 /// What the test server expects in `X-Inbound-Secret` on `POST /inbound/email`.
@@ -130,8 +129,6 @@ impl TestApp {
         media_dir: std::path::PathBuf,
         printer: Printer,
     ) -> Self {
-        let sessions = PostgresStore::new(pool.clone());
-        sessions.migrate().await.expect("session table");
         let leptos_options = LeptosOptions::builder()
             .output_name("mystoryflow")
             .site_root("target/site")
@@ -153,7 +150,7 @@ impl TestApp {
             inbound_secret: Some(INBOUND_SECRET.into()),
             replies_by_email: true,
         };
-        TestApp { router: router::build(state.clone(), sessions, secure), state, media_dir }
+        TestApp { router: router::build(state.clone(), secure), state, media_dir }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {

@@ -314,3 +314,62 @@ async fn the_browser_bundle_is_sent_gzipped_and_cached_for_a_year(pool: PgPool) 
     let page = app.send(http::Request::get("/login").body(axum::body::Body::empty()).unwrap()).await;
     assert_eq!(page.header("cache-control").as_deref(), Some("private, no-cache"));
 }
+
+/// A signed-in request reads its session and its user in one statement: the session row
+/// carries the user's id, and the login layer takes the user read with it.
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn a_session_is_read_with_its_user_in_one_statement(pool: PgPool) {
+    use axum_login::AuthnBackend;
+    use mystoryflow::server::auth::{with_user_read_with_session, Backend};
+    use mystoryflow::server::db::sessions::{Sessions, AUTH_DATA_KEY};
+    use mystoryflow::server::db::Db;
+    use tower_sessions::session::{Id, Record};
+    use tower_sessions::SessionStore;
+
+    let app = TestApp::new(pool.clone()).await;
+    let cookie = app.logged_in("reader@example.com").await;
+    assert_eq!(app.get("/dashboard", Some(&cookie)).await.status, StatusCode::OK);
+    let (user, kept): (uuid::Uuid, Option<uuid::Uuid>) = sqlx::query_as(
+        r#"SELECT u.id, s.user_id FROM "tower_sessions"."session" s, users u WHERE u.email = 'reader@example.com'"#,
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(kept, Some(user), "the session row names its user");
+
+    let db = Db::new(pool.clone());
+    let sessions = Sessions::new(db.clone());
+    let mut record = Record {
+        id: Id::default(),
+        data: [(AUTH_DATA_KEY.to_string(), serde_json::json!({ "user_id": user, "auth_hash": [] }))].into(),
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+    };
+    sessions.create(&mut record).await.unwrap();
+    // Outside a request the backend reads the user itself.
+    assert!(Backend::new(db.clone()).get_user(&user).await.unwrap().is_some());
+    // Within one, after the session is loaded, it needs the database no more: closed, the
+    // user still comes, read with the session.
+    let found = with_user_read_with_session(async {
+        let loaded = sessions.load(&record.id).await.unwrap();
+        assert_eq!(loaded.map(|r| r.data), Some(record.data.clone()));
+        pool.close().await;
+        Backend::new(db.clone()).get_user(&user).await
+    })
+    .await
+    .expect("the user read with the session");
+    assert_eq!(found.map(|u| u.email), Some("reader@example.com".to_string()));
+}
+
+/// A deleted account's session finds no one, read with the session as alone.
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn a_deleted_accounts_session_finds_no_user(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let cookie = app.logged_in("reader@example.com").await;
+    assert_eq!(app.get("/dashboard", Some(&cookie)).await.status, StatusCode::OK);
+    sqlx::query("UPDATE users SET deletion_requested_at = now(), delete_after = now() + interval '7 days' WHERE email = 'reader@example.com'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let reply = app.get("/dashboard", Some(&cookie)).await;
+    assert!(reply.status.is_redirection(), "a deleted account's session is signed out: {}", reply.status);
+}

@@ -307,6 +307,24 @@ async fn members_cannot_read_credentials_or_the_job_queue(pool: PgPool) {
     }
 }
 
+/// Sessions (with the user id beside each) are the server's: a member's role may not read
+/// the schema, and were it ever granted, row-level security with no policy shows nothing.
+#[sqlx::test]
+async fn members_cannot_read_sessions_even_if_granted(pool: PgPool) {
+    let w = world(&pool).await;
+    let owner = w.user("owner");
+    sqlx::query("INSERT INTO tower_sessions.session (id, data, expiry_date, user_id) VALUES ('s1', '\\x00', now() + interval '1 day', $1)")
+        .bind(owner)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let sql = "SELECT 1 FROM tower_sessions.session";
+    assert!(!allowed(&pool, owner, sql).await, "no access to the schema");
+    sqlx::query("GRANT USAGE ON SCHEMA tower_sessions TO authenticated").execute(&pool).await.unwrap();
+    sqlx::query("GRANT SELECT ON tower_sessions.session TO authenticated").execute(&pool).await.unwrap();
+    assert!(!allowed(&pool, owner, sql).await, "granted, yet no row is visible");
+}
+
 /// "Download my data" rows: each person reads their own; only the server writes them.
 #[sqlx::test]
 async fn a_person_sees_only_their_own_exports_and_cannot_write_them(pool: PgPool) {

@@ -28,6 +28,7 @@ pub mod replies;
 pub mod schedules;
 pub mod search;
 pub mod secrets;
+pub mod sessions;
 pub mod stats;
 pub mod stories;
 pub mod storyteller;
