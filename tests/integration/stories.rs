@@ -315,6 +315,35 @@ async fn search_ranks_only_the_newest_matches(pool: PgPool) {
     assert_eq!(page.hits[0].title, "Newest", "the best of the newest matches");
 }
 
+/// A snippet is looked for in the text's first characters, and further on (up to
+/// SNIPPET_SOURCE_CHARS) only when they hold no match: either way it shows the word found.
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn search_snippets_show_a_match_found_past_the_first_characters(pool: PgPool) {
+    use mystoryflow::server::db::search::{SNIPPET_FIRST_CHARS, SNIPPET_SOURCE_CHARS};
+    let app = TestApp::new(pool.clone()).await;
+    let f = family(&app, &pool).await;
+    let early = create_story(&app, &f.owner, f.campaign, "Early").await;
+    let late = create_story(&app, &f.owner, f.campaign, "Late").await;
+    let filler = "and then we walked on ".repeat(SNIPPET_FIRST_CHARS as usize / 10);
+    assert!(filler.len() * 2 < SNIPPET_SOURCE_CHARS as usize);
+    for (story, text) in [
+        (early, format!("The zeppelin came over the hill. {filler} {filler}")),
+        (late, format!("{filler} and at last a zeppelin came over the hill. {filler}")),
+    ] {
+        sqlx::query("UPDATE stories SET transcription = $2 WHERE id = $1")
+            .bind(story)
+            .bind(text)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    let page = search(&app, &f.viewer, "zeppelin", |_| {}).await;
+    assert_eq!(page.hits.len(), 2);
+    for hit in &page.hits {
+        assert!(hit.snippet.contains("<mark>zeppelin</mark>"), "{}: {}", hit.title, hit.snippet);
+    }
+}
+
 #[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn search_snippets_come_from_the_start_of_a_long_text(pool: PgPool) {
     use mystoryflow::server::db::search::SNIPPET_SOURCE_CHARS;

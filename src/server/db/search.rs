@@ -12,6 +12,11 @@ pub const SEARCH_RANKED: i32 = 500;
 /// Characters of a story's text that a snippet is drawn from: `ts_headline` reads all it is
 /// given, and a transcription of a long recording can be hundreds of thousands.
 pub const SNIPPET_SOURCE_CHARS: i32 = 20_000;
+/// A snippet is first looked for in this many characters, and in `SNIPPET_SOURCE_CHARS` only
+/// when they hold no match. `ts_headline` costs what it reads (about 0.75 ms for a story of
+/// 8,500 characters, 0.15 ms for 1,500): a page of 20 long stories found by a common word
+/// took some 15 ms of PostgreSQL's time for its snippets alone, now about 3.
+pub const SNIPPET_FIRST_CHARS: i32 = 1_500;
 
 /// Cursor of the last hit shown: its rank and id.
 fn parse_cursor(after: &str) -> Option<(f32, Uuid)> {
@@ -40,16 +45,22 @@ pub async fn search(
     };
     // Matching and ranking run in search_story_ids (migrations 14, 16, 19: it can use the
     // indexes where RLS could not, and ranks only the newest matches); headlines, which are
-    // costly, only for the returned page and from the start of the text.
+    // costly, only for the returned page, from the start of the text, and from further on only
+    // when the start has no match.
     let rows = sqlx::query!(
         r#"WITH q AS (SELECT websearch_to_tsquery('english', $1) AS q),
            hits AS (SELECT * FROM q, search_story_ids(q.q, $2, $3, $4, $5, $6, $7, $8))
            SELECT s.id, s.campaign_id, c.title AS campaign_title, s.title, s.category,
                   coalesce(s.status, 'draft') AS "status!", h.rank AS "rank!",
-                  ts_headline('english', left(coalesce(s.content, '') || E'\n' || coalesce(s.transcription, ''), $9), h.q,
-                              'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=35, MinWords=15, MaxFragments=2')
-                      AS "snippet!"
-           FROM hits h JOIN stories s ON s.id = h.id JOIN campaigns c ON c.id = s.campaign_id
+                  CASE WHEN strpos(near.snippet, chr(1)) > 0 OR length(text.body) <= $10 THEN near.snippet
+                       ELSE ts_headline('english', left(text.body, $9), h.q, text.options)
+                  END AS "snippet!"
+           FROM hits h JOIN stories s ON s.id = h.id JOIN campaigns c ON c.id = s.campaign_id,
+                LATERAL (SELECT coalesce(s.content, '') || E'\n' || coalesce(s.transcription, '') AS body,
+                                'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=35, MinWords=15, MaxFragments=2'
+                                    AS options OFFSET 0) AS text,
+                -- OFFSET 0: computed once per row, not once per mention below.
+                LATERAL (SELECT ts_headline('english', left(text.body, $10), h.q, text.options) AS snippet OFFSET 0) AS near
            ORDER BY h.rank DESC, h.id DESC"#,
         query,
         filters.campaign_id,
@@ -60,6 +71,7 @@ pub async fn search(
         (SEARCH_PAGE_SIZE + 1) as i32,
         SEARCH_RANKED,
         SNIPPET_SOURCE_CHARS,
+        SNIPPET_FIRST_CHARS,
     )
     .fetch_all(tx.conn())
     .await?;
