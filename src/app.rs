@@ -130,7 +130,10 @@ pub fn App() -> impl IntoView {
                 confirm.version().get(),
                 reset.version().get(),
                 link.version().get(),
-                leave.version().get(),
+                // Only a deletion that went through signs the person out. Refetching after a
+                // refused one re-rendered the signed-in page and emptied the password field
+                // the person was already typing into again.
+                leave.value().with(|left| matches!(left, Some(Ok(())))),
             )
         },
         |_| current_user(),

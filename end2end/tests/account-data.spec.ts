@@ -69,9 +69,17 @@ test("deleting an account lists what happens, signs out, and logging in within s
   await expect(page.getByRole("link", { name: "Sign in with a link we email you" })).toBeVisible();
   await ready(page, testInfo);
 
+  // A refused deletion leaves the person signed in: nothing asks again who they are, which
+  // re-rendered the form and emptied the password typed right after the message.
+  const whoAmI: string[] = [];
+  page.on("request", (request) => {
+    if (request.url().endsWith("/api/current_user")) whoAmI.push(request.url());
+  });
   await page.getByLabel("Your password").fill("not my password");
   await page.getByRole("button", { name: "Delete my account" }).click();
   await expect(page.getByText("That is not your current password.")).toBeVisible();
+  await page.waitForTimeout(500);
+  expect(whoAmI).toHaveLength(0);
 
   await page.getByLabel("Your password").fill(PASSWORD);
   await page.getByRole("button", { name: "Delete my account" }).click();
