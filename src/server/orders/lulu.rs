@@ -28,17 +28,15 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use hmac::{Hmac, Mac};
 use reqwest::{header, Method, StatusCode, Url};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sha2::Sha256;
 
 use super::price::Priced;
-use crate::model::book::{Binding, Paper, TrimSize};
-use crate::model::order::{Finish, Interior, OrderStatus, PrintOptions, ShippingAddress, ShippingLevel};
+use crate::model::book::TrimSize;
+use crate::model::order::{OrderStatus, PrintOptions, ShippingAddress, ShippingLevel};
 
 pub const SANDBOX_URL: &str = "https://api.sandbox.lulu.com";
 pub const PRODUCTION_URL: &str = "https://api.lulu.com";
@@ -174,146 +172,6 @@ pub struct NewPrintJob {
     pub cover_url: String,
     pub address: ShippingAddress,
     pub shipping: ShippingLevel,
-}
-
-/// What a Lulu status means for our order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mapped {
-    /// Still with Lulu before printing (created, unpaid, being paid, production delay): the
-    /// order stays pending; nothing to record.
-    Waiting,
-    /// The order moves to this status.
-    Status(OrderStatus),
-    /// Lulu refused the job or production failed (REJECTED, ERROR); [`JobUpdate::message`]
-    /// says why. Staff decide: fix and send again, or cancel.
-    Rejected,
-    /// A status this code doesn't know (logged): change nothing.
-    Unknown,
-}
-
-/// Maps a Lulu print-job status onto our order's.
-pub fn map_status(name: &str) -> Mapped {
-    match name {
-        "CREATED" | "ACCEPTED" | "UNPAID" | "PAYMENT_IN_PROGRESS" | "PRODUCTION_DELAYED" | "PRODUCTION_READY" => {
-            Mapped::Waiting
-        }
-        "IN_PRODUCTION" => Mapped::Status(OrderStatus::Processing),
-        "SHIPPED" => Mapped::Status(OrderStatus::Shipped),
-        "DELIVERED" => Mapped::Status(OrderStatus::Delivered),
-        "CANCELED" | "CANCELLED" => Mapped::Status(OrderStatus::Cancelled),
-        "REJECTED" | "ERROR" => Mapped::Rejected,
-        other => {
-            tracing::warn!(status = other, "Lulu reported a print-job status this code doesn't know; nothing changes");
-            Mapped::Unknown
-        }
-    }
-}
-
-/// Where the parcel is, once shipped.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Tracking {
-    pub number: Option<String>,
-    pub carrier: Option<String>,
-    pub url: Option<String>,
-}
-
-/// A print job as Lulu last described it (its answer to a request, or a webhook).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JobUpdate {
-    /// Lulu's print-job id.
-    pub id: i64,
-    pub external_id: Option<String>,
-    /// Lulu's status name, as sent.
-    pub status: String,
-    pub mapped: Mapped,
-    /// Lulu's words about the status: the job's message, then each line's errors.
-    pub message: Option<String>,
-    pub changed: Option<DateTime<Utc>>,
-    pub tracking: Option<Tracking>,
-    /// Lulu's latest expected arrival.
-    pub estimated_delivery: Option<NaiveDate>,
-}
-
-/// Lulu's product code for these options, in the dotted form
-/// (`0600X0900.BW.STD.PB.060UW444.MXX`: trim, ink, quality, binding, paper, then finish,
-/// linen and foil). Removing the dots gives the legacy 27-character form.
-///
-/// Lulu's specification sheet sells every combination the order form offers today (all three
-/// trims in paperback and casewrap hardcover, black and white or colour on 60# white or 80#
-/// coated white paper); the error is for combinations it may offer later, in words for the
-/// family.
-pub fn pod_package_id(
-    trim: TrimSize,
-    binding: Binding,
-    interior: Interior,
-    paper: Paper,
-    finish: Finish,
-) -> Result<String, String> {
-    let trim = match trim {
-        TrimSize::Trade6x9 => "0600X0900",
-        TrimSize::Square8_5 => "0850X0850",
-        TrimSize::Letter8_5x11 => "0850X1100",
-    };
-    let (ink, quality) = match interior {
-        Interior::BlackWhite => ("BW", "STD"),
-        Interior::StandardColour => ("FC", "STD"),
-        Interior::PremiumColour => ("FC", "PRE"),
-    };
-    let binding = match binding {
-        Binding::Paperback => "PB",
-        Binding::Hardcover => "CW",
-    };
-    let paper = match paper {
-        Paper::Standard60 => "060UW444",
-        Paper::Premium80 => "080CW444",
-    };
-    let finish = match finish {
-        Finish::Matte => 'M',
-        Finish::Gloss => 'G',
-    };
-    // X, X: no linen, no foil (those are for linen-wrap hardcovers).
-    Ok(format!("{trim}.{ink}.{quality}.{binding}.{paper}.{finish}XX"))
-}
-
-/// Whether `signature` (the `Lulu-HMAC-SHA256` header) is the HMAC-SHA256 of the raw `body`
-/// keyed with our API secret. Lulu's docs don't name the digest's encoding: hex (either case)
-/// and base64 are both accepted, each carrying all 256 bits. Compared in constant time.
-pub fn verify_webhook(secret: &str, signature: Option<&str>, body: &[u8]) -> bool {
-    let Some(given) = signature.map(str::trim).filter(|s| !s.is_empty()) else {
-        return false;
-    };
-    if secret.is_empty() {
-        return false;
-    }
-    let candidates =
-        [decode_hex(given), base64::Engine::decode(&base64::engine::general_purpose::STANDARD, given).ok()];
-    candidates.into_iter().flatten().filter(|bytes| bytes.len() == 32).any(|bytes| {
-        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
-            return false;
-        };
-        mac.update(body);
-        mac.verify_slice(&bytes).is_ok()
-    })
-}
-
-/// Reads a webhook's body (check [`verify_webhook`] first). `Ok(None)` for a topic other than
-/// PRINT_JOB_STATUS_CHANGED: answer 200 and ignore it (Lulu turns a webhook off after five
-/// failed deliveries). `Err` says why the body isn't a webhook Lulu sends.
-pub fn parse_webhook(body: &[u8]) -> Result<Option<JobUpdate>, String> {
-    #[derive(Deserialize)]
-    struct Webhook {
-        topic: String,
-        #[serde(default)]
-        data: Value,
-    }
-    let hook: Webhook = serde_json::from_slice(body).map_err(|err| format!("This is not a Lulu webhook: {err}"))?;
-    if hook.topic != WEBHOOK_TOPIC {
-        tracing::info!(topic = %hook.topic, "a Lulu webhook with a topic this code doesn't follow");
-        return Ok(None);
-    }
-    let job: JobJson = serde_json::from_value(hook.data)
-        .map_err(|err| format!("The print job in Lulu's webhook could not be read: {err}"))?;
-    Ok(Some(job.into_update()))
 }
 
 /// Lulu's Print API, for one account.
@@ -649,8 +507,12 @@ impl Lulu {
 }
 
 mod answers;
+mod product;
+mod updates;
 mod wire;
-use answers::{clip, decode_hex, describe, failure, readable, to_json, transport};
+use answers::{clip, describe, failure, readable, to_json, transport};
+pub use product::pod_package_id;
+pub use updates::{map_status, parse_webhook, verify_webhook, JobUpdate, Mapped, Tracking};
 use wire::*;
 
 #[cfg(test)]
