@@ -73,6 +73,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(not(feature = "ssr"))]
     let stylesheet = "";
     #[cfg(feature = "ssr")]
+    let loader = crate::server::assets::hydration_script(&options);
+    #[cfg(not(feature = "ssr"))]
+    let loader = "";
+    #[cfg(feature = "ssr")]
     let hydrate = use_context::<http::request::Parts>().is_none_or(|request| hydrates(request.uri.path()));
     #[cfg(not(feature = "ssr"))]
     let hydrate = true;
@@ -86,7 +90,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" id="leptos" href=stylesheet/>
                 <AutoReload options=options.clone()/>
-                {hydrate.then(|| view! { <HydrationScripts options/> })}
+                {hydrate.then(|| view! { <script type="module" nonce=leptos::nonce::use_nonce()>{loader}</script> })}
                 <script type="module" src="/enhance.js"></script>
                 <MetaTags/>
             </head>
