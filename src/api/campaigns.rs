@@ -18,7 +18,7 @@ pub async fn dashboard(#[server(default)] status: String) -> Result<Vec<Campaign
             "" | "all" => None,
             s => Some(CampaignStatus::parse(s).ok_or_else(|| AppError::invalid("status", "Unknown status."))?),
         };
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let mut tx = request::state()?.db.begin_reading_as(user.id).await?;
         let cards = campaigns::dashboard(&mut tx, status).await?;
         tx.commit().await?;
         Ok(cards)

@@ -5,15 +5,16 @@
 /// `$campaign`), commits, and answers a plain form post with a redirect to `$back`.
 ///
 /// `in_campaign!(read …)` is the same for a read: no redirect, no flash, just the answer
-/// with its real HTTP status.
+/// with its real HTTP status; its transaction refuses writes. `in_campaign!(write …)`
+/// answers the same way after a change.
 #[cfg(feature = "ssr")]
 macro_rules! in_campaign {
     // The shared part: the user's transaction, authorized for the campaign, the body, commit.
-    (@authorized $campaign:expr, $role:expr, |$state:pat, $tx:ident, $access:ident| $body:block) => {
+    (@authorized $begin:ident, $campaign:expr, $role:expr, |$state:pat, $tx:ident, $access:ident| $body:block) => {
         async {
             let user = crate::server::request::require_user().await?;
             let app_state = crate::server::request::state()?;
-            let mut $tx = app_state.db.begin_as(user.id).await?;
+            let mut $tx = app_state.db.$begin(user.id).await?;
             let $access = crate::server::authz::CampaignAccess::require(&mut $tx, $campaign, $role).await?;
             let $state = &app_state;
             let value = $body;
@@ -21,8 +22,13 @@ macro_rules! in_campaign {
             Ok::<_, crate::error::AppError>(value)
         }
     };
+    // A read: PostgreSQL refuses writes in its transaction (`Db::begin_reading_as`).
     (read $campaign:expr, $role:expr, |$state:pat, $tx:ident, $access:ident| $body:block) => {{
-        let result = in_campaign!(@authorized $campaign, $role, |$state, $tx, $access| $body).await;
+        let result = in_campaign!(@authorized begin_reading_as, $campaign, $role, |$state, $tx, $access| $body).await;
+        crate::server::request::respond(result)
+    }};
+    (write $campaign:expr, $role:expr, |$state:pat, $tx:ident, $access:ident| $body:block) => {{
+        let result = in_campaign!(@authorized begin_as, $campaign, $role, |$state, $tx, $access| $body).await;
         crate::server::request::respond(result)
     }};
     ($name:literal, $campaign:expr, $role:expr, $back:expr, $typed:expr, |$state:pat, $tx:ident, $access:ident| $body:block) => {{
@@ -30,7 +36,7 @@ macro_rules! in_campaign {
         let plain = request::is_plain_form_post();
         let back: String = $back;
         let result = async {
-            let value = in_campaign!(@authorized $campaign, $role, |$state, $tx, $access| $body).await?;
+            let value = in_campaign!(@authorized begin_as, $campaign, $role, |$state, $tx, $access| $body).await?;
             if plain {
                 leptos_axum::redirect(&back);
             }

@@ -19,7 +19,8 @@ pub async fn questions(
     use crate::server::db::questions;
     use crate::server::db::{schedules, storyteller::token_hash};
     use crate::server::schedule::Slot;
-    in_campaign!(read campaign_id, Role::Viewer, |state, tx, access| {
+    // A write: the storyteller's link is made the first time a manager opens the page.
+    in_campaign!(write campaign_id, Role::Viewer, |state, tx, access| {
         let mut page = questions::page(&mut tx, &access, &topic, &search).await?;
         page.schedule = schedules::get(&mut tx, &access).await?.map(|(mut schedule, next)| {
             let slot = Slot::parse(&schedule.weekday.to_string(), &schedule.time, &schedule.time_zone).ok();
@@ -154,7 +155,7 @@ pub async fn discard_emailed_reply(campaign_id: Uuid, reply_id: Uuid) -> Result<
 pub async fn storyteller_link(campaign_id: Uuid) -> Result<String, AppError> {
     use crate::model::Role;
     use crate::server::db::{questions, storyteller::token_hash};
-    in_campaign!(read campaign_id, Role::Contributor, |state, tx, access| {
+    in_campaign!(write campaign_id, Role::Contributor, |state, tx, access| {
         access.ensure_may_manage_questions()?;
         let new_id = Uuid::new_v4();
         let hash = token_hash(&state.signer.storyteller_token(new_id));

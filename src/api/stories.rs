@@ -232,7 +232,7 @@ pub async fn search_stories(
                 s => Some(StoryStatus::parse(s).ok_or_else(|| AppError::invalid("status", "Unknown status."))?),
             },
         };
-        let mut tx = request::state()?.db.begin_as(user.id).await?;
+        let mut tx = request::state()?.db.begin_reading_as(user.id).await?;
         let mut page = search::search(&mut tx, q, &filters, Some(after.as_str())).await?;
         for hit in &mut page.hits {
             hit.snippet = crate::server::markdown::highlight(&hit.snippet);

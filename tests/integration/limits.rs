@@ -121,6 +121,51 @@ async fn a_members_transaction_starts_as_them_with_the_timeout(pool: PgPool) {
     assert_eq!((role.as_str(), uid, timeout.as_str()), ("authenticated", Some(user), db::USER_STATEMENT_TIMEOUT));
 }
 
+/// A page's transaction (`begin_reading_as`) refuses writes, and its `commit` sends no
+/// COMMIT: the ROLLBACK goes with the pool's check of the connection, which then serves the
+/// next user outside any transaction, as the server's own role.
+#[sqlx::test]
+async fn a_read_refuses_writes_and_leaves_a_clean_connection(pool: PgPool) {
+    use mystoryflow::model::campaign::CampaignInput;
+    let user: uuid::Uuid = sqlx::query_scalar(
+        "WITH a AS (INSERT INTO auth.users (email, encrypted_password) VALUES ('reader@example.com', 'x') RETURNING id)
+         INSERT INTO users (id, email, name) SELECT id, 'reader@example.com', 'Reader' FROM a RETURNING id",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let one = db::pool_options(1).connect_with((*pool.connect_options()).clone()).await.unwrap();
+    let db = Db::new(one.clone());
+    let input = CampaignInput {
+        title: "Dad's stories".into(),
+        description: None,
+        storyteller_name: None,
+        storyteller_email: None,
+        relationship_type: None,
+        goal_stories: 10,
+    };
+
+    let mut tx = db.begin_reading_as(user).await.unwrap();
+    assert!(db::campaigns::create(&mut tx, &input).await.is_err(), "a read wrote a campaign");
+    drop(tx);
+    let mut tx = db.begin_reading_as(user).await.unwrap();
+    assert_eq!(db::campaigns::dashboard(&mut tx, None).await.unwrap().len(), 0);
+    tx.commit().await.unwrap();
+    let (own_role, read_only): (bool, String) =
+        sqlx::query_as("SELECT current_user = session_user, current_setting('transaction_read_only')")
+            .fetch_one(&one)
+            .await
+            .unwrap();
+    assert_eq!((own_role, read_only.as_str()), (true, "off"), "the connection came back inside the read");
+
+    // The same call in a member's ordinary transaction writes: the refusal above is the read's.
+    let mut tx = db.begin_as(user).await.unwrap();
+    db::campaigns::create(&mut tx, &input).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = db.begin_reading_as(user).await.unwrap();
+    assert_eq!(db::campaigns::dashboard(&mut tx, None).await.unwrap().len(), 1);
+}
+
 /// A request dropped while its transaction was starting (the browser went away) must not
 /// leave the connection inside that transaction, acting as that member, for the next user.
 #[sqlx::test]

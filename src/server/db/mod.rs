@@ -85,8 +85,16 @@ impl Db {
     /// Starts a transaction that sees exactly what `user_id` may see.
     pub async fn begin_as(&self, user_id: Uuid) -> Result<UserTx, sqlx::Error> {
         // Every member's request starts here: one round trip instead of two.
-        let tx = self.begin_with(begin_as_sql(user_id)).await?;
-        Ok(UserTx { tx, user_id })
+        let tx = self.begin_with(begin_as_sql("BEGIN", user_id)).await?;
+        Ok(UserTx { tx, user_id, read_only: false })
+    }
+
+    /// Like [`Db::begin_as`], for a page's data: PostgreSQL refuses any write in it, so it
+    /// needs no COMMIT. [`UserTx::commit`] drops it instead, and sqlx sends the ROLLBACK with
+    /// the check it makes of every connection going back to the pool: one round trip fewer.
+    pub async fn begin_reading_as(&self, user_id: Uuid) -> Result<UserTx, sqlx::Error> {
+        let tx = self.begin_with(begin_as_sql("BEGIN READ ONLY", user_id)).await?;
+        Ok(UserTx { tx, user_id, read_only: true })
     }
 
     /// A transaction of the server's own role.
@@ -107,9 +115,9 @@ impl Db {
 
 /// `BEGIN` and [`act_as`]'s settings as one simple query (which takes no parameters: a
 /// `Uuid` prints as hex digits and dashes only, and the timeout is a constant).
-fn begin_as_sql(user_id: Uuid) -> String {
+fn begin_as_sql(begin: &str, user_id: Uuid) -> String {
     format!(
-        "BEGIN; SELECT set_config('role', 'authenticated', true), \
+        "{begin}; SELECT set_config('role', 'authenticated', true), \
          set_config('request.jwt.claim.sub', '{user_id}', true), \
          set_config('statement_timeout', '{USER_STATEMENT_TIMEOUT}', true)"
     )
@@ -119,13 +127,14 @@ fn begin_as_sql(user_id: Uuid) -> String {
 pub struct UserTx {
     tx: Transaction<'static, Postgres>,
     user_id: Uuid,
+    read_only: bool,
 }
 
 impl UserTx {
     /// Switches an open transaction to the user; both settings end with the transaction.
     pub async fn act_as(mut tx: Transaction<'static, Postgres>, user_id: Uuid) -> Result<Self, sqlx::Error> {
         act_as(&mut tx, user_id).await?;
-        Ok(UserTx { tx, user_id })
+        Ok(UserTx { tx, user_id, read_only: false })
     }
 
     pub fn user_id(&self) -> Uuid {
@@ -148,6 +157,11 @@ impl UserTx {
     }
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
+        if self.read_only {
+            // Nothing to keep: the ROLLBACK goes with the pool's check of the connection.
+            drop(self.tx);
+            return Ok(());
+        }
         self.tx.commit().await
     }
 }

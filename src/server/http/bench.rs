@@ -38,7 +38,7 @@ async fn fortunes(State(state): State<AppState>) -> Result<Html<String>, AppErro
 /// HTML list.
 async fn dashboard_sql(State(state): State<AppState>, auth: AuthSession) -> Result<Html<String>, AppError> {
     let user = auth.user.ok_or(AppError::Unauthenticated)?;
-    let mut tx = state.db.begin_as(user.id).await?;
+    let mut tx = state.db.begin_reading_as(user.id).await?;
     let cards = campaigns::dashboard(&mut tx, None).await?;
     tx.commit().await?;
     let mut html = String::with_capacity(256 + cards.len() * 128);
