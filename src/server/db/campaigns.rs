@@ -69,17 +69,19 @@ pub async fn dashboard(tx: &mut UserTx, status: Option<CampaignStatus>) -> Resul
 async fn card(tx: &mut UserTx, access: &CampaignAccess) -> Result<CampaignCard, AppError> {
     let row = sqlx::query_as!(
         CardRow,
+        // The role is the one `access` was granted with (the dashboard's query finds each).
         r#"SELECT c.id, c.title, c.storyteller_name,
-                  campaign_role(c.id) AS "role!",
+                  $2::text AS "role!",
                   coalesce(c.status, 'active') AS "status!",
                   coalesce(c.goal_stories, 10) AS "goal_stories!",
-                  cs.story_count AS "story_count!",
-                  cs.total_words AS "total_words!",
-                  cs.latest_story_date AS "latest_story_date: DateTime<Utc>"
+                  coalesce(t.story_count, 0) AS "story_count!",
+                  coalesce(t.total_words, 0) AS "total_words!",
+                  t.latest_story_date AS "latest_story_date: DateTime<Utc>"
            FROM campaigns c
-           JOIN campaign_stats cs ON cs.id = c.id
+           LEFT JOIN campaign_story_totals t ON t.campaign_id = c.id
            WHERE c.id = $1"#,
         access.campaign_id(),
+        access.role().as_str(),
     )
     .fetch_optional(tx.conn())
     .await?
