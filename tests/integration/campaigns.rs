@@ -115,6 +115,39 @@ async fn nobody_else_sees_a_campaign_on_their_dashboard_or_by_its_address(pool: 
     assert!(!page.body.contains("Private"));
 }
 
+/// Each member's card, on the dashboard and on the campaign page, shows their own role: the
+/// dashboard finds it in the statement, the page takes the one its access was granted with.
+#[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
+async fn each_member_sees_their_own_role_on_the_dashboard_and_the_campaign_page(pool: PgPool) {
+    let app = TestApp::new(pool.clone()).await;
+    let f = crate::fixtures::family(&app, &pool).await;
+    let visitors = crate::fixtures::visitors(&app, &pool, &f).await;
+    for (who, cookie) in &visitors {
+        let Some(cookie) = cookie else { continue };
+        let expected = match *who {
+            "owner" => Some(Role::Owner),
+            "contributor" => Some(Role::Contributor),
+            "viewer" => Some(Role::Viewer),
+            _ => None,
+        };
+        let cards = dashboard(&app, cookie, "").await;
+        assert_eq!(
+            cards.iter().map(|c| (c.id, c.role)).collect::<Vec<_>>(),
+            expected.map(|r| (f.campaign, r)).into_iter().collect::<Vec<_>>(),
+            "{who}'s dashboard"
+        );
+        let reply = app.call(Campaign { id: f.campaign }, Some(cookie)).await;
+        match expected {
+            Some(role) => {
+                assert_eq!(reply.status, StatusCode::OK, "{who}: {}", reply.body);
+                let overview: CampaignOverview = serde_json::from_str(&reply.body).unwrap();
+                assert_eq!(overview.card.role, role, "{who}'s campaign page");
+            }
+            None => assert_eq!(reply.status, StatusCode::NOT_FOUND, "{who}"),
+        }
+    }
+}
+
 #[sqlx::test(fixtures(path = "../fixtures", scripts("users")))]
 async fn bad_input_is_refused_and_changes_nothing(pool: PgPool) {
     let app = TestApp::new(pool.clone()).await;
